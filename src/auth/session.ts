@@ -1,0 +1,64 @@
+/**
+ * Sessions created by joining a room: a 256-bit random token, stored only as its SHA-256, handed
+ * to browsers as an httpOnly cookie and to other clients as a bearer token (issue: main job).
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { SessionStore } from '../core/ports/store.ts';
+import type { Authenticator, Credentials, Principal } from './principal.ts';
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'parley_session';
+
+/** A newly issued session. `token` is secret: return it to its owner once, never log it. */
+export interface IssuedSession {
+  readonly token: string;
+  readonly expiresAt: number;
+  readonly principal: Principal;
+}
+
+export class Sessions implements Authenticator {
+  /** @param ttlMs session lifetime (PARLEY_SESSION_TTL_MS). */
+  constructor(
+    private readonly store: SessionStore,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Create a user named `name` and a session for them. */
+  async createUser(name: string): Promise<IssuedSession> {
+    const user = await this.store.createUser({ id: randomUUID(), name, createdAt: this.now() });
+    return this.issue({ userId: user.id, name: user.name, role: 'user' });
+  }
+
+  /** Issue a new session token for an existing principal. */
+  async issue(principal: Principal): Promise<IssuedSession> {
+    const token = randomBytes(32).toString('base64url');
+    const createdAt = this.now();
+    const expiresAt = createdAt + this.ttlMs;
+    await this.store.create({ tokenHash: hashToken(token), userId: principal.userId, createdAt, expiresAt });
+    return { token, expiresAt, principal };
+  }
+
+  /** The principal of a live session: the cookie, else the bearer token, else `?token=`. */
+  async authenticate(credentials: Credentials): Promise<Principal | undefined> {
+    return (await this.resolve(credentials))?.principal;
+  }
+
+  /** Like {@link authenticate}, with the session's expiry (Unix ms). */
+  async resolve(credentials: Credentials): Promise<{ principal: Principal; expiresAt: number } | undefined> {
+    const token = credentials.cookie ?? credentials.bearer ?? credentials.queryToken;
+    if (token === undefined || token.length === 0 || token.length > 128) return undefined;
+    const found = await this.store.resolve(hashToken(token), this.now());
+    if (found === undefined) return undefined;
+    return { principal: { userId: found.user.id, name: found.user.name, role: 'user' }, expiresAt: found.expiresAt };
+  }
+
+  /** Revoke the session behind a token (logout). */
+  async revoke(token: string): Promise<void> {
+    await this.store.revoke(hashToken(token));
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,113 @@
+/**
+ * Parley's configuration: one Zod schema over the environment, validated once, frozen (STYLE C9).
+ * This is the only module that reads `process.env`. Well-known names (`PORT`, `HOST`, `DATA_DIR`,
+ * `NODE_ENV`, `LOG_LEVEL`) are read as they are; everything Parley-specific is `PARLEY_*`, and an
+ * unknown `PARLEY_*` variable is an error (a typo must not silently fall back to a default).
+ * `docs/configuration.md` is generated from {@link SETTINGS}.
+ */
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Every setting: its environment variable, schema (with default) and one-line description. */
+export const SETTINGS = {
+  NODE_ENV: { schema: z.enum(['development', 'production', 'test']).default('development'), doc: 'In `production`, weak or missing secrets stop the start.' },
+  HOST: { schema: z.string().min(1).default('0.0.0.0'), doc: 'Interface the HTTP and WebSocket server binds to.' },
+  PORT: { schema: int(0, 65535).default(3000), doc: 'TCP port (0 picks a free one).' },
+  DATA_DIR: { schema: z.string().min(1).default('./data'), doc: 'Directory for the SQLite database, blobs and generated secrets.' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'pino log level.' },
+  PARLEY_ADMIN_TOKEN: { schema: z.string().optional(), doc: 'Admin credential for `/api/v1/admin` (Bearer). At least 32 characters; generated into `DATA_DIR/secrets.json` in development when unset.' },
+  PARLEY_SQLITE_SYNCHRONOUS: { schema: z.enum(['NORMAL', 'FULL']).default('FULL'), doc: 'SQLite WAL `synchronous` mode: `FULL` survives power loss, `NORMAL` survives process crashes only.' },
+  PARLEY_GROUP_COMMIT_MAX_BATCH: { schema: int(1, 10_000).default(256), doc: 'Most sends written in one transaction.' },
+  PARLEY_WS_MAX_FRAME_BYTES: { schema: int(1024, 16 * 1024 * 1024).default(64 * 1024), doc: 'Largest WebSocket frame accepted; larger closes the socket with 1009.' },
+  PARLEY_WS_MAX_BUFFERED_BYTES: { schema: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024), doc: 'Per-socket send buffer; a slower reader is closed with 4500 and resumes by seq.' },
+  PARLEY_WS_MAX_ROOMS: { schema: int(1, 10_000).default(100), doc: 'Most rooms one connection may join at once.' },
+  PARLEY_HEARTBEAT_INTERVAL_MS: { schema: int(1000, 600_000).default(25_000), doc: 'WebSocket ping period; a socket silent for two periods is closed.' },
+  PARLEY_HTTP_BODY_MAX_BYTES: { schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024), doc: 'Largest HTTP request body.' },
+  PARLEY_MESSAGE_MAX_BYTES: { schema: int(1, 1024 * 1024).default(16 * 1024), doc: 'Largest message body in UTF-8 bytes.' },
+  PARLEY_HISTORY_PAGE_MAX: { schema: int(1, 500).default(100), doc: 'Largest history page.' },
+  PARLEY_RESUME_MAX_MESSAGES: { schema: int(1, 100_000).default(1000), doc: 'Most messages replayed on a resume; a larger gap answers `resync`.' },
+  PARLEY_RELAY_BUFFER_SIZE: { schema: int(1, 100_000).default(500), doc: 'Relay rooms: messages kept per room for resume.' },
+  PARLEY_TYPING_THROTTLE_MS: { schema: int(0, 60_000).default(1000), doc: 'Least time between forwarded typing starts per member and room.' },
+  PARLEY_TYPING_TTL_MS: { schema: int(500, 120_000).default(5000), doc: 'How long clients show a typing indicator without renewal.' },
+  PARLEY_PRESENCE_TTL_MS: { schema: int(1000, 600_000).default(60_000), doc: 'Presence entries expire this long after their last refresh.' },
+  PARLEY_SESSION_TTL_MS: { schema: int(60_000, 365 * 24 * 3600_000).default(30 * 24 * 3600_000), doc: 'Lifetime of a session created by joining a room.' },
+  PARLEY_SHUTDOWN_TIMEOUT_MS: { schema: int(0, 600_000).default(10_000), doc: 'Deadline for a graceful shutdown before remaining sockets are cut.' },
+} as const;
+
+type Settings = typeof SETTINGS;
+type Env = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+const EnvSchema = z.object(Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [k, v.schema])) as { [K in keyof Settings]: Settings[K]['schema'] });
+
+/** The validated, frozen configuration every part of Parley receives (or a slice of it). */
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly http: { readonly host: string; readonly port: number; readonly bodyMaxBytes: number };
+  readonly dataDir: string;
+  readonly logLevel: Env['LOG_LEVEL'];
+  /** Undefined until `auth/secrets.ts` loads or generates it. */
+  readonly adminToken: string | undefined;
+  readonly store: { readonly sqliteSynchronous: 'NORMAL' | 'FULL'; readonly groupCommitMaxBatch: number };
+  readonly ws: { readonly maxFrameBytes: number; readonly maxBufferedBytes: number; readonly maxRooms: number; readonly heartbeatIntervalMs: number };
+  readonly limits: { readonly messageMaxBytes: number; readonly historyPageMax: number; readonly resumeMaxMessages: number; readonly relayBufferSize: number };
+  readonly typing: { readonly throttleMs: number; readonly ttlMs: number };
+  readonly presence: { readonly ttlMs: number };
+  readonly sessions: { readonly ttlMs: number };
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Thrown by {@link loadConfig}; `problems` lists every invalid or unknown setting. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/**
+ * Build the Config from environment variables (default: `process.env`). Empty strings count as unset.
+ * @throws ConfigError listing every invalid value and every unknown `PARLEY_*` variable at once.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const picked: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(source)) {
+    const known = Object.hasOwn(SETTINGS, key);
+    if (!known && key.startsWith('PARLEY_')) problems.push(`${key}: unknown setting (see docs/configuration.md)`);
+    if (known && value !== undefined && value !== '') picked[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(picked);
+  if (!parsed.success) for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data as Env;
+  return deepFreeze({
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, bodyMaxBytes: e.PARLEY_HTTP_BODY_MAX_BYTES },
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    adminToken: e.PARLEY_ADMIN_TOKEN,
+    store: { sqliteSynchronous: e.PARLEY_SQLITE_SYNCHRONOUS, groupCommitMaxBatch: e.PARLEY_GROUP_COMMIT_MAX_BATCH },
+    ws: {
+      maxFrameBytes: e.PARLEY_WS_MAX_FRAME_BYTES,
+      maxBufferedBytes: e.PARLEY_WS_MAX_BUFFERED_BYTES,
+      maxRooms: e.PARLEY_WS_MAX_ROOMS,
+      heartbeatIntervalMs: e.PARLEY_HEARTBEAT_INTERVAL_MS,
+    },
+    limits: {
+      messageMaxBytes: e.PARLEY_MESSAGE_MAX_BYTES,
+      historyPageMax: e.PARLEY_HISTORY_PAGE_MAX,
+      resumeMaxMessages: e.PARLEY_RESUME_MAX_MESSAGES,
+      relayBufferSize: e.PARLEY_RELAY_BUFFER_SIZE,
+    },
+    typing: { throttleMs: e.PARLEY_TYPING_THROTTLE_MS, ttlMs: e.PARLEY_TYPING_TTL_MS },
+    presence: { ttlMs: e.PARLEY_PRESENCE_TTL_MS },
+    sessions: { ttlMs: e.PARLEY_SESSION_TTL_MS },
+    shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v !== null && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(value);
+}

@@ -1,0 +1,113 @@
+/**
+ * This node's room → subscriptions map. Each broker event is encoded once by its publisher and the
+ * same string is handed to every local socket in the room (DESIGN.md, fast path).
+ *
+ * A subscription that is catching up (a join with `since`) buffers live message events until its
+ * replay from the store is done, then drains the buffer; a per-subscription `lastSeq` drops any
+ * message it already delivered. Together they give resume with no gap and no duplicate
+ * (DESIGN.md, Resume; rule 4).
+ *
+ * Slow consumers: after a send, a peer whose send buffer exceeds `maxBufferedBytes` is closed with
+ * 4500 (resumable), so one stalled reader cannot grow the server's memory (DESIGN.md rule 6).
+ */
+import { CLOSE_CODES } from '../protocol/index.ts';
+import type { Broker, RoomEvent } from './ports/broker.ts';
+import type { Peer } from './ports/peer.ts';
+
+/** One peer's membership of one room's event stream on this node. */
+export class Subscription {
+  /** Seq of the newest message delivered (or replayed) to this peer. */
+  lastSeq = 0;
+  /** Live events held back while the replay is sent; undefined once live. */
+  pending: RoomEvent[] | undefined = [];
+
+  constructor(
+    readonly peer: Peer,
+    readonly roomId: string,
+  ) {}
+}
+
+export class Fanout {
+  readonly #rooms = new Map<string, Set<Subscription>>();
+
+  /**
+   * @param maxBufferedBytes per-socket send buffer limit in bytes (PARLEY_WS_MAX_BUFFERED_BYTES).
+   * @param onEvent observer called for every event before delivery (room bookkeeping).
+   */
+  constructor(
+    private readonly broker: Broker,
+    private readonly maxBufferedBytes: number,
+    private readonly onEvent: (event: RoomEvent) => void,
+  ) {
+    broker.onEvent((event) => this.#deliver(event));
+  }
+
+  /** Register a subscription in catching-up state; subscribes the node to the room on first use. */
+  async add(peer: Peer, roomId: string): Promise<Subscription> {
+    const subscription = new Subscription(peer, roomId);
+    let subs = this.#rooms.get(roomId);
+    if (subs === undefined) {
+      subs = new Set();
+      this.#rooms.set(roomId, subs);
+      subs.add(subscription);
+      await this.broker.subscribe(roomId);
+    } else {
+      subs.add(subscription);
+    }
+    return subscription;
+  }
+
+  /** Remove a subscription; unsubscribes the node from the room when it was the last. */
+  async remove(subscription: Subscription): Promise<void> {
+    const subs = this.#rooms.get(subscription.roomId);
+    if (subs === undefined || !subs.delete(subscription)) return;
+    subscription.pending = undefined;
+    if (subs.size === 0) {
+      this.#rooms.delete(subscription.roomId);
+      await this.broker.unsubscribe(subscription.roomId);
+    }
+  }
+
+  /** Send a replayed message frame to a catching-up subscription, advancing its lastSeq. */
+  replay(subscription: Subscription, seq: number, frame: string): void {
+    if (seq <= subscription.lastSeq) return;
+    subscription.lastSeq = seq;
+    this.#send(subscription.peer, frame);
+  }
+
+  /** End catch-up: deliver the held-back live events (skipping replayed seqs), then go live. */
+  goLive(subscription: Subscription): void {
+    const pending = subscription.pending;
+    subscription.pending = undefined;
+    if (pending === undefined) return;
+    for (const event of pending) this.#deliverTo(subscription, event);
+  }
+
+  /** Number of local subscriptions to a room. */
+  count(roomId: string): number {
+    return this.#rooms.get(roomId)?.size ?? 0;
+  }
+
+  #deliver(event: RoomEvent): void {
+    this.onEvent(event);
+    const subs = this.#rooms.get(event.roomId);
+    if (subs === undefined) return;
+    for (const subscription of subs) {
+      if (subscription.pending !== undefined) subscription.pending.push(event);
+      else this.#deliverTo(subscription, event);
+    }
+  }
+
+  #deliverTo(subscription: Subscription, event: RoomEvent): void {
+    if (event.seq !== undefined) {
+      if (event.seq <= subscription.lastSeq) return;
+      subscription.lastSeq = event.seq;
+    }
+    this.#send(subscription.peer, event.frame);
+  }
+
+  #send(peer: Peer, frame: string): void {
+    peer.send(frame);
+    if (peer.bufferedBytes > this.maxBufferedBytes) peer.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer: resume by seq');
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Room lifecycle and policy: create, read, list, close, join-code hash rotation, and the mapping to
+ * the wire `RoomInfo`. Keeps a node-local cache of room records for the send path; the Store stays
+ * the truth (a persistent send re-checks `closedAt` inside its transaction).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ParleyError, type RoomInfo, type RoomPolicy, type RoomClosedPush } from '../protocol/index.ts';
+import type { Store, RoomRecord } from './ports/store.ts';
+import type { Broker } from './ports/broker.ts';
+import type { RelayLog } from './ports/relay-log.ts';
+
+/** Input to {@link Rooms.create}. `joinCodeHash` is computed by the caller (auth/join-code.ts). */
+export interface CreateRoomInput extends RoomPolicy {
+  readonly name: string;
+  readonly id?: string | undefined;
+  readonly joinCodeHash: string | null;
+}
+
+export class Rooms {
+  readonly #cache = new Map<string, RoomRecord>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly broker: Broker,
+    private readonly relayLog: RelayLog,
+    private readonly now: () => number,
+  ) {}
+
+  /** Create a room; the id is 12 random base64url characters unless given. Throws VALIDATION_FAILED if the id is taken. */
+  async create(input: CreateRoomInput): Promise<RoomRecord> {
+    const room = await this.store.rooms.create({
+      id: input.id ?? randomBytes(9).toString('base64url'),
+      name: input.name,
+      kind: input.kind,
+      maxMembers: input.maxMembers,
+      joinRule: input.joinRule,
+      joinCodeHash: input.joinCodeHash,
+      epoch: randomUUID(),
+      createdAt: this.now(),
+    });
+    this.#cache.set(room.id, room);
+    return room;
+  }
+
+  /** The room, read through the cache. Throws ROOM_NOT_FOUND. */
+  async get(roomId: string): Promise<RoomRecord> {
+    const cached = this.#cache.get(roomId);
+    if (cached !== undefined) return cached;
+    return this.fresh(roomId);
+  }
+
+  /** The room read from the store (refreshing the cache). Throws ROOM_NOT_FOUND. */
+  async fresh(roomId: string): Promise<RoomRecord> {
+    const room = await this.store.rooms.get(roomId);
+    if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', `No room has id ${roomId}`);
+    this.#cache.set(roomId, room);
+    return room;
+  }
+
+  /** The room if it accepts joins and messages. Throws ROOM_NOT_FOUND or ROOM_CLOSED. */
+  async open(roomId: string): Promise<RoomRecord> {
+    const room = await this.fresh(roomId);
+    if (room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${roomId} is closed`);
+    return room;
+  }
+
+  list(options: { limit: number; offset: number }): Promise<RoomRecord[]> {
+    return this.store.rooms.list(options);
+  }
+
+  /** Close the room (idempotent) and tell every node and member. Throws ROOM_NOT_FOUND. */
+  async close(roomId: string): Promise<RoomRecord> {
+    const room = await this.store.rooms.close(roomId, this.now());
+    if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', `No room has id ${roomId}`);
+    this.#cache.set(roomId, room);
+    const push: RoomClosedPush = { type: 'room_closed', roomId, closedAt: room.closedAt ?? this.now() };
+    await this.broker.publish({ roomId, frame: JSON.stringify(push) });
+    if (room.kind === 'relay') await this.relayLog.drop(roomId);
+    return room;
+  }
+
+  /** Record that a room was closed elsewhere (from a `room_closed` event). */
+  markClosed(roomId: string, closedAt: number): void {
+    const room = this.#cache.get(roomId);
+    if (room !== undefined && room.closedAt === null) this.#cache.set(roomId, { ...room, closedAt });
+  }
+
+  /** Replace the join code hash. Throws ROOM_NOT_FOUND. */
+  async setJoinCodeHash(roomId: string, hash: string | null): Promise<RoomRecord> {
+    const room = await this.store.rooms.setJoinCodeHash(roomId, hash);
+    if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', `No room has id ${roomId}`);
+    this.#cache.set(roomId, room);
+    return room;
+  }
+
+  /** The wire view of a room. Relay rooms report their relay position, persistent ones the stored one. */
+  async info(room: RoomRecord): Promise<RoomInfo> {
+    const position = room.kind === 'relay' ? await this.relayLog.position(room.id) : { epoch: room.epoch, lastSeq: room.lastSeq };
+    return {
+      id: room.id,
+      name: room.name,
+      kind: room.kind,
+      maxMembers: room.maxMembers,
+      joinRule: room.joinRule,
+      createdAt: room.createdAt,
+      closedAt: room.closedAt,
+      epoch: position.epoch,
+      lastSeq: position.lastSeq,
+    };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * In-process RelayLog: per relay room an epoch, a seq counter and a ring of the last `bufferSize`
+ * messages. Limit: single process only; state is lost on restart (clients then see a new epoch
+ * and resync, as the contract allows).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Message } from '../../protocol/index.ts';
+import type { RelayLog, RelayPosition } from '../../core/ports/relay-log.ts';
+import type { AppendResult, NewMessage } from '../../core/ports/store.ts';
+
+interface RelayRoom {
+  epoch: string;
+  lastSeq: number;
+  /** Oldest first; at most bufferSize entries. */
+  buffer: Message[];
+  /** `${senderId}\n${clientId}` → message, for messages still buffered. */
+  byClientId: Map<string, Message>;
+}
+
+export class MemoryRelayLog implements RelayLog {
+  readonly #rooms = new Map<string, RelayRoom>();
+
+  /** @param bufferSize messages kept per room for resume (PARLEY_RELAY_BUFFER_SIZE). */
+  constructor(readonly bufferSize: number) {}
+
+  async append(input: NewMessage): Promise<AppendResult & { epoch: string }> {
+    const room = this.#room(input.roomId);
+    const key = `${input.senderId}\n${input.clientId}`;
+    const existing = room.byClientId.get(key);
+    if (existing !== undefined) return { message: existing, duplicate: true, epoch: room.epoch };
+    const message: Message = { ...input, seq: room.lastSeq + 1 };
+    room.lastSeq = message.seq;
+    room.buffer.push(message);
+    room.byClientId.set(key, message);
+    if (room.buffer.length > this.bufferSize) {
+      const evicted = room.buffer.shift() as Message;
+      room.byClientId.delete(`${evicted.senderId}\n${evicted.clientId}`);
+    }
+    return { message, duplicate: false, epoch: room.epoch };
+  }
+
+  async position(roomId: string): Promise<RelayPosition> {
+    const room = this.#room(roomId);
+    return { epoch: room.epoch, lastSeq: room.lastSeq };
+  }
+
+  async since(roomId: string, since: number): Promise<RelayPosition & { messages: Message[]; missing?: { from: number; to: number } }> {
+    const room = this.#room(roomId);
+    const oldest = room.buffer[0]?.seq ?? room.lastSeq + 1;
+    const messages = room.buffer.filter((m) => m.seq > since);
+    const position = { epoch: room.epoch, lastSeq: room.lastSeq, messages };
+    return since + 1 < oldest ? { ...position, missing: { from: since + 1, to: oldest - 1 } } : position;
+  }
+
+  async drop(roomId: string): Promise<void> {
+    this.#rooms.delete(roomId);
+  }
+
+  #room(roomId: string): RelayRoom {
+    let room = this.#rooms.get(roomId);
+    if (room === undefined) {
+      room = { epoch: randomUUID(), lastSeq: 0, buffer: [], byClientId: new Map() };
+      this.#rooms.set(roomId, room);
+    }
+    return room;
+  }
+}

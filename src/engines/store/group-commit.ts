@@ -1,0 +1,150 @@
+/**
+ * Group commit: many writers share one transaction, so durability costs one commit (one fsync) per
+ * batch instead of one per message (DESIGN.md, "Group commit"). Engine-agnostic: the engine supplies
+ * `commit`, which writes a batch in ONE transaction, synchronously (better-sqlite3) or not (pg).
+ *
+ * Batching rule: items submitted in the same tick are collected until a `setImmediate`, and items
+ * submitted while a batch is being committed form the next batch, written as soon as that commit
+ * ends. A batch holds at most `maxBatch` items; the rest wait for the next one.
+ *
+ * Acknowledgement rule (DESIGN.md rule 1): a caller's promise settles only after its batch's
+ * transaction settled. If `commit` throws, every caller of that batch rejects with that error and
+ * none is acked; an item-level outcome `{ ok: false }` rejects that caller alone.
+ *
+ * Timers: the only scheduled callback is one `setImmediate` per idle → busy transition. It is left
+ * referenced on purpose, so that a pending write keeps the process alive until it is committed; it
+ * runs in the same turn of the event loop, so it can never hold the process open. No setTimeout or
+ * setInterval is created.
+ */
+import { ParleyError } from '../../protocol/errors.ts';
+
+/** What `commit` says about one item of a batch, in submission order. */
+export type ItemOutcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+
+/** Writes one batch in a single transaction; resolves (or returns) only after it committed. */
+export type CommitBatch<T, R> = (items: readonly T[]) => Promise<readonly ItemOutcome<R>[]> | readonly ItemOutcome<R>[];
+
+/** Counters for tests and metrics. */
+export interface GroupCommitStats {
+  /** Batches handed to `commit` (committed or not). */
+  readonly batches: number;
+  /** Items handed to `commit`. */
+  readonly items: number;
+  /** Size of the largest batch so far. */
+  readonly largestBatch: number;
+}
+
+interface Pending<T, R> {
+  readonly item: T;
+  readonly resolve: (value: R) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Batches submitted items into single-transaction commits. See the module comment for the rules. */
+export class GroupCommit<T, R> {
+  readonly #commit: CommitBatch<T, R>;
+  readonly #maxBatch: number;
+  #queue: Pending<T, R>[] = [];
+  #scheduled: NodeJS.Immediate | undefined;
+  /** True from the start of a drain until the queue was seen empty (set and cleared synchronously). */
+  #draining = false;
+  #drained: Promise<void> = Promise.resolve();
+  #closed = false;
+  #stats = { batches: 0, items: 0, largestBatch: 0 };
+
+  /**
+   * @param options.maxBatch most items per transaction (≥ 1; config `store.groupCommitMaxBatch`).
+   * @param options.commit writes one batch in one transaction, returning one outcome per item in
+   *   order; throwing (or rejecting) fails the whole batch.
+   * @throws RangeError when maxBatch is not a positive integer.
+   */
+  constructor(options: { maxBatch: number; commit: CommitBatch<T, R> }) {
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
+      throw new RangeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);
+    }
+    this.#maxBatch = options.maxBatch;
+    this.#commit = options.commit;
+  }
+
+  /**
+   * Queue one item. Resolves with its outcome once its batch committed.
+   * Rejects with the batch error if the transaction failed, with the item's own error, or with
+   * `STORE_UNAVAILABLE` once {@link close} was called.
+   */
+  submit(item: T): Promise<R> {
+    if (this.#closed) return Promise.reject(new ParleyError('STORE_UNAVAILABLE', 'The store is closed'));
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      if (!this.#draining && this.#scheduled === undefined) {
+        this.#scheduled = setImmediate(() => {
+          this.#scheduled = undefined;
+          this.#startDrain();
+        });
+      }
+    });
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): GroupCommitStats {
+    return { ...this.#stats };
+  }
+
+  /** Items waiting for a batch (not yet handed to `commit`). */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Refuse new items, commit everything already submitted, and resolve when the last batch settled.
+   * Idempotent. Never rejects: failures reach the callers of the failed batch.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#scheduled !== undefined) {
+      clearImmediate(this.#scheduled);
+      this.#scheduled = undefined;
+      this.#startDrain();
+    }
+    await this.#drained;
+  }
+
+  #startDrain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    this.#drained = this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.#maxBatch);
+        await this.#run(batch);
+      }
+    } finally {
+      // Cleared in the same synchronous step that saw the queue empty, so a submit arriving from
+      // here on schedules a new drain and none can be stranded.
+      this.#draining = false;
+    }
+  }
+
+  async #run(batch: Pending<T, R>[]): Promise<void> {
+    this.#stats.batches += 1;
+    this.#stats.items += batch.length;
+    this.#stats.largestBatch = Math.max(this.#stats.largestBatch, batch.length);
+    let outcomes: readonly ItemOutcome<R>[];
+    try {
+      outcomes = await this.#commit(batch.map((p) => p.item));
+      if (outcomes.length !== batch.length) {
+        throw new Error(`commit returned ${outcomes.length} outcomes for a batch of ${batch.length}`);
+      }
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i] as ItemOutcome<R>;
+      if (outcome.ok) p.resolve(outcome.value);
+      else p.reject(outcome.error);
+    });
+  }
+}

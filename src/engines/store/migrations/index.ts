@@ -1,0 +1,20 @@
+/**
+ * Every Store migration, in order, for Kysely's Migrator on SQLite and PostgreSQL alike.
+ * A static list rather than a folder scan: bundlers and `tsx` see plain imports, and the order is
+ * written down. Names are `YYYY-MM-DD-NN-description`; Kysely sorts them by name, so a new migration
+ * gets a later date (or number) and is appended here. Never rename or edit a released migration.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './2026-11-22-01-initial.ts';
+
+/** Migrations by name, oldest first. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '2026-11-22-01-initial': initial,
+});
+
+/** A MigrationProvider over {@link MIGRATIONS}. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...MIGRATIONS };
+  },
+};

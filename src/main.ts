@@ -1,0 +1,124 @@
+/**
+ * The `parley` command line.
+ *   parley serve                      start a node (default command)
+ *   parley migrate                    create or upgrade the database, then exit
+ *   parley rooms create --name NAME [--id ID] [--kind persistent|relay] [--max-members N] [--join-rule code|open]
+ *   parley rooms list | parley rooms close ID | parley rooms rotate-code ID
+ * Configuration comes from the environment (docs/configuration.md).
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError, type Config } from './config.ts';
+import { createServer } from './server.ts';
+import { storeFromConfig } from './engines/from-config.ts';
+import { WeakSecretError } from './auth/secrets.ts';
+import { issueJoinCode } from './auth/join-code.ts';
+import { Rooms } from './core/rooms.ts';
+import { MemoryBroker } from './engines/broker/memory.ts';
+import { MemoryRelayLog } from './engines/broker/memory-relay-log.ts';
+import { RoomPolicy, type RoomInfo } from './protocol/index.ts';
+import { createLogger } from './observability/logger.ts';
+
+const USAGE = `usage:
+  parley serve
+  parley migrate
+  parley rooms create --name NAME [--id ID] [--kind persistent|relay] [--max-members N] [--join-rule code|open]
+  parley rooms list
+  parley rooms close ID
+  parley rooms rotate-code ID`;
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const server = await createServer(config, { logger });
+  const url = await server.listen();
+  logger.info({ url, dataDir: config.dataDir }, `Parley is listening on ${url.replace('127.0.0.1', 'localhost')}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function rooms(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      id: { type: 'string' },
+      kind: { type: 'string' },
+      'max-members': { type: 'string' },
+      'join-rule': { type: 'string' },
+    },
+  });
+  const [action, roomId] = positionals;
+  const store = await storeFromConfig(config);
+  const rooms = new Rooms(store, new MemoryBroker(), new MemoryRelayLog(1), Date.now);
+  try {
+    const show = (room: RoomInfo) => `${room.id}\t${room.kind}\t${room.closedAt === null ? 'open' : 'closed'}\t${room.name}`;
+    if (action === 'create') {
+      if (values.name === undefined) throw new UsageError('rooms create needs --name');
+      const policy = RoomPolicy.parse({
+        kind: values.kind,
+        maxMembers: values['max-members'] === undefined ? undefined : Number(values['max-members']),
+        joinRule: values['join-rule'],
+      });
+      const code = policy.joinRule === 'code' ? issueJoinCode() : undefined;
+      const room = await rooms.create({ name: values.name, id: values.id, ...policy, joinCodeHash: code?.hash ?? null });
+      console.log(`room id:   ${room.id}`);
+      console.log(`join code: ${code?.code ?? '(none: open room)'}`);
+      console.log(`kind:      ${room.kind}, max members ${room.maxMembers}`);
+    } else if (action === 'list') {
+      for (const room of await rooms.list({ limit: 500, offset: 0 })) console.log(show(await rooms.info(room)));
+    } else if (action === 'close' && roomId !== undefined) {
+      console.log(show(await rooms.info(await rooms.close(roomId))));
+    } else if (action === 'rotate-code' && roomId !== undefined) {
+      const code = issueJoinCode();
+      await rooms.setJoinCodeHash(roomId, code.hash);
+      console.log(`join code: ${code.code}`);
+    } else {
+      throw new UsageError(`unknown rooms command: ${positionals.join(' ') || '(none)'}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'serve', ...rest] = argv;
+  if (command === '--help' || command === 'help') return void console.log(USAGE);
+  const config = loadConfig();
+  if (command === 'serve') return serve(config);
+  if (command === 'migrate') {
+    const store = await storeFromConfig(config);
+    await store.close();
+    return void console.log(`database in ${config.dataDir} is up to date`);
+  }
+  if (command === 'rooms') return rooms(config, rest);
+  throw new UsageError(`unknown command: ${command}`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
+  else if (err instanceof ConfigError || err instanceof WeakSecretError) console.error(`parley: ${err.message}`);
+  else if (err instanceof Error && err.name === 'ParleyError') console.error(`parley: ${err.message}`);
+  else if (err instanceof Error && err.name === 'ZodError') console.error(`parley: invalid option: ${err.message}`);
+  else console.error(err);
+  process.exit(1);
+});

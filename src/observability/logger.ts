@@ -1,0 +1,33 @@
+/**
+ * Structured JSON logs (pino). Message bodies, ciphertext, tokens, cookies, join codes and secrets
+ * are redacted wherever they appear under these keys; code must also never log them by value.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths removed from every log line. */
+export const REDACTED_PATHS = [
+  'body',
+  '*.body',
+  'ciphertext',
+  '*.ciphertext',
+  'token',
+  '*.token',
+  'code',
+  'joinCode',
+  '*.joinCode',
+  'adminToken',
+  'password',
+  '*.password',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'req.query.token',
+];
+
+/** Create the process logger at `level`; `destination` is for tests that capture output. */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'parley' } };
+  return destination === undefined ? pino(options) : pino(options, destination as pino.DestinationStream);
+}

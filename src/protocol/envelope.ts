@@ -1,0 +1,55 @@
+/**
+ * The frame envelope (STYLE C5): client → server **commands**, server → client **replies** that echo a
+ * command's `id`, and unsolicited **pushes**. Every frame is one JSON object with a `type`.
+ *
+ * Rule: a command that carries an `id` gets exactly one `reply` with that id (a `result` or an
+ * `error`); a command without an `id` gets no reply, and a failure comes back as an `error` push.
+ */
+import { z } from 'zod';
+import { ErrorBody } from './errors.ts';
+import { CommandId } from './ids.ts';
+
+/** The protocol version this server speaks; sent in `welcome` and accepted in `hello`. */
+export const PROTOCOL_VERSION = 1;
+
+/** `ping` command: application-level heartbeat for clients that cannot send WebSocket pings (browsers). */
+export const PingCommand = z
+  .object({ type: z.literal('ping'), id: z.string().min(1).max(64).optional() })
+  .meta({ id: 'PingCommand', description: 'Heartbeat; answered with an empty result.' });
+export type PingCommand = z.infer<typeof PingCommand>;
+
+/** Push, first frame on every connection: the authenticated principal and the heartbeat period. */
+export const WelcomePush = z
+  .object({
+    type: z.literal('welcome'),
+    version: z.literal(PROTOCOL_VERSION),
+    connectionId: z.string(),
+    user: z.object({ id: z.string(), name: z.string() }),
+    heartbeatIntervalMs: z.number().int().describe('The server pings this often; a client silent for two periods is dropped.'),
+  })
+  .meta({ id: 'WelcomePush', description: 'Sent once after the upgrade: who you are and the heartbeat period.' });
+export type WelcomePush = z.infer<typeof WelcomePush>;
+
+/** Reply to a command with an `id`: exactly one of `result` or `error`. */
+export const ReplyFrame = z
+  .union([
+    z.object({ type: z.literal('reply'), id: z.string(), result: z.unknown() }),
+    z.object({ type: z.literal('reply'), id: z.string(), error: ErrorBody }),
+  ])
+  .meta({ id: 'ReplyFrame', description: 'Answer to the command with the same `id`: `result` or `error`.' });
+export type ReplyFrame = z.infer<typeof ReplyFrame>;
+
+/** Push: an error not tied to a command id (malformed JSON, unknown type, or a command sent without id). */
+export const ErrorPush = z
+  .object({ type: z.literal('error'), error: ErrorBody })
+  .meta({ id: 'ErrorPush', description: 'An error for a frame that carried no usable `id`. The socket stays open.' });
+export type ErrorPush = z.infer<typeof ErrorPush>;
+
+/** Result of commands that only succeed or fail (`leave`, `typing`, `ping`). */
+export const EmptyResult = z.object({}).meta({ id: 'EmptyResult' });
+
+/** Push: the server is going away (redeploy, drain); reconnect after `afterMs` (STYLE C5, tRPC). */
+export const ReconnectPush = z
+  .object({ type: z.literal('reconnect'), afterMs: z.number().int().min(0) })
+  .meta({ id: 'ReconnectPush', description: 'The server is draining; reconnect (and resume by seq) after `afterMs`.' });
+export type ReconnectPush = z.infer<typeof ReconnectPush>;

@@ -1,0 +1,117 @@
+/**
+ * The closed catalog of Parley error codes and the one error class used by the server,
+ * the client SDK, HTTP responses and WebSocket frames alike (STYLE C7).
+ *
+ * Codes are stable SCREAMING_SNAKE strings: clients switch on them, never on messages.
+ * `docs/errors.md` is generated from this table and a test fails when they disagree.
+ */
+import { z } from 'zod';
+
+/** One catalog entry: HTTP status, whether retrying the same request may succeed, and its meaning. */
+export interface ErrorSpec {
+  /** HTTP status used when the error answers an HTTP request. */
+  readonly status: number;
+  /** True when the same request may succeed later unchanged (Centrifuge's `Temporary`). */
+  readonly retryable: boolean;
+  /** One line for the docs. */
+  readonly meaning: string;
+}
+
+const catalog = {
+  MALFORMED_FRAME: { status: 400, retryable: false, meaning: 'The frame or body is not valid JSON, or not a JSON object.' },
+  UNKNOWN_FRAME_TYPE: { status: 400, retryable: false, meaning: 'The frame\'s `type` is not a command this server knows.' },
+  VALIDATION_FAILED: { status: 400, retryable: false, meaning: 'A field is missing or invalid; `details.issues` names each field.' },
+  UNSUPPORTED_VERSION: { status: 400, retryable: false, meaning: 'The client speaks a protocol version this server does not.' },
+  UNAUTHENTICATED: { status: 401, retryable: false, meaning: 'No valid session or credential was presented, or it has expired.' },
+  FORBIDDEN: { status: 403, retryable: false, meaning: 'The principal may not perform this action.' },
+  BAD_JOIN_CODE: { status: 403, retryable: false, meaning: 'The join code is wrong for this room.' },
+  NOT_MEMBER: { status: 403, retryable: false, meaning: 'The principal is not a member of this room; join it first.' },
+  ORIGIN_NOT_ALLOWED: { status: 403, retryable: false, meaning: 'The request\'s Origin is not in the configured allowlist.' },
+  NOT_FOUND: { status: 404, retryable: false, meaning: 'No such route or resource.' },
+  ROOM_NOT_FOUND: { status: 404, retryable: false, meaning: 'No room has this id.' },
+  NOT_JOINED: { status: 409, retryable: false, meaning: 'This connection has not joined the room; send `join` first.' },
+  ROOM_FULL: { status: 409, retryable: false, meaning: 'The room has reached its `maxMembers`.' },
+  TOO_MANY_ROOMS: { status: 409, retryable: false, meaning: 'This connection has joined the maximum number of rooms.' },
+  ROOM_CLOSED: { status: 410, retryable: false, meaning: 'The room is closed: it accepts no new messages or members.' },
+  MESSAGE_TOO_LARGE: { status: 413, retryable: false, meaning: 'The message body exceeds the room\'s size limit.' },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, meaning: 'The request body or frame exceeds the size limit.' },
+  RATE_LIMITED: { status: 429, retryable: true, meaning: 'Too many requests; retry after `details.retryAfterMs`.' },
+  INTERNAL: { status: 500, retryable: true, meaning: 'An unexpected server error; it was logged, never sent.' },
+  STORE_UNAVAILABLE: { status: 503, retryable: true, meaning: 'The message store is unreachable; nothing was stored, retry with the same clientId.' },
+  SHUTTING_DOWN: { status: 503, retryable: true, meaning: 'This node is draining; reconnect (to another node).' },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** Every error code Parley emits. */
+export type ErrorCode = keyof typeof catalog;
+
+/** The catalog, typed so that a code without a status does not compile. */
+export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorSpec>> = catalog;
+
+/** All codes, in catalog order. */
+export const ERROR_CODES = Object.keys(catalog) as [ErrorCode, ...ErrorCode[]];
+
+/** Wire shape of an error, identical in HTTP bodies (`{ error }`) and WebSocket frames. */
+export const ErrorBody = z
+  .object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    retryable: z.boolean(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'ErrorBody', description: 'An error with a stable code; `retryable` says whether the same request may succeed later.' });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * The one error class. Throw it anywhere; transports turn it into an HTTP status and body or a
+ * WebSocket `reply`/`error` frame with {@link toErrorBody}.
+ */
+export class ParleyError extends Error {
+  override readonly name = 'ParleyError';
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, options?: { details?: Record<string, unknown>; cause?: unknown }) {
+    super(message ?? ERROR_CATALOG[code].meaning, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** HTTP status for this code. */
+  get status(): number {
+    return ERROR_CATALOG[this.code].status;
+  }
+
+  /** Whether the same request may succeed later. */
+  get retryable(): boolean {
+    return ERROR_CATALOG[this.code].retryable;
+  }
+
+  /** Rebuild an error received over the wire (used by the SDK). */
+  static fromBody(body: ErrorBody): ParleyError {
+    return new ParleyError(body.code, body.message, body.details === undefined ? undefined : { details: body.details });
+  }
+}
+
+/**
+ * Normalise anything thrown into a ParleyError: a ParleyError passes through; anything else
+ * becomes `INTERNAL` keeping the original as `cause` (to be logged, never sent).
+ */
+export function toParleyError(err: unknown): ParleyError {
+  if (err instanceof ParleyError) return err;
+  return new ParleyError('INTERNAL', undefined, { cause: err });
+}
+
+/** The one function that builds the wire error body for HTTP and WebSocket alike. */
+export function toErrorBody(err: ParleyError): ErrorBody {
+  const body: ErrorBody = { code: err.code, message: err.message, retryable: err.retryable };
+  if (err.details !== undefined) body.details = err.details;
+  return body;
+}
+
+/** Turn Zod issues into `VALIDATION_FAILED` naming each bad field by its dotted path. */
+export function validationError(issues: readonly z.core.$ZodIssue[], prefix = ''): ParleyError {
+  const list = issues.map((i) => ({ path: prefix + i.path.map(String).join('.'), message: i.message }));
+  const first = list[0];
+  const message = first === undefined ? 'Invalid input' : `${first.path || '(root)'}: ${first.message}`;
+  return new ParleyError('VALIDATION_FAILED', message, { details: { issues: list } });
+}

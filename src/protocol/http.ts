@@ -1,0 +1,107 @@
+/**
+ * Request and response bodies of the HTTP API (`/api/v1`). Fastify validates with these schemas
+ * through the Zod type provider and the OpenAPI document at `/openapi.json` is generated from them.
+ */
+import { z } from 'zod';
+import { ErrorBody } from './errors.ts';
+import { RoomInfo, RoomPolicy, MemberInfo, HistoryPage } from './rooms.ts';
+import { Ack, MessageBody } from './messages.ts';
+import { ClientId, RoomId } from './ids.ts';
+
+/** A display name: 1–64 characters after trimming. */
+export const DisplayName = z.string().trim().min(1, 'name must not be empty').max(64, 'name must be at most 64 characters').meta({ id: 'DisplayName' });
+
+/** `{ error }`: every non-2xx response body. */
+export const ErrorResponse = z.object({ error: ErrorBody }).meta({ id: 'ErrorResponse' });
+
+/** `POST /api/v1/join`: join a room with its code and a display name. */
+export const JoinRequest = z
+  .object({
+    roomId: RoomId,
+    code: z.string().max(128).optional().describe('The room\'s join code (required unless the room is open).'),
+    name: DisplayName,
+  })
+  .meta({ id: 'JoinRequest' });
+export type JoinRequest = z.infer<typeof JoinRequest>;
+
+/** The principal behind a session. */
+export const SessionUser = z.object({ id: z.string(), name: z.string() }).meta({ id: 'SessionUser' });
+
+/**
+ * Answer to a join: a session token for non-browser clients (send it as `Authorization: Bearer` or
+ * `?token=` on `/ws`); browsers also receive it as an httpOnly cookie.
+ */
+export const JoinResponse = z
+  .object({
+    token: z.string(),
+    expiresAt: z.number().int().describe('Unix ms.'),
+    user: SessionUser,
+    room: RoomInfo,
+  })
+  .meta({ id: 'JoinResponse' });
+export type JoinResponse = z.infer<typeof JoinResponse>;
+
+/** `GET /api/v1/session`: who the current session is and the rooms it belongs to. */
+export const SessionResponse = z
+  .object({ user: SessionUser, rooms: z.array(RoomInfo), expiresAt: z.number().int() })
+  .meta({ id: 'SessionResponse' });
+
+/** Path parameters of room routes. */
+export const RoomParams = z.object({ roomId: RoomId });
+
+/** `GET /api/v1/rooms/:roomId`: the room plus this member's read state. */
+export const RoomResponse = z
+  .object({ room: RoomInfo, lastReadSeq: z.number().int(), unread: z.number().int() })
+  .meta({ id: 'RoomResponse' });
+
+/** `GET /api/v1/rooms/:roomId/members`. */
+export const MembersResponse = z.object({ members: z.array(MemberInfo) }).meta({ id: 'MembersResponse' });
+
+/** `GET /api/v1/rooms/:roomId/messages` query: page by seq. Newest page when neither bound is given. */
+export const HistoryQuery = z
+  .object({
+    before: z.coerce.number().int().min(1).optional().describe('Messages with seq < before, newest page first.'),
+    after: z.coerce.number().int().min(0).optional().describe('Messages with seq > after, oldest first.'),
+    limit: z.coerce.number().int().min(1).max(500).optional().describe('Page size (default 50, capped by PARLEY_HISTORY_PAGE_MAX).'),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, { message: 'give before or after, not both', path: ['before'] });
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+export const HistoryResponse = HistoryPage;
+
+/** `POST /api/v1/rooms/:roomId/messages`. */
+export const SendRequest = z
+  .object({ clientId: ClientId, body: MessageBody })
+  .meta({ id: 'SendRequest', description: 'Send one message; retry with the same clientId to get the same ack.' });
+export type SendRequest = z.infer<typeof SendRequest>;
+
+export const SendResponse = Ack;
+
+/** `POST /api/v1/rooms/:roomId/messages/batch`: up to 100 messages, stored in the given order. */
+export const BatchSendRequest = z
+  .object({ messages: z.array(SendRequest).min(1).max(100) })
+  .meta({ id: 'BatchSendRequest' });
+
+/** One result per message of a batch, in request order: an ack or an error. */
+export const BatchSendResponse = z
+  .object({
+    results: z.array(z.union([z.object({ ack: Ack }), z.object({ clientId: z.string(), error: ErrorBody })])),
+  })
+  .meta({ id: 'BatchSendResponse' });
+
+/** `POST /api/v1/admin/rooms`: create a room. */
+export const CreateRoomRequest = z
+  .object({ name: z.string().trim().min(1).max(100), id: RoomId.optional().describe('Choose the id; random when omitted.') })
+  .extend(RoomPolicy.shape)
+  .meta({ id: 'CreateRoomRequest' });
+export type CreateRoomRequest = z.infer<typeof CreateRoomRequest>;
+
+/** A room as an admin sees it on creation or code rotation: includes the join code, shown only then. */
+export const AdminRoomResponse = z
+  .object({ room: RoomInfo, joinCode: z.string().nullable().describe('Shown only at creation and rotation; null for open rooms.') })
+  .meta({ id: 'AdminRoomResponse' });
+
+export const AdminRoomsResponse = z.object({ rooms: z.array(RoomInfo) }).meta({ id: 'AdminRoomsResponse' });
+
+/** `GET /healthz`. */
+export const HealthResponse = z.object({ status: z.literal('ok') });

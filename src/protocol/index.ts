@@ -1,0 +1,86 @@
+/**
+ * The wire contract shared by the server, the client SDK and the generated docs: one Zod schema
+ * per frame, and the two direction unions. This folder imports nothing but `zod`.
+ */
+import { z } from 'zod';
+import { PingCommand, WelcomePush, ReplyFrame, ErrorPush, ReconnectPush, EmptyResult } from './envelope.ts';
+import { JoinCommand, JoinResult, LeaveCommand, HistoryCommand, HistoryPage, RoomClosedPush } from './rooms.ts';
+import { SendCommand, Ack, MessagePush, ReadCommand, ReadResult, ReadPush, GapPush } from './messages.ts';
+import { TypingCommand, TypingPush, PresencePush } from './presence.ts';
+
+export * from './envelope.ts';
+export * from './ids.ts';
+export * from './errors.ts';
+export * from './close-codes.ts';
+export * from './rooms.ts';
+export * from './messages.ts';
+export * from './presence.ts';
+
+/** Every frame a client may send (client → server). */
+export const ClientFrame = z.discriminatedUnion('type', [
+  JoinCommand,
+  LeaveCommand,
+  SendCommand,
+  HistoryCommand,
+  ReadCommand,
+  TypingCommand,
+  PingCommand,
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+/** The `type` values of client frames. */
+export type ClientFrameType = ClientFrame['type'];
+
+/** Every frame the server may send (server → client). */
+export const ServerFrame = z.union([
+  WelcomePush,
+  ReplyFrame,
+  ErrorPush,
+  ReconnectPush,
+  MessagePush,
+  GapPush,
+  ReadPush,
+  TypingPush,
+  PresencePush,
+  RoomClosedPush,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+
+/** Client frame schemas by type, for per-type validation and the docs. */
+export const CLIENT_FRAMES = {
+  join: JoinCommand,
+  leave: LeaveCommand,
+  send: SendCommand,
+  history: HistoryCommand,
+  read: ReadCommand,
+  typing: TypingCommand,
+  ping: PingCommand,
+} as const satisfies Record<ClientFrameType, z.ZodType>;
+
+/** The `result` of each command's successful reply. */
+export const COMMAND_RESULTS = {
+  join: JoinResult,
+  leave: EmptyResult,
+  send: Ack,
+  history: HistoryPage,
+  read: ReadResult,
+  typing: EmptyResult,
+  ping: EmptyResult,
+} as const satisfies Record<ClientFrameType, z.ZodType>;
+
+/** The result type of a command, e.g. `CommandResult<'send'>` is `Ack`. */
+export type CommandResult<T extends ClientFrameType> = z.infer<(typeof COMMAND_RESULTS)[T]>;
+
+/** Server frame schemas by name, for the docs. */
+export const SERVER_FRAMES = {
+  welcome: WelcomePush,
+  reply: ReplyFrame,
+  error: ErrorPush,
+  reconnect: ReconnectPush,
+  message: MessagePush,
+  gap: GapPush,
+  read: ReadPush,
+  typing: TypingPush,
+  presence: PresencePush,
+  room_closed: RoomClosedPush,
+} as const;

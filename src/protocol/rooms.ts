@@ -1,0 +1,131 @@
+/**
+ * Rooms on the wire: the room's public state, its policy, and the join/leave commands.
+ * Seeds' "conversation" and "session" are rooms (DESIGN.md, Concepts).
+ */
+import { z } from 'zod';
+import { Message } from './messages.ts';
+import { CommandId, RoomId } from './ids.ts';
+
+/** `persistent`: history stored, resume from the store. `relay`: never stored, short resume buffer. */
+export const RoomKind = z.enum(['persistent', 'relay']).describe('persistent: history stored; relay: never stored, short resume buffer.').meta({ id: 'RoomKind' });
+export type RoomKind = z.infer<typeof RoomKind>;
+
+/** `code`: joiners present the room's join code. `open`: anyone who knows the room id may join. */
+export const JoinRule = z.enum(['code', 'open']).describe('code: joiners present the join code; open: anyone with the room id may join.').meta({ id: 'JoinRule' });
+export type JoinRule = z.infer<typeof JoinRule>;
+
+/** The room policy set at creation (DESIGN.md: persistent | relay, maxMembers, join rule). */
+export const RoomPolicy = z
+  .object({
+    kind: RoomKind.default('persistent'),
+    maxMembers: z.number().int().min(1).max(1_000_000).default(1000).describe('Most members the room admits.'),
+    joinRule: JoinRule.default('code'),
+  })
+  .meta({ id: 'RoomPolicy' });
+export type RoomPolicy = z.infer<typeof RoomPolicy>;
+
+/** What any member may know about a room. Times are Unix epoch milliseconds. */
+export const RoomInfo = z
+  .object({
+    id: RoomId,
+    name: z.string(),
+    kind: RoomKind,
+    maxMembers: z.number().int(),
+    joinRule: JoinRule,
+    createdAt: z.number().int().describe('Unix ms.'),
+    closedAt: z.number().int().nullable().describe('Unix ms, or null while open.'),
+    epoch: z.string().describe('Changes only if the room\'s seq numbering is reset; a client whose epoch differs must resync.'),
+    lastSeq: z.number().int().min(0).describe('Seq of the newest message (0 when empty).'),
+  })
+  .meta({ id: 'RoomInfo' });
+export type RoomInfo = z.infer<typeof RoomInfo>;
+
+/** Member roles (DESIGN.md). Issue 2 grants `owner` to admins and `member` to joiners. */
+export const MemberRole = z.enum(['owner', 'moderator', 'member', 'guest']).describe('A member\'s role in the room.').meta({ id: 'MemberRole' });
+export type MemberRole = z.infer<typeof MemberRole>;
+
+/** A member of a room as other members see it. */
+export const MemberInfo = z
+  .object({
+    userId: z.string(),
+    name: z.string(),
+    role: MemberRole,
+    lastReadSeq: z.number().int().min(0).describe('The member\'s read marker: last seq they have read.'),
+    online: z.boolean(),
+  })
+  .meta({ id: 'MemberInfo' });
+export type MemberInfo = z.infer<typeof MemberInfo>;
+
+/**
+ * `join` command: start receiving a room's events on this connection.
+ * With `since`, every message with seq > since is replayed in order before live ones (resume).
+ * `epoch` is the room epoch the client's `since` refers to; a mismatch answers `resync`.
+ */
+export const JoinCommand = z
+  .object({
+    type: z.literal('join'),
+    id: CommandId.optional(),
+    roomId: RoomId,
+    since: z.number().int().min(0).optional().describe('Last seq the client has; omit on a fresh join.'),
+    epoch: z.string().max(64).optional(),
+  })
+  .meta({ id: 'JoinCommand', description: 'Subscribe this connection to a room, optionally resuming after `since`.' });
+export type JoinCommand = z.infer<typeof JoinCommand>;
+
+/**
+ * How a join resumed:
+ * - `fresh`: no `since` given; nothing replayed (page history to show the past).
+ * - `replay`: the `replayed` messages after `since` follow this reply as `message` pushes, then live ones.
+ * - `resync`: the gap is too large, `since` is beyond the room's newest seq, or the epoch changed;
+ *   drop local state and page history. Live messages after `lastSeq` still follow.
+ * - `gap` (relay rooms): some messages after `since` are gone; a `gap` push names them, the rest replay.
+ */
+export const ResumeOutcome = z.enum(['fresh', 'replay', 'resync', 'gap']).describe('How the join resumed: fresh, replay, resync or gap (see the join flow).').meta({ id: 'ResumeOutcome' });
+export type ResumeOutcome = z.infer<typeof ResumeOutcome>;
+
+/** Result of `join`. Replayed `message` pushes (if any) follow this reply on the same socket. */
+export const JoinResult = z
+  .object({
+    room: RoomInfo,
+    resume: ResumeOutcome,
+    replayed: z.number().int().min(0).describe('How many `message` pushes follow as catch-up.'),
+    members: z.array(MemberInfo),
+    lastReadSeq: z.number().int().min(0).describe('This principal\'s own read marker.'),
+    unread: z.number().int().min(0).describe('Messages after the read marker.'),
+  })
+  .meta({ id: 'JoinResult' });
+export type JoinResult = z.infer<typeof JoinResult>;
+
+/** `leave` command: stop receiving the room's events on this connection (membership stays). */
+export const LeaveCommand = z
+  .object({ type: z.literal('leave'), id: CommandId.optional(), roomId: RoomId })
+  .meta({ id: 'LeaveCommand', description: 'Unsubscribe this connection from a room.' });
+export type LeaveCommand = z.infer<typeof LeaveCommand>;
+
+/** `history` command: a page of a persistent room's messages by seq (same rules as HTTP history). */
+export const HistoryCommand = z
+  .object({
+    type: z.literal('history'),
+    id: CommandId.optional(),
+    roomId: RoomId,
+    before: z.number().int().min(1).optional().describe('Return messages with seq < before (newest page when omitted).'),
+    after: z.number().int().min(0).optional().describe('Return messages with seq > after (oldest first).'),
+    limit: z.number().int().min(1).max(500).optional(),
+  })
+  .meta({ id: 'HistoryCommand', description: 'Fetch a page of history by seq.' });
+export type HistoryCommand = z.infer<typeof HistoryCommand>;
+
+/** A page of history, always in ascending seq order. */
+export const HistoryPage = z
+  .object({
+    messages: z.array(Message),
+    hasMore: z.boolean().describe('True when more messages exist beyond this page in the requested direction.'),
+  })
+  .meta({ id: 'HistoryPage' });
+export type HistoryPage = z.infer<typeof HistoryPage>;
+
+/** Push: the room was closed by an admin; no more messages or joins. */
+export const RoomClosedPush = z
+  .object({ type: z.literal('room_closed'), roomId: RoomId, closedAt: z.number().int() })
+  .meta({ id: 'RoomClosedPush', description: 'The room was closed; it accepts no new messages or joins.' });
+export type RoomClosedPush = z.infer<typeof RoomClosedPush>;

@@ -1,0 +1,93 @@
+/**
+ * The composition root (STYLE C11): `createServer(config, options?)` builds the engines (or takes
+ * them, for tests), the core from the ports, the authenticators and the transports, and returns
+ * `{ listen, close }`. `close` drains in reverse order: stop accepting, tell clients to reconnect,
+ * close sockets, stop HTTP, flush and close the engines.
+ */
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { CLOSE_CODES, type ReconnectPush } from './protocol/index.ts';
+import type { Config } from './config.ts';
+import { Chat, type ChatPorts } from './core/chat.ts';
+import { Sessions } from './auth/session.ts';
+import { AdminAuthenticator } from './auth/admin.ts';
+import { loadSecrets } from './auth/secrets.ts';
+import { buildHttpApp } from './transports/http/app.ts';
+import { WebSocketTransport } from './transports/websocket.ts';
+import { enginesFromConfig } from './engines/from-config.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+
+/** A running (or ready to run) Parley node. */
+export interface ParleyServer {
+  /** Start listening on `config.http`; resolves with the base URL (e.g. `http://127.0.0.1:3000`). */
+  listen(): Promise<string>;
+  /** Graceful shutdown within `config.shutdownTimeoutMs`; idempotent. */
+  close(): Promise<void>;
+  /** The Fastify instance (for `inject` in tests). */
+  readonly http: FastifyInstance;
+}
+
+/** Optional overrides: engines built by the caller (tests, several nodes on one backend) and a logger. */
+export interface CreateServerOptions {
+  readonly engines?: ChatPorts;
+  readonly logger?: Logger;
+}
+
+const WEB_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
+
+/**
+ * Build a Parley node. Throws WeakSecretError in production without strong secrets, and
+ * STORE_UNAVAILABLE when the store cannot be opened.
+ */
+export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<ParleyServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const secrets = loadSecrets({ env: config.env, dataDir: config.dataDir, adminToken: config.adminToken }, (message) => logger.warn(message));
+  const engines = options.engines ?? (await enginesFromConfig(config));
+  const onInternalError = (err: unknown, context: string) => logger.error({ err, context }, 'internal error');
+  const chat = new Chat(engines, {
+    messageMaxBytes: config.limits.messageMaxBytes,
+    historyPageMax: config.limits.historyPageMax,
+    resumeMaxMessages: config.limits.resumeMaxMessages,
+    maxRoomsPerConnection: config.ws.maxRooms,
+    maxBufferedBytes: config.ws.maxBufferedBytes,
+    typingThrottleMs: config.typing.throttleMs,
+    typingTtlMs: config.typing.ttlMs,
+    presenceTtlMs: config.presence.ttlMs,
+    onInternalError,
+  });
+  const sessions = new Sessions(engines.store.sessions, config.sessions.ttlMs);
+  const admin = new AdminAuthenticator(secrets.adminToken);
+  const http = await buildHttpApp({ chat, sessions, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
+  const ws = new WebSocketTransport(http.server, chat, {
+    path: '/ws',
+    maxFrameBytes: config.ws.maxFrameBytes,
+    heartbeatIntervalMs: config.ws.heartbeatIntervalMs,
+    authenticate: (credentials) => sessions.authenticate(credentials),
+    onError: (err, context) => logger.debug({ err, context }, 'socket error'),
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    ws.stopAccepting();
+    const reconnect: ReconnectPush = { type: 'reconnect', afterMs: 0 };
+    chat.broadcast(JSON.stringify(reconnect));
+    await ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down', Math.min(config.shutdownTimeoutMs, 5_000));
+    await http.close();
+    chat.close();
+    await engines.store.close();
+    await engines.broker.close();
+    await engines.presence.close();
+  };
+
+  return {
+    http,
+    async listen() {
+      const address = await http.listen({ host: config.http.host, port: config.http.port});
+      return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+    },
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

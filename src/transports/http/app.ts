@@ -1,0 +1,106 @@
+/**
+ * The Fastify instance: Zod type provider (protocol schemas validate requests and serialise
+ * responses), one error mapping for every route (ParleyError → status + `{ error }`), security
+ * headers, slow-request timeouts, and one plugin per resource (STYLE: Fastify).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { ParleyError, toErrorBody, toParleyError, type ErrorCode } from '../../protocol/index.ts';
+import type { Chat } from '../../core/chat.ts';
+import type { Principal } from '../../core/principal.ts';
+import type { Sessions } from '../../auth/session.ts';
+import type { AdminAuthenticator } from '../../auth/admin.ts';
+import type { Logger } from '../../observability/logger.ts';
+import { credentialsFromHeaders } from '../credentials.ts';
+import { healthRoutes } from './health.ts';
+import { sessionRoutes } from './sessions.ts';
+import { roomRoutes } from './rooms.ts';
+import { messageRoutes } from './messages.ts';
+import { adminRoutes } from './admin.ts';
+import { openapiRoutes } from './openapi.ts';
+import { webRoutes } from './web.ts';
+
+/** What the HTTP plugins need. */
+export interface HttpDeps {
+  readonly chat: Chat;
+  readonly sessions: Sessions;
+  readonly admin: AdminAuthenticator;
+  readonly logger: Logger;
+  readonly production: boolean;
+  readonly bodyMaxBytes: number;
+  /** Directory of the built web UI (dist/web). */
+  readonly webDir: string;
+}
+
+/** Resolve the session principal of a request (cookie or bearer). Throws UNAUTHENTICATED. */
+export async function requireSession(deps: HttpDeps, request: FastifyRequest): Promise<Principal> {
+  const principal = await deps.sessions.authenticate(credentialsFromHeaders(request.headers, undefined));
+  if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'Join a room first: no valid session cookie or bearer token');
+  return principal;
+}
+
+/** Build the Fastify app (not listening). */
+export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyMaxBytes,
+    // Slow-request limits (DESIGN.md rule 7): Node's defaults let slowloris hold sockets.
+    connectionTimeout: 15_000,
+    requestTimeout: 15_000,
+    http: { headersTimeout: 10_000, requestTimeout: 15_000, connectionsCheckingInterval: 1_000 } as object,
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const error = fromFastifyError(err);
+    if (error.code === 'INTERNAL') request.log.error({ err: error.cause ?? err }, 'request failed');
+    void reply.code(error.status).send({ error: toErrorBody(error) });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: toErrorBody(new ParleyError('NOT_FOUND', `No route ${request.method} ${request.url.split('?', 1)[0]}`)) });
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('content-security-policy')) {
+      reply.header('content-security-policy', "default-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+    }
+    if (deps.production && !reply.hasHeader('strict-transport-security')) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    return payload;
+  });
+  await app.register(fastifyCookie);
+  await app.register(openapiRoutes);
+  await app.register(healthRoutes);
+  await app.register(sessionRoutes, deps);
+  await app.register(roomRoutes, deps);
+  await app.register(messageRoutes, deps);
+  await app.register(adminRoutes, deps);
+  await app.register(webRoutes, deps);
+  return app;
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_FRAME',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_FRAME',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'MALFORMED_FRAME',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_FRAME',
+};
+
+/** Map whatever a route threw to a ParleyError: request validation names each field. */
+function fromFastifyError(err: FastifyError): ParleyError {
+  if (err instanceof ParleyError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = (err as { validationContext?: string }).validationContext ?? 'body';
+    const issues = err.validation.map((v) => ({ path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'), message: v.message ?? 'invalid' }));
+    const first = issues[0];
+    return new ParleyError('VALIDATION_FAILED', first === undefined ? 'Invalid request' : `${first.path}: ${first.message}`, { details: { issues } });
+  }
+  const mapped = err.code === undefined ? undefined : FASTIFY_CODES[err.code];
+  if (mapped !== undefined) return new ParleyError(mapped, err.message);
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return new ParleyError('MALFORMED_FRAME', err.message);
+  return toParleyError(err);
+}

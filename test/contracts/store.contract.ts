@@ -1,0 +1,417 @@
+/**
+ * The Store contract (src/core/ports/store.ts), run against every Store engine (STYLE C4).
+ * Engine-agnostic: it only uses the Store interface; each test gets a fresh store from the factory
+ * and disposes it. Test names state the guarantee.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ParleyError, type ErrorCode } from '../../src/protocol/errors.ts';
+import type { NewMessage, NewRoom, Store } from '../../src/core/ports/store.ts';
+
+/** Creates one fresh, empty store; `dispose` closes it (also after `store.close()`) and removes its data. */
+export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
+
+const T0 = 1_700_000_000_000;
+
+/** A room with defaults; override any field. */
+function newRoom(id: string, overrides: Partial<NewRoom> = {}): NewRoom {
+  return { id, name: `Room ${id}`, kind: 'persistent', maxMembers: 100, joinRule: 'open', joinCodeHash: null, epoch: 'epoch-1', createdAt: T0, ...overrides };
+}
+
+let nextId = 0;
+/** A message with a fresh id; `clientId` defaults to a fresh one too. */
+function newMessage(roomId: string, overrides: Partial<NewMessage> = {}): NewMessage {
+  nextId += 1;
+  return { id: `msg-${nextId}`, roomId, senderId: 'alice', senderName: 'Alice', clientId: `client-${nextId}`, type: 'text', body: `hello ${nextId}`, createdAt: T0 + nextId, ...overrides };
+}
+
+/** Matcher for `assert.rejects`: a ParleyError with this code. */
+function parley(code: ErrorCode): (err: unknown) => true {
+  return (err) => {
+    assert.ok(err instanceof ParleyError, `expected ParleyError ${code}, got ${String(err)}`);
+    assert.equal(err.code, code);
+    return true;
+  };
+}
+
+/** Register the Store contract suites for one engine. */
+export function storeContract(name: string, factory: StoreFactory): void {
+  /** Run `fn` on a fresh store, disposing it whatever happens. */
+  async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
+    const { store, dispose } = await factory();
+    try {
+      await fn(store);
+    } finally {
+      await dispose();
+    }
+  }
+
+  /** Append `count` messages to `roomId` one after another. */
+  async function fill(store: Store, roomId: string, count: number): Promise<void> {
+    for (let i = 0; i < count; i += 1) await store.messages.append(newMessage(roomId));
+  }
+
+  describe(`Store contract: ${name}`, () => {
+    describe('rooms', () => {
+      test('create returns the room with lastSeq 0 and closedAt null, and get returns the same record', () =>
+        withStore(async (store) => {
+          const input = newRoom('r1', { kind: 'relay', maxMembers: 7, joinRule: 'code', joinCodeHash: 'ab'.repeat(32), epoch: 'e-9' });
+          const created = await store.rooms.create(input);
+          assert.deepEqual(created, { ...input, lastSeq: 0, closedAt: null });
+          assert.deepEqual(await store.rooms.get('r1'), created);
+        }));
+
+      test('a duplicate room id is rejected with VALIDATION_FAILED naming the id, and the first room is kept', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('dup', { name: 'first' }));
+          await assert.rejects(store.rooms.create(newRoom('dup', { name: 'second' })), (err) => {
+            parley('VALIDATION_FAILED')(err);
+            assert.equal((err as ParleyError).details?.field, 'id');
+            return true;
+          });
+          assert.equal((await store.rooms.get('dup'))?.name, 'first');
+        }));
+
+      test('get of an unknown room is undefined', () =>
+        withStore(async (store) => {
+          assert.equal(await store.rooms.get('missing'), undefined);
+        }));
+
+      test('list returns rooms newest first, honouring limit and offset', () =>
+        withStore(async (store) => {
+          for (let i = 0; i < 5; i += 1) await store.rooms.create(newRoom(`r${i}`, { createdAt: T0 + i }));
+          assert.deepEqual((await store.rooms.list({ limit: 10, offset: 0 })).map((r) => r.id), ['r4', 'r3', 'r2', 'r1', 'r0']);
+          assert.deepEqual((await store.rooms.list({ limit: 2, offset: 1 })).map((r) => r.id), ['r3', 'r2']);
+          assert.deepEqual(await store.rooms.list({ limit: 2, offset: 5 }), []);
+        }));
+
+      test('close sets closedAt, and closing again keeps the first closedAt', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('c'));
+          assert.equal((await store.rooms.close('c', T0 + 10))?.closedAt, T0 + 10);
+          assert.equal((await store.rooms.close('c', T0 + 20))?.closedAt, T0 + 10);
+          assert.equal((await store.rooms.get('c'))?.closedAt, T0 + 10);
+        }));
+
+      test('setJoinCodeHash replaces the hash and null clears it', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('j', { joinRule: 'code', joinCodeHash: 'a'.repeat(64) }));
+          assert.equal((await store.rooms.setJoinCodeHash('j', 'b'.repeat(64)))?.joinCodeHash, 'b'.repeat(64));
+          assert.equal((await store.rooms.get('j'))?.joinCodeHash, 'b'.repeat(64));
+          assert.equal((await store.rooms.setJoinCodeHash('j', null))?.joinCodeHash, null);
+          assert.equal((await store.rooms.get('j'))?.joinCodeHash, null);
+        }));
+
+      test('close and setJoinCodeHash of an unknown room return undefined and create nothing', () =>
+        withStore(async (store) => {
+          assert.equal(await store.rooms.close('ghost', T0), undefined);
+          assert.equal(await store.rooms.setJoinCodeHash('ghost', 'c'.repeat(64)), undefined);
+          assert.equal(await store.rooms.get('ghost'), undefined);
+        }));
+    });
+
+    describe('messages: append', () => {
+      test('append stores every field as given, assigns seq 1, 2, 3 and advances the room lastSeq', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('a'));
+          const first = newMessage('a', { body: 'héllo 👋 <b>not html</b>', senderName: 'Ålice' });
+          const r1 = await store.messages.append(first);
+          assert.deepEqual(r1, { message: { ...first, seq: 1 }, duplicate: false });
+          assert.equal((await store.messages.append(newMessage('a'))).message.seq, 2);
+          assert.equal((await store.messages.append(newMessage('a'))).message.seq, 3);
+          assert.equal((await store.rooms.get('a'))?.lastSeq, 3);
+          const page = await store.messages.page('a', { after: 0, limit: 1 });
+          assert.deepEqual(page.messages, [{ ...first, seq: 1 }]);
+        }));
+
+      test('append assigns gap-free, strictly increasing seq per room under 500 concurrent appends', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('busy'));
+          await store.rooms.create(newRoom('other'));
+          const sends = Array.from({ length: 500 }, (_, i) => newMessage(i % 5 === 0 ? 'other' : 'busy', { senderId: `user-${i % 7}` }));
+          const results = await Promise.all(sends.map((m) => store.messages.append(m)));
+          for (const roomId of ['busy', 'other']) {
+            const mine = results.filter((r) => r.message.roomId === roomId);
+            assert.ok(mine.every((r) => !r.duplicate));
+            const seqs = mine.map((r) => r.message.seq).sort((x, y) => x - y);
+            assert.deepEqual(seqs, Array.from({ length: mine.length }, (_, i) => i + 1), `seqs of ${roomId} are 1..n`);
+            const stored = await store.messages.page(roomId, { after: 0, limit: 500 });
+            assert.deepEqual(stored.messages.map((m) => m.seq), seqs);
+            assert.deepEqual(new Set(stored.messages.map((m) => m.id)), new Set(mine.map((r) => r.message.id)));
+            assert.equal((await store.rooms.get(roomId))?.lastSeq, mine.length);
+          }
+        }));
+
+      test('a repeated (room, sender, clientId) returns the first message with duplicate=true and stores one row', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('d'));
+          const original = await store.messages.append(newMessage('d', { clientId: 'same', body: 'first' }));
+          const retry = await store.messages.append(newMessage('d', { clientId: 'same', body: 'second' }));
+          assert.equal(retry.duplicate, true);
+          assert.deepEqual(retry.message, original.message);
+          const page = await store.messages.page('d', { limit: 10 });
+          assert.deepEqual(page.messages, [original.message]);
+          assert.equal((await store.rooms.get('d'))?.lastSeq, 1);
+        }));
+
+      test('concurrent repeats of one clientId store one row: one append is new, the others return it as duplicate', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('d'));
+          const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.messages.append(newMessage('d', { clientId: 'burst', body: `try ${i}` }))));
+          assert.equal(results.filter((r) => !r.duplicate).length, 1);
+          const stored = results.find((r) => !r.duplicate)?.message;
+          for (const r of results) assert.deepEqual(r.message, stored);
+          assert.equal((await store.messages.page('d', { limit: 10 })).messages.length, 1);
+          assert.equal((await store.rooms.get('d'))?.lastSeq, 1);
+        }));
+
+      test('the same clientId from another sender or in another room is a different message', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('x'));
+          await store.rooms.create(newRoom('y'));
+          const a = await store.messages.append(newMessage('x', { clientId: 'k', senderId: 'alice' }));
+          const b = await store.messages.append(newMessage('x', { clientId: 'k', senderId: 'bob' }));
+          const c = await store.messages.append(newMessage('y', { clientId: 'k', senderId: 'alice' }));
+          assert.deepEqual([a.duplicate, b.duplicate, c.duplicate], [false, false, false]);
+          assert.deepEqual([a.message.seq, b.message.seq, c.message.seq], [1, 2, 1]);
+        }));
+
+      test('a closed room rejects append with ROOM_CLOSED and stores nothing', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('closed'));
+          await store.messages.append(newMessage('closed'));
+          await store.rooms.close('closed', T0 + 1);
+          await assert.rejects(store.messages.append(newMessage('closed')), parley('ROOM_CLOSED'));
+          assert.equal((await store.messages.page('closed', { limit: 10 })).messages.length, 1);
+          assert.equal((await store.rooms.get('closed'))?.lastSeq, 1);
+        }));
+
+      test('a retry of a message stored before the room closed still returns the original with duplicate=true', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('late'));
+          const original = await store.messages.append(newMessage('late', { clientId: 'before-close' }));
+          await store.rooms.close('late', T0 + 1);
+          const retry = await store.messages.append(newMessage('late', { clientId: 'before-close' }));
+          assert.deepEqual(retry, { message: original.message, duplicate: true });
+        }));
+
+      test('append to a missing room rejects with ROOM_NOT_FOUND', () =>
+        withStore(async (store) => {
+          await assert.rejects(store.messages.append(newMessage('nowhere')), parley('ROOM_NOT_FOUND'));
+          assert.equal((await store.messages.page('nowhere', { limit: 10 })).messages.length, 0);
+        }));
+
+      test('rejected appends in a concurrent burst neither fail nor renumber the accepted ones', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('open'));
+          await store.rooms.create(newRoom('shut'));
+          await store.rooms.close('shut', T0);
+          const sends = Array.from({ length: 30 }, (_, i) => newMessage(['open', 'shut', 'gone'][i % 3] as string));
+          const settled = await Promise.allSettled(sends.map((m) => store.messages.append(m)));
+          const accepted: number[] = [];
+          settled.forEach((s, i) => {
+            const roomId = sends[i]?.roomId;
+            if (roomId === 'open') {
+              assert.equal(s.status, 'fulfilled');
+              if (s.status === 'fulfilled') accepted.push(s.value.message.seq);
+            } else {
+              assert.equal(s.status, 'rejected');
+              if (s.status === 'rejected') parley(roomId === 'shut' ? 'ROOM_CLOSED' : 'ROOM_NOT_FOUND')(s.reason);
+            }
+          });
+          assert.deepEqual(accepted.sort((x, y) => x - y), Array.from({ length: 10 }, (_, i) => i + 1));
+          assert.equal((await store.rooms.get('shut'))?.lastSeq, 0);
+        }));
+    });
+
+    describe('messages: page', () => {
+      /** A store whose room 'p' holds seqs 1..10 and room 'q' holds 3 messages. */
+      async function withTen(fn: (store: Store) => Promise<void>): Promise<void> {
+        await withStore(async (store) => {
+          await store.rooms.create(newRoom('p'));
+          await store.rooms.create(newRoom('q'));
+          await fill(store, 'p', 10);
+          await fill(store, 'q', 3);
+          await fn(store);
+        });
+      }
+      const seqs = (page: { messages: { seq: number }[] }) => page.messages.map((m) => m.seq);
+
+      test('page after returns the first `limit` messages after the seq, ascending, with hasMore', () =>
+        withTen(async (store) => {
+          const p1 = await store.messages.page('p', { after: 0, limit: 4 });
+          assert.deepEqual([seqs(p1), p1.hasMore], [[1, 2, 3, 4], true]);
+          const p2 = await store.messages.page('p', { after: 6, limit: 4 });
+          assert.deepEqual([seqs(p2), p2.hasMore], [[7, 8, 9, 10], false]);
+          const p3 = await store.messages.page('p', { after: 8, limit: 4 });
+          assert.deepEqual([seqs(p3), p3.hasMore], [[9, 10], false]);
+          const p4 = await store.messages.page('p', { after: 10, limit: 4 });
+          assert.deepEqual([seqs(p4), p4.hasMore], [[], false]);
+        }));
+
+      test('page before returns the last `limit` messages before the seq, ascending, with hasMore', () =>
+        withTen(async (store) => {
+          const p1 = await store.messages.page('p', { before: 11, limit: 4 });
+          assert.deepEqual([seqs(p1), p1.hasMore], [[7, 8, 9, 10], true]);
+          const p2 = await store.messages.page('p', { before: 5, limit: 4 });
+          assert.deepEqual([seqs(p2), p2.hasMore], [[1, 2, 3, 4], false]);
+          const p3 = await store.messages.page('p', { before: 3, limit: 4 });
+          assert.deepEqual([seqs(p3), p3.hasMore], [[1, 2], false]);
+          const p4 = await store.messages.page('p', { before: 1, limit: 4 });
+          assert.deepEqual([seqs(p4), p4.hasMore], [[], false]);
+        }));
+
+      test('page with neither after nor before returns the newest `limit` messages, ascending, with hasMore', () =>
+        withTen(async (store) => {
+          const p1 = await store.messages.page('p', { limit: 4 });
+          assert.deepEqual([seqs(p1), p1.hasMore], [[7, 8, 9, 10], true]);
+          const p2 = await store.messages.page('p', { limit: 10 });
+          assert.deepEqual([seqs(p2), p2.hasMore], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], false]);
+          const p3 = await store.messages.page('p', { limit: 50 });
+          assert.deepEqual([seqs(p3).length, p3.hasMore], [10, false]);
+        }));
+
+      test('pages contain only the requested room, and an empty or unknown room gives an empty page', () =>
+        withTen(async (store) => {
+          const q = await store.messages.page('q', { limit: 50 });
+          assert.deepEqual(seqs(q), [1, 2, 3]);
+          assert.ok(q.messages.every((m) => m.roomId === 'q'));
+          await store.rooms.create(newRoom('empty'));
+          assert.deepEqual(await store.messages.page('empty', { limit: 5 }), { messages: [], hasMore: false });
+          assert.deepEqual(await store.messages.page('unknown', { after: 0, limit: 5 }), { messages: [], hasMore: false });
+        }));
+    });
+
+    describe('members', () => {
+      const member = (roomId: string, userId: string, joinedAt = T0) => ({ roomId, userId, name: `User ${userId}`, role: 'member' as const, joinedAt });
+
+      test('add creates a member with lastReadSeq 0; adding again returns it unchanged with created=false', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('m'));
+          const first = await store.members.add(member('m', 'u1'), 10);
+          assert.deepEqual(first, { member: { ...member('m', 'u1'), lastReadSeq: 0 }, created: true });
+          const again = await store.members.add({ ...member('m', 'u1', T0 + 5), name: 'Renamed', role: 'owner' }, 10);
+          assert.deepEqual(again, { member: first.member, created: false });
+          assert.deepEqual(await store.members.get('m', 'u1'), first.member);
+        }));
+
+      test('members.add refuses past maxMembers with ROOM_FULL even when adds race', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('cap', { maxMembers: 5 }));
+          const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.members.add(member('cap', `u${i}`, T0 + i), 5)));
+          const admitted = settled.filter((s) => s.status === 'fulfilled');
+          assert.equal(admitted.length, 5);
+          for (const s of settled) if (s.status === 'rejected') parley('ROOM_FULL')(s.reason);
+          assert.equal((await store.members.list('cap')).length, 5);
+        }));
+
+      test('an existing member is returned, not refused, when the room is full', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('full', { maxMembers: 2 }));
+          await store.members.add(member('full', 'a'), 2);
+          await store.members.add(member('full', 'b'), 2);
+          await assert.rejects(store.members.add(member('full', 'c'), 2), parley('ROOM_FULL'));
+          assert.equal((await store.members.add(member('full', 'a'), 2)).created, false);
+        }));
+
+      test('add to an unknown room rejects with ROOM_NOT_FOUND, a new member of a closed room with ROOM_CLOSED', () =>
+        withStore(async (store) => {
+          await assert.rejects(store.members.add(member('ghost', 'u'), 10), parley('ROOM_NOT_FOUND'));
+          await store.rooms.create(newRoom('shut'));
+          await store.rooms.close('shut', T0);
+          await assert.rejects(store.members.add(member('shut', 'u'), 10), parley('ROOM_CLOSED'));
+          assert.deepEqual(await store.members.list('shut'), []);
+        }));
+
+      test('list returns members by join time, get returns one member or undefined, roomsOf lists a user\'s rooms', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('r1'));
+          await store.rooms.create(newRoom('r2'));
+          await store.members.add(member('r1', 'late', T0 + 2), 10);
+          await store.members.add(member('r1', 'early', T0 + 1), 10);
+          await store.members.add(member('r2', 'early', T0 + 3), 10);
+          assert.deepEqual((await store.members.list('r1')).map((m) => m.userId), ['early', 'late']);
+          assert.equal((await store.members.get('r2', 'early'))?.joinedAt, T0 + 3);
+          assert.equal(await store.members.get('r2', 'late'), undefined);
+          assert.deepEqual((await store.members.roomsOf('early')).sort(), ['r1', 'r2']);
+          assert.deepEqual(await store.members.roomsOf('nobody'), []);
+        }));
+
+      test('markRead never moves the marker backwards', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('rd'));
+          await store.members.add(member('rd', 'u'), 10);
+          assert.equal(await store.members.markRead('rd', 'u', 5), 5);
+          assert.equal(await store.members.markRead('rd', 'u', 3), 5);
+          assert.equal(await store.members.markRead('rd', 'u', 5), 5);
+          assert.equal(await store.members.markRead('rd', 'u', 8), 8);
+          assert.equal((await store.members.get('rd', 'u'))?.lastReadSeq, 8);
+          const racing = await Promise.all([4, 12, 9, 11, 2].map((seq) => store.members.markRead('rd', 'u', seq)));
+          assert.ok(racing.every((v) => v !== undefined && v >= 8));
+          assert.equal((await store.members.get('rd', 'u'))?.lastReadSeq, 12);
+        }));
+
+      test('markRead of a non-member returns undefined and creates no member', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('rd'));
+          assert.equal(await store.members.markRead('rd', 'stranger', 3), undefined);
+          assert.equal(await store.members.get('rd', 'stranger'), undefined);
+        }));
+    });
+
+    describe('sessions', () => {
+      const alice = { id: 'alice', name: 'Alice', createdAt: T0 };
+
+      test('a created session resolves to its user until expiresAt, and not from expiresAt on', () =>
+        withStore(async (store) => {
+          assert.deepEqual(await store.sessions.createUser(alice), alice);
+          await store.sessions.create({ tokenHash: 'h1', userId: 'alice', createdAt: T0, expiresAt: T0 + 1000 });
+          assert.deepEqual(await store.sessions.resolve('h1', T0 + 999), { user: alice, expiresAt: T0 + 1000 });
+          assert.equal(await store.sessions.resolve('h1', T0 + 1000), undefined);
+          assert.equal(await store.sessions.resolve('h1', T0 + 5000), undefined);
+        }));
+
+      test('an unknown token hash resolves to undefined', () =>
+        withStore(async (store) => {
+          assert.equal(await store.sessions.resolve('nope', T0), undefined);
+        }));
+
+      test('a revoked session no longer resolves, other sessions of the user still do, and revoking twice is harmless', () =>
+        withStore(async (store) => {
+          await store.sessions.createUser(alice);
+          await store.sessions.create({ tokenHash: 'h1', userId: 'alice', createdAt: T0, expiresAt: T0 + 1000 });
+          await store.sessions.create({ tokenHash: 'h2', userId: 'alice', createdAt: T0, expiresAt: T0 + 1000 });
+          await store.sessions.revoke('h1');
+          await store.sessions.revoke('h1');
+          await store.sessions.revoke('never-existed');
+          assert.equal(await store.sessions.resolve('h1', T0), undefined);
+          assert.equal((await store.sessions.resolve('h2', T0))?.user.id, 'alice');
+        }));
+    });
+
+    describe('lifecycle', () => {
+      test('ping resolves on an open store', () =>
+        withStore(async (store) => {
+          await store.ping();
+        }));
+
+      test('close commits every append issued before it: each one resolves with its seq, none is dropped', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('z'));
+          const pending = Array.from({ length: 50 }, () => store.messages.append(newMessage('z')));
+          await store.close();
+          const results = await Promise.all(pending);
+          assert.deepEqual(results.map((r) => r.message.seq).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i + 1));
+        }));
+
+      test('after close, appends and queries reject with STORE_UNAVAILABLE, and close again resolves', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('z'));
+          await store.close();
+          await assert.rejects(store.messages.append(newMessage('z')), parley('STORE_UNAVAILABLE'));
+          await assert.rejects(store.rooms.get('z'), parley('STORE_UNAVAILABLE'));
+          await store.close();
+        }));
+    });
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * Presence, typing and read markers: ephemeral state pushed to the room, never stored (presence,
+ * typing) or stored as a per-member marker (reads), over real sockets.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../support/server.ts';
+import { RawClient } from '../support/ws-client.ts';
+
+test('members see each other come online and go offline; a second tab keeps a member online', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  const bob = await server.joinRoom(room.id, joinCode, 'Bob');
+  await using a = await RawClient.connect(server.wsUrl, ada.token);
+  await a.request({ type: 'join', roomId: room.id });
+
+  const b1 = await RawClient.connect(server.wsUrl, bob.token);
+  const join = (await b1.request({ type: 'join', roomId: room.id })).result as { members: Array<{ name: string; online: boolean }> };
+  assert.deepEqual(join.members.map((m) => `${m.name}:${m.online}`).sort(), ['Ada:true', 'Bob:true']);
+  const online = await a.next((f) => f.type === 'presence' && f.userId === bob.user.id);
+  assert.deepEqual({ online: online.online, name: online.name }, { online: true, name: 'Bob' });
+
+  const b2 = await RawClient.connect(server.wsUrl, bob.token);
+  await b2.request({ type: 'join', roomId: room.id });
+  const mark = a.frames.length;
+  await b1.close();
+  await b2.request({ type: 'ping' });
+  await a.request({ type: 'ping' });
+  assert.equal(a.after(mark, (f) => f.type === 'presence' && f.online === false).length, 0, 'still online through the second tab');
+
+  await b2.close();
+  const offline = await a.next((f) => f.type === 'presence' && f.userId === bob.user.id && f.online === false, 5000, mark);
+  assert.equal(offline.name, 'Bob');
+  const members = (await (await fetch(`${server.url}/api/v1/rooms/${room.id}/members`, { headers: { authorization: `Bearer ${ada.token}` } })).json()) as {
+    members: Array<{ name: string; online: boolean }>;
+  };
+  assert.deepEqual(members.members.map((m) => `${m.name}:${m.online}`).sort(), ['Ada:true', 'Bob:false']);
+});
+
+test('typing starts are throttled per member, stops always pass, and each push carries ttlMs', async () => {
+  await using server = await startServer({ PARLEY_TYPING_THROTTLE_MS: '60000', PARLEY_TYPING_TTL_MS: '4000' });
+  const { room, joinCode } = await server.createRoom();
+  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  const bob = await server.joinRoom(room.id, joinCode, 'Bob');
+  await using a = await RawClient.connect(server.wsUrl, ada.token);
+  await using b = await RawClient.connect(server.wsUrl, bob.token);
+  await a.request({ type: 'join', roomId: room.id });
+  await b.request({ type: 'join', roomId: room.id });
+  const mark = b.frames.length;
+  for (let i = 0; i < 5; i++) await a.request({ type: 'typing', roomId: room.id, active: true });
+  await a.request({ type: 'typing', roomId: room.id, active: false });
+  await a.request({ type: 'typing', roomId: room.id, active: true });
+  await b.next(() => b.after(mark, (f) => f.type === 'typing').length >= 3, 5000, mark);
+  await b.request({ type: 'ping' });
+  const typing = b.after(mark, (f) => f.type === 'typing');
+  assert.deepEqual(typing.map((f) => f.active), [true, false, true]);
+  assert.deepEqual(typing[0], { type: 'typing', roomId: room.id, userId: ada.user.id, name: 'Ada', active: true, ttlMs: 4000 });
+});
+
+test('sending a message clears the sender\'s typing indicator', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  const bob = await server.joinRoom(room.id, joinCode, 'Bob');
+  await using a = await RawClient.connect(server.wsUrl, ada.token);
+  await using b = await RawClient.connect(server.wsUrl, bob.token);
+  await a.request({ type: 'join', roomId: room.id });
+  await b.request({ type: 'join', roomId: room.id });
+  await a.request({ type: 'typing', roomId: room.id, active: true });
+  await b.next((f) => f.type === 'typing' && f.active === true);
+  await a.request({ type: 'send', id: 'm1', roomId: room.id, body: 'done typing' });
+  await b.next((f) => f.type === 'typing' && f.active === false);
+});
+
+test('read markers move forward only, are pushed to the room, and give unread counts', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  const bob = await server.joinRoom(room.id, joinCode, 'Bob');
+  await using a = await RawClient.connect(server.wsUrl, ada.token);
+  await a.request({ type: 'join', roomId: room.id });
+  for (let i = 1; i <= 6; i++) await a.request({ type: 'send', id: `m${i}`, roomId: room.id, body: `m${i}` });
+
+  await using b = await RawClient.connect(server.wsUrl, bob.token);
+  const join = (await b.request({ type: 'join', roomId: room.id })).result as { unread: number; lastReadSeq: number };
+  assert.deepEqual({ unread: join.unread, lastReadSeq: join.lastReadSeq }, { unread: 6, lastReadSeq: 0 });
+
+  assert.deepEqual((await b.request({ type: 'read', roomId: room.id, seq: 4 })).result, { seq: 4 });
+  const push = await a.next((f) => f.type === 'read' && f.userId === bob.user.id);
+  assert.equal(push.seq, 4);
+  assert.deepEqual((await b.request({ type: 'read', roomId: room.id, seq: 2 })).result, { seq: 4 }, 'never backwards');
+  assert.deepEqual((await b.request({ type: 'read', roomId: room.id, seq: 1000 })).result, { seq: 6 }, 'capped at the newest seq');
+
+  const info = (await (await fetch(`${server.url}/api/v1/rooms/${room.id}`, { headers: { authorization: `Bearer ${bob.token}` } })).json()) as { unread: number; lastReadSeq: number };
+  assert.deepEqual({ unread: info.unread, lastReadSeq: info.lastReadSeq }, { unread: 0, lastReadSeq: 6 });
+  const members = (await (await fetch(`${server.url}/api/v1/rooms/${room.id}/members`, { headers: { authorization: `Bearer ${ada.token}` } })).json()) as {
+    members: Array<{ name: string; lastReadSeq: number }>;
+  };
+  assert.equal(members.members.find((m) => m.name === 'Bob')?.lastReadSeq, 6);
+});

@@ -1,0 +1,146 @@
+/**
+ * Resume by seq (DESIGN.md, Resume; rules 4–5): a member who rejoins with since=N receives N+1…
+ * in order, then live messages, with no gap and no duplicate — also while others keep sending.
+ * Outcomes other than replay are explicit: resync, and for relay rooms a gap notice.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, type TestServer } from '../support/server.ts';
+import { RawClient } from '../support/ws-client.ts';
+
+async function member(server: TestServer, roomId: string, code: string | null, name: string) {
+  const joined = await server.joinRoom(roomId, code, name);
+  const client = await RawClient.connect(server.wsUrl, joined.token);
+  return { token: joined.token, client };
+}
+
+test('a member who rejoins with since=N receives N+1… in order, then live, with no duplicate', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const ada = await member(server, room.id, joinCode, 'Ada');
+  const bob = await member(server, room.id, joinCode, 'Bob');
+  await ada.client.request({ type: 'join', roomId: room.id });
+  await bob.client.request({ type: 'join', roomId: room.id });
+  for (let i = 1; i <= 5; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` });
+  await bob.client.waitForMessages(5);
+  const lastSeen = Math.max(...bob.client.messages().map((m) => m.seq));
+  bob.client.socket.terminate(); // dropped without a goodbye
+
+  for (let i = 6; i <= 12; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` });
+
+  await using again = await RawClient.connect(server.wsUrl, bob.token);
+  const reply = await again.request({ type: 'join', roomId: room.id, since: lastSeen, epoch: room.epoch });
+  const result = reply.result as { resume: string; replayed: number; room: { lastSeq: number } };
+  assert.equal(result.resume, 'replay');
+  assert.equal(result.replayed, 7);
+  assert.equal(result.room.lastSeq, 12);
+  await again.waitForMessages(7);
+  await ada.client.request({ type: 'send', id: 'a13', roomId: room.id, body: 'm13' });
+  await again.waitForMessages(8);
+  assert.deepEqual(again.messages().map((m) => m.seq), [6, 7, 8, 9, 10, 11, 12, 13]);
+  // the reply precedes the replayed messages
+  const replyIndex = again.frames.indexOf(reply);
+  const firstMessage = again.frames.findIndex((f) => f.type === 'message');
+  assert.ok(replyIndex < firstMessage);
+  await ada.client.close();
+});
+
+test('resuming while another member keeps sending yields a contiguous sequence with no duplicate', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const sender = await member(server, room.id, joinCode, 'Sender');
+  const reader = await member(server, room.id, joinCode, 'Reader');
+  await sender.client.request({ type: 'join', roomId: room.id });
+  await reader.client.request({ type: 'join', roomId: room.id });
+  const total = 300;
+  let sent = 0;
+  const sending = (async () => {
+    while (sent < total) {
+      const batch = Array.from({ length: 10 }, () => ++sent).map((n) => sender.client.request({ type: 'send', id: `m${n}`, roomId: room.id, body: `m${n}` }, 20_000));
+      await Promise.all(batch);
+    }
+  })();
+  // drop and resume the reader three times while messages flow
+  let client = reader.client;
+  const seen: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const have = seen.length === 0 ? 0 : Math.max(...seen);
+    await client.waitForMessages(Math.min(40, total - have), room.id, 20_000);
+    seen.push(...client.messages(room.id).map((m) => m.seq));
+    client.socket.terminate();
+    client = await RawClient.connect(server.wsUrl, reader.token);
+    await client.request({ type: 'join', roomId: room.id, since: seen.length === 0 ? 0 : Math.max(...seen) });
+  }
+  await sending;
+  const remaining = total - Math.max(...seen);
+  await client.waitForMessages(remaining, room.id, 20_000);
+  seen.push(...client.messages(room.id).map((m) => m.seq));
+  assert.deepEqual(seen, Array.from({ length: total }, (_, i) => i + 1));
+  await client.close();
+  await sender.client.close();
+});
+
+test('resume answers resync when the epoch differs, since is beyond the newest seq, or the gap exceeds the bound', async () => {
+  await using server = await startServer({ PARLEY_RESUME_MAX_MESSAGES: '5' });
+  const { room, joinCode } = await server.createRoom();
+  const ada = await member(server, room.id, joinCode, 'Ada');
+  await ada.client.request({ type: 'join', roomId: room.id });
+  for (let i = 1; i <= 8; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` });
+  const outcome = async (join: Record<string, unknown>) => {
+    const result = (await ada.client.request({ type: 'join', roomId: room.id, ...join })).result as { resume: string; replayed: number; room: { lastSeq: number } };
+    return `${result.resume}:${result.replayed}`;
+  };
+  assert.equal(await outcome({ since: 8, epoch: 'another-epoch' }), 'resync:0');
+  assert.equal(await outcome({ since: 99 }), 'resync:0');
+  assert.equal(await outcome({ since: 2 }), 'resync:0');
+  assert.equal(await outcome({ since: 3 }), 'replay:5');
+  assert.equal(await outcome({}), 'fresh:0');
+  const malformed = await ada.client.request({ type: 'join', roomId: room.id, since: -1 });
+  assert.equal((malformed.error as { code: string }).code, 'VALIDATION_FAILED');
+  await ada.client.close();
+});
+
+test('relay rooms replay from their bounded buffer and announce what fell out of it as a gap', async () => {
+  await using server = await startServer({ PARLEY_RELAY_BUFFER_SIZE: '5' });
+  const { room, joinCode } = await server.createRoom({ kind: 'relay' });
+  const ada = await member(server, room.id, joinCode, 'Ada');
+  const bob = await member(server, room.id, joinCode, 'Bob');
+  await ada.client.request({ type: 'join', roomId: room.id });
+  const joinBob = (await bob.client.request({ type: 'join', roomId: room.id })).result as { room: { epoch: string } };
+  await ada.client.request({ type: 'send', id: 'r1', roomId: room.id, body: 'r1' });
+  await bob.client.waitForMessages(1);
+  bob.client.socket.terminate();
+  for (let i = 2; i <= 9; i++) await ada.client.request({ type: 'send', id: `r${i}`, roomId: room.id, body: `r${i}` });
+
+  await using again = await RawClient.connect(server.wsUrl, bob.token);
+  const reply = await again.request({ type: 'join', roomId: room.id, since: 1, epoch: joinBob.room.epoch });
+  assert.equal((reply.result as { resume: string }).resume, 'gap');
+  const gap = await again.next((f) => f.type === 'gap');
+  assert.deepEqual({ from: gap.from, to: gap.to }, { from: 2, to: 4 });
+  await again.waitForMessages(5);
+  assert.deepEqual(again.messages().map((m) => m.seq), [5, 6, 7, 8, 9]);
+  const dup = (await ada.client.request({ type: 'send', id: 'r9', roomId: room.id, body: 'r9' })).result as { seq: number; duplicate: boolean };
+  assert.deepEqual({ seq: dup.seq, duplicate: dup.duplicate }, { seq: 9, duplicate: true });
+
+  const history = await fetch(`${server.url}/api/v1/rooms/${room.id}/messages`, { headers: { authorization: `Bearer ${ada.token}` } });
+  assert.deepEqual(((await history.json()) as { messages: Array<{ seq: number }> }).messages.map((m) => m.seq), [5, 6, 7, 8, 9]);
+  await ada.client.close();
+});
+
+test('restarting the server on the same data directory keeps history and seq numbering', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const ada = await member(server, room.id, joinCode, 'Ada');
+  await ada.client.request({ type: 'join', roomId: room.id });
+  for (let i = 1; i <= 3; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `before restart ${i}` });
+  await ada.client.close();
+  await server.restart();
+
+  await using client = await RawClient.connect(server.wsUrl, ada.token);
+  const join = (await client.request({ type: 'join', roomId: room.id, since: 0, epoch: room.epoch })).result as { resume: string; replayed: number };
+  assert.deepEqual(join, { ...join, resume: 'replay', replayed: 3 });
+  const ack = (await client.request({ type: 'send', id: 'a4', roomId: room.id, body: 'after restart' })).result as { seq: number };
+  assert.equal(ack.seq, 4);
+  await client.waitForMessages(4);
+  assert.deepEqual(client.messages().map((m) => m.body), ['before restart 1', 'before restart 2', 'before restart 3', 'after restart']);
+});

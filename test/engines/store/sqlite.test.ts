@@ -1,0 +1,214 @@
+/**
+ * The SQLite Store engine: the Store contract on a fresh temp-dir database per test, then what only
+ * SQLite promises (file lifecycle, group commit batching, WAL/synchronous, transaction failure).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { openSqliteStore, sqliteFile, type SqliteStore, type SqliteStoreOptions } from '../../../src/engines/store/sqlite.ts';
+import { ParleyError } from '../../../src/protocol/errors.ts';
+import type { NewMessage } from '../../../src/core/ports/store.ts';
+import { storeContract } from '../../contracts/store.contract.ts';
+
+/** Run `fn` with a fresh temp directory, removed afterwards. */
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-sqlite-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Open a store in `dir` with test defaults; override any option. */
+function open(dir: string, overrides: Partial<SqliteStoreOptions> = {}): Promise<SqliteStore> {
+  return openSqliteStore({ file: sqliteFile(dir), synchronous: 'FULL', groupCommitMaxBatch: 256, ...overrides });
+}
+
+storeContract('sqlite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-sqlite-'));
+  const store = await open(dir);
+  return {
+    store,
+    async dispose() {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+const T0 = 1_700_000_000_000;
+const room = (id: string) => ({ id, name: id, kind: 'persistent' as const, maxMembers: 100, joinRule: 'open' as const, joinCodeHash: null, epoch: 'e1', createdAt: T0 });
+const message = (roomId: string, i: number, overrides: Partial<NewMessage> = {}): NewMessage => ({
+  id: `${roomId}-m${i}`,
+  roomId,
+  senderId: 'alice',
+  senderName: 'Alice',
+  clientId: `c${i}`,
+  type: 'text',
+  body: `message ${i}`,
+  createdAt: T0 + i,
+  ...overrides,
+});
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe('SQLite store specifics', () => {
+  test('sqliteFile is parley.db inside the data directory', () => {
+    assert.equal(sqliteFile(join('data', 'dir')), join('data', 'dir', 'parley.db'));
+  });
+
+  test('opening creates missing parent directories', () =>
+    withDir(async (dir) => {
+      const file = join(dir, 'a', 'b', 'parley.db');
+      const store = await openSqliteStore({ file, synchronous: 'NORMAL', groupCommitMaxBatch: 8 });
+      await store.close();
+      assert.ok(existsSync(file));
+    }));
+
+  test('data survives close and reopen of the same file, and seq continues where it stopped', () =>
+    withDir(async (dir) => {
+      const first = await open(dir);
+      await first.rooms.create(room('keep'));
+      await first.members.add({ roomId: 'keep', userId: 'alice', name: 'Alice', role: 'owner', joinedAt: T0 }, 10);
+      await first.members.markRead('keep', 'alice', 2);
+      await first.sessions.createUser({ id: 'alice', name: 'Alice', createdAt: T0 });
+      await first.sessions.create({ tokenHash: 'tok', userId: 'alice', createdAt: T0, expiresAt: T0 + 60_000 });
+      const sent = await Promise.all(range(3).map((i) => first.messages.append(message('keep', i))));
+      await first.close();
+
+      const second = await open(dir);
+      try {
+        assert.equal((await second.rooms.get('keep'))?.lastSeq, 3);
+        assert.equal((await second.members.get('keep', 'alice'))?.lastReadSeq, 2);
+        assert.equal((await second.sessions.resolve('tok', T0))?.user.name, 'Alice');
+        assert.deepEqual((await second.messages.page('keep', { limit: 10 })).messages, sent.map((r) => r.message).sort((a, b) => a.seq - b.seq));
+        assert.equal((await second.messages.append(message('keep', 4))).message.seq, 4);
+        assert.deepEqual(await second.messages.append(message('keep', 1)), { message: sent.find((r) => r.message.clientId === 'c1')?.message, duplicate: true });
+      } finally {
+        await second.close();
+      }
+      const raw = new BetterSqlite3(sqliteFile(dir), { readonly: true });
+      try {
+        const applied = raw.prepare('select name from kysely_migration').pluck().all();
+        assert.deepEqual(applied, ['2026-11-22-01-initial'], 'reopening applies no migration twice');
+      } finally {
+        raw.close();
+      }
+    }));
+
+  test('group commit writes 200 concurrent appends in far fewer transactions than messages', () =>
+    withDir(async (dir) => {
+      const store = await open(dir);
+      try {
+        await store.rooms.create(room('g'));
+        const before = store.stats.transactions;
+        const results = await Promise.all(range(200).map((i) => store.messages.append(message('g', i))));
+        const used = store.stats.transactions - before;
+        assert.ok(used <= 4, `200 appends used ${used} transactions`);
+        assert.ok(store.stats.largestBatch >= 50, `largest batch was ${store.stats.largestBatch}`);
+        assert.deepEqual(results.map((r) => r.message.seq).sort((a, b) => a - b), range(200));
+      } finally {
+        await store.close();
+      }
+    }));
+
+  test('no transaction holds more than groupCommitMaxBatch appends', () =>
+    withDir(async (dir) => {
+      const store = await open(dir, { groupCommitMaxBatch: 16 });
+      try {
+        await store.rooms.create(room('g'));
+        const before = store.stats.transactions;
+        const results = await Promise.all(range(100).map((i) => store.messages.append(message('g', i))));
+        assert.ok(store.stats.transactions - before >= Math.ceil(100 / 16));
+        assert.equal(store.stats.largestBatch, 16);
+        assert.deepEqual(results.map((r) => r.message.seq).sort((a, b) => a - b), range(100));
+      } finally {
+        await store.close();
+      }
+    }));
+
+  test('the connection runs in WAL mode with foreign keys, a busy timeout and the requested synchronous mode', () =>
+    withDir(async (dir) => {
+      for (const synchronous of ['FULL', 'NORMAL'] as const) {
+        const store = await open(dir, { synchronous });
+        try {
+          assert.deepEqual(store.settings(), { journalMode: 'wal', synchronous, foreignKeys: true, busyTimeoutMs: 5000 });
+        } finally {
+          await store.close();
+        }
+      }
+      const raw = new BetterSqlite3(sqliteFile(dir), { readonly: true });
+      try {
+        assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal', 'WAL is recorded in the file itself');
+      } finally {
+        raw.close();
+      }
+    }));
+
+  test('an append whose insert fails rejects alone with STORE_UNAVAILABLE; the rest of its batch commits gap-free', () =>
+    withDir(async (dir) => {
+      const store = await open(dir);
+      const other = new BetterSqlite3(sqliteFile(dir));
+      try {
+        await store.rooms.create(room('iso'));
+        other.exec(`create trigger refuse_poison before insert on messages when new.body = 'poison' begin select raise(abort, 'poison refused'); end`);
+        const before = store.stats.transactions;
+        const sends = range(10).map((i) => message('iso', i, i === 5 ? { body: 'poison' } : {}));
+        const settled = await Promise.allSettled(sends.map((m) => store.messages.append(m)));
+        assert.equal(store.stats.transactions - before, 1, 'all ten shared one transaction');
+        const failed = settled[4];
+        assert.equal(failed?.status, 'rejected');
+        if (failed?.status === 'rejected') {
+          assert.ok(failed.reason instanceof ParleyError && failed.reason.code === 'STORE_UNAVAILABLE');
+          assert.match(String((failed.reason.cause as Error).message), /poison refused/);
+        }
+        const seqs = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.message.seq] : []));
+        assert.deepEqual(seqs.sort((a, b) => a - b), range(9));
+        assert.equal((await store.rooms.get('iso'))?.lastSeq, 9);
+        assert.equal((await store.messages.page('iso', { limit: 20 })).messages.length, 9);
+      } finally {
+        other.close();
+        await store.close();
+      }
+    }));
+
+  test('a failed transaction rejects every append of its batch, acks none and stores none', () =>
+    withDir(async (dir) => {
+      const store = await open(dir);
+      const other = new BetterSqlite3(sqliteFile(dir));
+      try {
+        await store.rooms.create(room('tx'));
+        other.exec(`create trigger abort_batch before insert on messages when new.body = 'rollback' begin select raise(rollback, 'batch aborted'); end`);
+        const sends = range(10).map((i) => message('tx', i, i === 7 ? { body: 'rollback' } : {}));
+        const settled = await Promise.allSettled(sends.map((m) => store.messages.append(m)));
+        for (const s of settled) {
+          assert.equal(s.status, 'rejected');
+          if (s.status === 'rejected') assert.ok(s.reason instanceof ParleyError && s.reason.code === 'STORE_UNAVAILABLE');
+        }
+        assert.equal((await store.rooms.get('tx'))?.lastSeq, 0);
+        assert.deepEqual((await store.messages.page('tx', { limit: 20 })).messages, []);
+
+        other.exec('drop trigger abort_batch');
+        const retried = await Promise.all(sends.filter((m) => m.body !== 'rollback').map((m) => store.messages.append(m)));
+        assert.ok(retried.every((r) => !r.duplicate), 'a retry after a failed batch is stored, not a duplicate');
+        assert.deepEqual(retried.map((r) => r.message.seq).sort((a, b) => a - b), range(9));
+      } finally {
+        other.close();
+        await store.close();
+      }
+    }));
+
+  test('a file that is not a SQLite database fails to open with STORE_UNAVAILABLE naming the file', () =>
+    withDir(async (dir) => {
+      await writeFile(sqliteFile(dir), 'this is not a database, just some bytes that are long enough '.repeat(20));
+      await assert.rejects(open(dir), (err) => {
+        assert.ok(err instanceof ParleyError && err.code === 'STORE_UNAVAILABLE');
+        assert.ok(err.message.includes(sqliteFile(dir)));
+        return true;
+      });
+    }));
+});

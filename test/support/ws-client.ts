@@ -1,0 +1,107 @@
+/**
+ * A raw-wire WebSocket client for tests: speaks the protocol with a bare `ws` socket, records every
+ * frame received, and waits for frames by predicate (never by sleeping). Keeps the protocol pinned
+ * independently of the SDK (STYLE C13).
+ */
+import WebSocket from 'ws';
+
+/** Any server frame, loosely typed for assertions. */
+export type Frame = { type: string; id?: string; [key: string]: unknown };
+
+export class RawClient implements AsyncDisposable {
+  readonly frames: Frame[] = [];
+  #waiters: Array<{ test: (f: Frame) => boolean; resolve: (f: Frame) => void; from: number }> = [];
+  #seq = 0;
+  closeEvent: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      this.frames.push(frame);
+      const index = this.frames.length - 1;
+      this.#waiters = this.#waiters.filter((w) => {
+        if (index >= w.from && w.test(frame)) {
+          w.resolve(frame);
+          return false;
+        }
+        return true;
+      });
+    });
+    this.closeEvent = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  /** Connect with `?token=` (or raw headers) and wait for the `welcome` push. */
+  static async connect(wsUrl: string, token?: string, headers: Record<string, string> = {}): Promise<RawClient> {
+    const socket = new WebSocket(token === undefined ? wsUrl : `${wsUrl}?token=${encodeURIComponent(token)}`, { headers });
+    const client = new RawClient(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    });
+    await client.next((f) => f.type === 'welcome');
+    return client;
+  }
+
+  /** Send a frame (object → JSON, string → as is). */
+  send(frame: object | string): void {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Send a command with a fresh id (unless it has one) and resolve with its reply. */
+  async request(frame: Record<string, unknown>, timeoutMs = 5000): Promise<Frame> {
+    const id = (frame.id as string | undefined) ?? `r${++this.#seq}`;
+    const reply = this.next((f) => f.type === 'reply' && f.id === id, timeoutMs, this.frames.length);
+    this.send({ ...frame, id });
+    return reply;
+  }
+
+  /** Resolve with the first frame matching `test`, looking at frames already received too. */
+  next(test: (f: Frame) => boolean, timeoutMs = 5000, from = 0): Promise<Frame> {
+    for (let i = from; i < this.frames.length; i++) {
+      const frame = this.frames[i] as Frame;
+      if (test(frame)) return Promise.resolve(frame);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for a frame; got ${JSON.stringify(this.frames.slice(-5))}`)), timeoutMs);
+      this.#waiters.push({
+        test,
+        from,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+      });
+    });
+  }
+
+  /** Frames received after index `from` that match `test`. */
+  after(from: number, test: (f: Frame) => boolean): Frame[] {
+    return this.frames.slice(from).filter(test);
+  }
+
+  /** Message pushes for a room, in arrival order. */
+  messages(roomId?: string): Array<{ seq: number; clientId: string; body: string; senderId: string; id: string }> {
+    return this.frames
+      .filter((f) => f.type === 'message' && (roomId === undefined || (f.message as { roomId: string }).roomId === roomId))
+      .map((f) => f.message as { seq: number; clientId: string; body: string; senderId: string; id: string });
+  }
+
+  /** Wait until `count` message pushes (for the room) have arrived. */
+  async waitForMessages(count: number, roomId?: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.messages(roomId).length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} messages, got ${this.messages(roomId).length}`);
+      await this.next((f) => f.type === 'message', Math.max(1, deadline - Date.now()), this.frames.length).catch(() => undefined);
+    }
+  }
+
+  close(): Promise<{ code: number; reason: string }> {
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close();
+    return this.closeEvent;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close().then(() => undefined);
+  }
+}

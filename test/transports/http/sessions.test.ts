@@ -1,0 +1,61 @@
+/**
+ * `POST /api/v1/join`, `GET /api/v1/session`, `POST /api/v1/logout`: joining with a code and a
+ * name yields a session (httpOnly cookie and bearer token); every refusal has its own code.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../../support/server.ts';
+
+const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+test('joining with the right code returns a session token and sets an httpOnly SameSite cookie', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Lobby' });
+  const res = await fetch(`${server.url}/api/v1/join`, json({ roomId: room.id, code: joinCode?.toLowerCase(), name: '  Ada  ' }));
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { token: string; user: { id: string; name: string }; room: { id: string; name: string } };
+  assert.equal(body.user.name, 'Ada');
+  assert.equal(body.room.name, 'Lobby');
+  const cookie = res.headers.get('set-cookie') ?? '';
+  assert.match(cookie, /^parley_session=[^;]+;/);
+  assert.match(cookie, /HttpOnly/i);
+  assert.match(cookie, /SameSite=Lax/i);
+  assert.match(cookie, /Path=\//);
+
+  const session = await fetch(`${server.url}/api/v1/session`, { headers: { cookie: `parley_session=${body.token}` } });
+  assert.equal(session.status, 200);
+  const me = (await session.json()) as { user: { id: string }; rooms: Array<{ id: string }> };
+  assert.equal(me.user.id, body.user.id);
+  assert.deepEqual(me.rooms.map((r) => r.id), [room.id]);
+
+  // the same session joins a second room as the same user
+  const other = await server.createRoom({ joinRule: 'open' });
+  const second = await fetch(`${server.url}/api/v1/join`, json({ roomId: other.room.id, name: 'ignored' }, { authorization: `Bearer ${body.token}` }));
+  assert.equal(((await second.json()) as { user: { id: string } }).user.id, body.user.id);
+
+  assert.equal((await fetch(`${server.url}/api/v1/logout`, { method: 'POST', headers: { authorization: `Bearer ${body.token}` } })).status, 200);
+  assert.equal((await fetch(`${server.url}/api/v1/session`, { headers: { authorization: `Bearer ${body.token}` } })).status, 401);
+});
+
+test('join refusals: bad code, unknown room, closed room, full room, and invalid fields named', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ maxMembers: 1 });
+  const join = async (body: unknown) => {
+    const res = await fetch(`${server.url}/api/v1/join`, json(body));
+    const payload = (await res.json()) as { error?: { code: string; message: string; details?: { issues?: Array<{ path: string }> } } };
+    return { status: res.status, code: payload.error?.code ?? 'ok', paths: payload.error?.details?.issues?.map((i) => i.path) ?? [] };
+  };
+  assert.deepEqual(await join({ roomId: room.id, code: 'WRONGCODE1', name: 'Eve' }), { status: 403, code: 'BAD_JOIN_CODE', paths: [] });
+  assert.deepEqual(await join({ roomId: room.id, name: 'Eve' }), { status: 403, code: 'BAD_JOIN_CODE', paths: [] });
+  assert.deepEqual(await join({ roomId: 'missing-room', code: joinCode, name: 'Eve' }), { status: 404, code: 'ROOM_NOT_FOUND', paths: [] });
+  assert.deepEqual((await join({ roomId: room.id, code: joinCode, name: '' })).paths, ['body.name']);
+  assert.deepEqual((await join({ roomId: 'bad id!', code: joinCode, name: 'Eve' })).paths, ['body.roomId']);
+  assert.equal((await join({ roomId: room.id, code: joinCode, name: 'Ada' })).code, 'ok');
+  assert.deepEqual(await join({ roomId: room.id, code: joinCode, name: 'Bob' }), { status: 409, code: 'ROOM_FULL', paths: [] });
+  await server.admin(`/api/v1/admin/rooms/${room.id}/close`, { method: 'POST' });
+  assert.deepEqual(await join({ roomId: room.id, code: joinCode, name: 'Carol' }), { status: 410, code: 'ROOM_CLOSED', paths: [] });
+
+  const notJson = await fetch(`${server.url}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"roomId":' });
+  assert.equal(notJson.status, 400);
+  assert.equal(((await notJson.json()) as { error: { code: string } }).error.code, 'MALFORMED_FRAME');
+});

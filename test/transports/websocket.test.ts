@@ -1,0 +1,128 @@
+/**
+ * Raw-wire guarantees of `/ws`: authentication at the upgrade, the welcome frame, and that bad
+ * input gets an error with a stable code while the socket stays open (or closes with 1009 when
+ * oversized). Spoken with a bare `ws` client so the protocol stays pinned.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startServer } from '../support/server.ts';
+import { RawClient } from '../support/ws-client.ts';
+
+async function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('error', reject);
+  });
+}
+
+test('an upgrade without a valid session is refused with 401 before a socket exists', async () => {
+  await using server = await startServer();
+  assert.equal(await upgradeStatus(server.wsUrl), 401);
+  assert.equal(await upgradeStatus(`${server.wsUrl}?token=not-a-session`), 401);
+  assert.equal(await upgradeStatus(server.wsUrl, { authorization: 'Bearer nope' }), 401);
+  assert.equal(await upgradeStatus(server.wsUrl, { cookie: 'parley_session=%E0%A4%A' }), 401);
+  assert.equal(await upgradeStatus(`${server.url.replace('http', 'ws')}/elsewhere`), 404);
+});
+
+test('a session token authenticates by query, bearer header or cookie, and welcome names the principal', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const joined = await server.joinRoom(room.id, joinCode, 'Ada');
+  for (const client of [
+    await RawClient.connect(server.wsUrl, joined.token),
+    await RawClient.connect(server.wsUrl, undefined, { authorization: `Bearer ${joined.token}` }),
+    await RawClient.connect(server.wsUrl, undefined, { cookie: `parley_session=${joined.token}` }),
+  ]) {
+    const welcome = client.frames[0] as { type: string; version: number; user: { id: string; name: string }; heartbeatIntervalMs: number };
+    assert.equal(welcome.type, 'welcome');
+    assert.equal(welcome.version, 1);
+    assert.deepEqual(welcome.user, { id: joined.user.id, name: 'Ada' });
+    assert.ok(welcome.heartbeatIntervalMs > 0);
+    await client.close();
+  }
+});
+
+test('malformed JSON, non-objects, unknown types, invalid fields and binary frames get error codes and the socket stays open', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const joined = await server.joinRoom(room.id, joinCode, 'Ada');
+  await using client = await RawClient.connect(server.wsUrl, joined.token);
+
+  client.send('{not json');
+  assert.equal(((await client.next((f) => f.type === 'error')).error as { code: string }).code, 'MALFORMED_FRAME');
+
+  let from = client.frames.length;
+  client.send('[1,2,3]');
+  assert.equal(((await client.next((f) => f.type === 'error', 5000, from)).error as { code: string }).code, 'MALFORMED_FRAME');
+
+  const unknown = await client.request({ type: 'teleport' });
+  assert.equal((unknown.error as { code: string }).code, 'UNKNOWN_FRAME_TYPE');
+
+  const invalid = await client.request({ type: 'send', roomId: room.id, body: 42 });
+  const error = invalid.error as { code: string; message: string; details: { issues: Array<{ path: string }> } };
+  assert.equal(error.code, 'VALIDATION_FAILED');
+  assert.ok(error.details.issues.some((i) => i.path === 'body'), JSON.stringify(error));
+
+  from = client.frames.length;
+  client.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+  assert.equal(((await client.next((f) => f.type === 'error', 5000, from)).error as { code: string }).code, 'MALFORMED_FRAME');
+
+  const pong = await client.request({ type: 'ping' });
+  assert.deepEqual(pong.result, {});
+});
+
+test('a frame larger than PARLEY_WS_MAX_FRAME_BYTES closes the socket with 1009', async () => {
+  await using server = await startServer({ PARLEY_WS_MAX_FRAME_BYTES: '2048' });
+  const { room, joinCode } = await server.createRoom();
+  const joined = await server.joinRoom(room.id, joinCode, 'Ada');
+  const client = await RawClient.connect(server.wsUrl, joined.token);
+  client.send({ type: 'send', id: 'big', roomId: room.id, body: 'x'.repeat(4096) });
+  const closed = await client.closeEvent;
+  assert.equal(closed.code, 1009);
+  const other = await RawClient.connect(server.wsUrl, joined.token);
+  assert.deepEqual((await other.request({ type: 'ping' })).result, {});
+  await other.close();
+});
+
+test('room errors have their own codes: unknown room, not a member, not joined, closed room, message too large', async () => {
+  await using server = await startServer({ PARLEY_MESSAGE_MAX_BYTES: '100' });
+  const a = await server.createRoom();
+  const b = await server.createRoom();
+  const joined = await server.joinRoom(a.room.id, a.joinCode, 'Ada');
+  await using client = await RawClient.connect(server.wsUrl, joined.token);
+  const code = async (frame: Record<string, unknown>) => ((await client.request(frame)).error as { code: string } | undefined)?.code;
+
+  assert.equal(await code({ type: 'join', roomId: 'no-such-room' }), 'ROOM_NOT_FOUND');
+  assert.equal(await code({ type: 'join', roomId: b.room.id }), 'NOT_MEMBER');
+  assert.equal(await code({ type: 'send', id: 'c1', roomId: a.room.id, body: 'hi' }), 'NOT_JOINED');
+  assert.equal(await code({ type: 'join', roomId: a.room.id }), undefined);
+  assert.equal(await code({ type: 'send', id: 'c2', roomId: a.room.id, body: 'é'.repeat(51) }), 'MESSAGE_TOO_LARGE');
+
+  const closedAt = client.frames.length;
+  assert.equal((await server.admin(`/api/v1/admin/rooms/${a.room.id}/close`, { method: 'POST' })).status, 200);
+  const push = await client.next((f) => f.type === 'room_closed', 5000, closedAt);
+  assert.equal(push.roomId, a.room.id);
+  assert.equal(await code({ type: 'send', id: 'c3', roomId: a.room.id, body: 'after close' }), 'ROOM_CLOSED');
+  assert.equal(await code({ type: 'join', roomId: a.room.id }), 'ROOM_CLOSED');
+  assert.equal(client.messages().length, 0, 'nothing was stored or delivered');
+});
+
+test('a command without an id that fails gets an error push, and one that succeeds gets no reply', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const joined = await server.joinRoom(room.id, joinCode, 'Ada');
+  await using client = await RawClient.connect(server.wsUrl, joined.token);
+  const from = client.frames.length;
+  client.send({ type: 'typing', roomId: room.id, active: true });
+  const error = await client.next((f) => f.type === 'error', 5000, from);
+  assert.equal((error.error as { code: string }).code, 'NOT_JOINED');
+  await client.request({ type: 'join', roomId: room.id });
+  await client.request({ type: 'ping' });
+  assert.equal(client.after(from, (f) => f.type === 'reply' && f.id === undefined).length, 0);
+});
