@@ -21,9 +21,7 @@ import {
   ERROR_CODES,
   PROTOCOL_VERSION,
   shouldReconnect,
-  Ack,
-  HistoryPage,
-  JoinResult,
+  COMMAND_RESULTS,
   type ClientFrameType,
 } from '../src/protocol/index.ts';
 import { renderFields, renderType, slug, table, type JsonSchema, type RenderOptions } from './docs/json-schema-table.ts';
@@ -45,17 +43,6 @@ export const CLOSE_CODE_MEANINGS: Readonly<Record<keyof typeof CLOSE_CODES, stri
   SLOW_CONSUMER: 'The client read too slowly and its send buffer passed `PARLEY_WS_MAX_BUFFERED_BYTES`. Reconnect and resume by seq.',
   HEARTBEAT_TIMEOUT: 'The client neither answered a ping nor sent a frame before the next heartbeat. Reconnect.',
   OVERLOADED: 'The server is overloaded. Reconnect later, with backoff.',
-};
-
-/** The reply `result` of each command. Typed by command type, so a new command without an entry does not compile. */
-const COMMAND_RESULTS: Record<ClientFrameType, z.ZodType> = {
-  join: JoinResult,
-  leave: z.object({}),
-  send: Ack,
-  history: HistoryPage,
-  read: z.object({ seq: z.number().int().min(0).describe('Your read marker now: never lower than before, never above the room\'s newest seq.') }),
-  typing: z.object({}),
-  ping: z.object({}),
 };
 
 const TEMPLATE = 'docs/protocol.template.md';

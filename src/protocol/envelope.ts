@@ -14,7 +14,7 @@ export const PROTOCOL_VERSION = 1;
 
 /** `ping` command: application-level heartbeat for clients that cannot send WebSocket pings (browsers). */
 export const PingCommand = z
-  .object({ type: z.literal('ping'), id: z.string().min(1).max(64).optional() })
+  .object({ type: z.literal('ping'), id: CommandId.optional() })
   .meta({ id: 'PingCommand', description: 'Heartbeat; answered with an empty result.' });
 export type PingCommand = z.infer<typeof PingCommand>;
 

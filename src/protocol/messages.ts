@@ -62,17 +62,19 @@ export type MessagePush = z.infer<typeof MessagePush>;
 
 /** `read` command: move this principal's read marker forward to `seq` (never backwards). */
 export const ReadCommand = z
-  .object({ type: z.literal('read'), id: z.string().min(1).max(64).optional(), roomId: z.string().min(1).max(64), seq: z.number().int().min(0) })
+  .object({ type: z.literal('read'), id: CommandId.optional(), roomId: RoomId, seq: z.number().int().min(0).describe('Last seq the user has read.') })
   .meta({ id: 'ReadCommand', description: 'Mark messages up to `seq` as read.' });
 export type ReadCommand = z.infer<typeof ReadCommand>;
 
 /** Result of `read`: the read marker after the update (it never moves backwards and is capped at the newest seq). */
-export const ReadResult = z.object({ seq: z.number().int().min(0) }).meta({ id: 'ReadResult' });
+export const ReadResult = z
+  .object({ seq: z.number().int().min(0).describe('Your read marker now: never lower than before, never above the room\'s newest seq.') })
+  .meta({ id: 'ReadResult' });
 export type ReadResult = z.infer<typeof ReadResult>;
 
 /** Push: a member's read marker moved. */
 export const ReadPush = z
-  .object({ type: z.literal('read'), roomId: z.string(), userId: z.string(), seq: z.number().int().min(0) })
+  .object({ type: z.literal('read'), roomId: RoomId, userId: z.string(), seq: z.number().int().min(0).describe('The member\'s new read marker.') })
   .meta({ id: 'ReadPush', description: 'A member read up to `seq`.' });
 export type ReadPush = z.infer<typeof ReadPush>;
 
@@ -81,6 +83,6 @@ export type ReadPush = z.infer<typeof ReadPush>;
  * buffer and will never be delivered to this connection. Never a silent gap (DESIGN.md rule 5).
  */
 export const GapPush = z
-  .object({ type: z.literal('gap'), roomId: z.string(), from: z.number().int().min(1), to: z.number().int().min(1) })
+  .object({ type: z.literal('gap'), roomId: RoomId, from: z.number().int().min(1).describe('First missed seq.'), to: z.number().int().min(1).describe('Last missed seq (inclusive).') })
   .meta({ id: 'GapPush', description: 'Relay room: messages from..to were missed and cannot be replayed.' });
 export type GapPush = z.infer<typeof GapPush>;

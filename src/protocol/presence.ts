@@ -21,7 +21,7 @@ export type PresencePush = z.infer<typeof PresencePush>;
  * one per `PARLEY_TYPING_THROTTLE_MS`) and `active: false` when they stop or send.
  */
 export const TypingCommand = z
-  .object({ type: z.literal('typing'), id: z.string().min(1).max(64).optional(), roomId: z.string().min(1).max(64), active: z.boolean() })
+  .object({ type: z.literal('typing'), id: CommandId.optional(), roomId: RoomId, active: z.boolean() })
   .meta({ id: 'TypingCommand', description: 'Tell the room this user is (or stopped) typing.' });
 export type TypingCommand = z.infer<typeof TypingCommand>;
 
