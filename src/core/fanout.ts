@@ -1,6 +1,7 @@
 /**
- * This node's room → subscriptions map. Each broker event is encoded once by its publisher and the
- * same string is handed to every local socket in the room (DESIGN.md, fast path).
+ * This node's room → subscriptions map. Each broker event is serialised once by its publisher and
+ * turned into bytes once per node; the same Buffer is handed to every local socket in the room
+ * (DESIGN.md, fast path).
  *
  * A subscription that is catching up (a join with `since`) buffers live message events until its
  * replay from the store is done, then drains the buffer; a per-subscription `lastSeq` drops any
@@ -14,12 +15,18 @@ import { CLOSE_CODES } from '../protocol/index.ts';
 import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { Peer } from './ports/peer.ts';
 
+/** A room event as delivered to sockets: its seq (messages only) and the frame's UTF-8 bytes, encoded once per node. */
+interface Encoded {
+  readonly seq: number | undefined;
+  readonly bytes: Buffer;
+}
+
 /** One peer's membership of one room's event stream on this node. */
 export class Subscription {
   /** Seq of the newest message delivered (or replayed) to this peer. */
   lastSeq = 0;
   /** Live events held back while the replay is sent; undefined once live. */
-  pending: RoomEvent[] | undefined = [];
+  pending: Encoded[] | undefined = [];
 
   constructor(
     readonly peer: Peer,
@@ -92,21 +99,22 @@ export class Fanout {
     this.onEvent(event);
     const subs = this.#rooms.get(event.roomId);
     if (subs === undefined) return;
+    const encoded: Encoded = { seq: event.seq, bytes: Buffer.from(event.frame) };
     for (const subscription of subs) {
-      if (subscription.pending !== undefined) subscription.pending.push(event);
-      else this.#deliverTo(subscription, event);
+      if (subscription.pending !== undefined) subscription.pending.push(encoded);
+      else this.#deliverTo(subscription, encoded);
     }
   }
 
-  #deliverTo(subscription: Subscription, event: RoomEvent): void {
+  #deliverTo(subscription: Subscription, event: Encoded): void {
     if (event.seq !== undefined) {
       if (event.seq <= subscription.lastSeq) return;
       subscription.lastSeq = event.seq;
     }
-    this.#send(subscription.peer, event.frame);
+    this.#send(subscription.peer, event.bytes);
   }
 
-  #send(peer: Peer, frame: string): void {
+  #send(peer: Peer, frame: string | Buffer): void {
     peer.send(frame);
     if (peer.bufferedBytes > this.maxBufferedBytes) peer.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer: resume by seq');
   }

@@ -27,6 +27,9 @@ export interface WebSocketOptions {
   readonly onError: (err: unknown, context: string) => void;
 }
 
+/** Send options: Buffers carry JSON text too, so every frame goes out as a text frame. */
+const TEXT = { binary: false } as const;
+
 /** A `ws` socket as a core Peer. */
 class WsPeer implements Peer {
   readonly id = randomUUID();
@@ -37,8 +40,8 @@ class WsPeer implements Peer {
     readonly principal: Principal,
   ) {}
 
-  send(frame: string): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame);
+  send(frame: string | Buffer): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame, TEXT);
   }
 
   get bufferedBytes(): number {

@@ -8,8 +8,11 @@ export interface Peer {
   /** Unique per connection. */
   readonly id: string;
   readonly principal: Principal;
-  /** Queue one encoded server frame (JSON text). Never throws; a closed peer drops it. */
-  send(frame: string): void;
+  /**
+   * Queue one encoded server frame: JSON text, as a string or as its UTF-8 bytes (a Buffer shared by
+   * every peer of a fan-out; never modified). Sent as a text frame. Never throws; a closed peer drops it.
+   */
+  send(frame: string | Buffer): void;
   /** Bytes queued but not yet written to the network; the slow-consumer rule reads it. */
   readonly bufferedBytes: number;
   /** Close the connection with a close code from `protocol/close-codes.ts`. Idempotent. */
