@@ -123,7 +123,7 @@ export class Chat {
       if (frame.type === 'join') {
         const { result, start } = await this.#resume.join(connection, frame);
         this.#reply(connection, frame.id, result);
-        start();
+        await start();
         return;
       }
       this.#reply(connection, frame.id, await this.#command(connection, frame));

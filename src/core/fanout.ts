@@ -75,11 +75,21 @@ export class Fanout {
     }
   }
 
-  /** Send a replayed message frame to a catching-up subscription, advancing its lastSeq. */
-  replay(subscription: Subscription, seq: number, frame: string): void {
-    if (seq <= subscription.lastSeq) return;
-    subscription.lastSeq = seq;
-    this.#send(subscription.peer, frame);
+  /**
+   * Send replayed message frames to a catching-up subscription in seq order, advancing its lastSeq.
+   * Replay honours back-pressure instead of the slow-consumer rule: once half the send buffer is in
+   * use it waits until the socket has written what it holds, so a large catch-up neither overfills
+   * memory nor trips the 4500 close. Stops early if the subscription is removed.
+   */
+  async replay(subscription: Subscription, frames: Iterable<{ seq: number; frame: string }>): Promise<void> {
+    const { peer } = subscription;
+    for (const { seq, frame } of frames) {
+      if (subscription.pending === undefined) return;
+      if (seq <= subscription.lastSeq) continue;
+      subscription.lastSeq = seq;
+      if (peer.bufferedBytes < this.maxBufferedBytes / 2) peer.send(frame);
+      else await new Promise<void>((resolve) => peer.send(frame, resolve));
+    }
   }
 
   /** End catch-up: deliver the held-back live events (skipping replayed seqs), then go live. */

@@ -18,10 +18,10 @@ import type { Rooms } from './rooms.ts';
 import type { Members } from './members.ts';
 import type { RoomPresence } from './presence.ts';
 
-/** What a join yields: the reply's result, and `start` to run right after the reply was sent. */
+/** What a join yields: the reply's result, and `start` to run right after the reply was sent (it replays, then goes live). */
 export interface JoinOutcome {
   readonly result: JoinResult;
-  readonly start: () => void;
+  readonly start: () => Promise<void>;
 }
 
 interface Catchup {
@@ -74,15 +74,12 @@ export class Resume {
         lastReadSeq: member.lastReadSeq,
         unread: Math.max(0, catchup.position.lastSeq - member.lastReadSeq),
       };
-      const start = () => {
+      const start = async () => {
         if (catchup.missing !== undefined) {
           const gap: GapPush = { type: 'gap', roomId: room.id, ...catchup.missing };
           peer.send(JSON.stringify(gap));
         }
-        for (const message of catchup.messages) {
-          const push: MessagePush = { type: 'message', message };
-          this.fanout.replay(subscription, message.seq, JSON.stringify(push));
-        }
+        await this.fanout.replay(subscription, encodeMessages(catchup.messages));
         this.fanout.goLive(subscription);
       };
       return { result, start };
@@ -127,4 +124,9 @@ export class Resume {
     if (found.missing !== undefined) return { outcome: 'gap', position, messages: found.messages, missing: found.missing };
     return { outcome: 'replay', position, messages: found.messages };
   }
+}
+
+/** Message push frames, encoded one at a time as the replay consumes them. */
+function* encodeMessages(messages: readonly Message[]): Generator<{ seq: number; frame: string }> {
+  for (const message of messages) yield { seq: message.seq, frame: JSON.stringify({ type: 'message', message } satisfies MessagePush) };
 }

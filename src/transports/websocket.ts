@@ -40,8 +40,9 @@ class WsPeer implements Peer {
     readonly principal: Principal,
   ) {}
 
-  send(frame: string | Buffer): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame, TEXT);
+  send(frame: string | Buffer, onWritten?: () => void): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame, TEXT, onWritten === undefined ? undefined : () => onWritten());
+    else if (onWritten !== undefined) queueMicrotask(onWritten);
   }
 
   get bufferedBytes(): number {

@@ -11,8 +11,10 @@ export interface Peer {
   /**
    * Queue one encoded server frame: JSON text, as a string or as its UTF-8 bytes (a Buffer shared by
    * every peer of a fan-out; never modified). Sent as a text frame. Never throws; a closed peer drops it.
+   * `onWritten` is called once the frame was handed to the OS, or at once if the peer is closed
+   * (replay uses it for back-pressure).
    */
-  send(frame: string | Buffer): void;
+  send(frame: string | Buffer, onWritten?: () => void): void;
   /** Bytes queued but not yet written to the network; the slow-consumer rule reads it. */
   readonly bufferedBytes: number;
   /** Close the connection with a close code from `protocol/close-codes.ts`. Idempotent. */
