@@ -5,17 +5,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startServer } from './support/server.ts';
 
 const run = promisify(execFile);
+
+/** A temporary DATA_DIR removed when the test ends. */
+function tempDataDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 const cli = (args: string[], env: Record<string, string>) => run('npx', ['parley', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
 
-test('`npx parley rooms create --name` prints the room id and join code, and the room accepts that code', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+test('`npx parley rooms create --name` prints the room id and join code, and the room accepts that code', async (t) => {
+  const dataDir = tempDataDir(t);
   const { stdout } = await cli(['rooms', 'create', '--name', 'Team chat'], { DATA_DIR: dataDir });
   const id = /room id:\s+(\S+)/.exec(stdout)?.[1];
   const code = /join code:\s+(\S+)/.exec(stdout)?.[1];
@@ -33,8 +40,8 @@ test('`npx parley rooms create --name` prints the room id and join code, and the
   await assert.rejects(server.joinRoom(id, code, 'Late'), /410/);
 });
 
-test('`parley serve` in production without a strong admin token exits with a message naming it', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+test('`parley serve` in production without a strong admin token exits with a message naming it', async (t) => {
+  const dataDir = tempDataDir(t);
   await assert.rejects(cli(['serve'], { DATA_DIR: dataDir, NODE_ENV: 'production', PORT: '0' }), (err: { code: number; stderr: string }) => {
     assert.equal(err.code, 1);
     assert.match(err.stderr, /PARLEY_ADMIN_TOKEN is missing/);
@@ -43,6 +50,6 @@ test('`parley serve` in production without a strong admin token exits with a mes
   await assert.rejects(cli(['serve'], { DATA_DIR: dataDir, NODE_ENV: 'production', PORT: '0', PARLEY_ADMIN_TOKEN: 'changeme' }), /PARLEY_ADMIN_TOKEN is weak/);
 });
 
-test('an unknown PARLEY_* setting stops the CLI with every problem listed', async () => {
-  await assert.rejects(cli(['migrate'], { PARLEY_NOT_A_SETTING: '1', PORT: 'x' }), (err: { stderr: string }) => /PARLEY_NOT_A_SETTING/.test(err.stderr) && /PORT/.test(err.stderr));
+test('an unknown PARLEY_* setting stops the CLI with every problem listed', async (t) => {
+  await assert.rejects(cli(['migrate'], { DATA_DIR: tempDataDir(t), PARLEY_NOT_A_SETTING: '1', PORT: 'x' }), (err: { stderr: string }) => /PARLEY_NOT_A_SETTING/.test(err.stderr) && /PORT/.test(err.stderr));
 });

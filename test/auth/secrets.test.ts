@@ -1,13 +1,19 @@
 /** Secrets: generated and kept in development, refused when weak or missing in production. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSecrets, WeakSecretError } from '../../src/auth/secrets.ts';
 
-test('in development a missing admin token is generated once, stored with mode 0600, reused, and the notice never contains it', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
+function tempDataDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('in development a missing admin token is generated once, stored with mode 0600, reused, and the notice never contains it', (t) => {
+  const dataDir = tempDataDir(t);
   const notices: string[] = [];
   const first = loadSecrets({ env: 'development', dataDir, adminToken: undefined }, (m) => notices.push(m));
   assert.ok(first.adminToken.length >= 32);
@@ -19,8 +25,8 @@ test('in development a missing admin token is generated once, stored with mode 0
   for (const notice of notices) assert.ok(!notice.includes(first.adminToken));
 });
 
-test('in production a missing or weak admin token stops the start, naming the variable', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
+test('in production a missing or weak admin token stops the start, naming the variable', (t) => {
+  const dataDir = tempDataDir(t);
   for (const adminToken of [undefined, 'short', 'changeme-changeme-changeme-changeme', 'a'.repeat(40)]) {
     assert.throws(() => loadSecrets({ env: 'production', dataDir, adminToken }, () => undefined), (err: unknown) => err instanceof WeakSecretError && /PARLEY_ADMIN_TOKEN/.test(err.message));
   }
