@@ -1,9 +1,9 @@
 /**
  * Parley's configuration: one Zod schema over the environment, validated once, frozen (STYLE C9).
  * This is the only module that reads `process.env`. Well-known names (`PORT`, `HOST`, `DATA_DIR`,
- * `NODE_ENV`, `LOG_LEVEL`) are read as they are; everything Parley-specific is `PARLEY_*`, and an
- * unknown `PARLEY_*` variable is an error (a typo must not silently fall back to a default).
- * `docs/configuration.md` is generated from {@link SETTINGS}.
+ * `DATABASE_URL`, `NODE_ENV`, `LOG_LEVEL`) are read as they are; everything Parley-specific is
+ * `PARLEY_*`, and an unknown `PARLEY_*` variable is an error (a typo must not silently fall back to a
+ * default). `docs/configuration.md` is generated from {@link SETTINGS} and {@link TEST_SETTINGS}.
  */
 import { z } from 'zod';
 
@@ -17,6 +17,14 @@ export const SETTINGS = {
   DATA_DIR: { schema: z.string().min(1).default('./data'), doc: 'Directory for the SQLite database, blobs and generated secrets.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'pino log level.' },
   PARLEY_ADMIN_TOKEN: { schema: z.string().optional(), doc: 'Admin credential for `/api/v1/admin` (Bearer). At least 32 characters; generated into `DATA_DIR/secrets.json` in development when unset.' },
+  DATABASE_URL: {
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    doc: 'PostgreSQL store, `postgres://user:password@host:5432/database`: every node of a scaled-out deployment points at the same database. Unset: the SQLite file under `DATA_DIR`.',
+  },
+  PARLEY_PG_POOL_MAX: { schema: int(1, 1000).default(10), doc: 'PostgreSQL store: most connections this process opens to the database.' },
   PARLEY_SQLITE_SYNCHRONOUS: { schema: z.enum(['NORMAL', 'FULL']).default('FULL'), doc: 'SQLite WAL `synchronous` mode: `FULL` survives power loss, `NORMAL` survives process crashes only.' },
   PARLEY_GROUP_COMMIT_MAX_BATCH: { schema: int(1, 10_000).default(256), doc: 'Most sends written in one transaction.' },
   PARLEY_WS_MAX_FRAME_BYTES: { schema: int(1024, 16 * 1024 * 1024).default(64 * 1024), doc: 'Largest WebSocket frame accepted; larger closes the socket with 1009.' },
@@ -35,6 +43,16 @@ export const SETTINGS = {
   PARLEY_SHUTDOWN_TIMEOUT_MS: { schema: int(0, 600_000).default(10_000), doc: 'Deadline for a graceful shutdown before remaining sockets are cut.' },
 } as const;
 
+/**
+ * Variables read by the test suite only (`test/support/services.ts`), never by the server. They are
+ * known here so that a developer who exports them can still run `parley` in the same shell.
+ */
+export const TEST_SETTINGS = {
+  PARLEY_SKIP_SERVICES: 'Comma list of services (`postgres`, `redis`) whose suites are skipped, with a message, instead of failing when the service is unreachable. CI never sets it.',
+  PARLEY_TEST_DATABASE_URL: 'PostgreSQL server for the tests (default `postgres://postgres@127.0.0.1:5432/test`); every suite works in its own schema and drops it.',
+  PARLEY_TEST_REDIS_URL: 'Redis server for the tests (default `redis://127.0.0.1:6379`).',
+} as const;
+
 type Settings = typeof SETTINGS;
 type Env = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
@@ -48,7 +66,13 @@ export interface Config {
   readonly logLevel: Env['LOG_LEVEL'];
   /** Undefined until `auth/secrets.ts` loads or generates it. */
   readonly adminToken: string | undefined;
-  readonly store: { readonly sqliteSynchronous: 'NORMAL' | 'FULL'; readonly groupCommitMaxBatch: number };
+  /** The Store engine's slice: PostgreSQL when `databaseUrl` is set, else SQLite under `dataDir`. */
+  readonly store: {
+    readonly databaseUrl: string | undefined;
+    readonly pgPoolMax: number;
+    readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+    readonly groupCommitMaxBatch: number;
+  };
   readonly ws: { readonly maxFrameBytes: number; readonly maxBufferedBytes: number; readonly maxRooms: number; readonly heartbeatIntervalMs: number };
   readonly limits: { readonly messageMaxBytes: number; readonly historyPageMax: number; readonly resumeMaxMessages: number; readonly relayBufferSize: number };
   readonly typing: { readonly throttleMs: number; readonly ttlMs: number };
@@ -74,7 +98,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const picked: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(source)) {
     const known = Object.hasOwn(SETTINGS, key);
-    if (!known && key.startsWith('PARLEY_')) problems.push(`${key}: unknown setting (see docs/configuration.md)`);
+    if (!known && !Object.hasOwn(TEST_SETTINGS, key) && key.startsWith('PARLEY_')) problems.push(`${key}: unknown setting (see docs/configuration.md)`);
     if (known && value !== undefined && value !== '') picked[key] = value;
   }
   const parsed = EnvSchema.safeParse(picked);
@@ -87,7 +111,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     adminToken: e.PARLEY_ADMIN_TOKEN,
-    store: { sqliteSynchronous: e.PARLEY_SQLITE_SYNCHRONOUS, groupCommitMaxBatch: e.PARLEY_GROUP_COMMIT_MAX_BATCH },
+    store: {
+      databaseUrl: e.DATABASE_URL,
+      pgPoolMax: e.PARLEY_PG_POOL_MAX,
+      sqliteSynchronous: e.PARLEY_SQLITE_SYNCHRONOUS,
+      groupCommitMaxBatch: e.PARLEY_GROUP_COMMIT_MAX_BATCH,
+    },
     ws: {
       maxFrameBytes: e.PARLEY_WS_MAX_FRAME_BYTES,
       maxBufferedBytes: e.PARLEY_WS_MAX_BUFFERED_BYTES,

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createServer } from './server.ts';
-import { storeFromConfig } from './engines/from-config.ts';
+import { describeStore, storeFromConfig } from './engines/from-config.ts';
 import { WeakSecretError } from './auth/secrets.ts';
 import { issueJoinCode } from './auth/join-code.ts';
 import { Rooms } from './core/rooms.ts';
@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'migrate') {
     const store = await storeFromConfig(config);
     await store.close();
-    return void console.log(`database in ${config.dataDir} is up to date`);
+    return void console.log(`${describeStore(config)} is up to date`);
   }
   if (command === 'rooms') return rooms(config, rest);
   throw new UsageError(`unknown command: ${command}`);

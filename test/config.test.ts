@@ -30,3 +30,27 @@ test('every invalid value and every unknown PARLEY_* variable is reported in one
     assert.equal(err.problems.length, 4);
   }
 });
+
+test('the store is SQLite by default; a postgres:// or postgresql:// DATABASE_URL selects PostgreSQL with a pool of PARLEY_PG_POOL_MAX', () => {
+  assert.deepEqual(loadConfig({}).store, { databaseUrl: undefined, pgPoolMax: 10, sqliteSynchronous: 'FULL', groupCommitMaxBatch: 256 });
+  for (const url of ['postgres://parley:pw@db:5432/chat', 'postgresql://db/chat?sslmode=require']) {
+    const config = loadConfig({ DATABASE_URL: url, PARLEY_PG_POOL_MAX: '25' });
+    assert.deepEqual([config.store.databaseUrl, config.store.pgPoolMax], [url, 25]);
+  }
+});
+
+test('a DATABASE_URL of another scheme is refused by name, without echoing its value', () => {
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://root:topsecret@db/chat', PARLEY_PG_POOL_MAX: '0' }), (err) => {
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.problems.length, 2);
+    assert.match(err.message, /DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    assert.match(err.message, /PARLEY_PG_POOL_MAX/);
+    assert.doesNotMatch(err.message, /topsecret/);
+    return true;
+  });
+});
+
+test('variables read only by the test suite (PARLEY_SKIP_SERVICES, PARLEY_TEST_*) are accepted and ignored', () => {
+  const config = loadConfig({ PARLEY_SKIP_SERVICES: 'postgres,redis', PARLEY_TEST_DATABASE_URL: 'postgres://x/y', PARLEY_TEST_REDIS_URL: 'redis://x' });
+  assert.deepEqual(config, loadConfig({}));
+});

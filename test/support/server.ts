@@ -25,7 +25,10 @@ export interface TestServer extends AsyncDisposable {
   createRoom(options?: Partial<RoomPolicy> & { name?: string; id?: string }): Promise<AdminRoomResponse>;
   /** Join through `POST /api/v1/join`; with `token`, the same user joins another room. */
   joinRoom(roomId: string, code: string | null, name: string, token?: string): Promise<JoinResponse>;
-  /** Stop and start again on the same DATA_DIR (the port changes). */
+  /** Stop the node (clients see their sockets close); `start()` brings it back on the same port and DATA_DIR. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** `stop()` then `start()`. */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -37,8 +40,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
   const adminToken = env.PARLEY_ADMIN_TOKEN ?? randomBytes(32).toString('base64url');
   const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env, DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: adminToken });
-  let server: ParleyServer = await createServer(config);
+  let server: ParleyServer | undefined = await createServer(config);
   let url = await server.listen();
+  const port = new URL(url).port;
   let closed = false;
 
   const admin = (path: string, init: { method?: string; body?: unknown } = {}) =>
@@ -72,15 +76,22 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       if (res.status !== 200) throw new Error(`joinRoom: ${res.status} ${await res.text()}`);
       return (await res.json()) as JoinResponse;
     },
-    async restart() {
-      await server.close();
-      server = await createServer(config);
+    async stop() {
+      await server?.close();
+      server = undefined;
+    },
+    async start() {
+      server = await createServer({ ...config, http: { ...config.http, port: Number(port) } });
       url = await server.listen();
+    },
+    async restart() {
+      await fixture.stop();
+      await fixture.start();
     },
     async close() {
       if (closed) return;
       closed = true;
-      await server.close();
+      await server?.close();
       if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
     [Symbol.asyncDispose]() {

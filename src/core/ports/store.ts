@@ -1,7 +1,7 @@
 /**
  * The Store port: the source of truth for rooms, members, messages and sessions (DESIGN.md, Ports).
- * Engines: SQLite (default) and, later, PostgreSQL — both through Kysely, one set of migrations, one
- * contract suite (`test/contracts/store.contract.ts`).
+ * Engines: SQLite (default) and PostgreSQL (`DATABASE_URL`, for several processes) — both through
+ * Kysely, one set of migrations, one contract suite (`test/contracts/store.contract.ts`).
  *
  * Contract for every method:
  * - Driver failures reject with `ParleyError('STORE_UNAVAILABLE')` (retryable), the driver error as `cause`.

@@ -9,13 +9,18 @@ import type { Database } from './schema.ts';
 
 /**
  * Apply every pending migration, in name order; already applied ones are skipped.
+ * @param options.schema PostgreSQL: the schema that holds Kysely's migration tables (the store's
+ *   own schema, first on its search_path). Without it Kysely looks for them in any schema and would
+ *   take another schema's bookkeeping for this one's. Must exist. Unused on SQLite.
  * @returns the names of the migrations applied by this call (empty when already up to date).
  * @throws ParleyError `STORE_UNAVAILABLE` naming the failed migration, with the driver error as
- *   `cause`. Kysely runs each migration in its own transaction where the dialect allows it, and
- *   stops at the first failure, so earlier migrations stay applied.
+ *   `cause`. On PostgreSQL every pending migration runs in one transaction under a session advisory
+ *   lock, so nodes starting together migrate once and a failure applies none. On SQLite (no
+ *   transactional DDL in Kysely) they run one by one and stop at the first failure, so earlier
+ *   migrations stay applied.
  */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export async function migrateToLatest(db: Kysely<Database>, options: { schema?: string } = {}): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }) });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName;

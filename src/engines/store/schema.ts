@@ -3,8 +3,8 @@
  * from rows to the port's records. Columns are snake_case; times are Unix epoch milliseconds.
  *
  * Integer columns that can outgrow 32 bits (`seq`, `last_seq`, every `*_at`) are SQL `bigint`.
- * SQLite returns them as JS numbers; a PostgreSQL engine must parse `int8` as a number (values stay
- * far below 2^53) so that these types hold for both.
+ * SQLite returns them as JS numbers; the PostgreSQL engine parses `int8` as a number
+ * (`postgres/pool.ts`; values stay far below 2^53) so that these types hold for both.
  * The shape here must match `migrations/` (the migrations, not this file, create the tables).
  */
 import type { Generated, Selectable } from 'kysely';

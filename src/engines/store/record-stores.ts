@@ -1,0 +1,210 @@
+/**
+ * The parts of the Store that both engines write with the same Kysely queries: rooms, members,
+ * sessions, message pages and ping. Appends differ per engine (group-committed batches written the
+ * way each driver is fastest) and live in `sqlite/append-batch.ts` and `postgres/append-batch.ts`.
+ *
+ * What differs per dialect is passed in as a {@link RecordDialect}: how driver errors name a
+ * violated constraint, and whether `members.add` must lock the room row itself (PostgreSQL) or
+ * already holds the database write lock from its transaction (SQLite's BEGIN IMMEDIATE).
+ */
+import { sql, type Kysely } from 'kysely';
+import { ParleyError } from '../../protocol/errors.ts';
+import type { MemberStore, MessageStore, RoomStore, SessionStore } from '../../core/ports/store.ts';
+import { toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
+import { guardWith, type ClassifyConstraint } from './store-errors.ts';
+
+/** What a dialect tells {@link createRecordStores}. */
+export interface RecordDialect {
+  /** Reads the driver's constraint-violation errors (see `store-errors.ts`). */
+  readonly classify: ClassifyConstraint;
+  /**
+   * True when `members.add` must take a row lock on the room (`SELECT … FOR UPDATE`) so that
+   * concurrent adds on other connections count members one at a time; false when the transaction
+   * already excludes every other writer.
+   */
+  readonly lockRoomRow: boolean;
+  /** Called each time a write transaction begins (for the engine's `stats.transactions`). */
+  readonly onTransaction: () => void;
+}
+
+/** The shared part of a Store: everything but `messages.append` and `close`. */
+export interface RecordStores {
+  readonly rooms: RoomStore;
+  readonly members: MemberStore;
+  readonly sessions: SessionStore;
+  readonly page: MessageStore['page'];
+  /** Resolves when the database answers `select 1`. */
+  readonly ping: () => Promise<void>;
+}
+
+/** Build the shared Store parts over `db`; every call follows the error rules of `store-errors.ts`. */
+export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect): RecordStores {
+  const guard = guardWith(dialect.classify);
+
+  const rooms: RoomStore = {
+    create: (room) =>
+      guard(async () => {
+        const row = await db
+          .insertInto('rooms')
+          .values({
+            id: room.id,
+            name: room.name,
+            kind: room.kind,
+            max_members: room.maxMembers,
+            join_rule: room.joinRule,
+            join_code_hash: room.joinCodeHash,
+            epoch: room.epoch,
+            created_at: room.createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toRoomRecord(row);
+      }, { primaryKey: ['id', 'A room with this id already exists'] }),
+    get: (id) =>
+      guard(async () => {
+        const row = await db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
+        return row === undefined ? undefined : toRoomRecord(row);
+      }),
+    list: ({ limit, offset }) =>
+      guard(async () => {
+        const rows = await db.selectFrom('rooms').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+        return rows.map(toRoomRecord);
+      }),
+    close: (id, at) =>
+      guard(async () => {
+        const row = await db
+          .updateTable('rooms')
+          .set((eb) => ({ closed_at: eb.fn.coalesce('closed_at', eb.val(at)) }))
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        return row === undefined ? undefined : toRoomRecord(row);
+      }),
+    setJoinCodeHash: (id, hash) =>
+      guard(async () => {
+        const row = await db.updateTable('rooms').set({ join_code_hash: hash }).where('id', '=', id).returningAll().executeTakeFirst();
+        return row === undefined ? undefined : toRoomRecord(row);
+      }),
+  };
+
+  const members: MemberStore = {
+    add: (member, maxMembers) =>
+      guard(async () => {
+        dialect.onTransaction();
+        return db.transaction().execute(async (trx) => {
+          const room = await trx
+            .selectFrom('rooms')
+            .select('closed_at')
+            .where('id', '=', member.roomId)
+            .$if(dialect.lockRoomRow, (q) => q.forUpdate())
+            .executeTakeFirst();
+          if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId: member.roomId } });
+          const existing = await trx.selectFrom('members').selectAll().where('room_id', '=', member.roomId).where('user_id', '=', member.userId).executeTakeFirst();
+          if (existing !== undefined) return { member: toMemberRecord(existing), created: false };
+          if (room.closed_at !== null) throw new ParleyError('ROOM_CLOSED', undefined, { details: { roomId: member.roomId } });
+          const { count } = await trx
+            .selectFrom('members')
+            .select((eb) => eb.fn.countAll<number>().as('count'))
+            .where('room_id', '=', member.roomId)
+            .executeTakeFirstOrThrow();
+          if (Number(count) >= maxMembers) throw new ParleyError('ROOM_FULL', undefined, { details: { roomId: member.roomId, maxMembers } });
+          const row = await trx
+            .insertInto('members')
+            .values({ room_id: member.roomId, user_id: member.userId, name: member.name, role: member.role, joined_at: member.joinedAt })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return { member: toMemberRecord(row), created: true };
+        });
+      }),
+    get: (roomId, userId) =>
+      guard(async () => {
+        const row = await db.selectFrom('members').selectAll().where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+        return row === undefined ? undefined : toMemberRecord(row);
+      }),
+    list: (roomId) =>
+      guard(async () => {
+        const rows = await db.selectFrom('members').selectAll().where('room_id', '=', roomId).orderBy('joined_at').orderBy('user_id').execute();
+        return rows.map(toMemberRecord);
+      }),
+    markRead: (roomId, userId, seq) =>
+      guard(async () => {
+        // One statement, so two racing markers can only move it forward.
+        const row = await db
+          .updateTable('members')
+          .set((eb) => ({ last_read_seq: eb.case().when('last_read_seq', '<', seq).then(seq).else(eb.ref('last_read_seq')).end() }))
+          .where('room_id', '=', roomId)
+          .where('user_id', '=', userId)
+          .returning('last_read_seq')
+          .executeTakeFirst();
+        return row?.last_read_seq;
+      }),
+    roomsOf: (userId) =>
+      guard(async () => {
+        const rows = await db.selectFrom('members').select('room_id').where('user_id', '=', userId).orderBy('joined_at').orderBy('room_id').execute();
+        return rows.map((r) => r.room_id);
+      }),
+  };
+
+  /**
+   * See the port. With both `after` and `before`, the first `limit` messages of the open range
+   * (after, before), ascending, `hasMore` meaning more inside the range.
+   * @throws ParleyError `VALIDATION_FAILED` (details.field = 'limit') unless limit is an integer ≥ 1.
+   */
+  const page: MessageStore['page'] = (roomId, { after, before, limit }) =>
+    guard(async () => {
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
+      }
+      let query = db.selectFrom('messages').selectAll().where('room_id', '=', roomId);
+      if (after !== undefined) query = query.where('seq', '>', after);
+      if (before !== undefined) query = query.where('seq', '<', before);
+      const ascending = after !== undefined;
+      const rows = await query.orderBy('seq', ascending ? 'asc' : 'desc').limit(limit + 1).execute();
+      const messages = rows.slice(0, limit).map(toMessage);
+      if (!ascending) messages.reverse();
+      return { messages, hasMore: rows.length > limit };
+    });
+
+  const sessions: SessionStore = {
+    createUser: (user) =>
+      guard(async () => {
+        const row = await db.insertInto('users').values({ id: user.id, name: user.name, created_at: user.createdAt }).returningAll().executeTakeFirstOrThrow();
+        return toUserRecord(row);
+      }, { primaryKey: ['id', 'A user with this id already exists'] }),
+    create: (session) =>
+      guard(
+        async () => {
+          await db
+            .insertInto('sessions')
+            .values({ token_hash: session.tokenHash, user_id: session.userId, created_at: session.createdAt, expires_at: session.expiresAt })
+            .execute();
+        },
+        {
+          primaryKey: ['tokenHash', 'A session with this token already exists'],
+          foreignKey: ['userId', 'No user has this id'],
+        },
+      ),
+    resolve: (tokenHash, now) =>
+      guard(async () => {
+        const row = await db
+          .selectFrom('sessions')
+          .innerJoin('users', 'users.id', 'sessions.user_id')
+          .select(['users.id', 'users.name', 'users.created_at', 'sessions.expires_at'])
+          .where('sessions.token_hash', '=', tokenHash)
+          .where('sessions.expires_at', '>', now)
+          .executeTakeFirst();
+        return row === undefined ? undefined : { user: toUserRecord(row), expiresAt: row.expires_at };
+      }),
+    revoke: (tokenHash) =>
+      guard(async () => {
+        await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+      }),
+  };
+
+  const ping = () =>
+    guard(async () => {
+      await sql`select 1`.execute(db);
+    });
+
+  return { rooms, members, sessions, page, ping };
+}
