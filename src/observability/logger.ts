@@ -26,8 +26,13 @@ export const REDACTED_PATHS = [
   'req.query.token',
 ];
 
+/** Requests are logged without their query string, where tokens may travel (`/ws?token=`). */
+function requestSerializer(req: { method?: string; url?: string; id?: string; ip?: string }) {
+  return { id: req.id, method: req.method, path: req.url?.split('?', 1)[0], remoteAddress: req.ip };
+}
+
 /** Create the process logger at `level`; `destination` is for tests that capture output. */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'parley' } };
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'parley' }, serializers: { req: requestSerializer } };
   return destination === undefined ? pino(options) : pino(options, destination as pino.DestinationStream);
 }

@@ -1,0 +1,44 @@
+/**
+ * Logs never carry secrets: a full session (join, WebSocket with ?token=, send) is logged at trace
+ * level and scanned for the session token, the join code, the admin token and the message body.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from '../../src/server.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { RawClient } from '../support/ws-client.ts';
+
+test('a logged session contains no token, join code, admin token or message body', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-log-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  let output = '';
+  const sink = new Writable({ write: (chunk, _enc, done) => ((output += chunk.toString()), done()) });
+  const adminToken = 'Adm1n-T0ken-for-the-log-test-xyz-123456';
+  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'trace' });
+  const server = await createServer(config, { logger: createLogger('trace', sink) });
+  const url = await server.listen();
+  try {
+    const created = (await (await fetch(`${url}/api/v1/admin/rooms`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Logged' }) })).json()) as {
+      room: { id: string };
+      joinCode: string;
+    };
+    const joined = (await (await fetch(`${url}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ roomId: created.room.id, code: created.joinCode, name: 'Ada' }) })).json()) as { token: string };
+    await fetch(`${url}/api/v1/session?token=${joined.token}`, { headers: { cookie: `parley_session=${joined.token}` } });
+    const client = await RawClient.connect(`${url.replace('http', 'ws')}/ws`, joined.token);
+    await client.request({ type: 'join', roomId: created.room.id });
+    const body = 'a very private message body 7f3a';
+    await client.request({ type: 'send', id: 'c1', roomId: created.room.id, body });
+    await client.request({ type: 'send', id: 'c2', roomId: created.room.id, body: '{not json' });
+    client.send('{"type":"send","body":"' + body + '"');
+    await client.close();
+    assert.ok(output.includes('incoming request'), 'requests were logged');
+    for (const secret of [joined.token, created.joinCode, adminToken, body]) assert.ok(!output.includes(secret), `log contains ${secret.slice(0, 8)}…`);
+  } finally {
+    await server.close();
+  }
+});
