@@ -12,7 +12,7 @@ import { STATUS_CODES } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { SETTINGS } from '../src/config.ts';
+import { SETTINGS, TEST_SETTINGS } from '../src/config.ts';
 import {
   CLIENT_FRAMES,
   SERVER_FRAMES,
@@ -158,6 +158,12 @@ function renderConfigurationDoc(): string {
     'Durations are in milliseconds (`_MS`) and sizes in bytes (`_BYTES`), as their names say.',
     '',
     table(['Variable', 'Default', 'Allowed values', 'Description'], rows),
+    '',
+    '## Test suite only',
+    '',
+    'Read by the tests (`test/support/services.ts`), never by the server; `parley` accepts and ignores them.',
+    '',
+    table(['Variable', 'Description'], Object.entries(TEST_SETTINGS).map(([name, doc]) => [`\`${name}\``, doc])),
     '',
   ].join('\n');
 }

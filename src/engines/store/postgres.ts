@@ -40,7 +40,7 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** `application_name` of the connections, as `pg_stat_activity` shows it. Default `parley`. */
   readonly applicationName?: string;
-  /** Longest wait for a room row lock, in milliseconds. Default 5000. */
+  /** Longest wait for a room row lock, in milliseconds (0: no limit, as in PostgreSQL). Default 5000. */
   readonly lockTimeoutMs?: number;
   /** Longest wait to open a connection, in milliseconds. Default 5000. */
   readonly connectTimeoutMs?: number;

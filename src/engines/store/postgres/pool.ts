@@ -40,7 +40,7 @@ export interface PoolOptions {
  * Longest silence of a session inside a transaction before the server ends it, in milliseconds.
  * The Store's transactions send their statements back to back, so only a stuck node reaches it.
  */
-export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
