@@ -11,12 +11,10 @@ import { RawClient } from '../support/ws-client.ts';
 test('an ack carries clientId, id, seq and createdAt, and every member gets the message once', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
-  const bob = await server.joinRoom(room.id, joinCode, 'Bob');
-  await using a = await RawClient.connect(server.wsUrl, ada.token);
-  await using b = await RawClient.connect(server.wsUrl, bob.token);
-  await a.request({ type: 'join', roomId: room.id });
-  await b.request({ type: 'join', roomId: room.id });
+  const ada = await server.member(room.id, joinCode, 'Ada');
+  const bob = await server.member(room.id, joinCode, 'Bob');
+  await using a = ada.client;
+  await using b = bob.client;
 
   const before = Date.now();
   const reply = await a.request({ type: 'send', id: 'hello-1', roomId: room.id, body: 'Hello, Bob' });
@@ -41,12 +39,7 @@ test('seq is gap-free and strictly increasing under 6 concurrent senders, and ev
   const senders = 6;
   const perSender = 60;
   const clients: RawClient[] = [];
-  for (let i = 0; i < senders; i++) {
-    const joined = await server.joinRoom(room.id, joinCode, `sender-${i}`);
-    const client = await RawClient.connect(server.wsUrl, joined.token);
-    await client.request({ type: 'join', roomId: room.id });
-    clients.push(client);
-  }
+  for (let i = 0; i < senders; i++) clients.push((await server.member(room.id, joinCode, `sender-${i}`)).client);
   const acks = await Promise.all(
     clients.flatMap((client, i) =>
       Array.from({ length: perSender }, (_, n) => client.request({ type: 'send', id: `s${i}-${n}`, roomId: room.id, body: `message ${n} from ${i}` }, 20_000)),
@@ -72,9 +65,8 @@ test('seq is gap-free and strictly increasing under 6 concurrent senders, and ev
 test('a retried clientId returns the first ack with duplicate=true and stores and delivers one message', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
-  await using a = await RawClient.connect(server.wsUrl, ada.token);
-  await a.request({ type: 'join', roomId: room.id });
+  const ada = await server.member(room.id, joinCode, 'Ada');
+  await using a = ada.client;
   const first = (await a.request({ type: 'send', id: 'once', roomId: room.id, body: 'only once' })).result as { id: string; seq: number };
   const again = (await a.request({ type: 'send', id: 'once', roomId: room.id, body: 'only once' })).result as { id: string; seq: number; duplicate: boolean };
   assert.equal(again.id, first.id);
@@ -103,9 +95,7 @@ test('HTTP send and batch send are stored in order and delivered live to sockets
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
   const ada = await server.joinRoom(room.id, joinCode, 'Ada');
-  const bob = await server.joinRoom(room.id, joinCode, 'Bob');
-  await using b = await RawClient.connect(server.wsUrl, bob.token);
-  await b.request({ type: 'join', roomId: room.id });
+  await using b = (await server.member(room.id, joinCode, 'Bob')).client;
   const post = (path: string, body: unknown) =>
     fetch(`${server.url}/api/v1/rooms/${room.id}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ada.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

@@ -10,10 +10,9 @@ import { RawClient } from '../support/ws-client.ts';
 test('members see each other come online and go offline; a second tab keeps a member online', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  const ada = await server.member(room.id, joinCode, 'Ada');
   const bob = await server.joinRoom(room.id, joinCode, 'Bob');
-  await using a = await RawClient.connect(server.wsUrl, ada.token);
-  await a.request({ type: 'join', roomId: room.id });
+  await using a = ada.client;
 
   const b1 = await RawClient.connect(server.wsUrl, bob.token);
   const join = (await b1.request({ type: 'join', roomId: room.id })).result as { members: Array<{ name: string; online: boolean }> };
@@ -41,12 +40,10 @@ test('members see each other come online and go offline; a second tab keeps a me
 test('typing starts are throttled per member, stops always pass, and each push carries ttlMs', async () => {
   await using server = await startServer({ PARLEY_TYPING_THROTTLE_MS: '60000', PARLEY_TYPING_TTL_MS: '4000' });
   const { room, joinCode } = await server.createRoom();
-  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
-  const bob = await server.joinRoom(room.id, joinCode, 'Bob');
-  await using a = await RawClient.connect(server.wsUrl, ada.token);
-  await using b = await RawClient.connect(server.wsUrl, bob.token);
-  await a.request({ type: 'join', roomId: room.id });
-  await b.request({ type: 'join', roomId: room.id });
+  const ada = await server.member(room.id, joinCode, 'Ada');
+  const bob = await server.member(room.id, joinCode, 'Bob');
+  await using a = ada.client;
+  await using b = bob.client;
   const mark = b.frames.length;
   for (let i = 0; i < 5; i++) await a.request({ type: 'typing', roomId: room.id, active: true });
   await a.request({ type: 'typing', roomId: room.id, active: false });
@@ -61,12 +58,10 @@ test('typing starts are throttled per member, stops always pass, and each push c
 test('sending a message clears the sender\'s typing indicator', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
-  const bob = await server.joinRoom(room.id, joinCode, 'Bob');
-  await using a = await RawClient.connect(server.wsUrl, ada.token);
-  await using b = await RawClient.connect(server.wsUrl, bob.token);
-  await a.request({ type: 'join', roomId: room.id });
-  await b.request({ type: 'join', roomId: room.id });
+  const ada = await server.member(room.id, joinCode, 'Ada');
+  const bob = await server.member(room.id, joinCode, 'Bob');
+  await using a = ada.client;
+  await using b = bob.client;
   await a.request({ type: 'typing', roomId: room.id, active: true });
   await b.next((f) => f.type === 'typing' && f.active === true);
   await a.request({ type: 'send', id: 'm1', roomId: room.id, body: 'done typing' });
@@ -76,10 +71,9 @@ test('sending a message clears the sender\'s typing indicator', async () => {
 test('read markers move forward only, are pushed to the room, and give unread counts', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  const ada = await server.member(room.id, joinCode, 'Ada');
   const bob = await server.joinRoom(room.id, joinCode, 'Bob');
-  await using a = await RawClient.connect(server.wsUrl, ada.token);
-  await a.request({ type: 'join', roomId: room.id });
+  await using a = ada.client;
   for (let i = 1; i <= 6; i++) await a.request({ type: 'send', id: `m${i}`, roomId: room.id, body: `m${i}` });
 
   await using b = await RawClient.connect(server.wsUrl, bob.token);

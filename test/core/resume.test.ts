@@ -5,20 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { startServer } from '../support/server.ts';
 import { RawClient } from '../support/ws-client.ts';
-
-async function member(server: TestServer, roomId: string, code: string | null, name: string) {
-  const joined = await server.joinRoom(roomId, code, name);
-  const client = await RawClient.connect(server.wsUrl, joined.token);
-  return { token: joined.token, client };
-}
 
 test('a member who rejoins with since=N receives N+1… in order, then live, with no duplicate', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const ada = await member(server, room.id, joinCode, 'Ada');
-  const bob = await member(server, room.id, joinCode, 'Bob');
+  const ada = await server.member(room.id, joinCode, 'Ada', { join: false });
+  const bob = await server.member(room.id, joinCode, 'Bob', { join: false });
   await ada.client.request({ type: 'join', roomId: room.id });
   await bob.client.request({ type: 'join', roomId: room.id });
   for (let i = 1; i <= 5; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` });
@@ -48,8 +42,8 @@ test('a member who rejoins with since=N receives N+1… in order, then live, wit
 test('resuming while another member keeps sending yields a contiguous sequence with no duplicate', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const sender = await member(server, room.id, joinCode, 'Sender');
-  const reader = await member(server, room.id, joinCode, 'Reader');
+  const sender = await server.member(room.id, joinCode, 'Sender', { join: false });
+  const reader = await server.member(room.id, joinCode, 'Reader', { join: false });
   await sender.client.request({ type: 'join', roomId: room.id });
   await reader.client.request({ type: 'join', roomId: room.id });
   const total = 300;
@@ -83,7 +77,7 @@ test('resuming while another member keeps sending yields a contiguous sequence w
 test('resume answers resync when the epoch differs, since is beyond the newest seq, or the gap exceeds the bound', async () => {
   await using server = await startServer({ PARLEY_RESUME_MAX_MESSAGES: '5' });
   const { room, joinCode } = await server.createRoom();
-  const ada = await member(server, room.id, joinCode, 'Ada');
+  const ada = await server.member(room.id, joinCode, 'Ada', { join: false });
   await ada.client.request({ type: 'join', roomId: room.id });
   for (let i = 1; i <= 8; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` });
   const outcome = async (join: Record<string, unknown>) => {
@@ -103,8 +97,8 @@ test('resume answers resync when the epoch differs, since is beyond the newest s
 test('relay rooms replay from their bounded buffer and announce what fell out of it as a gap', async () => {
   await using server = await startServer({ PARLEY_RELAY_BUFFER_SIZE: '5' });
   const { room, joinCode } = await server.createRoom({ kind: 'relay' });
-  const ada = await member(server, room.id, joinCode, 'Ada');
-  const bob = await member(server, room.id, joinCode, 'Bob');
+  const ada = await server.member(room.id, joinCode, 'Ada', { join: false });
+  const bob = await server.member(room.id, joinCode, 'Bob', { join: false });
   await ada.client.request({ type: 'join', roomId: room.id });
   const joinBob = (await bob.client.request({ type: 'join', roomId: room.id })).result as { room: { epoch: string } };
   await ada.client.request({ type: 'send', id: 'r1', roomId: room.id, body: 'r1' });
@@ -130,7 +124,7 @@ test('relay rooms replay from their bounded buffer and announce what fell out of
 test('restarting the server on the same data directory keeps history and seq numbering', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const ada = await member(server, room.id, joinCode, 'Ada');
+  const ada = await server.member(room.id, joinCode, 'Ada', { join: false });
   await ada.client.request({ type: 'join', roomId: room.id });
   for (let i = 1; i <= 3; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `before restart ${i}` });
   await ada.client.close();

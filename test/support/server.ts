@@ -11,6 +11,7 @@ import { createServer, type ParleyServer } from '../../src/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { RoomInfo, RoomPolicy } from '../../src/protocol/index.ts';
 import type { JoinResponse } from '../../src/protocol/http.ts';
+import { RawClient } from './ws-client.ts';
 
 export interface TestServer extends AsyncDisposable {
   /** Base URL, e.g. `http://127.0.0.1:41234` (changes on restart). */
@@ -25,6 +26,11 @@ export interface TestServer extends AsyncDisposable {
   createRoom(options?: Partial<RoomPolicy> & { name?: string; id?: string }): Promise<AdminRoomResponse>;
   /** Join through `POST /api/v1/join`; with `token`, the same user joins another room. */
   joinRoom(roomId: string, code: string | null, name: string, token?: string): Promise<JoinResponse>;
+  /**
+   * Join `roomId` over HTTP as `name`, connect a raw WebSocket client with the session token, and
+   * (unless `join: false`) join the room on it.
+   */
+  member(roomId: string, code: string | null, name: string, options?: { join?: boolean }): Promise<JoinResponse & { client: RawClient }>;
   /** Stop the node (clients see their sockets close); `start()` brings it back on the same port and DATA_DIR. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -75,6 +81,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       });
       if (res.status !== 200) throw new Error(`joinRoom: ${res.status} ${await res.text()}`);
       return (await res.json()) as JoinResponse;
+    },
+    async member(roomId, code, name, options = {}) {
+      const joined = await fixture.joinRoom(roomId, code, name);
+      const client = await RawClient.connect(fixture.wsUrl, joined.token);
+      if (options.join !== false) await client.request({ type: 'join', roomId });
+      return { ...joined, client };
     },
     async stop() {
       await server?.close();

@@ -14,6 +14,7 @@ import type { Message } from '../../../src/protocol/index.ts';
 import type { NewMessage } from '../../../src/core/ports/store.ts';
 import { storeContract } from '../../contracts/store.contract.ts';
 import { createPostgresSchema, requirePostgres, withPostgresClient } from '../../support/services.ts';
+import { T0, range, sampleMessage, sampleRoom } from '../../support/store-records.ts';
 
 const url = await requirePostgres();
 
@@ -32,20 +33,8 @@ if (url !== undefined) {
   describe('PostgreSQL store specifics', () => specifics(url));
 }
 
-const T0 = 1_700_000_000_000;
-const room = (id: string, maxMembers = 100) => ({ id, name: id, kind: 'persistent' as const, maxMembers, joinRule: 'open' as const, joinCodeHash: null, epoch: 'e1', createdAt: T0 });
-const message = (roomId: string, i: number, overrides: Partial<NewMessage> = {}): NewMessage => ({
-  id: `${roomId}-m${i}`,
-  roomId,
-  senderId: 'alice',
-  senderName: 'Alice',
-  clientId: `c${i}`,
-  type: 'text',
-  body: `message ${i}`,
-  createdAt: T0 + i,
-  ...overrides,
-});
-const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const room = sampleRoom;
+const message = sampleMessage;
 const sortedSeqs = (messages: readonly { seq: number }[]) => messages.map((m) => m.seq).sort((a, b) => a - b);
 
 /** Asserts a ParleyError with this code; for `assert.rejects` and settled results. */

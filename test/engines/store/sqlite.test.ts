@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { openSqliteStore, sqliteFile, type SqliteStore, type SqliteStoreOptions } from '../../../src/engines/store/sqlite.ts';
 import { ParleyError } from '../../../src/protocol/errors.ts';
-import type { NewMessage } from '../../../src/core/ports/store.ts';
 import { storeContract } from '../../contracts/store.contract.ts';
+import { T0, range, sampleMessage, sampleRoom } from '../../support/store-records.ts';
 
 /** Run `fn` with a fresh temp directory, removed afterwards. */
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -41,20 +41,8 @@ storeContract('sqlite', async () => {
   };
 });
 
-const T0 = 1_700_000_000_000;
-const room = (id: string) => ({ id, name: id, kind: 'persistent' as const, maxMembers: 100, joinRule: 'open' as const, joinCodeHash: null, epoch: 'e1', createdAt: T0 });
-const message = (roomId: string, i: number, overrides: Partial<NewMessage> = {}): NewMessage => ({
-  id: `${roomId}-m${i}`,
-  roomId,
-  senderId: 'alice',
-  senderName: 'Alice',
-  clientId: `c${i}`,
-  type: 'text',
-  body: `message ${i}`,
-  createdAt: T0 + i,
-  ...overrides,
-});
-const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const room = sampleRoom;
+const message = sampleMessage;
 
 describe('SQLite store specifics', () => {
   test('sqliteFile is parley.db inside the data directory', () => {
