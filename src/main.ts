@@ -49,6 +49,8 @@ async function serve(config: Config): Promise<void> {
       },
     );
   };
+  // Last line of defence (DESIGN.md rule 10): a stray rejection is logged, never fatal to every room.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
