@@ -101,10 +101,12 @@ export class Chat {
     if (connection.closed) return;
     connection.closed = true;
     this.#connections.delete(connection);
-    for (const roomId of [...connection.rooms.keys()]) {
-      await this.#typing.clear(roomId, connection.principal.userId, connection.principal.name).catch(() => undefined);
-      await this.#resume.leave(connection, roomId).catch((err: unknown) => this.#onInternalError(err, 'leave on disconnect'));
-    }
+    await connection.serially(async () => {
+      for (const roomId of [...connection.rooms.keys()]) {
+        await this.#typing.clear(roomId, connection.principal.userId, connection.principal.name).catch(() => undefined);
+        await this.#resume.leave(connection, roomId).catch((err: unknown) => this.#onInternalError(err, 'leave on disconnect'));
+      }
+    });
   }
 
   /** Send a frame to every open connection (e.g. a `reconnect` push before shutdown). */
@@ -121,7 +123,10 @@ export class Chat {
   async handle(connection: Connection, frame: ClientFrame): Promise<void> {
     try {
       if (frame.type === 'join') {
-        const { result, start } = await this.#resume.join(connection, frame);
+        const { result, start } = await connection.serially(() => {
+          if (connection.closed) throw new ParleyError('NOT_JOINED', 'The connection is closing');
+          return this.#resume.join(connection, frame);
+        });
         this.#reply(connection, frame.id, result);
         await start();
         return;
@@ -152,7 +157,9 @@ export class Chat {
       }
       case 'leave':
         await this.#typing.clear(frame.roomId, principal.userId, principal.name);
-        if (!(await this.#resume.leave(connection, frame.roomId))) throw new ParleyError('NOT_JOINED', `Room ${frame.roomId} is not joined on this connection`);
+        if (!(await connection.serially(() => this.#resume.leave(connection, frame.roomId)))) {
+          throw new ParleyError('NOT_JOINED', `Room ${frame.roomId} is not joined on this connection`);
+        }
         return {};
       case 'history':
         return this.#history.page(this.#joined(connection, frame.roomId).room, frame);

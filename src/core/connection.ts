@@ -14,10 +14,22 @@ export interface JoinedRoom {
 export class Connection {
   readonly rooms = new Map<string, JoinedRoom>();
   closed = false;
+  #membership: Promise<unknown> = Promise.resolve();
 
   constructor(readonly peer: Peer) {}
 
   get principal() {
     return this.peer.principal;
+  }
+
+  /**
+   * Run membership changes (join, leave, disconnect) of this connection one at a time, in arrival
+   * order. Without it, two joins of one room sent back to back both see "not joined" and leave two
+   * subscriptions behind (every message delivered twice), and a disconnect during a join leaks one.
+   */
+  serially<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.#membership.then(change, change);
+    this.#membership = run.catch(() => undefined);
+    return run;
   }
 }

@@ -138,3 +138,23 @@ test('restarting the server on the same data directory keeps history and seq num
   await client.waitForMessages(4);
   assert.deepEqual(client.messages().map((m) => m.body), ['before restart 1', 'before restart 2', 'before restart 3', 'after restart']);
 });
+
+test('joins of the same room sent back to back on one connection leave exactly one subscription', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const ada = await server.member(room.id, joinCode, 'Ada', { join: false });
+  const bob = await server.member(room.id, joinCode, 'Bob');
+  ada.client.send({ type: 'join', roomId: room.id });
+  ada.client.send({ type: 'join', roomId: room.id });
+  ada.client.send({ type: 'join', roomId: room.id, since: 0 });
+  await ada.client.request({ type: 'join', roomId: room.id });
+  await bob.client.request({ type: 'send', id: 'once', roomId: room.id, body: 'delivered once' });
+  await ada.client.waitForMessages(1);
+  await ada.client.request({ type: 'ping' });
+  await bob.client.request({ type: 'send', id: 'twice', roomId: room.id, body: 'second' });
+  await ada.client.waitForMessages(2);
+  await ada.client.request({ type: 'ping' });
+  assert.deepEqual(ada.client.messages().map((m) => m.clientId), ['once', 'twice']);
+  await ada.client.close();
+  await bob.client.close();
+});
