@@ -36,6 +36,8 @@ export class Subscription {
 
 export class Fanout {
   readonly #rooms = new Map<string, Set<Subscription>>();
+  /** The broker subscription of each room this node serves (settled once active). */
+  readonly #subscribed = new Map<string, Promise<void>>();
 
   /**
    * @param maxBufferedBytes per-socket send buffer limit in bytes (PARLEY_WS_MAX_BUFFERED_BYTES).
@@ -49,18 +51,21 @@ export class Fanout {
     broker.onEvent((event) => this.#deliver(event));
   }
 
-  /** Register a subscription in catching-up state; subscribes the node to the room on first use. */
+  /**
+   * Register a subscription in catching-up state; subscribes the node to the room on first use.
+   * Resolves only once the node's broker subscription is active, for the first subscriber and for
+   * any that arrive while it is being set up.
+   */
   async add(peer: Peer, roomId: string): Promise<Subscription> {
     const subscription = new Subscription(peer, roomId);
     let subs = this.#rooms.get(roomId);
     if (subs === undefined) {
       subs = new Set();
       this.#rooms.set(roomId, subs);
-      subs.add(subscription);
-      await this.broker.subscribe(roomId);
-    } else {
-      subs.add(subscription);
+      this.#subscribed.set(roomId, this.broker.subscribe(roomId));
     }
+    subs.add(subscription);
+    await this.#subscribed.get(roomId);
     return subscription;
   }
 
@@ -71,6 +76,7 @@ export class Fanout {
     subscription.pending = undefined;
     if (subs.size === 0) {
       this.#rooms.delete(subscription.roomId);
+      this.#subscribed.delete(subscription.roomId);
       await this.broker.unsubscribe(subscription.roomId);
     }
   }
