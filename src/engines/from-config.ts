@@ -17,9 +17,9 @@ import { MemoryPresence } from './presence/memory.ts';
  * @throws ParleyError `STORE_UNAVAILABLE` when the database cannot be opened or migrated.
  */
 export function storeFromConfig(config: Config): Promise<Store> {
-  const { databaseUrl, pgPoolMax, sqliteSynchronous, groupCommitMaxBatch } = config.store;
-  if (databaseUrl !== undefined) return openPostgresStore({ url: databaseUrl, poolMax: pgPoolMax, groupCommitMaxBatch });
-  return openSqliteStore({ file: sqliteFile(config.dataDir), synchronous: sqliteSynchronous, groupCommitMaxBatch });
+  const { databaseUrl, pgPoolMax, sqliteSynchronous, groupCommitMaxBatch, groupCommitWindowMs } = config.store;
+  if (databaseUrl !== undefined) return openPostgresStore({ url: databaseUrl, poolMax: pgPoolMax, groupCommitMaxBatch, groupCommitWindowMs });
+  return openSqliteStore({ file: sqliteFile(config.dataDir), synchronous: sqliteSynchronous, groupCommitMaxBatch, groupCommitWindowMs });
 }
 
 /** Where the configured store lives, for messages: the SQLite file, or the PostgreSQL server and database (never the password). */

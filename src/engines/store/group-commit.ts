@@ -3,7 +3,8 @@
  * batch instead of one per message (DESIGN.md, "Group commit"). Engine-agnostic: the engine supplies
  * `commit`, which writes a batch in ONE transaction, synchronously (better-sqlite3) or not (pg).
  *
- * Batching rule: items submitted in the same tick are collected until a `setImmediate`, and items
+ * Batching rule: items submitted within the collection window (`windowMs`, or the same tick when it
+ * is 0) are collected until a timer (or `setImmediate`) fires, and items
  * submitted while a batch is being committed form the next batch, written as soon as that commit
  * ends. A batch holds at most `maxBatch` items; the rest wait for the next one.
  *
@@ -11,10 +12,9 @@
  * transaction settled. If `commit` throws, every caller of that batch rejects with that error and
  * none is acked; an item-level outcome `{ ok: false }` rejects that caller alone.
  *
- * Timers: the only scheduled callback is one `setImmediate` per idle → busy transition. It is left
- * referenced on purpose, so that a pending write keeps the process alive until it is committed; it
- * runs in the same turn of the event loop, so it can never hold the process open. No setTimeout or
- * setInterval is created.
+ * Timers: the only scheduled callback is one `setTimeout(windowMs)` (or `setImmediate` when the
+ * window is 0) per idle → busy transition, cancelled by `close()`. It is left referenced on purpose:
+ * a pending write keeps the process alive until it is committed, for at most the window.
  */
 import { ParleyError } from '../../protocol/errors.ts';
 
@@ -44,8 +44,9 @@ interface Pending<T, R> {
 export class GroupCommit<T, R> {
   readonly #commit: CommitBatch<T, R>;
   readonly #maxBatch: number;
+  readonly #windowMs: number;
   #queue: Pending<T, R>[] = [];
-  #scheduled: NodeJS.Immediate | undefined;
+  #scheduled: { cancel(): void } | undefined;
   /** True from the start of a drain until the queue was seen empty (set and cleared synchronously). */
   #draining = false;
   #drained: Promise<void> = Promise.resolve();
@@ -54,15 +55,18 @@ export class GroupCommit<T, R> {
 
   /**
    * @param options.maxBatch most items per transaction (≥ 1; config `store.groupCommitMaxBatch`).
+   * @param options.windowMs how long the first item of a batch waits for others, in ms (config
+   *   `store.groupCommitWindowMs`; DESIGN.md: "sends arriving within ~1 ms share a transaction"). @default 0
    * @param options.commit writes one batch in one transaction, returning one outcome per item in
    *   order; throwing (or rejecting) fails the whole batch.
    * @throws RangeError when maxBatch is not a positive integer.
    */
-  constructor(options: { maxBatch: number; commit: CommitBatch<T, R> }) {
+  constructor(options: { maxBatch: number; windowMs?: number; commit: CommitBatch<T, R> }) {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
       throw new RangeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);
     }
     this.#maxBatch = options.maxBatch;
+    this.#windowMs = options.windowMs ?? 0;
     this.#commit = options.commit;
   }
 
@@ -75,12 +79,7 @@ export class GroupCommit<T, R> {
     if (this.#closed) return Promise.reject(new ParleyError('STORE_UNAVAILABLE', 'The store is closed'));
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      if (!this.#draining && this.#scheduled === undefined) {
-        this.#scheduled = setImmediate(() => {
-          this.#scheduled = undefined;
-          this.#startDrain();
-        });
-      }
+      if (!this.#draining && this.#scheduled === undefined) this.#schedule();
     });
   }
 
@@ -101,11 +100,26 @@ export class GroupCommit<T, R> {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#scheduled !== undefined) {
-      clearImmediate(this.#scheduled);
+      this.#scheduled.cancel();
       this.#scheduled = undefined;
       this.#startDrain();
     }
     await this.#drained;
+  }
+
+  /** Start a drain after the collection window: the same tick (setImmediate) or `windowMs`. */
+  #schedule(): void {
+    const run = () => {
+      this.#scheduled = undefined;
+      this.#startDrain();
+    };
+    if (this.#windowMs > 0) {
+      const timer = setTimeout(run, this.#windowMs);
+      this.#scheduled = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(run);
+      this.#scheduled = { cancel: () => clearImmediate(immediate) };
+    }
   }
 
   #startDrain(): void {

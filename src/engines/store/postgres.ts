@@ -34,6 +34,8 @@ export interface PostgresStoreOptions {
   readonly url: string;
   /** Most appends per transaction (config `store.groupCommitMaxBatch`). */
   readonly groupCommitMaxBatch: number;
+  /** How long the first append of a batch waits for others, in ms; 0 batches one tick (config `store.groupCommitWindowMs`). @default 0 */
+  readonly groupCommitWindowMs?: number;
   /** Most pooled connections of this process (config `store.pgPoolMax`). Default 10. */
   readonly poolMax?: number;
   /** Schema holding the tables, alone on `search_path`; must exist. Default: the server's search_path. */
@@ -109,7 +111,7 @@ export class PostgresStore implements Store {
       const schema = rows[0]?.schema ?? null;
       if (schema === null) throw new Error(`no schema of search_path exists${options.schema === undefined ? '' : ` (${options.schema})`}`);
       await migrateToLatest(db, { schema });
-      return new PostgresStore(db, options.groupCommitMaxBatch, counters);
+      return new PostgresStore(db, options.groupCommitMaxBatch, options.groupCommitWindowMs ?? 0, counters);
     } catch (err) {
       await db.destroy().catch(() => {});
       const reason = err instanceof Error ? err.message : String(err);
@@ -117,7 +119,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  private constructor(db: Kysely<Database>, maxBatch: number, counters: { transactions: number; lostConnections: number }) {
+  private constructor(db: Kysely<Database>, maxBatch: number, windowMs: number, counters: { transactions: number; lostConnections: number }) {
     this.#db = db;
     this.#counters = counters;
     const onTransaction = () => {
@@ -125,6 +127,7 @@ export class PostgresStore implements Store {
     };
     this.#appends = new GroupCommit<NewMessage, AppendResult>({
       maxBatch,
+      windowMs,
       commit: async (batch) => {
         try {
           return await postgresAppendBatch(db, batch, onTransaction);

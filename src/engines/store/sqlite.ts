@@ -39,6 +39,8 @@ export interface SqliteStoreOptions {
   readonly synchronous: 'NORMAL' | 'FULL';
   /** Most appends per transaction (config `store.groupCommitMaxBatch`). */
   readonly groupCommitMaxBatch: number;
+  /** How long the first append of a batch waits for others, in ms; 0 batches one tick (config `store.groupCommitWindowMs`). @default 0 */
+  readonly groupCommitWindowMs?: number;
 }
 
 /** The SQLite file inside a data directory: `<dataDir>/parley.db`. */
@@ -101,7 +103,7 @@ export class SqliteStore implements Store {
       raw.pragma(`synchronous = ${options.synchronous}`);
       const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(raw) });
       await migrateToLatest(db);
-      return new SqliteStore(raw, db, options.groupCommitMaxBatch);
+      return new SqliteStore(raw, db, options.groupCommitMaxBatch, options.groupCommitWindowMs ?? 0);
     } catch (err) {
       raw?.close();
       const reason = err instanceof Error ? err.message : String(err);
@@ -109,12 +111,13 @@ export class SqliteStore implements Store {
     }
   }
 
-  private constructor(raw: BetterSqlite3.Database, db: Kysely<Database>, maxBatch: number) {
+  private constructor(raw: BetterSqlite3.Database, db: Kysely<Database>, maxBatch: number, windowMs: number) {
     this.#raw = raw;
     this.#db = db;
     const appendBatch = sqliteAppendBatch(raw, db);
     this.#appends = new GroupCommit<NewMessage, AppendResult>({
       maxBatch,
+      windowMs,
       commit: (batch) =>
         this.#db.connection().execute(async () => {
           this.#transactions += 1;

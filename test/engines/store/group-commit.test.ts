@@ -63,6 +63,22 @@ test('items submitted in the same tick share one batch, and each caller gets its
   assert.deepEqual(gc.stats, { batches: 1, items: 5, largestBatch: 5 });
 });
 
+test('with a window, items submitted across ticks within it share one batch; without one, each tick is its own batch', async () => {
+  for (const [windowMs, expected] of [[20, [[1, 2, 3]]], [0, [[1], [2], [3]]]] as const) {
+    const c = immediateCommits();
+    const gc = new GroupCommit({ maxBatch: 100, windowMs, commit: c.commit });
+    const results: Promise<number>[] = [];
+    for (const i of [1, 2, 3]) {
+      results.push(gc.submit(i));
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.deepEqual(await Promise.all(results), [10, 20, 30]);
+    assert.deepEqual(c.batches, expected, `windowMs ${windowMs}`);
+    await gc.close();
+  }
+});
+
 test('items submitted while a commit is in flight wait, then form the next batch together, in submission order', async () => {
   const c = heldCommits();
   const gc = new GroupCommit({ maxBatch: 100, commit: c.commit });
