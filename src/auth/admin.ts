@@ -6,7 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Authenticator, Credentials, Principal } from './principal.ts';
 
 /** The principal every admin request acts as. */
-export const ADMIN_PRINCIPAL: Principal = Object.freeze({ userId: 'admin', name: 'Admin', role: 'admin' });
+const ADMIN_PRINCIPAL: Principal = Object.freeze({ userId: 'admin', name: 'Admin', role: 'admin' });
 
 export class AdminAuthenticator implements Authenticator {
   readonly #digest: Buffer;

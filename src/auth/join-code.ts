@@ -17,7 +17,7 @@ export function issueJoinCode(): { code: string; hash: string } {
 }
 
 /** SHA-256 hex of a code, normalised (case and surrounding space ignored, `-` separators allowed). */
-export function hashJoinCode(code: string): string {
+function hashJoinCode(code: string): string {
   return createHash('sha256').update(code.trim().toUpperCase().replaceAll('-', '')).digest('hex');
 }
 

@@ -21,7 +21,7 @@ const MIN_LENGTH = 32;
 const KNOWN_WEAK = ['changeme', 'change-me', 'secret', 'password', 'admin', 'parley', 'test'];
 
 /** Why a secret is weak, or undefined when it is acceptable. */
-export function weakness(value: string): string | undefined {
+function weakness(value: string): string | undefined {
   if (value.length < MIN_LENGTH) return `shorter than ${MIN_LENGTH} characters`;
   if (KNOWN_WEAK.some((w) => value.toLowerCase().includes(w))) return 'contains a well-known placeholder word';
   if (new Set(value).size < 8) return 'too few distinct characters';

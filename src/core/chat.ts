@@ -91,11 +91,6 @@ export class Chat {
     return connection;
   }
 
-  /** Number of open connections on this node. */
-  get connectionCount(): number {
-    return this.#connections.size;
-  }
-
   /** Forget a closed connection: leave every room it joined (presence, typing, subscriptions). */
   async disconnect(connection: Connection): Promise<void> {
     if (connection.closed) return;
@@ -112,11 +107,6 @@ export class Chat {
   /** Send a frame to every open connection (e.g. a `reconnect` push before shutdown). */
   broadcast(frame: string): void {
     for (const connection of this.#connections) connection.peer.send(frame);
-  }
-
-  /** Every open connection's peer, to close them on shutdown. */
-  peers(): Peer[] {
-    return [...this.#connections].map((c) => c.peer);
   }
 
   /** Handle one validated client frame; answers through the connection's peer and never rejects. */

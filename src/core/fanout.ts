@@ -106,11 +106,6 @@ export class Fanout {
     for (const event of pending) this.#deliverTo(subscription, event);
   }
 
-  /** Number of local subscriptions to a room. */
-  count(roomId: string): number {
-    return this.#rooms.get(roomId)?.size ?? 0;
-  }
-
   #deliver(event: RoomEvent): void {
     this.onEvent(event);
     const subs = this.#rooms.get(event.roomId);

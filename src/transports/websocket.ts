@@ -71,11 +71,6 @@ export class WebSocketTransport {
     this.#heartbeat.unref();
   }
 
-  /** Open sockets on this node. */
-  get size(): number {
-    return this.#peers.size;
-  }
-
   /** Stop accepting upgrades (draining). */
   stopAccepting(): void {
     this.#accepting = false;
