@@ -1,50 +1,63 @@
 /**
- * One WebSocket to a Parley server, kept open: reconnects with backoff (first retry at once, then
- * exponential with full jitter, capped), detects dead links with `ping` commands, and applies the
- * protocol's close-code rule (`shouldReconnect`) so terminal closes (4401, 4403, 1009…) stay closed.
- * Browser-WebSocket-shaped: works with the browser's WebSocket or the `ws` package in Node.
+ * One WebSocket to a Parley server, kept open (STYLE C12, after partysocket's `ws.ts`):
+ * - reconnects with {@link backoffDelay}: the first retry at once, then exponential with full jitter,
+ *   capped;
+ * - detects dead links with `ping` commands: a link that stays silent for `pongTimeoutMs` after a
+ *   ping is dropped and reopened (a dead TCP path may never deliver a close event);
+ * - applies the protocol's close-code rule (`shouldReconnect`), so terminal closes (4401, 4403,
+ *   1009…) stay closed until the application acts.
+ *
+ * Browser-WebSocket-shaped: it takes the browser's `WebSocket` or, in Node 20 (which has no global
+ * WebSocket), the `ws` package's.
  */
 import { CLOSE_CODES, shouldReconnect } from '../../src/protocol/close-codes.ts';
+import { ParleyError } from '../../src/protocol/errors.ts';
 
-/** The part of the WebSocket API the SDK uses (browser WebSocket and `ws` both fit). */
+/** The part of the WebSocket API the SDK uses; the browser's WebSocket and `ws`'s both fit. */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  /** `ws` only: drop the TCP connection without a closing handshake. */
+  terminate?(): void;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
   onclose: ((event: { code: number; reason: string }) => void) | null;
   onerror: ((event: unknown) => void) | null;
 }
 
-/** A WebSocket constructor. */
+/** A WebSocket constructor: `globalThis.WebSocket` in browsers, `ws`'s default export in Node. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-/** Reconnect and heartbeat timings. */
+/** Options of {@link Connection}. Durations are in milliseconds. */
 export interface ConnectionOptions {
   /** Full WebSocket URL, e.g. `wss://chat.example.com/ws?token=…`. */
   readonly url: string;
+  /** The WebSocket implementation. */
   readonly WebSocket: WebSocketConstructor;
-  /** First non-zero backoff step in ms. @default 250 */
+  /** Ceiling of the second retry's delay; it doubles per attempt. @default 250 */
   readonly backoffBaseMs?: number;
-  /** Longest wait between reconnect attempts in ms. @default 10000 */
+  /** Longest wait between two attempts. @default 10000 */
   readonly backoffMaxMs?: number;
-  /** Send a `ping` this often while open, in ms. @default 20000 */
+  /** Send a `ping` command this often while open. @default 20000 */
   readonly pingIntervalMs?: number;
-  /** Close and reconnect when a ping gets no reply within this many ms. @default 10000 */
+  /** Drop and reopen the socket when nothing arrives this long after a ping. @default 10000 */
   readonly pongTimeoutMs?: number;
 }
 
-/** Why the socket closed and whether the connection will try again. */
+/** Why a socket closed, and whether the connection will open another. */
 export interface CloseInfo {
+  /** The close code (1006 when the socket never opened or the link died). */
   readonly code: number;
   readonly reason: string;
+  /** False after `close()` or a terminal code (see `shouldReconnect`). */
   readonly willReconnect: boolean;
 }
 
 /**
- * Delay before reconnect attempt `attempt` (0-based): 0 for the first, then a random value in
- * [0, min(maxMs, baseMs · 2^(attempt−1))] ("full jitter", so a fleet of clients does not reconnect in step).
+ * Delay in ms before reconnect attempt `attempt` (0-based): 0 for the first, so a one-off drop
+ * costs no wait; then a random value in [0, min(maxMs, baseMs · 2^(attempt−1))) ("full jitter"),
+ * so that a fleet of clients dropped together does not come back in step.
  */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   if (attempt <= 0) return 0;
@@ -53,22 +66,26 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 }
 
 const OPEN = 1;
+/** Node's `ws` reports a refused upgrade as an error event with this message; browsers hide it. */
+const REFUSED_UPGRADE = /Unexpected server response: (\d{3})/;
 
+/** One socket at a time, reopened until `close()` or a terminal close code. */
 export class Connection {
+  readonly #options: Required<ConnectionOptions>;
   #socket: WebSocketLike | undefined;
+  /** HTTP status of a refused upgrade on the current socket, when the implementation reveals it. */
+  #refusedStatus: number | undefined;
   #attempt = 0;
-  #stopped = false;
+  #stopped = true;
+  #pingSeq = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
-  #pingSeq = 0;
-  readonly #options: Required<ConnectionOptions>;
 
   /** Called with each text frame received. */
   onFrame: (text: string) => void = () => undefined;
-  /** Called when a socket opened. */
-  onOpen: () => void = () => undefined;
-  /** Called when a socket closed. */
+  /** Called when a socket closed (or was dropped here), before any reconnect is scheduled. */
   onClose: (info: CloseInfo) => void = () => undefined;
 
   constructor(options: ConnectionOptions) {
@@ -80,68 +97,83 @@ export class Connection {
     return this.#socket?.readyState === OPEN;
   }
 
-  /** Open the socket (and keep reopening it until `close()` or a terminal close code). */
+  /** Open a socket, unless one is open or opening; keep reopening it until `close()` or a terminal code. */
   open(): void {
     this.#stopped = false;
-    this.#connect();
+    if (this.#socket === undefined && this.#reconnectTimer === undefined) this.#connect();
   }
 
-  /** Send text if open; returns whether it was sent. */
+  /** Send text on the open socket. Returns false (and sends nothing) when no socket is open. */
   send(text: string): boolean {
     if (!this.isOpen) return false;
     (this.#socket as WebSocketLike).send(text);
     return true;
   }
 
-  /** A ping reply arrived (any frame proves liveness; the client calls this for replies to pings). */
-  alive(): void {
-    if (this.#pongTimer !== undefined) clearTimeout(this.#pongTimer);
-    this.#pongTimer = undefined;
-  }
-
-  /** Close for good. */
+  /** Close for good with 1000; `open()` starts again. */
   close(): void {
     this.#stopped = true;
-    this.#clearTimers();
     if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
-    this.#socket?.close(CLOSE_CODES.NORMAL, 'client closed');
+    this.#reconnectTimer = undefined;
+    const socket = this.#socket;
+    if (socket !== undefined) {
+      socket.close(CLOSE_CODES.NORMAL, 'client closed');
+      this.#closed(socket, CLOSE_CODES.NORMAL, 'client closed');
+    }
   }
 
   /**
-   * Drop the current socket at once and reconnect (after a server `reconnect` push, or a ping that
-   * got no answer: a dead link may never deliver a close event).
+   * Drop the current socket and open a new one, after `afterMs` (a server `reconnect` push: the
+   * old socket keeps working meanwhile) or at once (a ping went unanswered).
    */
-  reconnect(): void {
+  reconnect(afterMs = 0): void {
     const socket = this.#socket;
     if (socket === undefined) return;
-    socket.close(CLOSE_CODES.NORMAL, 'reconnecting');
+    if (afterMs > 0) {
+      if (this.#drainTimer === undefined) this.#drainTimer = setTimeout(() => this.reconnect(0), afterMs);
+      return;
+    }
+    if (socket.terminate !== undefined) socket.terminate();
+    else socket.close(CLOSE_CODES.NORMAL, 'reconnecting');
     this.#closed(socket, CLOSE_CODES.GOING_AWAY, 'reconnecting');
   }
 
   #connect(): void {
+    this.#reconnectTimer = undefined;
+    this.#refusedStatus = undefined;
     const socket = new this.#options.WebSocket(this.#options.url);
     this.#socket = socket;
     socket.onopen = () => {
       this.#attempt = 0;
       this.#startPing();
-      this.onOpen();
     };
     socket.onmessage = (event) => {
-      this.alive();
+      this.#alive();
       this.onFrame(typeof event.data === 'string' ? event.data : String(event.data));
     };
-    socket.onerror = () => undefined;
-    socket.onclose = (event) => this.#closed(socket, event.code, event.reason);
+    socket.onerror = (event) => {
+      const status = REFUSED_UPGRADE.exec(String((event as { message?: unknown } | null)?.message))?.[1];
+      if (status !== undefined) this.#refusedStatus = Number(status);
+    };
+    socket.onclose = (event) => {
+      // An upgrade refused with 401/403 means the same as the terminal close codes 4401/4403.
+      const refused = this.#refusedStatus;
+      const code = refused === 401 || refused === 403 ? 4000 + refused : event.code;
+      this.#closed(socket, code, refused === undefined ? event.reason : `upgrade refused with HTTP ${refused}`);
+    };
   }
 
-  /** Handle the end of `socket` once (a close event, or a drop decided here). */
+  /** Handle the end of `socket` once: a close event, or a drop decided here. */
   #closed(socket: WebSocketLike, code: number, reason: string): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
-    this.#clearTimers();
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    socket.onerror = () => undefined;
+    this.#stopTimers();
     const willReconnect = !this.#stopped && shouldReconnect(code);
+    if (!willReconnect) this.#stopped = true;
     this.onClose({ code, reason, willReconnect });
-    if (willReconnect) {
+    if (willReconnect && !this.#stopped && this.#socket === undefined && this.#reconnectTimer === undefined) {
       const delay = backoffDelay(this.#attempt++, this.#options.backoffBaseMs, this.#options.backoffMaxMs);
       this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
     }
@@ -150,14 +182,39 @@ export class Connection {
   #startPing(): void {
     this.#pingTimer = setInterval(() => {
       if (!this.send(JSON.stringify({ type: 'ping', id: `ping-${++this.#pingSeq}` }))) return;
-      if (this.#pongTimer === undefined) this.#pongTimer = setTimeout(() => this.reconnect(), this.#options.pongTimeoutMs);
+      this.#pongTimer ??= setTimeout(() => this.reconnect(0), this.#options.pongTimeoutMs);
     }, this.#options.pingIntervalMs);
   }
 
-  #clearTimers(): void {
-    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+  /** Any frame proves the link is alive. */
+  #alive(): void {
     if (this.#pongTimer !== undefined) clearTimeout(this.#pongTimer);
-    this.#pingTimer = undefined;
     this.#pongTimer = undefined;
   }
+
+  #stopTimers(): void {
+    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+    if (this.#drainTimer !== undefined) clearTimeout(this.#drainTimer);
+    this.#alive();
+    this.#pingTimer = undefined;
+    this.#drainTimer = undefined;
+  }
+}
+
+/** The error pending calls fail with when the connection closes for good. */
+export function closeError(info: CloseInfo): ParleyError {
+  const message = `Connection closed (${info.code}${info.reason === '' ? '' : ` ${info.reason}`})`;
+  if (info.code === CLOSE_CODES.UNAUTHENTICATED) return new ParleyError('UNAUTHENTICATED', message);
+  if (info.code === CLOSE_CODES.FORBIDDEN) return new ParleyError('FORBIDDEN', message);
+  return new ParleyError('CONNECTION_LOST', message);
+}
+
+/** The `/ws` URL for a base or WebSocket URL, with `?token=` when a token is given. */
+export function socketUrl(url: string, token: string | undefined): string {
+  const u = new URL(url);
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  if (u.protocol === 'https:') u.protocol = 'wss:';
+  if (!u.pathname.endsWith('/ws')) u.pathname = `${u.pathname.replace(/\/$/, '')}/ws`;
+  if (token !== undefined) u.searchParams.set('token', token);
+  return u.toString();
 }

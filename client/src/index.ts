@@ -3,5 +3,23 @@
  * the protocol's types.
  */
 export { ParleyClient, type ParleyClientOptions, type ParleyEvents, type ConnectionState } from './client.ts';
+export type { CloseInfo, WebSocketConstructor, WebSocketLike } from './connection.ts';
 export { ParleyError, shouldReconnect, CLOSE_CODES } from '../../src/protocol/index.ts';
-export type { Ack, Message, JoinResult, HistoryPage, RoomInfo, MemberInfo, TypingPush, PresencePush, ReadPush, GapPush, ErrorCode } from '../../src/protocol/index.ts';
+export type {
+  Ack,
+  CloseCode,
+  ErrorBody,
+  ErrorCode,
+  GapPush,
+  HistoryPage,
+  JoinResult,
+  MemberInfo,
+  Message,
+  PresencePush,
+  ReadPush,
+  ResumeOutcome,
+  RoomClosedPush,
+  RoomInfo,
+  TypingPush,
+  WelcomePush,
+} from '../../src/protocol/index.ts';

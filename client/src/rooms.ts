@@ -1,71 +1,197 @@
 /**
- * Per-room client state: the last seq seen and the room epoch, so every (re)join asks to resume
- * with `since`/`epoch`; messages at or below the last seq are dropped (no duplicate), and a seq
- * beyond last+1 is reported as a gap for the client to fill from history.
+ * Per-room client state and the delivery rule built on it (DESIGN.md, Resume and rule 3: "clients do
+ * the same with their own last seq"). For every room it keeps the last delivered `seq` and the room
+ * `epoch`, so that:
+ * - every (re)join asks to resume with `since`/`epoch`, and the server replays what was missed;
+ * - a message with `seq ≤ last` is dropped: no duplicate, whatever the server or the network repeats;
+ * - a message with `seq > last + 1` reveals a gap: it is held back, the missing range is read with
+ *   `history({after: last})`, and everything is delivered in order (live messages arriving meanwhile
+ *   wait too). What cannot be read back is reported as a `gap`, never skipped silently;
+ * - a `resync` answer (epoch changed, or too much missed) reads the newest history page and hands it
+ *   to the application, which replaces what it shows; live messages after that page follow.
  */
-import type { JoinCommand, JoinResult, Message } from '../../src/protocol/index.ts';
+import { toParleyError, type GapPush, type HistoryPage, type JoinCommand, type JoinResult, type Message, type ParleyError } from '../../src/protocol/index.ts';
 
-/** What to do with an arriving message. */
-export type Verdict = 'deliver' | 'duplicate' | 'gap';
-
-interface RoomState {
-  lastSeq: number;
-  epoch: string | undefined;
+/** What the room tracker needs from the client around it. */
+export interface RoomsHost {
+  /** A history page of a room joined on the current socket (ascending seq). */
+  history(roomId: string, query: { after?: number; limit: number }): Promise<HistoryPage>;
+  /** Deliver a message; called in seq order, at most once per room and seq. */
+  message(message: Message): void;
+  /** Messages `from`..`to` will never be delivered (relay buffer lost them, or history could not be read). */
+  gap(push: GapPush): void;
+  /** The room's numbering does not continue from what was delivered; `page` is its newest history page. */
+  resync(roomId: string, result: JoinResult, page: HistoryPage): void;
+  /** Something failed in the background (a history read while catching up). */
+  error(error: ParleyError): void;
 }
 
-export class RoomTracker {
+interface RoomState {
+  /** Seq of the last message delivered (or known to be covered by a fresh join or a gap). */
+  lastSeq: number;
+  /** The epoch `lastSeq` belongs to; unknown until the first join. */
+  epoch: string | undefined;
+  /** Whether the room is joined on the current socket (commands about it may be sent). */
+  joined: boolean;
+  /** Messages held back while the room catches up from history; undefined when live. */
+  held: Message[] | undefined;
+  /** Bumped whenever a running catch-up becomes stale (new join, dropped socket, untrack). */
+  generation: number;
+}
+
+const bySeq = (a: Message, b: Message) => a.seq - b.seq;
+
+/** Every tracked room's position and delivery state. */
+export class Rooms {
   readonly #rooms = new Map<string, RoomState>();
+  readonly #host: RoomsHost;
+  readonly #pageSize: number;
 
-  /** Start tracking a room (idempotent). */
+  /** @param pageSize history page size used to catch up (messages). */
+  constructor(host: RoomsHost, pageSize: number) {
+    this.#host = host;
+    this.#pageSize = pageSize;
+  }
+
+  /** Start tracking a room: it is (re)joined on every socket until untracked. Idempotent. */
   track(roomId: string): void {
-    if (!this.#rooms.has(roomId)) this.#rooms.set(roomId, { lastSeq: 0, epoch: undefined });
+    if (!this.#rooms.has(roomId)) this.#rooms.set(roomId, { lastSeq: 0, epoch: undefined, joined: false, held: undefined, generation: 0 });
   }
 
+  /** Forget a room: it is no longer rejoined and its messages are ignored. */
   untrack(roomId: string): void {
+    const state = this.#rooms.get(roomId);
+    if (state !== undefined) state.generation++;
     this.#rooms.delete(roomId);
-  }
-
-  /** Tracked room ids, in the order they were joined. */
-  ids(): string[] {
-    return [...this.#rooms.keys()];
   }
 
   has(roomId: string): boolean {
     return this.#rooms.has(roomId);
   }
 
-  /** Newest seq seen in a room (0 before any). */
+  /** Tracked room ids, in the order they were first joined. */
+  ids(): string[] {
+    return [...this.#rooms.keys()];
+  }
+
+  /** Whether the room is joined on the current socket. */
+  isJoined(roomId: string): boolean {
+    return this.#rooms.get(roomId)?.joined === true;
+  }
+
+  /** Seq of the last message delivered in a room (0 before any). */
   lastSeq(roomId: string): number {
     return this.#rooms.get(roomId)?.lastSeq ?? 0;
   }
 
-  /** The join command for a room: a resume (`since`, `epoch`) once the room's epoch is known. */
+  /** The join command for a room: fresh the first time, then a resume from the last seq and its epoch. */
   joinCommand(roomId: string): JoinCommand {
     const state = this.#rooms.get(roomId);
     if (state?.epoch === undefined) return { type: 'join', roomId };
     return { type: 'join', roomId, since: state.lastSeq, epoch: state.epoch };
   }
 
-  /** Apply a join result: fresh and resync start from the room's newest seq; replay and gap keep `since`. */
+  /**
+   * Apply a join result; call it synchronously with the reply, before the replayed messages that
+   * follow it. `fresh` starts after the room's newest seq (page history to show the past); `replay`
+   * and `gap` continue from `since`; `resync` starts over from the newest history page.
+   */
   joined(roomId: string, result: JoinResult): void {
     const state = this.#rooms.get(roomId);
     if (state === undefined) return;
-    if (result.resume === 'fresh' || result.resume === 'resync') state.lastSeq = result.room.lastSeq;
+    state.joined = true;
+    state.generation++;
+    state.held = undefined;
     state.epoch = result.room.epoch;
+    if (result.resume === 'fresh') state.lastSeq = result.room.lastSeq;
+    if (result.resume !== 'resync') return;
+    state.lastSeq = result.room.lastSeq;
+    this.#catchUp(roomId, state, [], async (current) => {
+      let page: HistoryPage;
+      try {
+        page = await this.#host.history(roomId, { limit: this.#pageSize });
+      } catch (err) {
+        if (!current()) return;
+        this.#host.error(toParleyError(err));
+        page = { messages: [], hasMore: result.room.lastSeq > 0 };
+      }
+      if (!current()) return;
+      state.lastSeq = Math.max(state.lastSeq, page.messages.at(-1)?.seq ?? 0);
+      this.#host.resync(roomId, result, page);
+    });
   }
 
-  /** Judge an arriving message and, when delivered, advance the room's last seq. */
-  accept(message: Message): Verdict {
+  /** The socket dropped: no room is joined any more, and catch-ups in progress are abandoned (the resume replays them). */
+  disconnected(): void {
+    for (const state of this.#rooms.values()) {
+      state.joined = false;
+      state.generation++;
+      state.held = undefined;
+    }
+  }
+
+  /** A `message` push: deliver it, drop it as a duplicate, or hold it and fill the gap before it. */
+  receive(message: Message): void {
     const state = this.#rooms.get(message.roomId);
-    if (state === undefined || message.seq <= state.lastSeq) return 'duplicate';
-    if (message.seq > state.lastSeq + 1) return 'gap';
-    state.lastSeq = message.seq;
-    return 'deliver';
+    if (state === undefined || !state.joined) return;
+    if (state.held !== undefined) return void state.held.push(message);
+    if (message.seq <= state.lastSeq) return;
+    if (message.seq === state.lastSeq + 1) {
+      state.lastSeq = message.seq;
+      return this.#host.message(message);
+    }
+    this.#fill(message.roomId, state, message);
   }
 
-  /** Skip past messages the server says are gone (relay `gap` push). */
-  skipTo(roomId: string, seq: number): void {
-    const state = this.#rooms.get(roomId);
-    if (state !== undefined && seq > state.lastSeq) state.lastSeq = seq;
+  /** A relay `gap` push: the server will never deliver `from`..`to`; move past it and report it. */
+  gapPush(push: GapPush): void {
+    const state = this.#rooms.get(push.roomId);
+    if (state === undefined || push.to <= state.lastSeq) return;
+    state.lastSeq = push.to;
+    this.#host.gap(push);
+  }
+
+  /** Read the messages between the last delivered one and `first` from history, then release what was held. */
+  #fill(roomId: string, state: RoomState, first: Message): void {
+    const target = first.seq;
+    this.#catchUp(roomId, state, [first], async (current) => {
+      try {
+        while (state.lastSeq + 1 < target) {
+          const page = await this.#host.history(roomId, { after: state.lastSeq, limit: this.#pageSize });
+          if (!current()) return;
+          for (const message of page.messages) this.#advance(roomId, state, message);
+          if (page.messages.length === 0) break;
+        }
+      } catch (err) {
+        if (!current()) return;
+        this.#host.error(toParleyError(err));
+      }
+      if (state.lastSeq + 1 < target) this.#advance(roomId, state, undefined, target - 1);
+    });
+  }
+
+  /** Deliver a history message after `lastSeq` (reporting any hole before it), or just move to `toSeq`. */
+  #advance(roomId: string, state: RoomState, message: Message | undefined, toSeq = message?.seq ?? 0): void {
+    if (toSeq <= state.lastSeq) return;
+    const lastMissing = message === undefined ? toSeq : toSeq - 1;
+    if (lastMissing > state.lastSeq) this.#host.gap({ type: 'gap', roomId, from: state.lastSeq + 1, to: lastMissing });
+    state.lastSeq = toSeq;
+    if (message !== undefined) this.#host.message(message);
+  }
+
+  /**
+   * Hold live messages while `task` catches the room up, then release them in seq order (dropping
+   * those the task already delivered). `current()` turns false once the catch-up is stale.
+   */
+  #catchUp(roomId: string, state: RoomState, held: Message[], task: (current: () => boolean) => Promise<void>): void {
+    const generation = ++state.generation;
+    state.held = held;
+    const current = () => state.generation === generation && this.#rooms.get(roomId) === state;
+    void task(current).then(() => {
+      if (!current()) return;
+      const release = (state.held ?? []).sort(bySeq);
+      state.held = undefined;
+      for (const message of release) this.receive(message);
+    });
   }
 }

@@ -1,25 +1,15 @@
 /**
- * The SDK against a real server: connect, join, send and ack; resume after the server drops the
- * socket with no gap and no duplicate; unacked sends resent with the same clientId and stored once;
- * the close-code rule; history paging.
+ * The SDK facade (client/src/client.ts) against a real server: connect, join, send and ack; the
+ * typed events for typing, presence and read markers; errors as ParleyError with stable codes;
+ * history paging; leave.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket, { WebSocketServer } from 'ws';
-import type { AddressInfo } from 'node:net';
-import { ParleyClient, ParleyError, type Message } from '../../client/src/index.ts';
-import { backoffDelay, type CloseInfo, type WebSocketConstructor } from '../../client/src/connection.ts';
+import WebSocket from 'ws';
+import { ParleyClient, ParleyError, type Message, type PresencePush, type ReadPush, type TypingPush, type WebSocketConstructor } from '../../client/src/index.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
-
-async function clientFor(server: TestServer, roomId: string, code: string | null, name: string) {
-  const { token } = await server.joinRoom(roomId, code, name);
-  const client = new ParleyClient({ url: server.url, token, WebSocket: WS, backoffBaseMs: 20, backoffMaxMs: 100 });
-  const messages: Message[] = [];
-  client.on('message', (m) => messages.push(m));
-  return { client, messages, token };
-}
 
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -29,143 +19,129 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
   }
 }
 
-test('connect, join, send: the ack carries the seq and every client receives the message once', async () => {
+/** Join `roomId` over HTTP as `name` and build a client with the session token; closed when its `using` block ends. */
+async function member(server: TestServer, roomId: string, code: string | null, name: string) {
+  const { token, user } = await server.joinRoom(roomId, code, name);
+  const client = new ParleyClient({ url: server.url, token, WebSocket: WS });
+  const messages: Message[] = [];
+  client.on('message', (m) => messages.push(m));
+  return Object.assign(client, { messages, token, userId: user.id, [Symbol.dispose]: () => client.close() });
+}
+
+test('connect, join, send: the ack carries the seq, and every member receives the message once', async () => {
   await using server = await startServer();
-  const { room, joinCode } = await server.createRoom();
-  const ada = await clientFor(server, room.id, joinCode, 'Ada');
-  const bob = await clientFor(server, room.id, joinCode, 'Bob');
-  const welcome = await ada.client.connect();
+  const { room, joinCode } = await server.createRoom({ name: 'Lobby' });
+  using ada = await member(server, room.id, joinCode, 'Ada');
+  using bob = await member(server, room.id, joinCode, 'Bob');
+  assert.equal(ada.state, 'idle');
+  const welcome = await ada.connect();
   assert.equal(welcome.user.name, 'Ada');
-  await bob.client.connect();
-  assert.equal((await ada.client.join(room.id)).resume, 'fresh');
-  await bob.client.join(room.id);
-  const ack = await ada.client.send(room.id, 'Hello Bob');
+  assert.equal(ada.user?.id, ada.userId);
+  assert.equal(ada.state, 'open');
+  const joined = await ada.join(room.id);
+  assert.equal(joined.resume, 'fresh');
+  assert.equal(joined.room.name, 'Lobby');
+  // join() before connect() waits for the connection.
+  const bobJoined = bob.join(room.id);
+  await bob.connect();
+  assert.equal((await bobJoined).room.id, room.id);
+  assert.equal(await ada.join(room.id), joined, 'joining a joined room answers at once');
+
+  const ack = await ada.send(room.id, 'Hello Bob');
   assert.equal(ack.seq, 1);
-  await until(() => bob.messages.length === 1 && ada.messages.length === 1, 'delivery');
-  assert.equal(bob.messages[0]?.body, 'Hello Bob');
+  assert.equal(ack.duplicate, false);
+  await until(() => bob.messages.length === 1 && ada.messages.length === 1, 'delivery to both');
+  assert.deepEqual(bob.messages[0], ada.messages[0]);
   assert.equal(bob.messages[0]?.id, ack.id);
-  ada.client.close();
-  bob.client.close();
+  assert.equal(bob.messages[0]?.senderName, 'Ada');
+  assert.equal(bob.lastSeq(room.id), 1);
 });
 
-test('after the server restarts, the client reconnects and resumes with every missed message once, in order', async () => {
+test('typing, presence and read markers reach the other members as events', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const bob = await clientFor(server, room.id, joinCode, 'Bob');
-  const { token: adaToken } = await server.joinRoom(room.id, joinCode, 'Ada');
-  const ws = new ParleyClient({ url: server.url, token: bob.token, WebSocket: WS, backoffBaseMs: 20, backoffMaxMs: 100 });
-  const got: Message[] = [];
-  ws.on('message', (m) => got.push(m));
-  await ws.connect();
-  await ws.join(room.id);
-  const post = (n: number) =>
-    fetch(`${server.url}/api/v1/rooms/${room.id}/messages`, { method: 'POST', headers: { authorization: `Bearer ${adaToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ clientId: `m${n}`, body: `m${n}` }) });
-  for (let n = 1; n <= 3; n++) await post(n);
-  await until(() => got.length === 3, 'first messages');
+  using ada = await member(server, room.id, joinCode, 'Ada');
+  using bob = await member(server, room.id, joinCode, 'Bob');
+  const presence: PresencePush[] = [];
+  const typing: TypingPush[] = [];
+  const reads: ReadPush[] = [];
+  ada.on('presence', (p) => presence.push(p));
+  ada.on('typing', (t) => typing.push(t));
+  ada.on('read', (r) => reads.push(r));
+  await ada.connect();
+  await ada.join(room.id);
+  await bob.connect();
+  const bobJoin = await bob.join(room.id);
+  assert.deepEqual(bobJoin.members.filter((m) => m.online).map((m) => m.name).sort(), ['Ada', 'Bob']);
+  await until(() => presence.some((p) => p.userId === bob.userId && p.online), 'Bob online');
 
-  // Restart the server; messages are sent before the client got back.
-  const states: string[] = [];
-  ws.on('state', ({ state }) => states.push(state));
-  const rejoined = new Promise<{ resume: string }>((resolve) => ws.on('joined', ({ result }) => resolve(result)));
-  for (let n = 4; n <= 6; n++) await post(n);
-  await server.stop();
-  await until(() => states.includes('reconnecting'), 'the client to notice');
-  await server.start();
-  for (let n = 7; n <= 9; n++) await post(n);
-  assert.equal((await rejoined).resume, 'replay');
-  await post(10);
-  await until(() => got.length === 10, 'all messages after resume');
-  assert.deepEqual(got.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  assert.ok(states.includes('reconnecting') && states.at(-1) === 'open', states.join(','));
-  ws.close();
-  bob.client.close();
-});
+  bob.typing(room.id, true);
+  await until(() => typing.some((t) => t.userId === bob.userId && t.active), 'Bob typing');
+  assert.ok((typing[0]?.ttlMs ?? 0) > 0);
 
-test('a send made while disconnected is sent after reconnect with the same clientId and stored once', async () => {
-  await using server = await startServer();
-  const { room, joinCode } = await server.createRoom();
-  const ada = await clientFor(server, room.id, joinCode, 'Ada');
-  await ada.client.connect();
-  await ada.client.join(room.id);
-  const reconnected = new Promise<void>((resolve) => ada.client.on('joined', () => resolve()));
-  await server.stop();
-  await until(() => ada.client.state === 'reconnecting', 'the client to notice');
-  const pending = ada.client.send(room.id, 'sent while away', { clientId: 'away-1' });
-  const again = ada.client.send(room.id, 'sent while away', { clientId: 'away-1' });
-  await server.start();
-  await reconnected;
-  const [ack, ack2] = await Promise.all([pending, again]);
-  assert.equal(ack.clientId, 'away-1');
-  assert.equal(ack2.id, ack.id);
-  const retried = await ada.client.send(room.id, 'sent while away', { clientId: 'away-1' });
-  assert.equal(retried.duplicate, true);
-  assert.equal(retried.id, ack.id);
-  const page = await ada.client.history(room.id);
-  assert.deepEqual(page.messages.map((m) => m.clientId), ['away-1']);
-  ada.client.close();
-});
+  const ack = await ada.send(room.id, 'read me');
+  await until(() => bob.messages.length === 1, 'the message');
+  assert.equal(await bob.markRead(room.id, ack.seq), 1);
+  await until(() => reads.some((r) => r.userId === bob.userId && r.seq === 1), 'Bob’s read marker');
 
-test('close-code rule: a refused upgrade is retried with backoff, a terminal 4401 close stops the client for good', async () => {
-  await using server = await startServer();
-  const client = new ParleyClient({ url: server.url, token: 'not-a-session', WebSocket: WS, backoffBaseMs: 10, backoffMaxMs: 20 });
-  // The upgrade is refused with HTTP 401 (abnormal close 1006, retryable), so the SDK keeps trying;
-  // a terminal close code from the server (4401) must stop it for good.
-  const states: string[] = [];
-  client.on('state', ({ state }) => states.push(state));
-  void client.connect().catch(() => undefined);
-  await until(() => states.filter((s) => s === 'reconnecting').length >= 2, 'retries after a refused upgrade');
-  client.close();
-  assert.equal(client.state, 'closed');
-
-  // A server that welcomes, then closes with the terminal 4401.
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  let connections = 0;
-  wss.on('connection', (socket) => {
-    connections++;
-    socket.send(JSON.stringify({ type: 'welcome', version: 1, connectionId: 'x', user: { id: 'u', name: 'U' }, heartbeatIntervalMs: 25_000 }));
-    socket.close(4401, 'token expired');
-  });
-  await new Promise((resolve) => wss.once('listening', resolve));
-  const terminal = new ParleyClient({ url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`, WebSocket: WS, backoffBaseMs: 10, backoffMaxMs: 20 });
-  const closed = new Promise<CloseInfo>((resolve) => terminal.on('state', ({ close }) => close && resolve(close)));
-  await terminal.connect();
-  assert.deepEqual(await closed, { code: 4401, reason: 'token expired', willReconnect: false });
-  assert.equal(terminal.state, 'closed');
-  assert.equal(connections, 1, 'no reconnect after a terminal code');
-  await new Promise((resolve) => wss.close(resolve));
+  bob.close();
+  await until(() => presence.some((p) => p.userId === bob.userId && !p.online), 'Bob offline');
 });
 
 test('errors from the server reject with ParleyError and their stable code', async () => {
   await using server = await startServer({ PARLEY_MESSAGE_MAX_BYTES: '10' });
   const { room, joinCode } = await server.createRoom();
   const other = await server.createRoom();
-  const ada = await clientFor(server, room.id, joinCode, 'Ada');
-  await ada.client.connect();
-  await ada.client.join(room.id);
-  await assert.rejects(ada.client.send(room.id, 'far too long a message'), (err: unknown) => err instanceof ParleyError && err.code === 'MESSAGE_TOO_LARGE');
-  await assert.rejects(ada.client.join(other.room.id), (err: unknown) => err instanceof ParleyError && err.code === 'NOT_MEMBER');
-  ada.client.close();
+  using ada = await member(server, room.id, joinCode, 'Ada');
+  const errors: ParleyError[] = [];
+  ada.on('error', (e) => errors.push(e));
+  await ada.connect();
+  await ada.join(room.id);
+  await assert.rejects(ada.send(room.id, 'far too long a message'), (err: unknown) => err instanceof ParleyError && err.code === 'MESSAGE_TOO_LARGE' && !err.retryable);
+  await assert.rejects(ada.join(other.room.id), (err: unknown) => err instanceof ParleyError && err.code === 'NOT_MEMBER');
+  await assert.rejects(ada.join('no-such-room'), (err: unknown) => err instanceof ParleyError && err.code === 'ROOM_NOT_FOUND');
+  await assert.rejects(ada.send(other.room.id, 'hi'), (err: unknown) => err instanceof ParleyError && err.code === 'NOT_JOINED');
+  assert.equal((await ada.send(room.id, 'fits')).seq, 1, 'the connection stays usable');
+  assert.deepEqual(errors, []);
 });
 
-test('history pages backwards by seq', async () => {
+test('history pages backwards by seq: the newest page first, then `before` the oldest seen', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
-  const ada = await clientFor(server, room.id, joinCode, 'Ada');
-  await ada.client.connect();
-  await ada.client.join(room.id);
-  await Promise.all(Array.from({ length: 12 }, (_, i) => ada.client.send(room.id, `m${i + 1}`)));
-  const newest = await ada.client.history(room.id, { limit: 5 });
-  assert.deepEqual(newest.messages.map((m) => m.seq), [8, 9, 10, 11, 12]);
-  const older = await ada.client.history(room.id, { before: 8, limit: 5 });
+  using ada = await member(server, room.id, joinCode, 'Ada');
+  await ada.connect();
+  await ada.join(room.id);
+  for (let n = 1; n <= 12; n++) await ada.send(room.id, `m${n}`);
+  const newest = await ada.history(room.id, { limit: 5 });
+  assert.deepEqual(newest.messages.map((m) => m.body), ['m8', 'm9', 'm10', 'm11', 'm12']);
+  assert.equal(newest.hasMore, true);
+  const older = await ada.history(room.id, { before: 8, limit: 5 });
   assert.deepEqual(older.messages.map((m) => m.seq), [3, 4, 5, 6, 7]);
-  assert.equal(older.hasMore, true);
-  ada.client.close();
+  const oldest = await ada.history(room.id, { before: 3, limit: 5 });
+  assert.deepEqual(oldest.messages.map((m) => m.seq), [1, 2]);
+  assert.equal(oldest.hasMore, false);
+  const newer = await ada.history(room.id, { after: 10 });
+  assert.deepEqual(newer.messages.map((m) => m.seq), [11, 12]);
 });
 
-test('backoff: the first retry is immediate, later ones grow with jitter up to the cap', () => {
-  assert.equal(backoffDelay(0, 250, 10_000), 0);
-  assert.equal(backoffDelay(1, 250, 10_000, () => 0.999), 249);
-  assert.equal(backoffDelay(3, 250, 10_000, () => 0.5), 500);
-  assert.equal(backoffDelay(20, 250, 10_000, () => 0.999), 9990);
-  assert.equal(backoffDelay(5, 250, 10_000, () => 0), 0);
+test('after leave(), the room’s messages stop arriving and commands about it fail with NOT_JOINED', async () => {
+  await using server = await startServer();
+  const first = await server.createRoom({ name: 'First' });
+  const second = await server.createRoom({ name: 'Second' });
+  using ada = await member(server, first.room.id, first.joinCode, 'Ada');
+  using bob = await member(server, first.room.id, first.joinCode, 'Bob');
+  await server.joinRoom(second.room.id, second.joinCode, 'Ada', ada.token);
+  await server.joinRoom(second.room.id, second.joinCode, 'Bob', bob.token);
+  await Promise.all([ada.connect(), bob.connect()]);
+  await Promise.all([ada.join(first.room.id), ada.join(second.room.id), bob.join(first.room.id), bob.join(second.room.id)]);
+  await ada.send(first.room.id, 'one');
+  await until(() => bob.messages.length === 1, 'the first message');
+
+  await bob.leave(first.room.id);
+  await assert.rejects(bob.send(first.room.id, 'after leaving'), (err: unknown) => err instanceof ParleyError && err.code === 'NOT_JOINED');
+  await ada.send(first.room.id, 'two');
+  // Sent after 'two' on the same connection: once Bob has it, 'two' would have arrived before it.
+  await ada.send(second.room.id, 'marker');
+  await until(() => bob.messages.length === 2, 'the marker');
+  assert.deepEqual(bob.messages.map((m) => m.body), ['one', 'marker']);
 });

@@ -1,7 +1,9 @@
 /**
- * The web UI in a real browser (Debian's chromium driven by playwright-core): two people join the
- * same room through the join page, see each other online and typing, exchange messages (markup is
- * shown as text), and a reload brings back the full history.
+ * The web UI in a real browser: Debian's chromium driven by playwright-core (never a downloaded
+ * browser). Two people join the same room through the join page, see each other online and typing,
+ * exchange messages (markup stays text), see read markers, survive a server restart, and a reload
+ * brings back the full history. The page runs under the server's CSP, so any inline script or style
+ * would show up as a console error.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,88 +12,145 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-async function launch(): Promise<Browser> {
+/** Launch Debian's chromium, or fail saying how to install it. */
+async function launch(): Promise<Browser & AsyncDisposable> {
   if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install Debian's chromium with \`apt-get install -y chromium\` (.ci/run does this)`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return Object.assign(browser, { [Symbol.asyncDispose]: () => browser.close() });
 }
 
-async function join(page: Page, url: string, name: string): Promise<void> {
-  await page.goto(url);
+/** A page in its own browser context (its own cookies), recording page errors and console errors. */
+async function person(browser: Browser): Promise<{ page: Page; problems: string[] }> {
+  const page = await (await browser.newContext()).newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+  return { page, problems };
+}
+
+/** Open an invite link, give a name, join, and wait until the room page is connected. */
+async function joinThroughInvite(page: Page, link: string, name: string): Promise<void> {
+  await page.goto(link);
   await page.fill('#name', name);
   await page.click('#join-button');
   await page.waitForSelector('#status[data-state="open"]');
 }
 
-test('two people chat through the web UI with typing, presence, safe text and history after reload', async () => {
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#message-input', text);
+  await page.press('#message-input', 'Enter');
+}
+
+test('two people chat through the web UI: presence, typing, safe text, read markers, reconnect, and history after reload', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ name: 'Browser room' });
-  const browser = await launch();
-  try {
-    const ada = await (await browser.newContext()).newPage();
-    const bob = await (await browser.newContext()).newPage();
-    const pageErrors: string[] = [];
-    for (const page of [ada, bob]) page.on('pageerror', (err) => pageErrors.push(err.message));
-    const link = `${server.url}/?room=${room.id}&code=${joinCode}`;
+  await using browser = await launch();
+  const ada = await person(browser);
+  const bob = await person(browser);
+  const invite = `${server.url}/?room=${room.id}&code=${joinCode}`;
 
-    await join(ada, link, 'Ada');
-    assert.equal(await ada.textContent('#room-name'), 'Browser room');
-    assert.match(ada.url(), new RegExp(`/rooms/${room.id}$`));
-    await join(bob, link, 'Bob');
+  // Ada joins from the invite link: the form is prefilled, she only types her name.
+  await ada.page.goto(invite);
+  assert.equal(await ada.page.inputValue('#room-id'), room.id);
+  assert.equal(await ada.page.inputValue('#join-code'), joinCode);
+  await ada.page.fill('#name', 'Ada');
+  await ada.page.click('#join-button');
+  await ada.page.waitForSelector('#status[data-state="open"]');
+  assert.equal(await ada.page.textContent('#room-name'), 'Browser room');
+  assert.equal(new URL(ada.page.url()).pathname, `/rooms/${room.id}`);
 
-    // presence: each sees the other online
-    await ada.waitForSelector('#members li.online:has-text("Bob")');
-    await bob.waitForSelector('#members li.online:has-text("Ada")');
+  // Bob pastes the whole invite link into the room field.
+  await bob.page.goto(server.url);
+  await bob.page.fill('#room-id', invite);
+  await bob.page.fill('#name', 'Bob');
+  await bob.page.click('#join-button');
+  await bob.page.waitForSelector('#status[data-state="open"]');
 
-    // typing
-    await ada.type('#message-input', 'Hel');
-    await bob.waitForSelector('#typing:has-text("Ada is typing")');
+  // Presence: each sees the other online.
+  await ada.page.waitForSelector('#members li.online:has-text("Bob")');
+  await bob.page.waitForSelector('#members li.online:has-text("Ada")');
+  await bob.page.waitForSelector('#online:text-is("2 online")');
 
-    // messages both ways; markup stays text
-    await ada.fill('#message-input', 'Hello Bob');
-    await ada.press('#message-input', 'Enter');
-    await bob.waitForSelector('.message .body:text-is("Hello Bob")');
-    const attack = '<img src=x onerror="document.title=\'pwned\'"> <b>bold?</b>';
-    await bob.fill('#message-input', attack);
-    await bob.click('#send-button');
-    await ada.waitForSelector('.message[data-seq="2"]');
-    assert.equal(await ada.textContent('.message[data-seq="2"] .body'), attack);
-    assert.equal(await ada.locator('#message-list img, #message-list b').count(), 0, 'no markup was created');
-    assert.notEqual(await ada.title(), 'pwned');
-    await bob.waitForSelector('#typing:empty');
+  // Typing, then a message, which clears the indicator.
+  await ada.page.type('#message-input', 'Hel');
+  await bob.page.waitForSelector('#typing:text-is("Ada is typing…")');
+  await say(ada.page, 'Hello Bob');
+  await bob.page.waitForSelector('.message[data-seq="1"] .body:text-is("Hello Bob")');
+  await bob.page.waitForSelector('#typing:empty');
 
-    // reload: the cookie session brings Bob straight back with the full history
-    await bob.reload();
-    await bob.waitForSelector('#status[data-state="open"]');
-    await bob.waitForSelector('.message[data-seq="2"]');
-    const bodies = await bob.locator('.message .body').allTextContents();
-    assert.deepEqual(bodies, ['Hello Bob', attack]);
+  // Markup from another user stays text: no element is created, no handler runs.
+  const attack = '<img src=x onerror="document.title=\'pwned\'"> <b>bold?</b> <script>document.title=\'pwned\'</script>';
+  await say(bob.page, attack);
+  await ada.page.waitForSelector('.message[data-seq="2"]');
+  assert.equal(await ada.page.textContent('.message[data-seq="2"] .body'), attack);
+  assert.equal(await ada.page.locator('#message-list img, #message-list b, #message-list script').count(), 0);
+  assert.notEqual(await ada.page.title(), 'pwned');
 
-    // and the conversation goes on after the reload
-    await ada.fill('#message-input', 'Welcome back');
-    await ada.press('#message-input', 'Enter');
-    await bob.waitForSelector('.message .body:text-is("Welcome back")');
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await browser.close();
-  }
+  // Read markers: each page marks what is on screen as read; the other side sees it.
+  await bob.page.waitForSelector('#seen-by:text-is("Seen by Ada")');
+  await ada.page.waitForSelector('#members li:has-text("Bob") .read:text-is("read #2")');
+  await ada.page.waitForSelector('#unread:empty', { state: 'attached' });
+
+  // The server restarts: both pages reconnect by themselves and the conversation goes on.
+  await server.restart();
+  await ada.page.waitForSelector('#status[data-state="open"]');
+  await bob.page.waitForSelector('#status[data-state="open"]');
+  await say(ada.page, 'Still there?');
+  await bob.page.waitForSelector('.message[data-seq="3"] .body:text-is("Still there?")');
+
+  // A reload goes straight back into the room with the cookie session, with the full history.
+  await bob.page.reload();
+  await bob.page.waitForSelector('#status[data-state="open"]');
+  await bob.page.waitForSelector('.message[data-seq="3"]');
+  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', attack, 'Still there?']);
+  await say(ada.page, 'Welcome back');
+  await bob.page.waitForSelector('.message[data-seq="4"] .body:text-is("Welcome back")');
+  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', attack, 'Still there?', 'Welcome back']);
+
+  // Nothing went wrong on either page: no script errors, no CSP violations.
+  assert.deepEqual([...ada.problems, ...bob.problems].filter((p) => !/Failed to load resource|WebSocket connection to/.test(p)), []);
 });
 
-test('the join page refuses a wrong code with the server\'s message and keeps the form', async () => {
+test('the room page loads older history on demand, in order, with nothing twice', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Long history' });
+  const { token } = await server.joinRoom(room.id, joinCode, 'Archivist');
+  for (let n = 1; n <= 60; n++) {
+    const res = await fetch(`${server.url}/api/v1/rooms/${room.id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: `seed-${n}`, body: `old ${n}` }),
+    });
+    assert.ok(res.ok, `seeding: HTTP ${res.status}`);
+  }
+  await using browser = await launch();
+  const reader = await person(browser);
+  await joinThroughInvite(reader.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Reader');
+  await reader.page.waitForSelector('.message[data-seq="60"]');
+  assert.equal(await reader.page.locator('.message').count(), 50);
+  await reader.page.click('#load-older');
+  await reader.page.waitForSelector('.message[data-seq="1"]');
+  const seqs = await reader.page.locator('.message').evaluateAll((nodes) => nodes.map((n) => Number((n as HTMLElement).dataset.seq)));
+  assert.deepEqual(seqs, Array.from({ length: 60 }, (_, i) => i + 1));
+  assert.equal(await reader.page.isHidden('#load-older'), true);
+});
+
+test('the join page refuses a wrong code with the server’s message and keeps the form', async () => {
   await using server = await startServer();
   const { room } = await server.createRoom();
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/?room=${room.id}&code=WRONGCODE1`);
-    await page.fill('#name', 'Eve');
-    await page.click('#join-button');
-    await page.waitForSelector('#join-error:has-text("Wrong join code")');
-    assert.equal(await page.inputValue('#room-id'), room.id);
-  } finally {
-    await browser.close();
-  }
+  await using browser = await launch();
+  const eve = await person(browser);
+  await eve.page.goto(`${server.url}/?room=${room.id}&code=WRONGCODE1`);
+  await eve.page.fill('#name', 'Eve');
+  await eve.page.click('#join-button');
+  await eve.page.waitForSelector('#join-error:not(:empty)');
+  assert.match((await eve.page.textContent('#join-error')) ?? '', /join code/i);
+  assert.equal(await eve.page.inputValue('#room-id'), room.id);
+  assert.equal(new URL(eve.page.url()).pathname, '/');
+  // A room link without a session leads to the join page for that room.
+  await eve.page.goto(`${server.url}/rooms/${room.id}`);
+  await eve.page.waitForSelector('#join-form');
+  assert.equal(await eve.page.inputValue('#room-id'), room.id);
 });

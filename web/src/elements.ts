@@ -1,22 +1,30 @@
 /**
- * Building DOM nodes. Text is always set with `textContent`, never parsed as HTML, so message text
- * from other users can never become markup or script.
+ * Building DOM nodes without ever parsing HTML: text goes in through `textContent` (or text
+ * nodes), so message bodies and names from other users can never become markup or script.
  */
 
-/** Create `<tag>` with attributes and children (strings become text nodes). */
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string> = {},
-  ...children: Array<Node | string>
-): HTMLElementTagNameMap[K] {
+/** A child of {@link el}: a node, or a string that becomes plain text. */
+type Child = Node | string;
+
+/**
+ * Create `<tag>` with attributes and children. A single string child is set as `textContent`;
+ * strings among other children become text nodes. Neither is ever parsed as HTML.
+ */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  for (const child of children) node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  const [only] = children;
+  if (children.length === 1 && typeof only === 'string') node.textContent = only;
+  else node.append(...children.map((child) => (typeof child === 'string' ? document.createTextNode(child) : child)));
   return node;
 }
 
 /** Replace everything in the app root with `node`. */
 export function mount(node: Node): void {
-  const root = document.getElementById('app') as HTMLElement;
-  root.replaceChildren(node);
+  (document.getElementById('app') as HTMLElement).replaceChildren(node);
+}
+
+/** A readable message for anything thrown. */
+export function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

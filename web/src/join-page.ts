@@ -1,36 +1,62 @@
 /**
- * The join page: room id (or a pasted link), join code and display name. Prefilled from
- * `/?room=ID&code=CODE`; on success it goes to `/rooms/:roomId`.
+ * The join page: a room id (or a pasted invite link), the join code and a display name, prefilled
+ * from `/?room=ID&code=CODE`. On success it opens `/rooms/:roomId`. With a session already, it
+ * also lists the rooms the session belongs to, and joining adds the room to the same user.
  */
-import { el, mount } from './elements.ts';
-import { joinRoom } from './api.ts';
+import type { RoomInfo } from '../../client/src/index.ts';
+import { joinRoom, type User } from './api.ts';
+import { describe, el, mount } from './elements.ts';
 
-/** Accept a bare room id or a pasted link containing `room=` or `/rooms/<id>`. */
+const NAME_KEY = 'parley.name';
+
+/** What the page starts with. */
+export interface JoinPrefill {
+  readonly roomId?: string;
+  readonly code?: string;
+  /** Shown under the form, e.g. why the user was sent back here. */
+  readonly error?: string;
+  /** The current session, if any. */
+  readonly session?: { user: User; rooms: RoomInfo[] } | undefined;
+}
+
+/**
+ * Read a room id, and a join code when present, from what the user typed or pasted: a bare id,
+ * an invite link `…/?room=ID&code=CODE`, or a room link `…/rooms/ID`.
+ */
 export function parseRoomInput(value: string): { roomId: string; code?: string } {
   const text = value.trim();
+  let url: URL;
   try {
-    const url = new URL(text);
-    const fromPath = /\/rooms\/([A-Za-z0-9_-]+)/.exec(url.pathname)?.[1];
-    const roomId = url.searchParams.get('room') ?? fromPath ?? text;
-    const code = url.searchParams.get('code') ?? undefined;
-    return code === undefined ? { roomId } : { roomId, code };
+    url = new URL(text);
   } catch {
     return { roomId: text };
   }
+  const roomId = url.searchParams.get('room') ?? /\/rooms\/([A-Za-z0-9_-]+)/.exec(url.pathname)?.[1] ?? text;
+  const code = url.searchParams.get('code');
+  return code === null ? { roomId } : { roomId, code };
 }
 
-export function showJoinPage(prefill: { roomId?: string; code?: string; error?: string }): void {
-  const room = el('input', { id: 'room-id', name: 'room', required: '', autocomplete: 'off', placeholder: 'room id or link' });
-  const code = el('input', { id: 'join-code', name: 'code', autocomplete: 'off', placeholder: 'join code' });
+/** Show the join page; `navigate` opens a path within the app. */
+export function showJoinPage(prefill: JoinPrefill, navigate: (path: string) => void): void {
+  const room = el('input', { id: 'room-id', name: 'room', required: '', autocomplete: 'off', spellcheck: 'false', placeholder: 'room id or invite link' });
+  const code = el('input', { id: 'join-code', name: 'code', autocomplete: 'off', spellcheck: 'false', placeholder: 'from your invite' });
   const name = el('input', { id: 'name', name: 'name', required: '', maxlength: '64', autocomplete: 'nickname', placeholder: 'how others see you' });
   room.value = prefill.roomId ?? '';
   code.value = prefill.code ?? '';
-  name.value = localStorage.getItem('parley.name') ?? '';
+  name.value = prefill.session?.user.name ?? localStorage.getItem(NAME_KEY) ?? '';
   const error = el('p', { class: 'error', id: 'join-error', role: 'alert' }, prefill.error ?? '');
   const submit = el('button', { type: 'submit', id: 'join-button' }, 'Join');
+
+  // A pasted invite link fills the code field too.
+  room.addEventListener('change', () => {
+    const parsed = parseRoomInput(room.value);
+    room.value = parsed.roomId;
+    if (parsed.code !== undefined) code.value = parsed.code;
+  });
+
   const form = el(
     'form',
-    { class: 'join', id: 'join-form' },
+    { class: 'card join', id: 'join-form' },
     el('h1', {}, 'Join a room'),
     el('label', { for: 'room-id' }, 'Room'),
     room,
@@ -46,17 +72,31 @@ export function showJoinPage(prefill: { roomId?: string; code?: string; error?: 
     const parsed = parseRoomInput(room.value);
     submit.disabled = true;
     error.textContent = '';
-    joinRoom(parsed.roomId, (parsed.code ?? code.value).trim(), name.value)
+    joinRoom(parsed.roomId, (parsed.code ?? code.value).trim(), name.value.trim())
       .then(({ room: joined }) => {
-        localStorage.setItem('parley.name', name.value.trim());
-        history.pushState(null, '', `/rooms/${encodeURIComponent(joined.id)}`);
-        window.dispatchEvent(new PopStateEvent('popstate'));
+        localStorage.setItem(NAME_KEY, name.value.trim());
+        navigate(`/rooms/${encodeURIComponent(joined.id)}`);
       })
       .catch((err: unknown) => {
-        error.textContent = err instanceof Error ? err.message : String(err);
+        error.textContent = describe(err);
         submit.disabled = false;
       });
   });
-  mount(form);
+
+  const page = el('div', { class: 'join-page' }, form);
+  const rooms = prefill.session?.rooms ?? [];
+  if (prefill.session !== undefined && rooms.length > 0) {
+    const list = el('ul', { id: 'my-rooms' });
+    for (const r of rooms) {
+      const link = el('a', { href: `/rooms/${encodeURIComponent(r.id)}` }, r.name);
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        navigate(link.pathname);
+      });
+      list.append(el('li', {}, link));
+    }
+    page.append(el('section', { class: 'card' }, el('h2', {}, `Your rooms, ${prefill.session.user.name}`), list));
+  }
+  mount(page);
   (room.value === '' ? room : name.value === '' ? name : submit).focus();
 }

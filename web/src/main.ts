@@ -1,24 +1,39 @@
 /**
- * The browser UI's entry: `/rooms/:roomId` shows the room when the session belongs to it (a reload
- * goes straight back in), everything else shows the join page.
+ * The browser UI's entry and router. `/rooms/:roomId` opens the room when the cookie session
+ * belongs to it (so a reload goes straight back in, with the history); any other path, or a room
+ * the session has not joined, shows the join page (prefilled from `?room=&code=`).
  */
+import './strict-csp.ts';
 import { currentSession } from './api.ts';
+import { describe, el, mount } from './elements.ts';
 import { showJoinPage } from './join-page.ts';
 import { showRoomPage } from './room-page.ts';
 
-let leave: (() => void) | undefined;
+const ROOM_PATH = /^\/rooms\/([A-Za-z0-9_-]{1,64})\/?$/;
+
+/** Closes the room page shown, if any. */
+let leaveRoom: (() => void) | undefined;
+
+/** Open `path` within the app, with an optional message for the join page. */
+function navigate(path: string, notice?: string): void {
+  history.pushState(notice === undefined ? null : { notice }, '', path);
+  void route();
+}
 
 async function route(): Promise<void> {
-  leave?.();
-  leave = undefined;
+  leaveRoom?.();
+  leaveRoom = undefined;
+  const notice = (history.state as { notice?: string } | null)?.notice;
   const params = new URLSearchParams(location.search);
-  const roomId = /^\/rooms\/([A-Za-z0-9_-]+)\/?$/.exec(location.pathname)?.[1];
-  if (roomId === undefined) return showJoinPage({ roomId: params.get('room') ?? '', code: params.get('code') ?? '' });
+  const roomId = ROOM_PATH.exec(location.pathname)?.[1];
   const session = await currentSession();
-  const room = session?.rooms.find((r) => r.id === roomId);
-  if (session === undefined || room === undefined) return showJoinPage({ roomId });
-  leave = showRoomPage(room, session.user);
+  const room = roomId === undefined ? undefined : session?.rooms.find((r) => r.id === roomId);
+  if (session === undefined || room === undefined) {
+    const prefill = { roomId: roomId ?? params.get('room') ?? '', code: params.get('code') ?? '', session };
+    return showJoinPage(notice === undefined ? prefill : { ...prefill, error: notice }, navigate);
+  }
+  leaveRoom = showRoomPage(room, session.user, navigate);
 }
 
 window.addEventListener('popstate', () => void route());
-void route();
+route().catch((err: unknown) => mount(el('p', { class: 'error card' }, `Parley could not start: ${describe(err)}`)));

@@ -1,188 +1,220 @@
 /**
- * The room page: history with "load older", live messages, who is online, read markers and unread
- * count, a typing indicator, and a connection status line. Built on the client SDK, which reconnects
- * and resumes by seq; the page only renders what the SDK delivers. Text is rendered as text.
+ * The room page: history with "load older", live messages, the user's own messages while sending,
+ * who is online and how far each member has read, unread count, a typing indicator and a connection
+ * status line. Built on the client SDK, which reconnects, resumes by seq and resends unacked
+ * messages; this page only renders what the SDK delivers. Messages on screen are marked read while
+ * the tab is visible.
  */
-import { ParleyClient, type JoinResult, type MemberInfo, type Message, type RoomInfo } from '../../client/src/index.ts';
-import { el, mount } from './elements.ts';
-import { members as fetchMembers } from './api.ts';
+import { ParleyClient, type JoinResult, type RoomInfo } from '../../client/src/index.ts';
+import { currentSession, logout, members as fetchMembers, type User } from './api.ts';
+import { describe, el, mount } from './elements.ts';
+import { MemberList } from './member-list.ts';
+import { MessageList } from './message-list.ts';
+import { TypingIndicator, TypingReporter } from './typing.ts';
 
-const PAGE = 50;
-const TYPING_REPEAT_MS = 2000;
+/** Messages per history page. */
+const PAGE_SIZE = 50;
+/** Wait this long (ms) after messages come into view before moving the read marker. */
+const READ_DELAY_MS = 250;
+/** While reconnecting, check at most this often (ms) whether the session itself has ended. */
+const SESSION_CHECK_MS = 10_000;
 
-/** Show a room the session belongs to. Returns a function that closes the connection. */
-export function showRoomPage(room: RoomInfo, me: { id: string; name: string }): () => void {
-  const status = el('span', { id: 'status', 'data-state': 'connecting' }, 'connecting…');
-  const unread = el('span', { class: 'unread', id: 'unread', title: 'unread messages' });
-  const older = el('button', { class: 'older secondary', id: 'load-older', type: 'button', hidden: '' }, 'Load older messages');
-  const list = el('div', { id: 'message-list' });
-  const messagesPane = el('section', { id: 'messages', 'aria-live': 'polite' }, older, list);
-  const memberList = el('ul', { id: 'members' });
-  const typingLine = el('div', { id: 'typing' });
-  const input = el('input', { id: 'message-input', autocomplete: 'off', placeholder: 'Write a message…', maxlength: '4000' });
+const STATUS_TEXT = { idle: 'Connecting…', connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' } as const;
+
+/** Show a room the session belongs to. Returns the function that closes it. */
+export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, notice?: string) => void): () => void {
+  const client = new ParleyClient({ url: location.origin });
+  let readSeq = 0;
+  let readTimer: ReturnType<typeof setTimeout> | undefined;
+  let sessionCheckedAt = 0;
+
+  const status = el('span', { id: 'status', role: 'status', 'data-state': 'connecting' }, STATUS_TEXT.connecting);
+  const unread = el('span', { id: 'unread', class: 'badge', title: 'unread messages' });
+  const online = el('span', { id: 'online', class: 'muted' });
+  const signOut = el('button', { type: 'button', id: 'sign-out', class: 'secondary' }, 'Sign out');
+  const error = el('p', { id: 'room-error', class: 'error', role: 'alert' });
+  const messages = new MessageList(me, loadOlder, scheduleRead);
+  const members = new MemberList(me);
+  const typing = new TypingIndicator(me.id);
+  const reporter = new TypingReporter((active) => client.typing(room.id, active));
+  const input = el('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message…', 'aria-label': 'Message' });
   const sendButton = el('button', { type: 'submit', id: 'send-button' }, 'Send');
   const composer = el('form', { id: 'composer' }, input, sendButton);
-  const error = el('p', { class: 'error', id: 'room-error', role: 'alert' });
+
   mount(
     el(
       'div',
       { class: 'room' },
-      el('header', {}, el('h1', { id: 'room-name' }, room.name), status, unread, error),
-      messagesPane,
-      el('aside', {}, el('h2', {}, 'Members'), memberList),
-      typingLine,
+      el('header', {}, el('h1', { id: 'room-name' }, room.name), unread, status, online, signOut),
+      messages.element,
+      el('aside', { 'aria-label': 'Members' }, el('h2', {}, 'Members'), members.element),
+      typing.element,
       composer,
+      error,
     ),
   );
 
-  const client = new ParleyClient({ url: location.origin });
-  const shown = new Map<number, HTMLElement>();
-  const members = new Map<string, MemberInfo>();
-  const typers = new Map<string, { name: string; until: number }>();
-  let oldestSeq = Number.POSITIVE_INFINITY;
-  let lastTypingSent = 0;
-  let readTimer: ReturnType<typeof setTimeout> | undefined;
+  function showError(err: unknown): void {
+    error.textContent = describe(err);
+  }
 
-  const renderMessage = (message: Message) => {
-    if (shown.has(message.seq)) return;
-    const time = new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    const node = el(
-      'div',
-      { class: message.senderId === me.id ? 'message mine' : 'message', 'data-seq': String(message.seq) },
-      el('div', { class: 'meta' }, el('span', { class: 'sender' }, message.senderName), time),
-      el('div', { class: 'body' }, message.body),
-    );
-    shown.set(message.seq, node);
-    const after = [...shown.keys()].filter((seq) => seq > message.seq).sort((a, b) => a - b)[0];
-    const atBottom = messagesPane.scrollHeight - messagesPane.scrollTop - messagesPane.clientHeight < 40;
-    list.insertBefore(node, after === undefined ? null : (shown.get(after) as HTMLElement));
-    oldestSeq = Math.min(oldestSeq, message.seq);
-    if (atBottom || message.senderId === me.id) messagesPane.scrollTop = messagesPane.scrollHeight;
-  };
+  function renderUnread(): void {
+    const count = Math.max(0, client.lastSeq(room.id) - readSeq);
+    unread.textContent = count === 0 ? '' : `${count} unread`;
+    document.title = `${count === 0 ? '' : `(${count}) `}${room.name} — Parley`;
+  }
 
-  const renderMembers = () => {
-    const items = [...members.values()].sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
-    memberList.replaceChildren(
-      ...items.map((m) =>
-        el(
-          'li',
-          { class: m.online ? 'online' : 'offline', 'data-user-id': m.userId },
-          el('span', { class: 'name' }, m.userId === me.id ? `${m.name} (you)` : m.name),
-          el('span', { class: 'read' }, m.lastReadSeq > 0 ? `read #${m.lastReadSeq}` : ''),
-        ),
-      ),
-    );
-  };
+  function renderSeen(): void {
+    messages.seenBy(members.readers(messages.newestSeq, messages.newestSenderId ?? ''));
+  }
 
-  const renderTyping = () => {
-    const now = Date.now();
-    for (const [id, t] of typers) if (t.until <= now) typers.delete(id);
-    const names = [...typers.values()].map((t) => t.name);
-    typingLine.textContent = names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
-  };
-  const typingSweep = setInterval(renderTyping, 500);
+  function renderOnline(): void {
+    online.textContent = `${members.online} online`;
+  }
 
-  const markRead = () => {
-    if (readTimer !== undefined || document.visibilityState !== 'visible') return;
+  /** Move the read marker to the newest message on screen, shortly after it appeared, if the tab is visible. */
+  function scheduleRead(): void {
+    if (readTimer !== undefined || document.visibilityState !== 'visible' || messages.seenSeq <= readSeq) return;
     readTimer = setTimeout(() => {
       readTimer = undefined;
-      const seq = client.lastSeq(room.id);
-      if (seq > 0) client.markRead(room.id, seq).then(() => (unread.textContent = ''), () => undefined);
-    }, 300);
-  };
+      const seq = messages.seenSeq;
+      if (seq <= readSeq || document.visibilityState !== 'visible') return;
+      client.markRead(room.id, seq).then((marker) => {
+        readSeq = Math.max(readSeq, marker);
+        messages.markRead(readSeq);
+        renderUnread();
+      }, showError);
+    }, READ_DELAY_MS);
+  }
 
-  const loadHistory = async (before?: number) => {
-    const page = await client.history(room.id, before === undefined ? { limit: PAGE } : { before, limit: PAGE });
-    for (const message of page.messages) renderMessage(message);
-    older.hidden = !page.hasMore;
-  };
+  function loadOlder(): void {
+    const before = messages.oldestSeq;
+    if (before === undefined) return;
+    client.history(room.id, { before, limit: PAGE_SIZE }).then((page) => messages.prepend(page), showError);
+  }
 
-  const onJoined = async (result: JoinResult) => {
-    members.clear();
-    for (const m of result.members) members.set(m.userId, m);
-    renderMembers();
-    unread.textContent = result.unread > 0 ? `${result.unread} unread` : '';
-    if (result.resume === 'fresh' || result.resume === 'resync') {
-      shown.clear();
-      list.replaceChildren();
-      oldestSeq = Number.POSITIVE_INFINITY;
-      await loadHistory();
+  function onJoined(result: JoinResult): void {
+    members.set(result.members);
+    renderOnline();
+    readSeq = Math.max(readSeq, result.lastReadSeq);
+    if (result.resume === 'fresh') {
+      client.history(room.id, { limit: PAGE_SIZE }).then((page) => {
+        messages.load(page, readSeq);
+        renderSeen();
+        renderUnread();
+      }, showError);
     }
-    markRead();
-  };
+    renderUnread();
+  }
 
-  client.on('joined', ({ roomId, result }) => void (roomId === room.id && onJoined(result).catch(showError)));
+  /** The connection is down or closed: if the session itself ended, go back to the join page. */
+  function checkSession(force: boolean): void {
+    if (!force && Date.now() - sessionCheckedAt < SESSION_CHECK_MS) return;
+    sessionCheckedAt = Date.now();
+    currentSession().then(
+      (session) => {
+        if (session === undefined || !session.rooms.some((r) => r.id === room.id)) navigate(`/?room=${encodeURIComponent(room.id)}`, 'Your session has ended: join again.');
+      },
+      () => undefined,
+    );
+  }
+
+  client.on('joined', ({ roomId, result }) => roomId === room.id && onJoined(result));
+  client.on('resync', ({ roomId, page }) => {
+    if (roomId !== room.id) return;
+    messages.reset(page, readSeq);
+    renderSeen();
+    renderUnread();
+  });
   client.on('message', (message) => {
     if (message.roomId !== room.id) return;
-    typers.delete(message.senderId);
-    renderTyping();
-    renderMessage(message);
-    markRead();
+    typing.clear(message.senderId);
+    messages.add(message, message.seq > readSeq && message.senderId !== me.id);
+    renderSeen();
+    renderUnread();
   });
-  client.on('typing', (t) => {
-    if (t.roomId !== room.id || t.userId === me.id) return;
-    if (t.active) typers.set(t.userId, { name: t.name, until: Date.now() + t.ttlMs });
-    else typers.delete(t.userId);
-    renderTyping();
+  client.on('typing', (push) => push.roomId === room.id && typing.update(push));
+  client.on('presence', (push) => {
+    if (push.roomId !== room.id) return;
+    if (!members.presence(push)) fetchMembers(room.id).then((list) => (members.set(list), renderOnline()), showError);
+    renderOnline();
   });
-  client.on('presence', (p) => {
-    if (p.roomId !== room.id) return;
-    const known = members.get(p.userId);
-    if (known === undefined) return void fetchMembers(room.id).then((list) => (list.forEach((m) => members.set(m.userId, m)), renderMembers()), showError);
-    members.set(p.userId, { ...known, online: p.online });
-    renderMembers();
+  client.on('read', (push) => {
+    if (push.roomId !== room.id) return;
+    members.read(push);
+    if (push.userId === me.id && push.seq > readSeq) {
+      readSeq = push.seq;
+      messages.markRead(readSeq);
+      renderUnread();
+    }
+    renderSeen();
   });
-  client.on('read', (r) => {
-    const known = members.get(r.userId);
-    if (r.roomId !== room.id || known === undefined) return;
-    members.set(r.userId, { ...known, lastReadSeq: r.seq });
-    renderMembers();
-  });
-  client.on('state', ({ state }) => {
-    status.dataset.state = state;
-    status.textContent = state === 'open' ? 'connected' : state === 'reconnecting' ? 'reconnecting…' : state;
-  });
-  client.on('room_closed', () => {
+  client.on('gap', (gap) => gap.roomId === room.id && showError(`Messages #${gap.from}–#${gap.to} could not be delivered.`));
+  client.on('room_closed', (push) => {
+    if (push.roomId !== room.id) return;
     status.dataset.state = 'closed';
-    status.textContent = 'room closed';
-    input.disabled = true;
-    sendButton.disabled = true;
+    status.textContent = 'Room closed';
+    input.disabled = sendButton.disabled = true;
+  });
+  client.on('state', ({ state, close }) => {
+    status.dataset.state = state;
+    status.textContent = STATUS_TEXT[state];
+    if (state === 'open') error.textContent = '';
+    if (state === 'reconnecting') checkSession(false);
+    if (state === 'closed' && close !== undefined && close.code >= 4400 && close.code < 4500) checkSession(true);
   });
   client.on('error', showError);
 
-  older.addEventListener('click', () => void loadHistory(oldestSeq).catch(showError));
-  input.addEventListener('input', () => {
-    const now = Date.now();
-    if (input.value === '' || now - lastTypingSent < TYPING_REPEAT_MS) return;
-    lastTypingSent = now;
-    client.typing(room.id, true);
+  input.addEventListener('input', () => reporter.changed(input.value.trim() !== ''));
+  input.addEventListener('blur', () => reporter.stopped());
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      composer.requestSubmit();
+    }
   });
   composer.addEventListener('submit', (event) => {
     event.preventDefault();
     const body = input.value;
     if (body.trim() === '') return;
+    const clientId = newClientId();
     input.value = '';
-    lastTypingSent = 0;
-    client.send(room.id, body).catch((err: unknown) => {
-      input.value = body;
-      showError(err);
-    });
+    reporter.reset();
+    messages.sending(clientId, body);
+    client.send(room.id, body, { clientId }).then(
+      (ack) => {
+        messages.acked(clientId, ack.seq);
+        error.textContent = '';
+      },
+      (err: unknown) => messages.failed(clientId, describe(err)),
+    );
   });
-  document.addEventListener('visibilitychange', markRead);
+  signOut.addEventListener('click', () => {
+    logout().then(() => navigate('/'), showError);
+  });
+  const onVisibility = () => {
+    scheduleRead();
+    renderUnread();
+  };
+  document.addEventListener('visibilitychange', onVisibility);
 
-  function showError(err: unknown): void {
-    error.textContent = err instanceof Error ? err.message : String(err);
-  }
-
-  client
-    .connect()
-    .then(() => client.join(room.id))
-    .catch(showError);
+  client.connect().catch(showError);
+  client.join(room.id).catch(showError);
   input.focus();
 
   return () => {
-    clearInterval(typingSweep);
-    document.removeEventListener('visibilitychange', markRead);
     client.close();
+    messages.dispose();
+    typing.dispose();
+    reporter.reset();
+    if (readTimer !== undefined) clearTimeout(readTimer);
+    document.removeEventListener('visibilitychange', onVisibility);
+    document.title = 'Parley';
   };
+}
+
+/** A clientId for a send; `randomUUID` exists only in secure contexts, `getRandomValues` everywhere. */
+function newClientId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }

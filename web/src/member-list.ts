@@ -1,0 +1,67 @@
+/**
+ * Who is in the room: online first, each with how far they have read. Kept current from the join
+ * result and the `presence` and `read` events. Names are set with `textContent` only.
+ */
+import type { MemberInfo, PresencePush, ReadPush } from '../../client/src/index.ts';
+import type { User } from './api.ts';
+import { el } from './elements.ts';
+
+export class MemberList {
+  /** The list to place in the page. */
+  readonly element = el('ul', { id: 'members' });
+  readonly #members = new Map<string, MemberInfo>();
+  readonly #me: User;
+
+  constructor(me: User) {
+    this.#me = me;
+  }
+
+  /** How many members are online. */
+  get online(): number {
+    return [...this.#members.values()].filter((m) => m.online).length;
+  }
+
+  /** Replace the members shown. */
+  set(members: readonly MemberInfo[]): void {
+    this.#members.clear();
+    for (const member of members) this.#members.set(member.userId, member);
+    this.#render();
+  }
+
+  /** Apply a presence change. Returns false for someone not listed yet (a new member: reload the list). */
+  presence(push: PresencePush): boolean {
+    const known = this.#members.get(push.userId);
+    if (known === undefined) return false;
+    this.#members.set(push.userId, { ...known, online: push.online });
+    this.#render();
+    return true;
+  }
+
+  /** Apply a read marker move. */
+  read(push: ReadPush): void {
+    const known = this.#members.get(push.userId);
+    if (known === undefined || push.seq <= known.lastReadSeq) return;
+    this.#members.set(push.userId, { ...known, lastReadSeq: push.seq });
+    this.#render();
+  }
+
+  /** Names of the other members (not the user, not `exceptUserId`) who have read up to `seq`. */
+  readers(seq: number, exceptUserId: string): string[] {
+    if (seq === 0) return [];
+    return [...this.#members.values()].filter((m) => m.userId !== this.#me.id && m.userId !== exceptUserId && m.lastReadSeq >= seq).map((m) => m.name);
+  }
+
+  #render(): void {
+    const sorted = [...this.#members.values()].sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
+    this.element.replaceChildren(
+      ...sorted.map((m) =>
+        el(
+          'li',
+          { class: m.online ? 'online' : 'offline', 'data-user-id': m.userId, title: m.online ? 'online' : 'offline' },
+          el('span', { class: 'name' }, m.userId === this.#me.id ? `${m.name} (you)` : m.name),
+          el('span', { class: 'read', title: 'last message read' }, m.lastReadSeq > 0 ? `read #${m.lastReadSeq}` : ''),
+        ),
+      ),
+    );
+  }
+}
