@@ -34,6 +34,10 @@ export interface Options {
   readonly profileDir: string | undefined;
   /** Before each scenario, wait up to this long for the machine to be idle (0: do not wait). */
   readonly quietWaitMs: number;
+  /** Rounds over every server × scenario; each reports its median run. */
+  readonly repeat: number;
+  /** Rerun a row disturbed by other processes up to this many times, keeping the least disturbed. */
+  readonly retryNoisy: number;
   /** Extra `KEY=VALUE` environment for the Parley processes (e.g. PARLEY_SQLITE_SYNCHRONOUS=NORMAL). */
   readonly parleyEnv: Record<string, string>;
 }
@@ -64,6 +68,11 @@ export const USAGE = `Usage: npm run bench -- [options]
   --no-pin              do not pin server and load generator to separate cores
   --quiet-wait S        before each scenario, wait up to S seconds for other processes to use
                         under 10 % of a core (default 0: do not wait); rows record other_cpu_pct
+  --repeat N            run every server x scenario N times, interleaved (all servers, then all again),
+                        and report each one's median run by CPU per delivery (idle: KB per
+                        connection); the other runs' values are listed in *_runs fields (default 1)
+  --retry-noisy N       rerun a row whose other_cpu_pct exceeded 10 % up to N times (waiting for
+                        quiet first, up to 120 s), keeping the least disturbed attempt (default 0)
 
   --ramp                find the highest rate each server sustains with p99 under --ramp-p99
   --ramp-start N        first rate (default: the scenario's --rate / --large-rate)
@@ -112,6 +121,8 @@ export function parseOptions(argv: string[]): Options | 'help' {
       concurrency: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       'quiet-wait': { type: 'string' },
+      'retry-noisy': { type: 'string' },
+      repeat: { type: 'string' },
       ramp: { type: 'boolean', default: false },
       'ramp-start': { type: 'string' },
       'ramp-factor': { type: 'string' },
@@ -177,6 +188,8 @@ export function parseOptions(argv: string[]): Options | 'help' {
     concurrency: num('concurrency', values.concurrency, 100, 1, 10_000),
     pin: !values['no-pin'],
     quietWaitMs: num('quiet-wait', values['quiet-wait'], 0, 0, 3600) * 1000,
+    repeat: num('repeat', values.repeat, 1, 1, 20),
+    retryNoisy: num('retry-noisy', values['retry-noisy'], 0, 0, 10),
     ramp: {
       enabled: values.ramp,
       start: values['ramp-start'] === undefined ? undefined : num('ramp-start', values['ramp-start'], 0, 1, 10_000_000),

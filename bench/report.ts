@@ -45,12 +45,24 @@ export interface Row {
   /** CPU use (% of one core) of the server and of the load generator while connections were opened. */
   readonly connect_server_cpu_pct: number | null;
   readonly connect_load_cpu_pct: number | null;
-  /** Idle connections: growth of the JS heap (after a full GC) per connection, KiB; the rest of kb_per_conn is native memory. */
+  /**
+   * Idle connections, per connection of the second half, after a full GC, KiB: RSS growth, JS heap
+   * growth and external (Buffer, ArrayBuffer, bound C++) growth. `kb_per_conn` is the larger of
+   * `rss_kb_per_conn` and heap + external, both lower bounds of the true cost.
+   */
+  readonly rss_kb_per_conn: number | null;
   readonly heap_kb_per_conn: number | null;
+  readonly external_kb_per_conn: number | null;
   /** Ramp mode: highest offered rate sustained with p99 under the bound (0 if none). */
   readonly max_rate?: number;
   /** Ramp mode: every step, in order. */
   readonly steps?: readonly { rate: number; p99_ms: number; cpu_us_per_delivery: number | null; load_cpu_pct: number; ok: boolean; why: string }[];
+  /** With --repeat: how many runs succeeded, and each run's value (the row itself is the median run; lost and duplicated are summed over runs). */
+  readonly runs?: number;
+  readonly cpu_us_per_delivery_runs?: readonly (number | null)[];
+  readonly p99_ms_runs?: readonly (number | null)[];
+  readonly kb_per_conn_runs?: readonly (number | null)[];
+  readonly conns_per_s_runs?: readonly (number | null)[];
   /** Set when the run failed; the other fields are then partial. */
   readonly failure?: string;
 }
@@ -81,6 +93,8 @@ export function tidy(row: Row): Row {
     connect_server_cpu_pct: round(row.connect_server_cpu_pct, 1),
     connect_load_cpu_pct: round(row.connect_load_cpu_pct, 1),
     heap_kb_per_conn: round(row.heap_kb_per_conn, 2),
+    rss_kb_per_conn: round(row.rss_kb_per_conn, 2),
+    external_kb_per_conn: round(row.external_kb_per_conn, 2),
     duration_s: round(row.duration_s, 1),
   };
 }
@@ -147,7 +161,7 @@ export function checkTargets(rows: readonly Row[]): TargetCheck[] {
     const b = cpu(base);
     if (a === null || b === null) return void checks.push({ target: label, measured: 'not measured', met: undefined });
     const r = a / b;
-    checks.push({ target: label, measured: `${a.toFixed(2)} / ${b.toFixed(2)} µs = ${r.toFixed(2)}×`, met: strict ? r < max : r <= max });
+    checks.push({ target: label, measured: `${a.toFixed(2)} / ${b.toFixed(2)} µs = ${r.toFixed(3)}×`, met: strict ? r < max : r <= max });
   };
   ratio('many-small-rooms: parley CPU/delivery ≤ 1.5 × ws', 'parley', 'ws', 1.5);
   ratio('many-small-rooms: parley CPU/delivery < socketio', 'parley', 'socketio', 1, true);

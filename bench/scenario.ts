@@ -195,7 +195,7 @@ function emptyRow(server: ServerName, scenario: ScenarioName): Row {
     server, scenario, sent: 0, acked: 0, deliveries: 0, deliveries_per_s: 0, p50_ms: null, p99_ms: null, max_ms: null,
     cpu_us_per_delivery: null, rss_mb: null, kb_per_conn: null, conns_per_s: null, lost: 0, duplicated: 0,
     conns: 0, offered_rate: null, duration_s: null, skipped: 0, reordered: 0, closed: 0, errors: {},
-    ack_p50_ms: null, ack_p99_ms: null, server_cpu_pct: null, load_cpu_pct: null, connect_server_cpu_pct: null, connect_load_cpu_pct: null, heap_kb_per_conn: null, server_sys_share_pct: null, other_cpu_pct: null,
+    ack_p50_ms: null, ack_p99_ms: null, server_cpu_pct: null, load_cpu_pct: null, connect_server_cpu_pct: null, connect_load_cpu_pct: null, heap_kb_per_conn: null, rss_kb_per_conn: null, external_kb_per_conn: null, server_sys_share_pct: null, other_cpu_pct: null,
   };
 }
 
@@ -282,7 +282,7 @@ export async function runScenario(serverName: ServerName, scenario: ScenarioName
     load.send({ cmd: 'connect', count: firstBatch });
     let connected = await load.next('connected', SETUP_TIMEOUT_MS);
     let rssMid = 0;
-    let heapMid = 0;
+    let heapMid = { heapUsed: 0, external: 0 };
     let gcMs = 0;
     let secondConns = 0;
     if (idle && firstBatch < total) {
@@ -312,24 +312,37 @@ export async function runScenario(serverName: ServerName, scenario: ScenarioName
 
     if (idle) {
       const cpuStart = cpuMicros(server.pid) ?? 0;
+      const machineStart = machineBusyMicros();
       const t0 = performance.now();
       window = { fromUs: Number(process.hrtime.bigint() / 1000n), toUs: 0 };
       const holdUntil = Date.now() + options.idle.holdMs;
       while (Date.now() < holdUntil) await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(1, holdUntil - Date.now()))));
       const cpuEnd = cpuMicros(server.pid) ?? cpuStart;
+      const holdMs = performance.now() - t0;
+      // The load generator only answers pings while holding; its share is in the noise figure.
+      const otherCpuPct = (Math.max(0, machineBusyMicros() - machineStart - (cpuEnd - cpuStart)) / 1000 / holdMs) * 100;
       window.toUs = Number(process.hrtime.bigint() / 1000n);
-      let heapEnd = 0;
+      let heapEnd = { heapUsed: 0, external: 0 };
       if (server.inspectPort !== undefined) heapEnd = await collectGarbage(server.inspectPort);
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const rssEnd = memory.sample() ?? 0;
-      const secondHalf = secondConns;
+      // Two lower bounds of what the second half of the connections costs: RSS growth (hidden when
+      // new objects fill pages the heap already held) and JS heap + external growth (blind to other
+      // native memory). kb_per_conn is the larger.
+      const n = secondConns;
+      const rssKbPerConn = n > 0 ? (rssEnd - rssMid) / n : null;
+      const heapKbPerConn = n > 0 && heapEnd.heapUsed > 0 ? (heapEnd.heapUsed - heapMid.heapUsed) / 1024 / n : null;
+      const externalKbPerConn = n > 0 && heapEnd.heapUsed > 0 ? (heapEnd.external - heapMid.external) / 1024 / n : null;
       row = {
         ...row,
-        kb_per_conn: secondHalf > 0 ? (rssEnd - rssMid) / secondHalf : null,
-        heap_kb_per_conn: secondHalf > 0 && heapEnd > 0 ? (heapEnd - heapMid) / 1024 / secondHalf : null,
-        server_cpu_pct: ((cpuEnd - cpuStart) / 1000 / (performance.now() - t0)) * 100,
+        kb_per_conn: rssKbPerConn === null ? null : Math.max(rssKbPerConn, (heapKbPerConn ?? 0) + (externalKbPerConn ?? 0)),
+        rss_kb_per_conn: rssKbPerConn,
+        heap_kb_per_conn: heapKbPerConn,
+        external_kb_per_conn: externalKbPerConn,
+        server_cpu_pct: ((cpuEnd - cpuStart) / 1000 / holdMs) * 100,
+        other_cpu_pct: otherCpuPct,
       };
-      log(`  held ${connected.conns} for ${options.idle.holdMs / 1000} s; after GC, from ${connected.conns - secondConns} to ${connected.conns} connections: RSS ${(rssMid / 1024).toFixed(1)} → ${(rssEnd / 1024).toFixed(1)} MB, JS heap ${(heapMid / 2 ** 20).toFixed(1)} → ${(heapEnd / 2 ** 20).toFixed(1)} MB`);
+      log(`  held ${connected.conns} for ${options.idle.holdMs / 1000} s; after GC, from ${connected.conns - secondConns} to ${connected.conns} connections: RSS ${(rssMid / 1024).toFixed(1)} → ${(rssEnd / 1024).toFixed(1)} MB, JS heap ${(heapMid.heapUsed / 2 ** 20).toFixed(1)} → ${(heapEnd.heapUsed / 2 ** 20).toFixed(1)} MB, external ${(heapMid.external / 2 ** 20).toFixed(1)} → ${(heapEnd.external / 2 ** 20).toFixed(1)} MB`);
     } else if (!options.ramp.enabled) {
       if (options.warmupMs > 0) await session.measure(shape.rate, options.warmupMs, options.drainTimeoutMs);
       const measured = await session.measure(shape.rate, options.durationMs, options.drainTimeoutMs);
