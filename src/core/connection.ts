@@ -11,10 +11,12 @@ export interface JoinedRoom {
   readonly room: RoomRecord;
 }
 
+function settled(): void {}
+
 export class Connection {
   readonly rooms = new Map<string, JoinedRoom>();
   closed = false;
-  #membership: Promise<unknown> = Promise.resolve();
+  #membership: Promise<void> = Promise.resolve();
 
   constructor(readonly peer: Peer) {}
 
@@ -29,7 +31,9 @@ export class Connection {
    */
   serially<T>(change: () => Promise<T>): Promise<T> {
     const run = this.#membership.then(change, change);
-    this.#membership = run.catch(() => undefined);
+    // The chain keeps only settledness, never the result: a join's result (with the member list)
+    // would otherwise stay reachable for the connection's whole life.
+    this.#membership = run.then(settled, settled);
     return run;
   }
 }

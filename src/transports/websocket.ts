@@ -92,8 +92,11 @@ export class WebSocketTransport {
     this.#wss.close();
   }
 
+  /** Shared by every upgrading socket; a closure made inside `#onUpgrade` would keep its request alive as long as the socket. */
+  readonly #onSocketError = (err: Error): void => this.options.onError(err, 'upgrade socket');
+
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', (err) => this.options.onError(err, 'upgrade socket'));
+    socket.on('error', this.#onSocketError);
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== this.options.path) return refuse(socket, 404, 'Not Found');
     if (!this.#accepting) return refuse(socket, 503, 'Service Unavailable');
