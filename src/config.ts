@@ -27,7 +27,7 @@ export const SETTINGS = {
   PARLEY_PG_POOL_MAX: { schema: int(1, 1000).default(10), doc: 'PostgreSQL store: most connections this process opens to the database.' },
   PARLEY_SQLITE_SYNCHRONOUS: { schema: z.enum(['NORMAL', 'FULL']).default('FULL'), doc: 'SQLite WAL `synchronous` mode: `FULL` survives power loss, `NORMAL` survives process crashes only.' },
   PARLEY_GROUP_COMMIT_MAX_BATCH: { schema: int(1, 10_000).default(256), doc: 'Most sends written in one transaction.' },
-  PARLEY_GROUP_COMMIT_WINDOW_MS: { schema: int(0, 100).default(1), doc: 'How long a send waits for others to share its transaction (ms); 0 batches only sends of the same event-loop tick.' },
+  PARLEY_GROUP_COMMIT_WINDOW_MS: { schema: int(0, 1000).default(20), doc: 'Under load, the longest a send waits for others to share its transaction (ms); the wait also ends once 16 sends are waiting. At low load sends never wait. 0 batches only sends of the same event-loop tick.' },
   PARLEY_WS_MAX_FRAME_BYTES: { schema: int(1024, 16 * 1024 * 1024).default(64 * 1024), doc: 'Largest WebSocket frame accepted; larger closes the socket with 1009.' },
   PARLEY_WS_MAX_BUFFERED_BYTES: { schema: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024), doc: 'Per-socket send buffer; a slower reader is closed with 4500 and resumes by seq.' },
   PARLEY_WS_MAX_ROOMS: { schema: int(1, 10_000).default(100), doc: 'Most rooms one connection may join at once.' },

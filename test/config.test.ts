@@ -32,7 +32,7 @@ test('every invalid value and every unknown PARLEY_* variable is reported in one
 });
 
 test('the store is SQLite by default; a postgres:// or postgresql:// DATABASE_URL selects PostgreSQL with a pool of PARLEY_PG_POOL_MAX', () => {
-  assert.deepEqual(loadConfig({}).store, { databaseUrl: undefined, pgPoolMax: 10, sqliteSynchronous: 'FULL', groupCommitMaxBatch: 256, groupCommitWindowMs: 1 });
+  assert.deepEqual(loadConfig({}).store, { databaseUrl: undefined, pgPoolMax: 10, sqliteSynchronous: 'FULL', groupCommitMaxBatch: 256, groupCommitWindowMs: 20 });
   for (const url of ['postgres://parley:pw@db:5432/chat', 'postgresql://db/chat?sslmode=require']) {
     const config = loadConfig({ DATABASE_URL: url, PARLEY_PG_POOL_MAX: '25' });
     assert.deepEqual([config.store.databaseUrl, config.store.pgPoolMax], [url, 25]);

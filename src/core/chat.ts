@@ -141,7 +141,7 @@ export class Chat {
     switch (frame.type) {
       case 'send': {
         const joined = this.#joined(connection, frame.roomId);
-        const ack = await this.#messages.send(principal, joined.room, frame.id, frame.body);
+        const ack = await this.#messages.send(principal, joined.room, frame.id, frame.body, connection.peer);
         void this.#typing.set(frame.roomId, principal.userId, principal.name, false).catch(() => undefined);
         return ack;
       }

@@ -10,6 +10,7 @@ import type { Principal } from './principal.ts';
 import type { Store, RoomRecord, AppendResult } from './ports/store.ts';
 import type { Broker } from './ports/broker.ts';
 import type { RelayLog } from './ports/relay-log.ts';
+import type { Peer } from './ports/peer.ts';
 
 export class Messages {
   /** @param messageMaxBytes largest body in UTF-8 bytes (PARLEY_MESSAGE_MAX_BYTES). */
@@ -23,10 +24,12 @@ export class Messages {
 
   /**
    * Send `body` to `room` as `principal`. The sender is always the principal, never a client field.
+   * `sender`, the sending connection's peer if any, coalesces what it is sent between the publish
+   * and the ack (its copy of the message, then the ack) into one write.
    * Throws MESSAGE_TOO_LARGE, ROOM_CLOSED, ROOM_NOT_FOUND, STORE_UNAVAILABLE (nothing stored: retry
    * with the same clientId).
    */
-  async send(principal: Principal, room: RoomRecord, clientId: string, body: string): Promise<Ack> {
+  async send(principal: Principal, room: RoomRecord, clientId: string, body: string, sender?: Peer): Promise<Ack> {
     const bytes = Buffer.byteLength(body, 'utf8');
     if (bytes > this.messageMaxBytes) {
       throw new ParleyError('MESSAGE_TOO_LARGE', `Message is ${bytes} bytes; the limit is ${this.messageMaxBytes}`, {
@@ -50,6 +53,7 @@ export class Messages {
     } else {
       result = await this.store.messages.append(input);
     }
+    sender?.coalesce();
     if (!result.duplicate) await this.publish(result.message);
     return toAck(result);
   }

@@ -34,6 +34,8 @@ const TEXT = { binary: false } as const;
 class WsPeer implements Peer {
   readonly id = randomUUID();
   alive = true;
+  #corked = false;
+  #bufferedAtCork = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -45,8 +47,22 @@ class WsPeer implements Peer {
     else if (onWritten !== undefined) queueMicrotask(onWritten);
   }
 
+  coalesce(): void {
+    if (this.#corked || this.socket.readyState !== this.socket.OPEN) return;
+    const tcp = (this.socket as unknown as { _socket: Duplex })._socket;
+    this.#corked = true;
+    this.#bufferedAtCork = this.socket.bufferedAmount;
+    tcp.cork();
+    // nextTick runs once the current callbacks and the microtasks they queued are done.
+    process.nextTick(() => {
+      this.#corked = false;
+      tcp.uncork();
+    });
+  }
+
+  /** While corked, what was waiting for the network before: held frames are not a slow reader's backlog. */
   get bufferedBytes(): number {
-    return this.socket.bufferedAmount;
+    return this.#corked ? this.#bufferedAtCork : this.socket.bufferedAmount;
   }
 
   close(code: number, reason: string): void {

@@ -13,7 +13,7 @@ import type { Peer } from '../../src/core/ports/peer.ts';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const peer: Peer = { id: 'p1', principal: { userId: 'u1', name: 'U', role: 'user' }, bufferedBytes: 0, send: () => undefined, close: () => undefined };
+const peer: Peer = { id: 'p1', principal: { userId: 'u1', name: 'U', role: 'user' }, bufferedBytes: 0, send: () => undefined, coalesce: () => undefined, close: () => undefined };
 
 test('membership changes run one at a time, in arrival order, even when one fails', async () => {
   const connection = new Connection(peer);

@@ -15,7 +15,13 @@ export interface Peer {
    * (replay uses it for back-pressure).
    */
   send(frame: string | Buffer, onWritten?: () => void): void;
-  /** Bytes queued but not yet written to the network; the slow-consumer rule reads it. */
+  /**
+   * Hold frames sent from now until the current run of callbacks and microtasks ends, then write
+   * them together (one syscall instead of one per frame; DESIGN.md, "Coalesce"). The send path
+   * calls it before publishing, so the sender's copy of its message and its ack leave together.
+   */
+  coalesce(): void;
+  /** Bytes queued but not yet written to the network (frames held by `coalesce` count once released); the slow-consumer rule reads it. */
   readonly bufferedBytes: number;
   /** Close the connection with a close code from `protocol/close-codes.ts`. Idempotent. */
   close(code: number, reason: string): void;

@@ -1,6 +1,6 @@
 /**
  * In-process RelayLog: per relay room an epoch, a seq counter and a ring of the last `bufferSize`
- * messages. Limit: single process only; state is lost on restart (clients then see a new epoch
+ * messages (constant time per append, whatever the buffer size). Limit: single process only; state is lost on restart (clients then see a new epoch
  * and resync, as the contract allows).
  */
 import { randomUUID } from 'node:crypto';
@@ -11,8 +11,10 @@ import type { AppendResult, NewMessage } from '../../core/ports/store.ts';
 interface RelayRoom {
   epoch: string;
   lastSeq: number;
-  /** Oldest first; at most bufferSize entries. */
-  buffer: Message[];
+  /** Ring of the newest messages: message `seq` sits at `(seq - 1) % bufferSize`; allocated on first use. */
+  ring: Array<Message | undefined>;
+  /** Messages in the ring: the newest `size` seqs, ending at lastSeq. */
+  size: number;
   /** `${senderId}\n${clientId}` → message, for messages still buffered. */
   byClientId: Map<string, Message>;
 }
@@ -30,12 +32,12 @@ export class MemoryRelayLog implements RelayLog {
     if (existing !== undefined) return { message: existing, duplicate: true, epoch: room.epoch };
     const message: Message = { ...input, seq: room.lastSeq + 1 };
     room.lastSeq = message.seq;
-    room.buffer.push(message);
+    const slot = (message.seq - 1) % this.bufferSize;
+    const evicted = room.ring[slot];
+    if (evicted !== undefined) room.byClientId.delete(`${evicted.senderId}\n${evicted.clientId}`);
+    room.ring[slot] = message;
+    room.size = Math.min(room.size + 1, this.bufferSize);
     room.byClientId.set(key, message);
-    if (room.buffer.length > this.bufferSize) {
-      const evicted = room.buffer.shift() as Message;
-      room.byClientId.delete(`${evicted.senderId}\n${evicted.clientId}`);
-    }
     return { message, duplicate: false, epoch: room.epoch };
   }
 
@@ -46,8 +48,9 @@ export class MemoryRelayLog implements RelayLog {
 
   async since(roomId: string, since: number): Promise<RelayPosition & { messages: Message[]; missing?: { from: number; to: number } }> {
     const room = this.#room(roomId);
-    const oldest = room.buffer[0]?.seq ?? room.lastSeq + 1;
-    const messages = room.buffer.filter((m) => m.seq > since);
+    const oldest = room.lastSeq - room.size + 1;
+    const messages: Message[] = [];
+    for (let seq = Math.max(since + 1, oldest); seq <= room.lastSeq; seq++) messages.push(room.ring[(seq - 1) % this.bufferSize] as Message);
     const position = { epoch: room.epoch, lastSeq: room.lastSeq, messages };
     return since + 1 < oldest ? { ...position, missing: { from: since + 1, to: oldest - 1 } } : position;
   }
@@ -59,7 +62,7 @@ export class MemoryRelayLog implements RelayLog {
   #room(roomId: string): RelayRoom {
     let room = this.#rooms.get(roomId);
     if (room === undefined) {
-      room = { epoch: randomUUID(), lastSeq: 0, buffer: [], byClientId: new Map() };
+      room = { epoch: randomUUID(), lastSeq: 0, ring: [], size: 0, byClientId: new Map() };
       this.#rooms.set(roomId, room);
     }
     return room;

@@ -35,7 +35,7 @@ export interface MembersTable {
   joined_at: number;
 }
 
-/** `messages`: unique (room_id, seq) and unique (room_id, sender_id, client_id), the dedupe key. */
+/** `messages`: primary key (room_id, seq); unique (room_id, sender_id, client_id), the dedupe key. */
 export interface MessagesTable {
   id: string;
   room_id: string;

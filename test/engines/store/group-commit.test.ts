@@ -63,20 +63,56 @@ test('items submitted in the same tick share one batch, and each caller gets its
   assert.deepEqual(gc.stats, { batches: 1, items: 5, largestBatch: 5 });
 });
 
-test('with a window, items submitted across ticks within it share one batch; without one, each tick is its own batch', async () => {
-  for (const [windowMs, expected] of [[20, [[1, 2, 3]]], [0, [[1], [2], [3]]]] as const) {
-    const c = immediateCommits();
-    const gc = new GroupCommit({ maxBatch: 100, windowMs, commit: c.commit });
-    const results: Promise<number>[] = [];
-    for (const i of [1, 2, 3]) {
-      results.push(gc.submit(i));
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    assert.deepEqual(await Promise.all(results), [10, 20, 30]);
-    assert.deepEqual(c.batches, expected, `windowMs ${windowMs}`);
-    await gc.close();
+test('under load (submits closer than half the window), items of different ticks within the window share one batch', async () => {
+  const c = immediateCommits();
+  const gc = new GroupCommit({ maxBatch: 100, windowMs: 50, commit: c.commit });
+  const results: Promise<number>[] = [];
+  for (const i of [1, 2, 3, 4, 5]) {
+    results.push(gc.submit(i));
+    await new Promise((resolve) => setImmediate(resolve));
   }
+  assert.deepEqual(await Promise.all(results), [10, 20, 30, 40, 50]);
+  assert.deepEqual(c.batches, [[1], [2, 3, 4, 5]], 'the first submit after idle found no load and went alone; the rest waited together');
+  await gc.close();
+});
+
+test('at low load (submits further apart than the window), each item commits on the next tick without waiting', async () => {
+  const c = immediateCommits();
+  const gc = new GroupCommit({ maxBatch: 100, windowMs: 20, commit: c.commit });
+  for (const i of [1, 2, 3]) {
+    const result = gc.submit(i);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(c.batches.length, i, `item ${i} was committed in the tick after its submit, not after the 20 ms window`);
+    assert.equal(await result, i * 10);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.deepEqual(c.batches, [[1], [2], [3]]);
+  await gc.close();
+});
+
+test('without a window, each tick is its own batch', async () => {
+  const c = immediateCommits();
+  const gc = new GroupCommit({ maxBatch: 100, windowMs: 0, commit: c.commit });
+  const results: Promise<number>[] = [];
+  for (const i of [1, 2, 3]) {
+    results.push(gc.submit(i));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.deepEqual(await Promise.all(results), [10, 20, 30]);
+  assert.deepEqual(c.batches, [[1], [2], [3]]);
+  await gc.close();
+});
+
+test('a batch that fills up (fullBatch items) while waiting for company is committed at once', async () => {
+  const c = immediateCommits();
+  const gc = new GroupCommit({ maxBatch: 100, fullBatch: 3, windowMs: 60_000, commit: c.commit });
+  await gc.submit(0);
+  await new Promise((resolve) => setImmediate(resolve));
+  const results = [1, 2, 3].map((i) => gc.submit(i));
+  assert.deepEqual(await Promise.all(results), [10, 20, 30], 'answered long before the 60 s window');
+  assert.deepEqual(c.batches, [[0], [1, 2, 3]]);
+  await gc.close();
 });
 
 test('items submitted while a commit is in flight wait, then form the next batch together, in submission order', async () => {

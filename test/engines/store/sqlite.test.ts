@@ -9,9 +9,12 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { openSqliteStore, sqliteFile, type SqliteStore, type SqliteStoreOptions } from '../../../src/engines/store/sqlite.ts';
 import { ParleyError } from '../../../src/protocol/errors.ts';
 import { storeContract } from '../../contracts/store.contract.ts';
+import { MIGRATIONS, migrationProvider } from '../../../src/engines/store/migrations/index.ts';
+import type { Database } from '../../../src/engines/store/schema.ts';
 import { T0, range, sampleMessage, sampleRoom } from '../../support/store-records.ts';
 
 /** Run `fn` with a fresh temp directory, removed afterwards. */
@@ -82,9 +85,32 @@ describe('SQLite store specifics', () => {
       const raw = new BetterSqlite3(sqliteFile(dir), { readonly: true });
       try {
         const applied = raw.prepare('select name from kysely_migration').pluck().all();
-        assert.deepEqual(applied, ['2026-11-22-01-initial'], 'reopening applies no migration twice');
+        assert.deepEqual(applied, Object.keys(MIGRATIONS), 'reopening applies no migration twice');
       } finally {
         raw.close();
+      }
+    }));
+
+  test('upgrading a database written by the first schema keeps its messages, seqs and dedupe keys', () =>
+    withDir(async (dir) => {
+      const raw = new BetterSqlite3(sqliteFile(dir));
+      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+      const migrated = await new Migrator({ db, provider: migrationProvider }).migrateTo('2026-11-22-01-initial');
+      assert.equal(migrated.error, undefined);
+      await db.insertInto('rooms').values({ id: 'old', name: 'Old', kind: 'persistent', max_members: 10, join_rule: 'open', join_code_hash: null, epoch: 'e', last_seq: 2, created_at: T0 }).execute();
+      const rows = [1, 2].map((seq) => ({ id: `m${seq}`, room_id: 'old', seq, sender_id: 'alice', sender_name: 'Alice', client_id: `c${seq}`, type: 'text' as const, body: `body ${seq}`, created_at: T0 + seq }));
+      await db.insertInto('messages').values(rows).execute();
+      await db.destroy();
+
+      const store = await open(dir);
+      try {
+        const page = await store.messages.page('old', { after: 0, limit: 10 });
+        assert.deepEqual(page.messages.map((m) => [m.id, m.seq, m.body]), [['m1', 1, 'body 1'], ['m2', 2, 'body 2']]);
+        const again = await store.messages.append(sampleMessage('old', 1, { id: 'retry' }));
+        assert.deepEqual([again.duplicate, again.message.id], [true, 'm1'], 'a retry of a message stored before the upgrade is still a duplicate');
+        assert.equal((await store.messages.append(sampleMessage('old', 3))).message.seq, 3);
+      } finally {
+        await store.close();
       }
     }));
 
