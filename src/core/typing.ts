@@ -6,8 +6,8 @@ import type { TypingPush } from '../protocol/index.ts';
 import type { Broker } from './ports/broker.ts';
 
 export class Typing {
-  /** `${roomId}\n${userId}` → Unix ms of the last forwarded start. */
-  readonly #lastStart = new Map<string, number>();
+  /** roomId → userId → Unix ms of the last forwarded start (nested: no key string built per send). */
+  readonly #lastStart = new Map<string, Map<string, number>>();
 
   /**
    * @param throttleMs least time between forwarded starts (PARLEY_TYPING_THROTTLE_MS).
@@ -22,14 +22,16 @@ export class Typing {
 
   /** Forward a typing change unless it is a start within the throttle window. Returns whether it was forwarded. */
   async set(roomId: string, userId: string, name: string, active: boolean): Promise<boolean> {
-    const key = `${roomId}\n${userId}`;
+    let room = this.#lastStart.get(roomId);
     if (active) {
-      const last = this.#lastStart.get(key);
+      const last = room?.get(userId);
       const now = this.now();
       if (last !== undefined && now - last < this.throttleMs) return false;
-      this.#lastStart.set(key, now);
+      if (room === undefined) this.#lastStart.set(roomId, (room = new Map()));
+      room.set(userId, now);
     } else {
-      if (!this.#lastStart.delete(key)) return false;
+      if (room === undefined || !room.delete(userId)) return false;
+      if (room.size === 0) this.#lastStart.delete(roomId);
     }
     const push: TypingPush = { type: 'typing', roomId, userId, name, active, ttlMs: this.ttlMs };
     await this.broker.publish({ roomId, frame: JSON.stringify(push) });

@@ -15,8 +15,8 @@ interface RelayRoom {
   ring: Array<Message | undefined>;
   /** Messages in the ring: the newest `size` seqs, ending at lastSeq. */
   size: number;
-  /** `${senderId}\n${clientId}` → message, for messages still buffered. */
-  byClientId: Map<string, Message>;
+  /** senderId → clientId → message, for messages still buffered (the dedupe rule). */
+  bySender: Map<string, Map<string, Message>>;
 }
 
 export class MemoryRelayLog implements RelayLog {
@@ -27,17 +27,23 @@ export class MemoryRelayLog implements RelayLog {
 
   async append(input: NewMessage): Promise<AppendResult & { epoch: string }> {
     const room = this.#room(input.roomId);
-    const key = `${input.senderId}\n${input.clientId}`;
-    const existing = room.byClientId.get(key);
+    let sent = room.bySender.get(input.senderId);
+    const existing = sent?.get(input.clientId);
     if (existing !== undefined) return { message: existing, duplicate: true, epoch: room.epoch };
-    const message: Message = { ...input, seq: room.lastSeq + 1 };
-    room.lastSeq = message.seq;
-    const slot = (message.seq - 1) % this.bufferSize;
+    const seq = room.lastSeq + 1;
+    const message: Message = { id: input.id, roomId: input.roomId, seq, senderId: input.senderId, senderName: input.senderName, clientId: input.clientId, type: input.type, body: input.body, createdAt: input.createdAt };
+    room.lastSeq = seq;
+    const slot = (seq - 1) % this.bufferSize;
     const evicted = room.ring[slot];
-    if (evicted !== undefined) room.byClientId.delete(`${evicted.senderId}\n${evicted.clientId}`);
+    if (evicted !== undefined) {
+      const of = room.bySender.get(evicted.senderId);
+      of?.delete(evicted.clientId);
+      if (of?.size === 0) room.bySender.delete(evicted.senderId);
+    }
     room.ring[slot] = message;
     room.size = Math.min(room.size + 1, this.bufferSize);
-    room.byClientId.set(key, message);
+    if (sent === undefined) room.bySender.set(input.senderId, (sent = new Map()));
+    sent.set(input.clientId, message);
     return { message, duplicate: false, epoch: room.epoch };
   }
 
@@ -62,7 +68,7 @@ export class MemoryRelayLog implements RelayLog {
   #room(roomId: string): RelayRoom {
     let room = this.#rooms.get(roomId);
     if (room === undefined) {
-      room = { epoch: randomUUID(), lastSeq: 0, ring: [], size: 0, byClientId: new Map() };
+      room = { epoch: randomUUID(), lastSeq: 0, ring: [], size: 0, bySender: new Map() };
       this.#rooms.set(roomId, room);
     }
     return room;
