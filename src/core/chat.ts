@@ -142,7 +142,7 @@ export class Chat {
       case 'send': {
         const joined = this.#joined(connection, frame.roomId);
         const ack = await this.#messages.send(principal, joined.room, frame.id, frame.body, connection.peer);
-        void this.#typing.set(frame.roomId, principal.userId, principal.name, false).catch(() => undefined);
+        this.#typing.sent(frame.roomId, principal.userId, principal.name);
         return ack;
       }
       case 'leave':

@@ -38,6 +38,15 @@ export class Typing {
     return true;
   }
 
+  /**
+   * A member sent a message, which ends their typing: forward the clear if they were typing. Costs
+   * nothing when they were not (the common case: checked before any promise or frame is made).
+   */
+  sent(roomId: string, userId: string, name: string): void {
+    if (this.#lastStart.get(roomId)?.has(userId) !== true) return;
+    this.set(roomId, userId, name, false).catch(() => undefined);
+  }
+
   /** Clear a member's typing state in a room (on leave or disconnect). */
   async clear(roomId: string, userId: string, name: string): Promise<void> {
     await this.set(roomId, userId, name, false);
