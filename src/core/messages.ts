@@ -13,7 +13,6 @@ import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
 
 export class Messages {
-
   /** @param messageMaxBytes largest body in UTF-8 bytes (PARLEY_MESSAGE_MAX_BYTES). */
   constructor(
     private readonly store: Store,
