@@ -24,8 +24,8 @@ const BODY = 'x'.repeat(100);
 async function main(kind: 'relay' | 'persistent', messages: number): Promise<void> {
   const store = await openSqliteStore({ file: ':memory:', synchronous: 'NORMAL', groupCommitMaxBatch: 256 });
   const chat = new Chat(
-    { store, broker: new MemoryBroker(), presence: new MemoryPresence(), relayLog: new MemoryRelayLog(500) },
-    { messageMaxBytes: 16_384, historyPageMax: 100, resumeMaxMessages: 1000, maxRoomsPerConnection: 100, maxBufferedBytes: 1 << 20, typingThrottleMs: 1000, typingTtlMs: 5000, presenceTtlMs: 60_000 },
+    { store, broker: new MemoryBroker(), presence: new MemoryPresence(), relayLog: new MemoryRelayLog(500, 3_600_000) },
+    { messageMaxBytes: 16_384, historyPageMax: 100, resumeMaxMessages: 1000, maxRoomsPerConnection: 100, maxBufferedBytes: 1 << 20, typingThrottleMs: 1000, typingTtlMs: 5000, presenceTtlMs: 60_000, positionCheckIntervalMs: 1000 },
   );
   const members: Array<{ connection: Connection; roomId: string }> = [];
   for (let r = 0; r < ROOMS; r++) {

@@ -1,7 +1,7 @@
 /**
  * Parley's configuration: one Zod schema over the environment, validated once, frozen (STYLE C9).
  * This is the only module that reads `process.env`. Well-known names (`PORT`, `HOST`, `DATA_DIR`,
- * `DATABASE_URL`, `NODE_ENV`, `LOG_LEVEL`) are read as they are; everything Parley-specific is
+ * `DATABASE_URL`, `REDIS_URL`, `NODE_ENV`, `LOG_LEVEL`) are read as they are; everything Parley-specific is
  * `PARLEY_*`, and an unknown `PARLEY_*` variable is an error (a typo must not silently fall back to a
  * default). `docs/configuration.md` is generated from {@link SETTINGS} and {@link TEST_SETTINGS}.
  */
@@ -25,6 +25,16 @@ export const SETTINGS = {
     doc: 'PostgreSQL store, `postgres://user:password@host:5432/database`: every node of a scaled-out deployment points at the same database. Unset: the SQLite file under `DATA_DIR`.',
   },
   PARLEY_PG_POOL_MAX: { schema: int(1, 1000).default(10), doc: 'PostgreSQL store: most connections this process opens to the database.' },
+  REDIS_URL: {
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    doc: 'Redis for scale-out, `redis://[:password@]host:6379[/db]`: room events, presence, relay rooms, claims and rate counters are shared by every node pointing at it. Unset: in-process engines (one node).',
+  },
+  PARLEY_REDIS_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1–64 characters of A–Z a–z 0–9 : _ . -').default('parley:'), doc: 'Prefix of every Redis key and channel Parley uses, so several deployments can share a server.' },
+  PARLEY_REDIS_HEARTBEAT_MS: { schema: int(100, 60_000).default(1000), doc: 'Redis heartbeat (ms): a connection silent for two heartbeats is dropped and reconnected, and commands time out after two.' },
+  PARLEY_POSITION_CHECK_INTERVAL_MS: { schema: int(100, 600_000).default(1000), doc: 'How often each node compares the rooms it serves with the store (ms); a message whose publish was lost is delivered within two intervals.' },
   PARLEY_SQLITE_SYNCHRONOUS: { schema: z.enum(['NORMAL', 'FULL']).default('FULL'), doc: 'SQLite WAL `synchronous` mode: `FULL` survives power loss, `NORMAL` survives process crashes only.' },
   PARLEY_GROUP_COMMIT_MAX_BATCH: { schema: int(1, 10_000).default(256), doc: 'Most sends written in one transaction.' },
   PARLEY_GROUP_COMMIT_WINDOW_MS: { schema: int(0, 1000).default(20), doc: 'Under load, the longest a send waits for others to share its transaction (ms); the wait also ends once 16 sends are waiting. At low load sends never wait. 0 batches only sends of the same event-loop tick.' },
@@ -37,6 +47,7 @@ export const SETTINGS = {
   PARLEY_HISTORY_PAGE_MAX: { schema: int(1, 500).default(100), doc: 'Largest history page.' },
   PARLEY_RESUME_MAX_MESSAGES: { schema: int(1, 100_000).default(1000), doc: 'Most messages replayed on a resume; a larger gap answers `resync`.' },
   PARLEY_RELAY_BUFFER_SIZE: { schema: int(1, 100_000).default(500), doc: 'Relay rooms: messages kept per room for resume.' },
+  PARLEY_RELAY_TTL_MS: { schema: int(1000, 30 * 24 * 3600_000).default(3600_000), doc: 'Relay rooms: state (seq, resume buffer) is forgotten after this long without a message (ms), and as soon as the last member leaves.' },
   PARLEY_TYPING_THROTTLE_MS: { schema: int(0, 60_000).default(1000), doc: 'Least time between forwarded typing starts per member and room.' },
   PARLEY_TYPING_TTL_MS: { schema: int(500, 120_000).default(5000), doc: 'How long clients show a typing indicator without renewal.' },
   PARLEY_PRESENCE_TTL_MS: { schema: int(1000, 600_000).default(60_000), doc: 'Presence entries expire this long after their last refresh.' },
@@ -74,8 +85,11 @@ export interface Config {
     readonly sqliteSynchronous: 'NORMAL' | 'FULL';
     readonly groupCommitMaxBatch: number; readonly groupCommitWindowMs: number;
   };
+  /** Redis engines when `url` is set; in-process engines otherwise. */
+  readonly redis: { readonly url: string | undefined; readonly prefix: string; readonly heartbeatMs: number };
   readonly ws: { readonly maxFrameBytes: number; readonly maxBufferedBytes: number; readonly maxRooms: number; readonly heartbeatIntervalMs: number };
-  readonly limits: { readonly messageMaxBytes: number; readonly historyPageMax: number; readonly resumeMaxMessages: number; readonly relayBufferSize: number };
+  readonly limits: { readonly messageMaxBytes: number; readonly historyPageMax: number; readonly resumeMaxMessages: number; readonly relayBufferSize: number; readonly relayTtlMs: number };
+  readonly positionCheckIntervalMs: number;
   readonly typing: { readonly throttleMs: number; readonly ttlMs: number };
   readonly presence: { readonly ttlMs: number };
   readonly sessions: { readonly ttlMs: number };
@@ -118,6 +132,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sqliteSynchronous: e.PARLEY_SQLITE_SYNCHRONOUS,
       groupCommitMaxBatch: e.PARLEY_GROUP_COMMIT_MAX_BATCH, groupCommitWindowMs: e.PARLEY_GROUP_COMMIT_WINDOW_MS,
     },
+    redis: { url: e.REDIS_URL, prefix: e.PARLEY_REDIS_PREFIX, heartbeatMs: e.PARLEY_REDIS_HEARTBEAT_MS },
     ws: {
       maxFrameBytes: e.PARLEY_WS_MAX_FRAME_BYTES,
       maxBufferedBytes: e.PARLEY_WS_MAX_BUFFERED_BYTES,
@@ -129,7 +144,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       historyPageMax: e.PARLEY_HISTORY_PAGE_MAX,
       resumeMaxMessages: e.PARLEY_RESUME_MAX_MESSAGES,
       relayBufferSize: e.PARLEY_RELAY_BUFFER_SIZE,
+      relayTtlMs: e.PARLEY_RELAY_TTL_MS,
     },
+    positionCheckIntervalMs: e.PARLEY_POSITION_CHECK_INTERVAL_MS,
     typing: { throttleMs: e.PARLEY_TYPING_THROTTLE_MS, ttlMs: e.PARLEY_TYPING_TTL_MS },
     presence: { ttlMs: e.PARLEY_PRESENCE_TTL_MS },
     sessions: { ttlMs: e.PARLEY_SESSION_TTL_MS },

@@ -9,12 +9,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createServer } from './server.ts';
-import { describeStore, storeFromConfig } from './engines/from-config.ts';
+import { describeStore, enginesFromConfig, storeFromConfig } from './engines/from-config.ts';
 import { WeakSecretError } from './auth/secrets.ts';
 import { issueJoinCode } from './auth/join-code.ts';
 import { Rooms } from './core/rooms.ts';
-import { MemoryBroker } from './engines/broker/memory.ts';
-import { MemoryRelayLog } from './engines/broker/memory-relay-log.ts';
 import { RoomPolicy, type RoomInfo } from './protocol/index.ts';
 import { createLogger } from './observability/logger.ts';
 
@@ -68,8 +66,9 @@ async function rooms(config: Config, args: string[]): Promise<void> {
     },
   });
   const [action, roomId] = positionals;
-  const store = await storeFromConfig(config);
-  const rooms = new Rooms(store, new MemoryBroker(), new MemoryRelayLog(1), Date.now);
+  // The configured engines: with Redis, closing a room reaches every running node at once.
+  const engines = await enginesFromConfig(config, () => undefined);
+  const rooms = new Rooms(engines.store, engines.broker, engines.relayLog, Date.now);
   try {
     const show = (room: RoomInfo) => `${room.id}\t${room.kind}\t${room.closedAt === null ? 'open' : 'closed'}\t${room.name}`;
     if (action === 'create') {
@@ -96,7 +95,7 @@ async function rooms(config: Config, args: string[]): Promise<void> {
       throw new UsageError(`unknown rooms command: ${positionals.join(' ') || '(none)'}`);
     }
   } finally {
-    await store.close();
+    await engines.close();
   }
 }
 

@@ -6,15 +6,15 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { CLOSE_CODES, type ReconnectPush } from './protocol/index.ts';
+import { CLOSE_CODES, ParleyError, type ReconnectPush } from './protocol/index.ts';
 import type { Config } from './config.ts';
-import { Chat, type ChatPorts } from './core/chat.ts';
+import { Chat } from './core/chat.ts';
 import { Sessions } from './auth/session.ts';
 import { AdminAuthenticator } from './auth/admin.ts';
 import { loadSecrets } from './auth/secrets.ts';
 import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
-import { enginesFromConfig } from './engines/from-config.ts';
+import { enginesFromConfig, type Engines } from './engines/from-config.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 
 /** A running (or ready to run) Parley node. */
@@ -29,7 +29,7 @@ export interface ParleyServer {
 
 /** Optional overrides: engines built by the caller (tests, several nodes on one backend) and a logger. */
 export interface CreateServerOptions {
-  readonly engines?: ChatPorts;
+  readonly engines?: Engines;
   readonly logger?: Logger;
 }
 
@@ -37,13 +37,17 @@ const WEB_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
 
 /**
  * Build a Parley node. Throws WeakSecretError in production without strong secrets, and
- * STORE_UNAVAILABLE when the store cannot be opened.
+ * STORE_UNAVAILABLE or BROKER_UNAVAILABLE when a configured dependency cannot be reached.
  */
 export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<ParleyServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const secrets = loadSecrets({ env: config.env, dataDir: config.dataDir, adminToken: config.adminToken }, (message) => logger.warn(message));
-  const engines = options.engines ?? (await enginesFromConfig(config));
-  const onInternalError = (err: unknown, context: string) => logger.error({ err, context }, 'internal error');
+  // A dependency that is down is expected to come back: its failures are warnings, anything else an error.
+  const onInternalError = (err: unknown, context: string) => {
+    if (err instanceof ParleyError && err.retryable && err.code !== 'INTERNAL') logger.warn({ err, context }, 'dependency unavailable');
+    else logger.error({ err, context }, 'internal error');
+  };
+  const engines = options.engines ?? (await enginesFromConfig(config, (err, context) => logger.warn({ err, context }, 'connection error')));
   const chat = new Chat(engines, {
     messageMaxBytes: config.limits.messageMaxBytes,
     historyPageMax: config.limits.historyPageMax,
@@ -53,11 +57,14 @@ export async function createServer(config: Config, options: CreateServerOptions 
     typingThrottleMs: config.typing.throttleMs,
     typingTtlMs: config.typing.ttlMs,
     presenceTtlMs: config.presence.ttlMs,
+    positionCheckIntervalMs: config.positionCheckIntervalMs,
     onInternalError,
   });
   const sessions = new Sessions(engines.store.sessions, config.sessions.ttlMs);
   const admin = new AdminAuthenticator(secrets.adminToken);
-  const http = await buildHttpApp({ chat, sessions, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
+  let draining = false;
+  const readiness = { checks: engines.checks, draining: () => draining };
+  const http = await buildHttpApp({ chat, readiness, sessions, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
     maxFrameBytes: config.ws.maxFrameBytes,
@@ -68,15 +75,14 @@ export async function createServer(config: Config, options: CreateServerOptions 
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
+    draining = true;
     ws.stopAccepting();
     const reconnect: ReconnectPush = { type: 'reconnect', afterMs: 0 };
     chat.broadcast(JSON.stringify(reconnect));
     await ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down', Math.min(config.shutdownTimeoutMs, 5_000));
     await http.close();
     chat.close();
-    await engines.store.close();
-    await engines.broker.close();
-    await engines.presence.close();
+    await engines.close();
   };
 
   return {

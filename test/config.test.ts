@@ -54,3 +54,15 @@ test('variables read only by the test suite (PARLEY_SKIP_SERVICES, PARLEY_TEST_*
   const config = loadConfig({ PARLEY_SKIP_SERVICES: 'postgres,redis', PARLEY_TEST_DATABASE_URL: 'postgres://x/y', PARLEY_TEST_REDIS_URL: 'redis://x' });
   assert.deepEqual(config, loadConfig({}));
 });
+
+test('without REDIS_URL the engines are in-process; a redis:// or rediss:// URL selects Redis, and other schemes are refused by name', () => {
+  assert.deepEqual(loadConfig({}).redis, { url: undefined, prefix: 'parley:', heartbeatMs: 1000 });
+  const config = loadConfig({ REDIS_URL: 'rediss://:pw@cache:6380/2', PARLEY_REDIS_PREFIX: 'chat-eu:', PARLEY_REDIS_HEARTBEAT_MS: '500' });
+  assert.deepEqual(config.redis, { url: 'rediss://:pw@cache:6380/2', prefix: 'chat-eu:', heartbeatMs: 500 });
+  assert.throws(() => loadConfig({ REDIS_URL: 'memcached://:topsecret@cache', PARLEY_REDIS_PREFIX: 'has space' }), (err) => {
+    assert.ok(err instanceof ConfigError);
+    assert.deepEqual(err.problems.map((p) => p.split(':')[0]).sort(), ['PARLEY_REDIS_PREFIX', 'REDIS_URL']);
+    assert.doesNotMatch(err.message, /topsecret/);
+    return true;
+  });
+});

@@ -314,6 +314,8 @@ export class ParleyClient {
         return this.#rooms.receive(frame.message as Message);
       case 'gap':
         return this.#rooms.gapPush(frame as unknown as GapPush);
+      case 'resync':
+        return this.#rooms.restart(String(frame.roomId), String(frame.epoch));
       case 'error':
         return this.#emit('error', ParleyError.fromBody(frame.error as ErrorBody));
       case 'reconnect':

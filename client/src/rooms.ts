@@ -151,6 +151,19 @@ export class Rooms {
     this.#host.gap(push);
   }
 
+  /**
+   * A relay `resync` push: the room's numbering started over in `epoch` (it emptied on every node).
+   * Nothing was lost; its messages continue from seq 1 of the new epoch.
+   */
+  restart(roomId: string, epoch: string): void {
+    const state = this.#rooms.get(roomId);
+    if (state === undefined) return;
+    state.generation++;
+    state.held = undefined;
+    state.lastSeq = 0;
+    state.epoch = epoch;
+  }
+
   /** Read the messages between the last delivered one and `first` from history, then release what was held. */
   #fill(roomId: string, state: RoomState, first: Message): void {
     const target = first.seq;

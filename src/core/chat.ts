@@ -52,6 +52,8 @@ export interface ChatOptions {
   readonly typingThrottleMs: number;
   readonly typingTtlMs: number;
   readonly presenceTtlMs: number;
+  /** Period of the fan-out's position check, in ms (PARLEY_POSITION_CHECK_INTERVAL_MS). */
+  readonly positionCheckIntervalMs: number;
   /** Called with every error that became `INTERNAL`, to be logged (never sent). */
   readonly onInternalError?: (err: unknown, context: string) => void;
   /** Clock in Unix ms. @default Date.now */
@@ -67,6 +69,7 @@ export class Chat {
   readonly #presence: RoomPresence;
   readonly #typing: Typing;
   readonly #connections = new Set<Connection>();
+  readonly #fanout: Fanout;
   readonly #onInternalError: (err: unknown, context: string) => void;
   readonly #ports: ChatPorts;
 
@@ -75,12 +78,17 @@ export class Chat {
     const now = options.now ?? Date.now;
     this.#onInternalError = options.onInternalError ?? (() => undefined);
     this.rooms = new Rooms(ports.store, ports.broker, ports.relayLog, now);
-    const fanout = new Fanout(ports.broker, options.maxBufferedBytes, (event) => this.#observe(event));
-    this.#presence = new RoomPresence(ports.presence, ports.broker, options.presenceTtlMs);
+    this.#fanout = new Fanout(ports.broker, ports.store, ports.relayLog, {
+      maxBufferedBytes: options.maxBufferedBytes,
+      positionCheckIntervalMs: options.positionCheckIntervalMs,
+      onEvent: (event) => this.#observe(event),
+      onError: (err, context) => this.#onInternalError(err, context),
+    });
+    this.#presence = new RoomPresence(ports.presence, ports.broker, options.presenceTtlMs, (err, context) => this.#onInternalError(err, context));
     this.#members = new Members(ports.store, this.#presence, now);
-    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, options.messageMaxBytes, now);
+    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, options.messageMaxBytes, now, (err, context) => this.#onInternalError(err, context));
     this.#history = new History(ports.store, ports.relayLog, options.historyPageMax);
-    this.#resume = new Resume(ports.store, ports.relayLog, this.rooms, this.#members, this.#presence, fanout, options.resumeMaxMessages, options.maxRoomsPerConnection);
+    this.#resume = new Resume(ports.store, ports.relayLog, this.rooms, this.#members, this.#presence, this.#fanout, options.resumeMaxMessages, options.maxRoomsPerConnection);
     this.#typing = new Typing(ports.broker, options.typingThrottleMs, options.typingTtlMs, now);
   }
 
@@ -254,6 +262,7 @@ export class Chat {
 
   /** Stop timers. Connections are closed by their transports first. */
   close(): void {
+    this.#fanout.close();
     this.#presence.close();
   }
 }

@@ -1,9 +1,16 @@
 /**
  * This node's room → subscriptions map. Each broker event is serialised once by its publisher and
  * turned into bytes once per node; the same Buffer is handed to every local socket in the room
- * (DESIGN.md, fast path).
+ * (DESIGN.md, fast path). Messages pass through the room's {@link RoomFeed} first, which puts them
+ * in seq order and repairs gaps from the source of truth (DESIGN.md rule 3).
  *
- * A subscription that is catching up (a join with `since`) buffers live message events until its
+ * Gaps are looked for three ways: on every event (a seq ahead of the next), after the broker
+ * reports an interruption (every room is checked at once), and by a periodic position check of
+ * every room this node serves: a room whose stored position was already ahead of the feed at the
+ * previous check, one interval ago, is repaired — so a message whose publish was lost is delivered
+ * within two intervals, while one merely in flight costs no read.
+ *
+ * A subscription that is catching up (a join with `since`) buffers live deliveries until its
  * replay from the store is done, then drains the buffer; a per-subscription `lastSeq` drops any
  * message it already delivered. Together they give resume with no gap and no duplicate
  * (DESIGN.md, Resume; rule 4).
@@ -11,22 +18,19 @@
  * Slow consumers: after a send, a peer whose send buffer exceeds `maxBufferedBytes` is closed with
  * 4500 (resumable), so one stalled reader cannot grow the server's memory (DESIGN.md rule 6).
  */
-import { CLOSE_CODES } from '../protocol/index.ts';
+import { CLOSE_CODES, type ResyncPush } from '../protocol/index.ts';
 import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { Peer } from './ports/peer.ts';
-
-/** A room event as delivered to sockets: its seq (messages only) and the frame's UTF-8 bytes, encoded once per node. */
-interface Encoded {
-  readonly seq: number | undefined;
-  readonly bytes: Buffer;
-}
+import type { Store, RoomRecord } from './ports/store.ts';
+import type { RelayLog } from './ports/relay-log.ts';
+import { RoomFeed, gapFrame, type Delivery, type Encoded } from './room-feed.ts';
 
 /** One peer's membership of one room's event stream on this node. */
 export class Subscription {
   /** Seq of the newest message delivered (or replayed) to this peer. */
   lastSeq = 0;
-  /** Live events held back while the replay is sent; undefined once live. */
-  pending: Encoded[] | undefined = [];
+  /** Live deliveries held back while the replay is sent; undefined once live. */
+  pending: Delivery[] | undefined = [];
 
   constructor(
     readonly peer: Peer,
@@ -34,51 +38,69 @@ export class Subscription {
   ) {}
 }
 
-export class Fanout {
-  readonly #rooms = new Map<string, Set<Subscription>>();
-  /** The broker subscription of each room this node serves (settled once active). */
-  readonly #subscribed = new Map<string, Promise<void>>();
+/** A room served by this node: its subscriptions, its feed, and its broker subscription. */
+interface ServedRoom {
+  readonly subscriptions: Set<Subscription>;
+  readonly feed: RoomFeed;
+  /** Settles once the broker subscription is active and the feed knows the room's position. */
+  readonly ready: Promise<void>;
+  /** The room's position at the previous check (what the feed must have reached by the next). */
+  checkedSeq: number;
+}
 
-  /**
-   * @param maxBufferedBytes per-socket send buffer limit in bytes (PARLEY_WS_MAX_BUFFERED_BYTES).
-   * @param onEvent observer called for every event before delivery (room bookkeeping).
-   */
+/** Options of {@link Fanout}, in the units their names carry. */
+export interface FanoutOptions {
+  /** Per-socket send buffer limit in bytes (PARLEY_WS_MAX_BUFFERED_BYTES). */
+  readonly maxBufferedBytes: number;
+  /** Period of the position check, in ms (PARLEY_POSITION_CHECK_INTERVAL_MS). */
+  readonly positionCheckIntervalMs: number;
+  /** Observer called for every event before delivery (room bookkeeping). */
+  readonly onEvent: (event: RoomEvent) => void;
+  /** Failures of background work (repairs, checks), to be logged. */
+  readonly onError: (err: unknown, context: string) => void;
+}
+
+export class Fanout {
+  readonly #rooms = new Map<string, ServedRoom>();
+  readonly #timer: NodeJS.Timeout;
+  #checking = false;
+
   constructor(
     private readonly broker: Broker,
-    private readonly maxBufferedBytes: number,
-    private readonly onEvent: (event: RoomEvent) => void,
+    private readonly store: Store,
+    private readonly relayLog: RelayLog,
+    private readonly options: FanoutOptions,
   ) {
-    broker.onEvent((event) => this.#deliver(event));
+    broker.onEvent((event) => this.#receive(event));
+    broker.onInterrupt(() => void this.#check(true));
+    this.#timer = setInterval(() => void this.#check(false), options.positionCheckIntervalMs);
+    this.#timer.unref();
   }
 
   /**
-   * Register a subscription in catching-up state; subscribes the node to the room on first use.
-   * Resolves only once the node's broker subscription is active, for the first subscriber and for
-   * any that arrive while it is being set up.
+   * Register a subscription in catching-up state; on first use of the room, subscribes this node
+   * to it and reads its position. Resolves once both are done (for the first subscriber and for any
+   * that arrive meanwhile). Rejects with the broker's or the source's error, subscribing nothing.
    */
-  async add(peer: Peer, roomId: string): Promise<Subscription> {
-    const subscription = new Subscription(peer, roomId);
-    let subs = this.#rooms.get(roomId);
-    if (subs === undefined) {
-      subs = new Set();
-      this.#rooms.set(roomId, subs);
-      this.#subscribed.set(roomId, this.broker.subscribe(roomId));
+  async add(peer: Peer, room: RoomRecord): Promise<Subscription> {
+    const subscription = new Subscription(peer, room.id);
+    const served = this.#rooms.get(room.id) ?? this.#serve(room);
+    served.subscriptions.add(subscription);
+    try {
+      await served.ready;
+    } catch (err) {
+      served.subscriptions.delete(subscription);
+      throw err;
     }
-    subs.add(subscription);
-    await this.#subscribed.get(roomId);
     return subscription;
   }
 
-  /** Remove a subscription; unsubscribes the node from the room when it was the last. */
+  /** Remove a subscription; stops serving the room when it was the last. */
   async remove(subscription: Subscription): Promise<void> {
-    const subs = this.#rooms.get(subscription.roomId);
-    if (subs === undefined || !subs.delete(subscription)) return;
+    const served = this.#rooms.get(subscription.roomId);
+    if (served === undefined || !served.subscriptions.delete(subscription)) return;
     subscription.pending = undefined;
-    if (subs.size === 0) {
-      this.#rooms.delete(subscription.roomId);
-      this.#subscribed.delete(subscription.roomId);
-      await this.broker.unsubscribe(subscription.roomId);
-    }
+    if (served.subscriptions.size === 0) await this.#stopServing(subscription.roomId, served);
   }
 
   /**
@@ -93,7 +115,7 @@ export class Fanout {
       if (subscription.pending === undefined) return;
       if (seq <= subscription.lastSeq) continue;
       subscription.lastSeq = seq;
-      if (peer.bufferedBytes < this.maxBufferedBytes / 2) peer.send(frame);
+      if (peer.bufferedBytes < this.options.maxBufferedBytes / 2) peer.send(frame);
       else await new Promise<void>((resolve) => peer.send(frame, resolve));
     }
   }
@@ -103,30 +125,126 @@ export class Fanout {
     const pending = subscription.pending;
     subscription.pending = undefined;
     if (pending === undefined) return;
-    for (const event of pending) this.#deliverTo(subscription, event);
+    for (const delivery of pending) this.#deliverTo(subscription, delivery);
   }
 
-  #deliver(event: RoomEvent): void {
-    this.onEvent(event);
-    const subs = this.#rooms.get(event.roomId);
-    if (subs === undefined) return;
+  /** Stop the position check and every feed. */
+  close(): void {
+    clearInterval(this.#timer);
+    for (const served of this.#rooms.values()) served.feed.close();
+  }
+
+  #serve(room: RoomRecord): ServedRoom {
+    const feed = new RoomFeed(room.id, room.kind, {
+      store: this.store,
+      relayLog: this.relayLog,
+      deliver: (roomId, delivery) => this.#deliver(roomId, delivery),
+      onError: this.options.onError,
+    });
+    const served: ServedRoom = { subscriptions: new Set(), feed, ready: this.#start(room, feed), checkedSeq: 0 };
+    this.#rooms.set(room.id, served);
+    served.ready.catch(() => {
+      if (this.#rooms.get(room.id) === served) void this.#stopServing(room.id, served);
+    });
+    return served;
+  }
+
+  async #start(room: RoomRecord, feed: RoomFeed): Promise<void> {
+    await this.broker.subscribe(room.id);
+    if (room.kind === 'relay') {
+      const position = await this.relayLog.position(room.id);
+      feed.start(position.lastSeq, position.epoch);
+    } else {
+      const positions = await this.store.rooms.lastSeqs([room.id]);
+      feed.start(positions.get(room.id) ?? room.lastSeq, undefined);
+    }
+  }
+
+  async #stopServing(roomId: string, served: ServedRoom): Promise<void> {
+    this.#rooms.delete(roomId);
+    served.feed.close();
+    await this.broker.unsubscribe(roomId);
+  }
+
+  #receive(event: RoomEvent): void {
+    this.options.onEvent(event);
+    const served = this.#rooms.get(event.roomId);
+    if (served === undefined) return;
     const encoded: Encoded = { seq: event.seq, bytes: Buffer.from(event.frame) };
-    for (const subscription of subs) {
-      if (subscription.pending !== undefined) subscription.pending.push(encoded);
-      else this.#deliverTo(subscription, encoded);
+    if (event.seq === undefined) this.#deliver(event.roomId, encoded);
+    else served.feed.receive(event.seq, event.epoch, encoded);
+  }
+
+  #deliver(roomId: string, delivery: Delivery): void {
+    const served = this.#rooms.get(roomId);
+    if (served === undefined) return;
+    for (const subscription of served.subscriptions) {
+      if (subscription.pending !== undefined) subscription.pending.push(delivery);
+      else this.#deliverTo(subscription, delivery);
     }
   }
 
-  #deliverTo(subscription: Subscription, event: Encoded): void {
-    if (event.seq !== undefined) {
-      if (event.seq <= subscription.lastSeq) return;
-      subscription.lastSeq = event.seq;
+  #deliverTo(subscription: Subscription, delivery: Delivery): void {
+    if ('gap' in delivery) {
+      const { from, to } = delivery.gap;
+      if (to <= subscription.lastSeq) return;
+      this.#send(subscription.peer, gapFrame(subscription.roomId, Math.max(from, subscription.lastSeq + 1), to));
+      subscription.lastSeq = to;
+      return;
     }
-    this.#send(subscription.peer, event.bytes);
+    if ('resync' in delivery) {
+      subscription.lastSeq = 0;
+      const push: ResyncPush = { type: 'resync', roomId: subscription.roomId, epoch: delivery.resync };
+      this.#send(subscription.peer, JSON.stringify(push));
+      return;
+    }
+    if (delivery.seq !== undefined) {
+      if (delivery.seq <= subscription.lastSeq) return;
+      subscription.lastSeq = delivery.seq;
+    }
+    this.#send(subscription.peer, delivery.bytes);
   }
 
   #send(peer: Peer, frame: string | Buffer): void {
     peer.send(frame);
-    if (peer.bufferedBytes > this.maxBufferedBytes) peer.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer: resume by seq');
+    if (peer.bufferedBytes > this.options.maxBufferedBytes) peer.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer: resume by seq');
+  }
+
+  /**
+   * Compare every served room's position with its feed. `now`: repair up to the current position
+   * at once (after an interruption); otherwise up to the position seen one check ago.
+   */
+  async #check(now: boolean): Promise<void> {
+    if (this.#checking && !now) return;
+    this.#checking = true;
+    try {
+      const persistent: string[] = [];
+      const relay: Array<Promise<void>> = [];
+      for (const [roomId, served] of this.#rooms) {
+        if (served.feed.lastSeq === undefined) continue;
+        if (served.feed.kind === 'persistent') persistent.push(roomId);
+        else relay.push(this.#checkRelay(roomId, served, now));
+      }
+      await Promise.all(relay);
+      if (persistent.length === 0) return;
+      const positions = await this.store.rooms.lastSeqs(persistent);
+      for (const roomId of persistent) {
+        const served = this.#rooms.get(roomId);
+        const position = positions.get(roomId);
+        if (served === undefined || position === undefined) continue;
+        served.feed.repairTo(now ? position : Math.min(position, served.checkedSeq), undefined);
+        served.checkedSeq = position;
+      }
+    } catch (err) {
+      this.options.onError(err, 'position check');
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  async #checkRelay(roomId: string, served: ServedRoom, now: boolean): Promise<void> {
+    const position = await this.relayLog.position(roomId);
+    served.feed.repairTo(now ? position.lastSeq : Math.min(position.lastSeq, served.checkedSeq), position.epoch);
+    served.checkedSeq = position.lastSeq;
   }
 }

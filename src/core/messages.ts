@@ -8,26 +8,31 @@ import { randomUUID } from 'node:crypto';
 import { ParleyError, type Ack, type Message, type MessagePush } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
 import type { Store, RoomRecord, AppendResult } from './ports/store.ts';
-import type { Broker } from './ports/broker.ts';
+import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
 
 export class Messages {
-  /** @param messageMaxBytes largest body in UTF-8 bytes (PARLEY_MESSAGE_MAX_BYTES). */
+  /**
+   * @param messageMaxBytes largest body in UTF-8 bytes (PARLEY_MESSAGE_MAX_BYTES).
+   * @param onError told of a publish that failed after the message was stored (to be logged).
+   */
   constructor(
     private readonly store: Store,
     private readonly relayLog: RelayLog,
     private readonly broker: Broker,
     private readonly messageMaxBytes: number,
     private readonly now: () => number,
+    private readonly onError: (err: unknown, context: string) => void,
   ) {}
 
   /**
    * Send `body` to `room` as `principal`. The sender is always the principal, never a client field.
    * `sender`, the sending connection's peer if any, coalesces what it is sent between the publish
    * and the ack (its copy of the message, then the ack) into one write.
-   * Throws MESSAGE_TOO_LARGE, ROOM_CLOSED, ROOM_NOT_FOUND, STORE_UNAVAILABLE (nothing stored: retry
-   * with the same clientId).
+   * Throws MESSAGE_TOO_LARGE, ROOM_CLOSED, ROOM_NOT_FOUND, STORE_UNAVAILABLE or (relay rooms)
+   * BROKER_UNAVAILABLE: nothing was stored, retry with the same clientId. Once stored, the message
+   * is acked even if its publish fails: every node finds it by its position check (DESIGN.md rule 3).
    */
   async send(principal: Principal, room: RoomRecord, clientId: string, body: string, sender?: Peer): Promise<Ack> {
     const bytes = Buffer.byteLength(body, 'utf8');
@@ -47,21 +52,31 @@ export class Messages {
       createdAt: this.now(),
     };
     let result: AppendResult;
+    let epoch: string | undefined;
     if (room.kind === 'relay') {
       if (room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${room.id} is closed`);
-      result = await this.relayLog.append(input);
+      const appended = await this.relayLog.append(input);
+      result = appended;
+      epoch = appended.epoch;
     } else {
       result = await this.store.messages.append(input);
     }
     sender?.coalesce();
-    if (!result.duplicate) await this.publish(result.message);
+    // Not awaited: the message is already stored (or in the relay log), so the ack need not wait for
+    // Redis; publishes of one node still leave in call order.
+    if (!result.duplicate) void this.#publish(result.message, epoch);
     return toAck(result);
   }
 
-  /** Publish a stored message to every node serving its room, encoded once. */
-  publish(message: Message): Promise<void> {
+  /** Publish a stored message to every node serving its room, encoded once. A failure is reported, not thrown. */
+  async #publish(message: Message, epoch: string | undefined): Promise<void> {
     const push: MessagePush = { type: 'message', message };
-    return this.broker.publish({ roomId: message.roomId, seq: message.seq, frame: JSON.stringify(push) });
+    const event: RoomEvent = epoch === undefined ? { roomId: message.roomId, seq: message.seq, frame: JSON.stringify(push) } : { roomId: message.roomId, seq: message.seq, epoch, frame: JSON.stringify(push) };
+    try {
+      await this.broker.publish(event);
+    } catch (err) {
+      this.onError(err, `publishing message ${message.seq} of room ${message.roomId}`);
+    }
   }
 }
 

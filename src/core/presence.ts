@@ -1,9 +1,13 @@
 /**
  * Who is online in each room, over the Presence port. An entry is one connection's presence in one
  * room (`userId/connectionId`), so a user with two tabs stays online until the last closes; a
- * member is online while any of their entries is live. One shared timer refreshes this node's
- * entries every ttl/3, so a node that dies stops showing its users within `ttlMs`
- * (DESIGN.md, "No per-socket timers").
+ * member is online while any of their entries is live.
+ *
+ * One shared timer per node (DESIGN.md, "No per-socket timers") beats every ttl/3: it refreshes this
+ * node's entries, then removes the expired entries of the rooms it serves and announces offline the
+ * members left with none. An entry stops being refreshed when its node dies without a goodbye, so
+ * that node's users are shown offline within `ttlMs` plus one beat, by whichever node removes the
+ * entry first (the Presence port hands each expired entry to exactly one caller).
  */
 import type { PresencePush } from '../protocol/index.ts';
 import type { Presence } from './ports/presence.ts';
@@ -13,20 +17,26 @@ interface LocalEntry {
   readonly roomId: string;
   readonly userId: string;
   readonly name: string;
+  readonly key: string;
 }
 
 export class RoomPresence {
   /** `${roomId}\n${key}` → entry, for this node's connections. */
-  readonly #local = new Map<string, LocalEntry & { key: string }>();
+  readonly #local = new Map<string, LocalEntry>();
   readonly #timer: NodeJS.Timeout;
+  #beating = false;
 
-  /** @param ttlMs entry lifetime without refresh (PARLEY_PRESENCE_TTL_MS). */
+  /**
+   * @param ttlMs entry lifetime without refresh (PARLEY_PRESENCE_TTL_MS).
+   * @param onError failures of the background beat (it goes on), to be logged.
+   */
   constructor(
     private readonly presence: Presence,
     private readonly broker: Broker,
     private readonly ttlMs: number,
+    private readonly onError: (err: unknown, context: string) => void,
   ) {
-    this.#timer = setInterval(() => void this.#refresh(), Math.max(250, Math.floor(ttlMs / 3)));
+    this.#timer = setInterval(() => void this.#beat(), Math.max(250, Math.floor(ttlMs / 3)));
     this.#timer.unref();
   }
 
@@ -45,7 +55,7 @@ export class RoomPresence {
     this.#local.delete(`${roomId}\n${key}`);
     await this.presence.remove(roomId, key);
     const entries = await this.presence.list(roomId);
-    if (!entries.some((e) => e.key.startsWith(`${userId}/`))) {
+    if (!entries.some((e) => userOf(e.key) === userId)) {
       await this.#announce({ type: 'presence', roomId, userId, name, online: false });
     }
     return entries.length === 0;
@@ -54,7 +64,7 @@ export class RoomPresence {
   /** User ids online in the room. */
   async online(roomId: string): Promise<Set<string>> {
     const entries = await this.presence.list(roomId);
-    return new Set(entries.map((e) => e.key.slice(0, e.key.lastIndexOf('/'))));
+    return new Set(entries.map((e) => userOf(e.key)));
   }
 
   async isOnline(roomId: string, userId: string): Promise<boolean> {
@@ -69,9 +79,38 @@ export class RoomPresence {
     await this.broker.publish({ roomId: push.roomId, frame: JSON.stringify(push) });
   }
 
-  async #refresh(): Promise<void> {
-    for (const entry of this.#local.values()) {
-      await this.presence.touch(entry.roomId, entry.key, entry.name, this.ttlMs).catch(() => undefined);
+  /** Refresh this node's entries, then expire the others' in the rooms it serves. */
+  async #beat(): Promise<void> {
+    if (this.#beating) return;
+    this.#beating = true;
+    try {
+      const rooms = new Set<string>();
+      for (const entry of this.#local.values()) {
+        rooms.add(entry.roomId);
+        await this.presence.touch(entry.roomId, entry.key, entry.name, this.ttlMs).catch((err: unknown) => this.onError(err, 'presence refresh'));
+      }
+      for (const roomId of rooms) await this.#expire(roomId).catch((err: unknown) => this.onError(err, 'presence expiry'));
+    } finally {
+      this.#beating = false;
     }
   }
+
+  /** Remove a room's expired entries and announce offline each member left without a live one. */
+  async #expire(roomId: string): Promise<void> {
+    const expired = await this.presence.expire(roomId);
+    if (expired.length === 0) return;
+    const online = await this.online(roomId);
+    const announced = new Set<string>();
+    for (const entry of expired) {
+      const userId = userOf(entry.key);
+      if (online.has(userId) || announced.has(userId)) continue;
+      announced.add(userId);
+      await this.#announce({ type: 'presence', roomId, userId, name: entry.value, online: false });
+    }
+  }
+}
+
+/** The user id of a presence key `userId/connectionId` (user ids may hold `/`; connection ids do not). */
+function userOf(key: string): string {
+  return key.slice(0, key.lastIndexOf('/'));
 }

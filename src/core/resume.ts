@@ -59,7 +59,7 @@ export class Resume {
     const room = await this.rooms.open(cmd.roomId);
     const member = await this.members.require(principal, room.id);
 
-    const subscription = await this.fanout.add(peer, room.id);
+    const subscription = await this.fanout.add(peer, room);
     connection.rooms.set(room.id, { subscription, room });
     try {
       const catchup = room.kind === 'relay' ? await this.#relayCatchup(room, cmd) : await this.#storedCatchup(room.id, cmd);

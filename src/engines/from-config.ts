@@ -1,16 +1,33 @@
 /**
- * Picks one engine per port from Config. Store: PostgreSQL when `DATABASE_URL` is set, else the
- * SQLite file under DATA_DIR. Broker, presence and relay log: in-process (the embedded defaults).
- * Scale-out engines plug in here, selected by configuration only.
+ * Picks one engine per port from Config, by configuration only (DESIGN.md, Ports):
+ * - Store: PostgreSQL when `DATABASE_URL` is set, else the SQLite file under DATA_DIR;
+ * - Broker, Presence, RelayLog, Counters: Redis when `REDIS_URL` is set, else in-process.
+ * The embedded defaults need nothing installed; several nodes need PostgreSQL and Redis.
  */
 import type { Config } from '../config.ts';
 import type { ChatPorts } from '../core/chat.ts';
+import type { Counters } from '../core/ports/counters.ts';
 import type { Store } from '../core/ports/store.ts';
 import { openSqliteStore, sqliteFile } from './store/sqlite.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { MemoryBroker } from './broker/memory.ts';
 import { MemoryRelayLog } from './broker/memory-relay-log.ts';
 import { MemoryPresence } from './presence/memory.ts';
+import { MemoryCounters } from './counters/memory.ts';
+import { RedisConnections } from './redis-client.ts';
+import { RedisBroker } from './broker/redis.ts';
+import { RedisRelayLog } from './broker/redis-relay-log.ts';
+import { RedisPresence } from './presence/redis.ts';
+import { RedisCounters } from './counters/redis.ts';
+
+/** Every port's engine, what readiness checks they need, and how to close them. */
+export interface Engines extends ChatPorts {
+  readonly counters: Counters;
+  /** One check per external dependency (`store`, `redis`): resolves when it answers, rejects with why not. */
+  readonly checks: Readonly<Record<string, () => Promise<void>>>;
+  /** Close every engine, the store last (it flushes pending writes). */
+  close(): Promise<void>;
+}
 
 /**
  * Open the store configured by `config` (creating and migrating it).
@@ -34,12 +51,56 @@ export function describeStore(config: Config): string {
   }
 }
 
-/** Build every port's engine from `config`. */
-export async function enginesFromConfig(config: Config): Promise<ChatPorts> {
+/**
+ * Build every port's engine from `config`. `onError` receives background connection errors (logged).
+ * @throws ParleyError `STORE_UNAVAILABLE` or `BROKER_UNAVAILABLE` when a configured dependency is unreachable.
+ */
+export async function enginesFromConfig(config: Config, onError: (err: unknown, context: string) => void): Promise<Engines> {
+  const store = await storeFromConfig(config);
+  const { url, prefix, heartbeatMs } = config.redis;
+  const { relayBufferSize, relayTtlMs } = config.limits;
+  if (url === undefined) {
+    const broker = new MemoryBroker();
+    const presence = new MemoryPresence();
+    const counters = new MemoryCounters();
+    return {
+      store,
+      broker,
+      presence,
+      counters,
+      relayLog: new MemoryRelayLog(relayBufferSize, relayTtlMs),
+      checks: { store: () => store.ping() },
+      async close() {
+        await Promise.all([broker.close(), presence.close(), counters.close()]);
+        await store.close();
+      },
+    };
+  }
+  let redis: RedisConnections;
+  try {
+    redis = await RedisConnections.open({ url, prefix, heartbeatMs, onError });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const broker = new RedisBroker(redis);
   return {
-    store: await storeFromConfig(config),
-    broker: new MemoryBroker(),
-    presence: new MemoryPresence(),
-    relayLog: new MemoryRelayLog(config.limits.relayBufferSize),
+    store,
+    broker,
+    presence: new RedisPresence(redis),
+    counters: new RedisCounters(redis),
+    relayLog: new RedisRelayLog(redis, relayBufferSize, relayTtlMs),
+    checks: {
+      store: () => store.ping(),
+      redis: async () => {
+        if (!redis.healthy) throw new Error('a Redis connection is down or missed its heartbeat');
+        await redis.ping();
+      },
+    },
+    async close() {
+      await broker.close();
+      await redis.close();
+      await store.close();
+    },
   };
 }

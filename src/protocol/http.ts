@@ -104,4 +104,17 @@ export const AdminRoomResponse = z
 export const AdminRoomsResponse = z.object({ rooms: z.array(RoomInfo) }).meta({ id: 'AdminRoomsResponse' });
 
 /** `GET /healthz`. */
-export const HealthResponse = z.object({ status: z.literal('ok') });
+export const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'HealthResponse' });
+
+/**
+ * `GET /ready`: whether this node should get traffic. 200 with `ready: true` when every dependency
+ * answers and it is not draining; 503 with `ready: false` otherwise, naming what failed.
+ */
+export const ReadyResponse = z
+  .object({
+    ready: z.boolean(),
+    draining: z.boolean().describe('True once the node began a graceful shutdown.'),
+    checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })).describe('One entry per dependency (`store`, `redis`).'),
+  })
+  .meta({ id: 'ReadyResponse' });
+export type ReadyResponse = z.infer<typeof ReadyResponse>;

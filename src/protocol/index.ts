@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { PingCommand, WelcomePush, ReplyFrame, ErrorPush, ReconnectPush, EmptyResult } from './envelope.ts';
 import { JoinCommand, JoinResult, LeaveCommand, HistoryCommand, HistoryPage, RoomClosedPush } from './rooms.ts';
-import { SendCommand, Ack, MessagePush, ReadCommand, ReadResult, ReadPush, GapPush } from './messages.ts';
+import { SendCommand, Ack, MessagePush, ReadCommand, ReadResult, ReadPush, GapPush, ResyncPush } from './messages.ts';
 import { TypingCommand, TypingPush, PresencePush } from './presence.ts';
 
 export * from './envelope.ts';
@@ -39,6 +39,7 @@ export const ServerFrame = z.union([
   ReconnectPush,
   MessagePush,
   GapPush,
+  ResyncPush,
   ReadPush,
   TypingPush,
   PresencePush,
@@ -79,6 +80,7 @@ export const SERVER_FRAMES = {
   reconnect: ReconnectPush,
   message: MessagePush,
   gap: GapPush,
+  resync: ResyncPush,
   read: ReadPush,
   typing: TypingPush,
   presence: PresencePush,

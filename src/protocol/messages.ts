@@ -79,6 +79,15 @@ export const ReadPush = z
 export type ReadPush = z.infer<typeof ReadPush>;
 
 /**
+ * Push (relay rooms only): the room's numbering started over in a new `epoch` (it was emptied on
+ * every node and used again). Forget the room's last seq: messages from seq 1 of the new epoch follow.
+ */
+export const ResyncPush = z
+  .object({ type: z.literal('resync'), roomId: RoomId, epoch: z.string().describe('The new epoch; seqs restart at 1.') })
+  .meta({ id: 'ResyncPush', description: 'Relay room: numbering restarted in a new epoch; messages from seq 1 follow.' });
+export type ResyncPush = z.infer<typeof ResyncPush>;
+
+/**
  * Push (relay rooms only): messages `from`..`to` (inclusive seqs) are no longer in the resume
  * buffer and will never be delivered to this connection. Never a silent gap (DESIGN.md rule 5).
  */

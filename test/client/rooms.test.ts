@@ -171,3 +171,19 @@ test('a relay `gap` push moves the room past the lost messages and surfaces as a
   assert.deepEqual(gaps, [{ type: 'gap', roomId: 'room', from: 2, to: 5 }]);
   assert.equal(server.frames.filter((f) => f.type === 'history').length, 0, 'no history read for a gap the server announced');
 });
+
+test('a relay `resync` push restarts the room in its new epoch: messages from seq 1 follow, and a rejoin resumes in that epoch', async () => {
+  await using server = await FakeServer.start();
+  using client = clientFor({ url: server.url });
+  await client.connect();
+  await client.join('room');
+  for (const seq of [1, 2, 3]) server.push({ type: 'message', message: message('room', seq) });
+  server.push({ type: 'resync', roomId: 'room', epoch: 'e2' });
+  for (const seq of [1, 2]) server.push({ type: 'message', message: message('room', seq) });
+  await until(() => client.messages.length === 5, 'the messages of the new epoch');
+  assert.deepEqual(seqs(client.messages), [1, 2, 3, 1, 2]);
+  assert.equal(server.frames.filter((f) => f.type === 'history').length, 0, 'nothing to read back: nothing was lost');
+  server.sockets.at(-1)?.terminate();
+  const rejoin = await server.next((f) => f.type === 'join');
+  assert.deepEqual([rejoin.since, rejoin.epoch], [2, 'e2']);
+});

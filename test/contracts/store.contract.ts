@@ -389,6 +389,35 @@ export function storeContract(name: string, factory: StoreFactory): void {
         }));
     });
 
+    describe('positions', () => {
+      test('lastSeqs reads the newest seq of each existing room in one call, leaving unknown ids out', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('p1'));
+          await store.rooms.create(newRoom('p2'));
+          await fill(store, 'p1', 3);
+          const ids = ['p1', 'p2', 'missing', ...Array.from({ length: 1200 }, (_, i) => `absent-${i}`)];
+          assert.deepEqual(await store.rooms.lastSeqs(ids), new Map([['p1', 3], ['p2', 0]]));
+          assert.deepEqual(await store.rooms.lastSeqs([]), new Map());
+        }));
+    });
+
+    describe('nonces', () => {
+      test('claim records a key once: true the first time, false while it lives, true again once expired', () =>
+        withStore(async (store) => {
+          assert.equal(await store.nonces.claim('ticket:1', T0 + 1000, T0), true);
+          assert.equal(await store.nonces.claim('ticket:1', T0 + 5000, T0 + 999), false);
+          assert.equal(await store.nonces.claim('ticket:2', T0 + 1000, T0), true, 'keys are independent');
+          assert.equal(await store.nonces.claim('ticket:1', T0 + 9000, T0 + 1000), true, 'expired at its expiresAt');
+          assert.equal(await store.nonces.claim('ticket:1', T0 + 9000, T0 + 2000), false, 'the new record holds');
+        }));
+
+      test('of many concurrent claims of one key exactly one is true', () =>
+        withStore(async (store) => {
+          const claims = await Promise.all(Array.from({ length: 30 }, () => store.nonces.claim('jti:race', T0 + 60_000, T0)));
+          assert.equal(claims.filter(Boolean).length, 1);
+        }));
+    });
+
     describe('lifecycle', () => {
       test('ping resolves on an open store', () =>
         withStore(async (store) => {

@@ -39,6 +39,11 @@ export interface RoomStore {
   close(id: string, at: number): Promise<RoomRecord | undefined>;
   /** Replace the join code hash (null: none). */
   setJoinCodeHash(id: string, hash: string | null): Promise<RoomRecord | undefined>;
+  /**
+   * The newest seq of each given room that exists, in one query whatever the number of ids (the
+   * fan-out's periodic position check; DESIGN.md rule 3). Unknown ids are absent from the map.
+   */
+  lastSeqs(ids: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** A member row: a user's membership of one room, with its read marker. */
@@ -111,12 +116,26 @@ export interface SessionStore {
   revoke(tokenHash: string): Promise<void>;
 }
 
+/**
+ * Used single-use values (ticket nonces, token `jti`s), kept until they expire so that a replay is
+ * refused even after a Redis restart forgot its fast-path claim (DESIGN.md rule 9).
+ */
+export interface NonceStore {
+  /**
+   * Record `key` as used until `expiresAt` (Unix ms). Resolves true if this call recorded it, false
+   * if it was already recorded and has not expired at `now`. Atomic across nodes: of concurrent
+   * claims of one key, exactly one resolves true. Expired records are purged as claims go by.
+   */
+  claim(key: string, expiresAt: number, now: number): Promise<boolean>;
+}
+
 /** The whole store. */
 export interface Store {
   readonly rooms: RoomStore;
   readonly members: MemberStore;
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
+  readonly nonces: NonceStore;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   /** Flush pending group-committed writes, then release connections. */

@@ -1,7 +1,8 @@
 /**
  * In-process RelayLog: per relay room an epoch, a seq counter and a ring of the last `bufferSize`
- * messages (constant time per append, whatever the buffer size). Limit: single process only; state is lost on restart (clients then see a new epoch
- * and resync, as the contract allows).
+ * messages (constant time per append, whatever the buffer size). A room untouched for `ttlMs` is
+ * forgotten when next used. Limit: single process only; state is lost on restart (clients then see
+ * a new epoch and resync, as the contract allows).
  */
 import { randomUUID } from 'node:crypto';
 import type { Message } from '../../protocol/index.ts';
@@ -10,6 +11,8 @@ import type { AppendResult, NewMessage } from '../../core/ports/store.ts';
 
 interface RelayRoom {
   epoch: string;
+  /** Unix ms of the last append (or of creation). */
+  touchedAt: number;
   lastSeq: number;
   /** Ring of the newest messages: message `seq` sits at `(seq - 1) % bufferSize`; allocated on first use. */
   ring: Array<Message | undefined>;
@@ -22,8 +25,16 @@ interface RelayRoom {
 export class MemoryRelayLog implements RelayLog {
   readonly #rooms = new Map<string, RelayRoom>();
 
-  /** @param bufferSize messages kept per room for resume (PARLEY_RELAY_BUFFER_SIZE). */
-  constructor(readonly bufferSize: number) {}
+  /**
+   * @param bufferSize messages kept per room for resume (PARLEY_RELAY_BUFFER_SIZE).
+   * @param ttlMs a room without appends for this long is forgotten (PARLEY_RELAY_TTL_MS).
+   * @param now clock in Unix ms (injectable for tests).
+   */
+  constructor(
+    readonly bufferSize: number,
+    readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async append(input: NewMessage): Promise<AppendResult & { epoch: string }> {
     const room = this.#room(input.roomId);
@@ -33,6 +44,7 @@ export class MemoryRelayLog implements RelayLog {
     const seq = room.lastSeq + 1;
     const message: Message = { id: input.id, roomId: input.roomId, seq, senderId: input.senderId, senderName: input.senderName, clientId: input.clientId, type: input.type, body: input.body, createdAt: input.createdAt };
     room.lastSeq = seq;
+    room.touchedAt = this.now();
     const slot = (seq - 1) % this.bufferSize;
     const evicted = room.ring[slot];
     if (evicted !== undefined) {
@@ -67,8 +79,9 @@ export class MemoryRelayLog implements RelayLog {
 
   #room(roomId: string): RelayRoom {
     let room = this.#rooms.get(roomId);
-    if (room === undefined) {
-      room = { epoch: randomUUID(), lastSeq: 0, ring: [], size: 0, bySender: new Map() };
+    const now = this.now();
+    if (room === undefined || now - room.touchedAt >= this.ttlMs) {
+      room = { epoch: randomUUID(), touchedAt: now, lastSeq: 0, ring: [], size: 0, bySender: new Map() };
       this.#rooms.set(roomId, room);
     }
     return room;

@@ -1,6 +1,7 @@
 /**
  * In-process Broker: `publish` calls the registered handler synchronously for subscribed rooms.
- * The real default for a single node (STYLE C3). Limit: single process only — events never leave it.
+ * The real default for a single node (STYLE C3). Limit: single process only — events never leave
+ * it; never interrupted, so the `onInterrupt` handler is never called.
  */
 import type { Broker, RoomEvent } from '../../core/ports/broker.ts';
 
@@ -23,6 +24,8 @@ export class MemoryBroker implements Broker {
   onEvent(handler: (event: RoomEvent) => void): void {
     this.#handler = handler;
   }
+
+  onInterrupt(): void {}
 
   async close(): Promise<void> {
     this.#rooms.clear();

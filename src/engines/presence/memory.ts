@@ -1,8 +1,8 @@
 /**
  * In-process Presence: per room a map of key → {value, expiresAt}; expired entries are skipped by
- * `list` and pruned as they are met. Limit: single process only.
+ * `list` and removed by `expire`. Limit: single process only.
  */
-import type { Presence } from '../../core/ports/presence.ts';
+import type { Presence, PresenceEntry } from '../../core/ports/presence.ts';
 
 export class MemoryPresence implements Presence {
   readonly #rooms = new Map<string, Map<string, { value: string; expiresAt: number }>>();
@@ -23,17 +23,27 @@ export class MemoryPresence implements Presence {
     if (room.size === 0) this.#rooms.delete(roomId);
   }
 
-  async list(roomId: string): Promise<Array<{ key: string; value: string }>> {
+  async list(roomId: string): Promise<PresenceEntry[]> {
     const room = this.#rooms.get(roomId);
     if (room === undefined) return [];
     const now = this.now();
-    const live: Array<{ key: string; value: string }> = [];
+    const live: PresenceEntry[] = [];
+    for (const [key, entry] of room) if (entry.expiresAt > now) live.push({ key, value: entry.value });
+    return live;
+  }
+
+  async expire(roomId: string): Promise<PresenceEntry[]> {
+    const room = this.#rooms.get(roomId);
+    if (room === undefined) return [];
+    const now = this.now();
+    const expired: PresenceEntry[] = [];
     for (const [key, entry] of room) {
-      if (entry.expiresAt > now) live.push({ key, value: entry.value });
-      else room.delete(key);
+      if (entry.expiresAt > now) continue;
+      expired.push({ key, value: entry.value });
+      room.delete(key);
     }
     if (room.size === 0) this.#rooms.delete(roomId);
-    return live;
+    return expired;
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AppendResult, MemberStore, MessageStore, NewMessage, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
+import type { AppendResult, MemberStore, MessageStore, NewMessage, NonceStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
@@ -83,6 +83,7 @@ export class PostgresStore implements Store {
   readonly members: MemberStore;
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
+  readonly nonces: NonceStore;
   /** Resolves when PostgreSQL answers `select 1`. */
   readonly ping: () => Promise<void>;
 
@@ -140,6 +141,7 @@ export class PostgresStore implements Store {
     this.rooms = records.rooms;
     this.members = records.members;
     this.sessions = records.sessions;
+    this.nonces = records.nonces;
     this.messages = { append: (message) => this.#appends.submit(message), page: records.page };
     this.ping = records.ping;
   }

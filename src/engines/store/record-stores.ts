@@ -9,7 +9,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { MemberStore, MessageStore, RoomStore, SessionStore } from '../../core/ports/store.ts';
+import type { MemberStore, MessageStore, NonceStore, RoomStore, SessionStore } from '../../core/ports/store.ts';
 import { toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
 import { guardWith, type ClassifyConstraint } from './store-errors.ts';
 
@@ -32,10 +32,17 @@ export interface RecordStores {
   readonly rooms: RoomStore;
   readonly members: MemberStore;
   readonly sessions: SessionStore;
+  readonly nonces: NonceStore;
   readonly page: MessageStore['page'];
   /** Resolves when the database answers `select 1`. */
   readonly ping: () => Promise<void>;
 }
+
+/** Room ids per `lastSeqs` statement. */
+const LAST_SEQS_CHUNK = 500;
+
+/** Least time between two purges of expired nonces, in ms. */
+const NONCE_PURGE_INTERVAL_MS = 60_000;
 
 /** Build the shared Store parts over `db`; every call follows the error rules of `store-errors.ts`. */
 export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect): RecordStores {
@@ -84,6 +91,16 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       guard(async () => {
         const row = await db.updateTable('rooms').set({ join_code_hash: hash }).where('id', '=', id).returningAll().executeTakeFirst();
         return row === undefined ? undefined : toRoomRecord(row);
+      }),
+    lastSeqs: (ids) =>
+      guard(async () => {
+        const positions = new Map<string, number>();
+        // Chunks keep each statement under SQLite's bound-parameter limit.
+        for (let i = 0; i < ids.length; i += LAST_SEQS_CHUNK) {
+          const rows = await db.selectFrom('rooms').select(['id', 'last_seq']).where('id', 'in', ids.slice(i, i + LAST_SEQS_CHUNK)).execute();
+          for (const row of rows) positions.set(row.id, row.last_seq);
+        }
+        return positions;
       }),
   };
 
@@ -201,10 +218,29 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       }),
   };
 
+  let nextPurgeAt = 0;
+  const nonces: NonceStore = {
+    claim: (key, expiresAt, now) =>
+      guard(async () => {
+        if (now >= nextPurgeAt) {
+          nextPurgeAt = now + NONCE_PURGE_INTERVAL_MS;
+          await db.deleteFrom('nonces').where('expires_at', '<=', now).execute();
+        }
+        // Inserted, or taken over from an expired record; a live record makes the statement a no-op.
+        const row = await db
+          .insertInto('nonces')
+          .values({ key, expires_at: expiresAt })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ expires_at: expiresAt }).where('nonces.expires_at', '<=', now))
+          .returning('key')
+          .executeTakeFirst();
+        return row !== undefined;
+      }),
+  };
+
   const ping = () =>
     guard(async () => {
       await sql`select 1`.execute(db);
     });
 
-  return { rooms, members, sessions, page, ping };
+  return { rooms, members, sessions, nonces, page, ping };
 }

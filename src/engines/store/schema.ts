@@ -63,6 +63,12 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+/** `nonces`: used single-use values, keyed by the caller's key, kept until `expires_at`. */
+export interface NoncesTable {
+  key: string;
+  expires_at: number;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   rooms: RoomsTable;
@@ -70,6 +76,7 @@ export interface Database {
   messages: MessagesTable;
   users: UsersTable;
   sessions: SessionsTable;
+  nonces: NoncesTable;
 }
 
 /** A `rooms` row as selected. */

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AppendResult, MemberStore, MessageStore, NewMessage, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
+import type { AppendResult, MemberStore, MessageStore, NewMessage, NonceStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
@@ -79,6 +79,7 @@ export class SqliteStore implements Store {
   readonly members: MemberStore;
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
+  readonly nonces: NonceStore;
   /** Resolves when SQLite answers `select 1`. */
   readonly ping: () => Promise<void>;
 
@@ -132,6 +133,7 @@ export class SqliteStore implements Store {
     this.rooms = records.rooms;
     this.members = records.members;
     this.sessions = records.sessions;
+    this.nonces = records.nonces;
     this.messages = { append: (message) => this.#appends.submit(message), page: records.page };
     this.ping = records.ping;
   }

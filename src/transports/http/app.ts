@@ -15,7 +15,7 @@ import type { Sessions } from '../../auth/session.ts';
 import type { AdminAuthenticator } from '../../auth/admin.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { credentialsFromHeaders } from '../credentials.ts';
-import { healthRoutes } from './health.ts';
+import { healthRoutes, type Readiness } from './health.ts';
 import { sessionRoutes } from './sessions.ts';
 import { roomRoutes } from './rooms.ts';
 import { messageRoutes } from './messages.ts';
@@ -26,6 +26,7 @@ import { webRoutes } from './web.ts';
 /** What the HTTP plugins need. */
 export interface HttpDeps {
   readonly chat: Chat;
+  readonly readiness: Readiness;
   readonly sessions: Sessions;
   readonly admin: AdminAuthenticator;
   readonly logger: Logger;
@@ -74,7 +75,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifyCookie);
   await app.register(openapiRoutes);
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { readiness: deps.readiness });
   await app.register(sessionRoutes, deps);
   await app.register(roomRoutes, deps);
   await app.register(messageRoutes, deps);

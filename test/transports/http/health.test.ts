@@ -39,3 +39,31 @@ test('unknown routes answer 404 with the NOT_FOUND code', async () => {
   assert.equal(res.status, 404);
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
 });
+
+test('GET /live answers 200; GET /ready answers 200 with one passing check per dependency', async () => {
+  await using server = await startServer();
+  assert.equal((await fetch(`${server.url}/live`)).status, 200);
+  const res = await fetch(`${server.url}/ready`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { ready: true, draining: false, checks: { store: { ok: true } } });
+});
+
+test('once a graceful shutdown begins, /ready answers 503 with draining: true while sockets are still closing', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const { client } = await server.member(room.id, joinCode, 'Slow to leave');
+  // A client that stops reading does not answer the close frame: the drain waits for it.
+  (client.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+  const stopping = server.stop();
+  let body: { ready: boolean; draining: boolean } | undefined;
+  for (let i = 0; i < 100 && body?.draining !== true; i++) {
+    const res = await fetch(`${server.url}/ready`).catch(() => undefined);
+    if (res === undefined) break;
+    body = (await res.json()) as { ready: boolean; draining: boolean };
+    if (body.draining) assert.equal(res.status, 503);
+    else await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.deepEqual(body, { ready: false, draining: true, checks: { store: { ok: true } } });
+  client.socket.terminate();
+  await stopping;
+});

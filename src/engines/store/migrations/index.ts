@@ -7,11 +7,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './2026-11-22-01-initial.ts';
 import * as messagesKeyedByRoomSeq from './2026-12-01-01-messages-keyed-by-room-seq.ts';
+import * as nonces from './2026-12-01-02-nonces.ts';
 
 /** Migrations by name, oldest first. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-22-01-initial': initial,
   '2026-12-01-01-messages-keyed-by-room-seq': messagesKeyedByRoomSeq,
+  '2026-12-01-02-nonces': nonces,
 });
 
 /** A MigrationProvider over {@link MIGRATIONS}. */

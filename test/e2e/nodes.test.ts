@@ -1,0 +1,155 @@
+/**
+ * Many nodes behave as one (issue: scale-out): nodes on one PostgreSQL and one Redis — separate
+ * processes, or in-process nodes where a test needs to reach inside — clients spread over them,
+ * real sockets. Messages, relay rooms, member caps, presence, typing and room closing
+ * cross nodes; a message whose publish was lost still reaches every node, from the store.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { requirePostgres, requireRedis } from '../support/services.ts';
+import { startCluster } from '../support/cluster.ts';
+import { RawClient } from '../support/ws-client.ts';
+import { startNodeProcess } from '../support/node-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { openPostgresStore } from '../../src/engines/store/postgres.ts';
+import { Redis } from 'ioredis';
+
+const databaseUrl = await requirePostgres();
+const redisUrl = await requireRedis();
+
+if (databaseUrl !== undefined && redisUrl !== undefined) {
+  const urls = { databaseUrl, redisUrl };
+
+  describe('many nodes as one', () => {
+    test('members on three node processes send to the same rooms at once; each sees every message once, in seq order', async () => {
+      await using cluster = await startCluster(0, urls);
+      const nodes = await Promise.all([1, 2, 3].map(() => startNodeProcess(cluster.env)));
+      try {
+        const admin = { authorization: `Bearer ${cluster.env.PARLEY_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+        const rooms = [];
+        for (const name of ['one', 'two']) {
+          const res = await fetch(`${nodes[0]!.url}/api/v1/admin/rooms`, { method: 'POST', headers: admin, body: JSON.stringify({ name }) });
+          rooms.push((await res.json()) as { room: { id: string }; joinCode: string });
+        }
+        const clients: Array<{ client: RawClient; roomId: string }> = [];
+        for (let i = 0; i < 12; i++) {
+          const { room, joinCode } = rooms[i % 2]!;
+          const node = nodes[i % 3]!;
+          const joined = await fetch(`${node.url}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ roomId: room.id, code: joinCode, name: `user ${i}` }) });
+          const client = await RawClient.connect(`${node.url.replace('http', 'ws')}/ws`, ((await joined.json()) as { token: string }).token);
+          await client.request({ type: 'join', roomId: room.id });
+          clients.push({ client, roomId: room.id });
+        }
+        const perClient = 25;
+        await Promise.all(
+          clients.map(async ({ client, roomId }, i) => {
+            for (let n = 0; n < perClient; n++) await client.request({ type: 'send', id: `c${i}-${n}`, roomId, body: `${i}:${n}` }, 20_000);
+          }),
+        );
+        const perRoom = 6 * perClient;
+        for (const { client, roomId } of clients) {
+          await client.waitForMessages(perRoom, roomId, 20_000);
+          assert.deepEqual(client.messages(roomId).map((m) => m.seq), Array.from({ length: perRoom }, (_, k) => k + 1), 'every seq once, in order');
+        }
+        for (const { client } of clients) await client.close();
+      } finally {
+        await Promise.all(nodes.map((node) => node.kill('SIGTERM')));
+      }
+    });
+
+    test('a relay room spans nodes: messages cross, a member resumes on another node from the shared buffer, and its state goes when the last member leaves', async () => {
+      await using cluster = await startCluster(2, urls);
+      const [a, b] = cluster.nodes as [NonNullable<(typeof cluster.nodes)[0]>, NonNullable<(typeof cluster.nodes)[0]>];
+      const { room, joinCode } = await a.createRoom({ kind: 'relay' });
+      const ada = await a.member(room.id, joinCode, 'Ada');
+      const bob = await b.member(room.id, joinCode, 'Bob');
+      for (let i = 1; i <= 5; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` });
+      await bob.client.waitForMessages(5, room.id);
+      bob.client.socket.terminate();
+      for (let i = 6; i <= 8; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` });
+
+      await using again = await RawClient.connect(a.wsUrl, bob.token);
+      const reply = await again.request({ type: 'join', roomId: room.id, since: 5 });
+      assert.equal((reply.result as { resume: string }).resume, 'replay');
+      await again.waitForMessages(3, room.id);
+      assert.deepEqual(again.messages(room.id).map((m) => m.body), ['m6', 'm7', 'm8']);
+
+      const keys = async () => {
+        const redis = new Redis(redisUrl);
+        try {
+          return await redis.keys(`${cluster.redisPrefix}relay:${room.id}*`);
+        } finally {
+          redis.disconnect();
+        }
+      };
+      assert.ok((await keys()).length > 0, 'relay state lives in Redis while members are in the room');
+      await ada.client.close();
+      await again.close();
+      await eventually('relay state deleted', 5000, async () => (await keys()).length === 0);
+    });
+
+    test('a member cap holds across nodes: of 30 concurrent joins on two nodes to a room of 10, exactly 10 succeed', async () => {
+      await using cluster = await startCluster(2, urls);
+      const { room, joinCode } = await cluster.nodes[0]!.createRoom({ maxMembers: 10 });
+      const outcomes = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => cluster.nodes[i % 2]!.joinRoom(room.id, joinCode, `u${i}`)));
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 10);
+      for (const refused of outcomes.filter((o) => o.status === 'rejected')) assert.match(String((refused as PromiseRejectedResult).reason), /ROOM_FULL/);
+    });
+
+    test('presence and typing cross nodes, and a member who leaves is shown offline on the other node', async () => {
+      await using cluster = await startCluster(2, urls);
+      const [a, b] = cluster.nodes as [NonNullable<(typeof cluster.nodes)[0]>, NonNullable<(typeof cluster.nodes)[0]>];
+      const { room, joinCode } = await a.createRoom();
+      const ada = await a.member(room.id, joinCode, 'Ada');
+      const bob = await b.member(room.id, joinCode, 'Bob');
+      await ada.client.next((f) => f.type === 'presence' && f.userId === bob.user.id && f.online === true);
+      await bob.client.request({ type: 'typing', roomId: room.id, active: true });
+      await ada.client.next((f) => f.type === 'typing' && f.userId === bob.user.id && f.active === true);
+      const members = (await (await fetch(`${a.url}/api/v1/rooms/${room.id}/members`, { headers: { authorization: `Bearer ${ada.token}` } })).json()) as { members: Array<{ name: string; online: boolean }> };
+      assert.deepEqual(members.members.map((m) => [m.name, m.online]).sort(), [['Ada', true], ['Bob', true]]);
+      await bob.client.close();
+      await ada.client.next((f) => f.type === 'presence' && f.userId === bob.user.id && f.online === false);
+      await ada.client.close();
+    });
+
+    test('closing a room on one node tells members on every node, and no node accepts its messages', async () => {
+      await using cluster = await startCluster(2, urls);
+      const [a, b] = cluster.nodes as [NonNullable<(typeof cluster.nodes)[0]>, NonNullable<(typeof cluster.nodes)[0]>];
+      for (const kind of ['persistent', 'relay'] as const) {
+        const { room, joinCode } = await a.createRoom({ kind });
+        const bob = await b.member(room.id, joinCode, 'Bob');
+        const closed = await a.admin(`/api/v1/admin/rooms/${room.id}/close`, { method: 'POST' });
+        assert.equal(closed.status, 200);
+        await bob.client.next((f) => f.type === 'room_closed' && f.roomId === room.id);
+        const reply = await bob.client.request({ type: 'send', id: 'late', roomId: room.id, body: 'too late' });
+        assert.equal((reply.error as { code: string }).code, 'ROOM_CLOSED', kind);
+        await bob.client.close();
+      }
+    });
+
+    test('a message stored but never published (its node died between commit and publish) reaches members on every node within two position checks', async () => {
+      await using cluster = await startCluster(2, urls, { PARLEY_POSITION_CHECK_INTERVAL_MS: '300' });
+      const [a, b] = cluster.nodes as [NonNullable<(typeof cluster.nodes)[0]>, NonNullable<(typeof cluster.nodes)[0]>];
+      const { room, joinCode } = await a.createRoom();
+      const ada = await a.member(room.id, joinCode, 'Ada');
+      const bob = await b.member(room.id, joinCode, 'Bob');
+      await ada.client.request({ type: 'send', id: 'first', roomId: room.id, body: 'published' });
+      await bob.client.waitForMessages(1, room.id);
+
+      // Another process's store writes a message and publishes nothing.
+      const store = await openPostgresStore({ url: databaseUrl, schema: cluster.schema, groupCommitMaxBatch: 8 });
+      const started = Date.now();
+      try {
+        await store.messages.append({ id: randomUUID(), roomId: room.id, senderId: ada.user.id, senderName: 'Ada', clientId: 'silent', type: 'text', body: 'never published', createdAt: Date.now() });
+      } finally {
+        await store.close();
+      }
+      await Promise.all([ada.client.waitForMessages(2, room.id, 5000), bob.client.waitForMessages(2, room.id, 5000)]);
+      assert.ok(Date.now() - started < 3 * 300 + 1000, `repaired in ${Date.now() - started} ms`);
+      for (const client of [ada.client, bob.client]) assert.deepEqual(client.messages(room.id).map((m) => [m.seq, m.body]), [[1, 'published'], [2, 'never published']]);
+      await ada.client.close();
+      await bob.client.close();
+    });
+  });
+}
