@@ -100,7 +100,7 @@ export async function startServer(server: ServerName, options: StartOptions): Pr
     ...options.env,
   };
   if (driver === 'parley') {
-    Object.assign(env, { DATA_DIR: join(dir, 'data'), PARLEY_ADMIN_TOKEN: token, LOG_LEVEL: 'warn', NODE_ENV: 'production' }, options.env);
+    Object.assign(env, { DATA_DIR: join(dir, 'data'), PARLEY_ADMIN_TOKEN: token, PARLEY_SESSION_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, options.env);
   } else {
     Object.assign(env, { BENCH_TOKEN: token, NODE_ENV: 'production' });
   }

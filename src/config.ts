@@ -53,6 +53,24 @@ export const SETTINGS = {
   PARLEY_PRESENCE_TTL_MS: { schema: int(1000, 600_000).default(60_000), doc: 'Presence entries expire this long after their last refresh.' },
   PARLEY_SESSION_TTL_MS: { schema: int(60_000, 365 * 24 * 3600_000).default(30 * 24 * 3600_000), doc: 'Lifetime of a session created by joining a room.' },
   PARLEY_SHUTDOWN_TIMEOUT_MS: { schema: int(0, 600_000).default(10_000), doc: 'Deadline for a graceful shutdown before remaining sockets are cut.' },
+  PARLEY_SESSION_SECRET: { schema: z.string().optional(), doc: 'Key that signs Parley\'s own tokens (account access tokens, embed sessions, invites). At least 32 characters; generated into `DATA_DIR/secrets.json` in development when unset. Every node of a deployment needs the same one.' },
+  PARLEY_ACCESS_TOKEN_TTL_MS: { schema: int(60_000, 24 * 3600_000).default(15 * 60_000), doc: 'Accounts: lifetime of an access token (the session cookie); the refresh token renews it.' },
+  PARLEY_REFRESH_TOKEN_TTL_MS: { schema: int(3600_000, 365 * 24 * 3600_000).default(30 * 24 * 3600_000), doc: 'Accounts: lifetime of a refresh token family without use.' },
+  PARLEY_AUTH_ATTEMPTS: { schema: int(1, 10_000).default(10), doc: 'Login and registration attempts allowed per client address and per account name in each window.' },
+  PARLEY_AUTH_WINDOW_MS: { schema: int(1000, 24 * 3600_000).default(15 * 60_000), doc: 'The window of `PARLEY_AUTH_ATTEMPTS` (ms).' },
+  PARLEY_JWT_SECRET: { schema: z.string().optional(), doc: 'Integrator JWTs signed with HS256: the shared secret (at least 32 characters).' },
+  PARLEY_JWT_JWKS_URL: { schema: z.string().url().optional(), doc: 'Integrator JWTs signed with RS256, ES256 or EdDSA: the URL of the integrator\'s JSON Web Key Set.' },
+  PARLEY_JWT_ISSUER: { schema: z.string().min(1).optional(), doc: 'Integrator JWTs: the required `iss` claim (required when integrator JWTs are enabled).' },
+  PARLEY_JWT_AUDIENCE: { schema: z.string().min(1).default('parley'), doc: 'Integrator JWTs: the required `aud` claim.' },
+  PARLEY_JWT_CLOCK_SKEW_MS: { schema: int(0, 300_000).default(30_000), doc: 'Integrator JWTs and embed tickets: tolerated clock difference when checking `exp`, `nbf` and `expiresAt` (ms).' },
+  PARLEY_EMBED_INTEGRATORS: {
+    schema: z.string().optional(),
+    doc: 'Iframe embedding: a JSON array of integrators `[{"id": "acme", "secret": "…at least 32 characters…", "allowedOrigins": ["https://app.acme.com"]}]` whose signed tickets open `/embed`.',
+  },
+  PARLEY_EMBED_SESSION_TTL_MS: { schema: int(60_000, 24 * 3600_000).default(3600_000), doc: 'Iframe embedding: lifetime of the session an embed ticket opens (kept in the page\'s memory, no cookie).' },
+  PARLEY_INVITE_TTL_MS: { schema: int(10_000, 24 * 3600_000).default(10 * 60_000), doc: 'Lifetime of an invite token minted by a room owner or moderator; each is accepted once.' },
+  PARLEY_ALLOWED_ORIGINS: { schema: z.string().optional(), doc: 'Comma list of web origins (`https://app.example.com`) besides Parley\'s own that may open WebSockets and call the API from a browser.' },
+  PARLEY_WS_AUTH_TIMEOUT_MS: { schema: int(100, 120_000).default(10_000), doc: 'A WebSocket opened without credentials must send an `auth` frame within this time (ms), or it is closed with 4401.' },
 } as const;
 
 /**
@@ -87,13 +105,28 @@ export interface Config {
   };
   /** Redis engines when `url` is set; in-process engines otherwise. */
   readonly redis: { readonly url: string | undefined; readonly prefix: string; readonly heartbeatMs: number };
-  readonly ws: { readonly maxFrameBytes: number; readonly maxBufferedBytes: number; readonly maxRooms: number; readonly heartbeatIntervalMs: number };
+  readonly ws: { readonly maxFrameBytes: number; readonly maxBufferedBytes: number; readonly maxRooms: number; readonly heartbeatIntervalMs: number; readonly authTimeoutMs: number };
   readonly limits: { readonly messageMaxBytes: number; readonly historyPageMax: number; readonly resumeMaxMessages: number; readonly relayBufferSize: number; readonly relayTtlMs: number };
   readonly positionCheckIntervalMs: number;
   readonly typing: { readonly throttleMs: number; readonly ttlMs: number };
   readonly presence: { readonly ttlMs: number };
   readonly sessions: { readonly ttlMs: number };
   readonly shutdownTimeoutMs: number;
+  /** Parley's own tokens and accounts. `sessionSecret` is undefined until `auth/secrets.ts` loads or generates it. */
+  readonly auth: {
+    readonly sessionSecret: string | undefined;
+    readonly accessTokenTtlMs: number;
+    readonly refreshTokenTtlMs: number;
+    readonly attempts: number;
+    readonly windowMs: number;
+    readonly inviteTtlMs: number;
+  };
+  /** Integrator JWTs: enabled when `secret` or `jwksUrl` is set. */
+  readonly jwt: { readonly secret: string | undefined; readonly jwksUrl: string | undefined; readonly issuer: string | undefined; readonly audience: string; readonly clockSkewMs: number };
+  /** Iframe embedding: the integrators whose tickets open `/embed`. */
+  readonly embed: { readonly integrators: readonly EmbedIntegrator[]; readonly sessionTtlMs: number };
+  /** Web origins besides Parley's own allowed to open WebSockets and call the API. */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** Thrown by {@link loadConfig}; `problems` lists every invalid or unknown setting. */
@@ -118,8 +151,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const parsed = EnvSchema.safeParse(picked);
   if (!parsed.success) for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  const e = (parsed.success ? parsed.data : {}) as Env;
+  const integrators = parsed.success ? parseIntegrators(e.PARLEY_EMBED_INTEGRATORS, problems) : [];
+  const allowedOrigins = parsed.success ? parseOrigins(e.PARLEY_ALLOWED_ORIGINS, problems) : [];
+  if (parsed.success && (e.PARLEY_JWT_SECRET !== undefined || e.PARLEY_JWT_JWKS_URL !== undefined)) {
+    if (e.PARLEY_JWT_SECRET !== undefined && e.PARLEY_JWT_JWKS_URL !== undefined) problems.push('PARLEY_JWT_SECRET and PARLEY_JWT_JWKS_URL: set one, not both');
+    if (e.PARLEY_JWT_ISSUER === undefined) problems.push('PARLEY_JWT_ISSUER: required when integrator JWTs are enabled');
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const e = parsed.data as Env;
   return deepFreeze({
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT, bodyMaxBytes: e.PARLEY_HTTP_BODY_MAX_BYTES },
@@ -138,6 +177,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxBufferedBytes: e.PARLEY_WS_MAX_BUFFERED_BYTES,
       maxRooms: e.PARLEY_WS_MAX_ROOMS,
       heartbeatIntervalMs: e.PARLEY_HEARTBEAT_INTERVAL_MS,
+      authTimeoutMs: e.PARLEY_WS_AUTH_TIMEOUT_MS,
     },
     limits: {
       messageMaxBytes: e.PARLEY_MESSAGE_MAX_BYTES,
@@ -151,7 +191,64 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     presence: { ttlMs: e.PARLEY_PRESENCE_TTL_MS },
     sessions: { ttlMs: e.PARLEY_SESSION_TTL_MS },
     shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
+    auth: {
+      sessionSecret: e.PARLEY_SESSION_SECRET,
+      accessTokenTtlMs: e.PARLEY_ACCESS_TOKEN_TTL_MS,
+      refreshTokenTtlMs: e.PARLEY_REFRESH_TOKEN_TTL_MS,
+      attempts: e.PARLEY_AUTH_ATTEMPTS,
+      windowMs: e.PARLEY_AUTH_WINDOW_MS,
+      inviteTtlMs: e.PARLEY_INVITE_TTL_MS,
+    },
+    jwt: { secret: e.PARLEY_JWT_SECRET, jwksUrl: e.PARLEY_JWT_JWKS_URL, issuer: e.PARLEY_JWT_ISSUER, audience: e.PARLEY_JWT_AUDIENCE, clockSkewMs: e.PARLEY_JWT_CLOCK_SKEW_MS },
+    embed: { integrators, sessionTtlMs: e.PARLEY_EMBED_SESSION_TTL_MS },
+    allowedOrigins,
   });
+}
+
+/** An integrator allowed to embed rooms with signed tickets (`PARLEY_EMBED_INTEGRATORS`). */
+export interface EmbedIntegrator {
+  readonly id: string;
+  /** HMAC-SHA256 key of its tickets. Never log it. */
+  readonly secret: string;
+  /** Origins (`https://app.example.com`) that may frame `/embed` with this integrator's tickets. */
+  readonly allowedOrigins: readonly string[];
+}
+
+const Origin = z.string().url().refine((value) => {
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+}, 'must be an origin: scheme, host and port only, like https://app.example.com');
+
+const Integrators = z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), secret: z.string().min(32, 'secret must be at least 32 characters'), allowedOrigins: z.array(Origin).min(1) }).strict());
+
+/** The integrators of `PARLEY_EMBED_INTEGRATORS` (JSON), problems reported by path (never secret values). */
+function parseIntegrators(value: string | undefined, problems: string[]): EmbedIntegrator[] {
+  if (value === undefined) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    problems.push('PARLEY_EMBED_INTEGRATORS: not valid JSON');
+    return [];
+  }
+  const parsed = Integrators.safeParse(json);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`PARLEY_EMBED_INTEGRATORS.${issue.path.join('.')}: ${issue.message}`);
+    return [];
+  }
+  const ids = parsed.data.map((i) => i.id);
+  if (new Set(ids).size !== ids.length) problems.push('PARLEY_EMBED_INTEGRATORS: integrator ids must be unique');
+  return parsed.data;
+}
+
+/** The origins of `PARLEY_ALLOWED_ORIGINS` (comma list); `*` is refused: name each origin. */
+function parseOrigins(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of origins) {
+    if (!Origin.safeParse(origin).success) problems.push(`PARLEY_ALLOWED_ORIGINS: ${JSON.stringify(origin.slice(0, 100))} is not an origin like https://app.example.com`);
+  }
+  return origins;
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -12,6 +12,10 @@ import { Chat } from './core/chat.ts';
 import { Sessions } from './auth/session.ts';
 import { AdminAuthenticator } from './auth/admin.ts';
 import { loadSecrets } from './auth/secrets.ts';
+import { Authenticators } from './auth/principal.ts';
+import { Tokens } from './auth/tokens.ts';
+import { Invites } from './auth/invite.ts';
+import { SingleUse } from './core/single-use.ts';
 import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
 import { enginesFromConfig, type Engines } from './engines/from-config.ts';
@@ -41,7 +45,9 @@ const WEB_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
  */
 export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<ParleyServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const secrets = loadSecrets({ env: config.env, dataDir: config.dataDir, adminToken: config.adminToken }, (message) => logger.warn(message));
+  const shared: Record<string, string | undefined> = { PARLEY_JWT_SECRET: config.jwt.secret };
+  for (const integrator of config.embed.integrators) shared[`PARLEY_EMBED_INTEGRATORS (${integrator.id})`] = integrator.secret;
+  const secrets = loadSecrets({ env: config.env, dataDir: config.dataDir, adminToken: config.adminToken, sessionSecret: config.auth.sessionSecret, shared }, (message) => logger.warn(message));
   // A dependency that is down is expected to come back: its failures are warnings, anything else an error.
   const onInternalError = (err: unknown, context: string) => {
     if (err instanceof ParleyError && err.retryable && err.code !== 'INTERNAL') logger.warn({ err, context }, 'dependency unavailable');
@@ -62,14 +68,22 @@ export async function createServer(config: Config, options: CreateServerOptions 
   });
   const sessions = new Sessions(engines.store.sessions, config.sessions.ttlMs);
   const admin = new AdminAuthenticator(secrets.adminToken);
+  const tokens = new Tokens(secrets.sessionSecret);
+  const singleUse = new SingleUse(engines.counters, engines.store.nonces);
+  const invites = new Invites(tokens, singleUse, config.auth.inviteTtlMs);
+  // Every way in; the first that recognises a credential decides. Opaque join-session tokens and
+  // JWTs never look alike, so the order only matters for speed.
+  const auth = new Authenticators([sessions, admin]);
   let draining = false;
   const readiness = { checks: engines.checks, draining: () => draining };
-  const http = await buildHttpApp({ chat, readiness, sessions, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
+  const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
     maxFrameBytes: config.ws.maxFrameBytes,
     heartbeatIntervalMs: config.ws.heartbeatIntervalMs,
-    authenticate: (credentials) => sessions.authenticate(credentials),
+    authTimeoutMs: config.ws.authTimeoutMs,
+    allowedOrigins: config.allowedOrigins,
+    authenticate: (credentials) => auth.authenticate(credentials),
     onError: (err, context) => logger.debug({ err, context }, 'socket error'),
   });
 

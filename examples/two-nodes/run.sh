@@ -5,13 +5,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 set -a; source examples/two-nodes/parley.env; set +a
-if [ -z "${PARLEY_ADMIN_TOKEN:-}" ]; then
-  token_file=./data/two-nodes-admin-token
+# Both nodes need the same admin token and session secret: generate them once unless given.
+shared_secret() {
+  local file="./data/two-nodes-$1"
   mkdir -p ./data
-  [ -f "$token_file" ] || (umask 077; node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('base64url'))" > "$token_file")
-  PARLEY_ADMIN_TOKEN=$(cat "$token_file")
+  [ -f "$file" ] || (umask 077; node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('base64url'))" > "$file")
+  cat "$file"
+}
+if [ -z "${PARLEY_ADMIN_TOKEN:-}" ]; then
+  PARLEY_ADMIN_TOKEN=$(shared_secret admin-token)
   export PARLEY_ADMIN_TOKEN
-  echo "two-nodes: the admin token is in $token_file"
+  echo "two-nodes: the admin token is in ./data/two-nodes-admin-token"
+fi
+if [ -z "${PARLEY_SESSION_SECRET:-}" ]; then
+  PARLEY_SESSION_SECRET=$(shared_secret session-secret)
+  export PARLEY_SESSION_SECRET
 fi
 DATA_DIR=./data/node-a PORT=3001 node --import tsx src/main.ts serve &
 a=$!

@@ -16,8 +16,11 @@ export function issueJoinCode(): { code: string; hash: string } {
   return { code, hash: hashJoinCode(code) };
 }
 
-/** SHA-256 hex of a code, normalised (case and surrounding space ignored, `-` separators allowed). */
-function hashJoinCode(code: string): string {
+/**
+ * SHA-256 hex of a code, normalised (case and surrounding space ignored, `-` separators allowed).
+ * Also hashes the auth key a room's creator chooses instead of a generated code (issue: identity).
+ */
+export function hashJoinCode(code: string): string {
   return createHash('sha256').update(code.trim().toUpperCase().replaceAll('-', '')).digest('hex');
 }
 

@@ -4,10 +4,8 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SessionStore } from '../core/ports/store.ts';
-import type { Authenticator, Credentials, Principal } from './principal.ts';
-
-/** Name of the session cookie. */
-export const SESSION_COOKIE = 'parley_session';
+import { presentedToken, type Authenticator, type Credentials, type Principal } from './principal.ts';
+import { looksLikeJwt } from './tokens.ts';
 
 /** A newly issued session. `token` is secret: return it to its owner once, never log it. */
 export interface IssuedSession {
@@ -44,13 +42,13 @@ export class Sessions implements Authenticator {
     return (await this.resolve(credentials))?.principal;
   }
 
-  /** Like {@link authenticate}, with the session's expiry (Unix ms). */
-  async resolve(credentials: Credentials): Promise<{ principal: Principal; expiresAt: number } | undefined> {
-    const token = credentials.cookie ?? credentials.bearer ?? credentials.queryToken;
-    if (token === undefined || token.length === 0 || token.length > 128) return undefined;
+  /** Like {@link authenticate}, with the session's token and expiry (Unix ms). */
+  async resolve(credentials: Credentials): Promise<{ principal: Principal; token: string; expiresAt: number } | undefined> {
+    const token = credentials.cookie ?? presentedToken(credentials);
+    if (token === undefined || token.length === 0 || token.length > 128 || looksLikeJwt(token)) return undefined;
     const found = await this.store.resolve(hashToken(token), this.now());
     if (found === undefined) return undefined;
-    return { principal: { userId: found.user.id, name: found.user.name, role: 'user' }, expiresAt: found.expiresAt };
+    return { principal: { userId: found.user.id, name: found.user.name, role: 'user', expiresAt: found.expiresAt }, token, expiresAt: found.expiresAt };
   }
 
   /** Revoke the session behind a token (logout). */

@@ -15,7 +15,10 @@ import {
   type ErrorPush,
   type HistoryPage,
   type MemberInfo,
+  type MemberPush,
+  type MemberRole,
   type ReadPush,
+  type RoomClosedPush,
   type RoomInfo,
 } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
@@ -33,6 +36,14 @@ import { History, type HistoryQuery } from './history.ts';
 import { Resume } from './resume.ts';
 import { RoomPresence } from './presence.ts';
 import { Typing } from './typing.ts';
+import { requireAllowed } from './permissions.ts';
+import type { CreateRoomInput } from './rooms.ts';
+
+/** Role order for removals: a member may be removed only by a higher role. */
+const ROLE_RANK: Readonly<Record<MemberRole, number>> = { guest: 0, member: 1, moderator: 2, owner: 3 };
+
+/** The client frames the core handles: every one but `auth`, which the transport answers. */
+export type RoomFrame = Exclude<ClientFrame, { type: 'auth' }>;
 
 /** The ports the core runs on; `server.ts` picks their engines. */
 export interface ChatPorts {
@@ -117,8 +128,8 @@ export class Chat {
     for (const connection of this.#connections) connection.peer.send(frame);
   }
 
-  /** Handle one validated client frame; answers through the connection's peer and never rejects. */
-  async handle(connection: Connection, frame: ClientFrame): Promise<void> {
+  /** Handle one validated client frame (the transport handles `auth`); answers through the connection's peer and never rejects. */
+  async handle(connection: Connection, frame: RoomFrame): Promise<void> {
     try {
       if (frame.type === 'join') {
         const { result, start } = await connection.serially(() => {
@@ -144,11 +155,12 @@ export class Chat {
     peer.send(JSON.stringify(frame));
   }
 
-  async #command(connection: Connection, frame: Exclude<ClientFrame, { type: 'join' }>): Promise<unknown> {
+  async #command(connection: Connection, frame: Exclude<RoomFrame, { type: 'join' }>): Promise<unknown> {
     const principal = connection.principal;
     switch (frame.type) {
       case 'send': {
         const joined = this.#joined(connection, frame.roomId);
+        requireAllowed(principal, joined.role, 'send', frame.roomId);
         const ack = await this.#messages.send(principal, joined.room, frame.id, frame.body, connection.peer);
         this.#typing.sent(frame.roomId, principal.userId, principal.name);
         return ack;
@@ -165,7 +177,7 @@ export class Chat {
         this.#joined(connection, frame.roomId);
         return { seq: await this.markRead(principal, frame.roomId, frame.seq) };
       case 'typing':
-        this.#joined(connection, frame.roomId);
+        requireAllowed(principal, this.#joined(connection, frame.roomId).role, 'send', frame.roomId);
         await this.#typing.set(frame.roomId, principal.userId, principal.name, frame.active);
         return {};
       case 'ping':
@@ -183,28 +195,90 @@ export class Chat {
     if (id !== undefined) connection.peer.send(JSON.stringify({ type: 'reply', id, result }));
   }
 
+  /** Room bookkeeping from events of every node: closed rooms, role changes, removed members. */
   #observe(event: RoomEvent): void {
-    if (event.seq === undefined && event.frame.startsWith('{"type":"room_closed"')) {
-      const push = JSON.parse(event.frame) as { roomId: string; closedAt: number };
+    if (event.seq !== undefined) return;
+    if (event.frame.startsWith('{"type":"room_closed"')) {
+      const push = JSON.parse(event.frame) as RoomClosedPush;
       this.rooms.markClosed(push.roomId, push.closedAt);
       for (const connection of this.#connections) {
         const joined = connection.rooms.get(push.roomId);
         if (joined !== undefined) connection.rooms.set(push.roomId, { ...joined, room: { ...joined.room, closedAt: push.closedAt } });
+      }
+    } else if (event.frame.startsWith('{"type":"member"')) {
+      const push = JSON.parse(event.frame) as MemberPush;
+      for (const connection of this.#connections) {
+        const joined = connection.rooms.get(push.roomId);
+        if (joined === undefined || connection.principal.userId !== push.userId) continue;
+        if (!push.removed) connection.rooms.set(push.roomId, { ...joined, role: push.role });
+        // After this event reached the connection (the fan-out delivers it next), it leaves the room.
+        else queueMicrotask(() => void connection.serially(() => this.#resume.leave(connection, push.roomId)).catch((err: unknown) => this.#onInternalError(err, 'leave after removal')));
       }
     }
   }
 
   // ---- request-shaped API (HTTP) ----
 
-  /** Admit a principal to a room whose join rule the caller already checked. Throws ROOM_CLOSED, ROOM_FULL. */
-  async addMember(principal: Principal, room: RoomRecord): Promise<void> {
-    await this.#members.add(principal, room);
+  /** Create a room as `principal`, who becomes its owner. Throws VALIDATION_FAILED if the id is taken. */
+  async createRoom(principal: Principal, input: CreateRoomInput): Promise<RoomRecord> {
+    const room = await this.rooms.create(input);
+    await this.#members.add(principal, room, 'owner');
+    return room;
+  }
+
+  /**
+   * Check that `principal` may take `action` in the room (an owner, a moderator for invites and
+   * kicks, or an admin). Resolves the room. Throws ROOM_NOT_FOUND, NOT_MEMBER, FORBIDDEN.
+   */
+  async authorize(principal: Principal, roomId: string, action: 'invite' | 'kick' | 'manage'): Promise<RoomRecord> {
+    const room = await this.rooms.fresh(roomId);
+    await this.#members.authorize(principal, roomId, action);
+    return room;
+  }
+
+  /** Close the room (its owner or an admin); every node and member is told. */
+  async closeRoom(principal: Principal, roomId: string): Promise<RoomRecord> {
+    await this.authorize(principal, roomId, 'manage');
+    return this.rooms.close(roomId);
+  }
+
+  /** Give a member another role (the room's owner or an admin); every node is told. Throws NOT_MEMBER for a non-member. */
+  async setRole(principal: Principal, roomId: string, userId: string, role: MemberRole): Promise<MemberInfo> {
+    await this.authorize(principal, roomId, 'manage');
+    const member = await this.#members.setRole(roomId, userId, role);
+    await this.#announceMember({ type: 'member', roomId, userId, name: member.name, role, removed: false });
+    return { userId, name: member.name, role, lastReadSeq: member.lastReadSeq, online: await this.#presence.isOnline(roomId, userId) };
+  }
+
+  /**
+   * Remove a member (kick): a moderator or owner may remove members of a lower role, an admin anyone.
+   * The removed member's connections leave the room on every node. Throws NOT_MEMBER, FORBIDDEN.
+   */
+  async kick(principal: Principal, roomId: string, userId: string): Promise<void> {
+    await this.rooms.fresh(roomId);
+    const actor = await this.#members.authorize(principal, roomId, 'kick');
+    const target = await this.#ports.store.members.get(roomId, userId);
+    if (target === undefined) throw new ParleyError('NOT_MEMBER', `${userId} is not a member of room ${roomId}`);
+    if (principal.role !== 'admin' && (actor === undefined || ROLE_RANK[target.role] >= ROLE_RANK[actor.role])) {
+      throw new ParleyError('FORBIDDEN', `A ${actor?.role ?? 'non-member'} may not remove a ${target.role}`);
+    }
+    await this.#members.remove(roomId, userId);
+    await this.#announceMember({ type: 'member', roomId, userId, name: target.name, role: target.role, removed: true });
+  }
+
+  async #announceMember(push: MemberPush): Promise<void> {
+    await this.#ports.broker.publish({ roomId: push.roomId, frame: JSON.stringify(push) });
+  }
+
+  /** Admit a principal to a room whose join rule the caller already checked, with `role`. Throws ROOM_CLOSED, ROOM_FULL. */
+  async addMember(principal: Principal, room: RoomRecord, role: MemberRole = 'member'): Promise<void> {
+    await this.#members.add(principal, room, role);
   }
 
   /** Send as `principal` (must be a member). Throws NOT_MEMBER plus everything Messages.send throws. */
   async send(principal: Principal, roomId: string, clientId: string, body: string): Promise<Ack> {
     const room = await this.rooms.get(roomId);
-    await this.#members.require(principal, roomId);
+    await this.#members.require(principal, roomId, 'send');
     return this.#messages.send(principal, room, clientId, body);
   }
 
@@ -215,7 +289,7 @@ export class Chat {
    */
   async sendBatch(principal: Principal, roomId: string, items: ReadonlyArray<{ clientId: string; body: string }>): Promise<Array<PromiseSettledResult<Ack>>> {
     const room = await this.rooms.get(roomId);
-    await this.#members.require(principal, roomId);
+    await this.#members.require(principal, roomId, 'send');
     return Promise.allSettled(items.map((item) => this.#messages.send(principal, room, item.clientId, item.body)));
   }
 
@@ -226,12 +300,12 @@ export class Chat {
     return this.#history.page(room, query);
   }
 
-  /** The room as a member sees it, with their read marker and unread count. */
-  async roomFor(principal: Principal, roomId: string): Promise<{ room: RoomInfo; lastReadSeq: number; unread: number }> {
+  /** The room as a member sees it, with their role, read marker and unread count. */
+  async roomFor(principal: Principal, roomId: string): Promise<{ room: RoomInfo; role: MemberRole; lastReadSeq: number; unread: number }> {
     const room = await this.rooms.fresh(roomId);
     const member = await this.#members.require(principal, roomId);
     const info = await this.rooms.info(room);
-    return { room: info, lastReadSeq: member.lastReadSeq, unread: Math.max(0, info.lastSeq - member.lastReadSeq) };
+    return { room: info, role: member.role, lastReadSeq: member.lastReadSeq, unread: Math.max(0, info.lastSeq - member.lastReadSeq) };
   }
 
   /** The rooms a principal belongs to. */

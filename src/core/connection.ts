@@ -2,13 +2,16 @@
  * One connected client as the core sees it: its Peer and the rooms it has joined on this
  * connection (each with its fan-out subscription and a snapshot of the room's policy).
  */
+import type { MemberRole } from '../protocol/index.ts';
 import type { Peer } from './ports/peer.ts';
 import type { RoomRecord } from './ports/store.ts';
 import type { Subscription } from './fanout.ts';
 
+/** A room joined on this connection: its subscription, and the room and the member's role as last known (kept current by room events). */
 export interface JoinedRoom {
   readonly subscription: Subscription;
   readonly room: RoomRecord;
+  readonly role: MemberRole;
 }
 
 function settled(): void {}

@@ -18,6 +18,23 @@ export const PingCommand = z
   .meta({ id: 'PingCommand', description: 'Heartbeat; answered with an empty result.' });
 export type PingCommand = z.infer<typeof PingCommand>;
 
+/**
+ * `auth` command: present a credential over the socket instead of at the upgrade (a token must not
+ * travel in a URL), or renew it before it expires. On a socket opened without credentials it must
+ * be the first frame, within `PARLEY_WS_AUTH_TIMEOUT_MS`; the `welcome` push follows its reply.
+ * A renewal must name the same user.
+ */
+export const AuthCommand = z
+  .object({ type: z.literal('auth'), id: CommandId.optional(), token: z.string().min(1).max(8192).describe('A join-session token, an account access token, an integrator JWT or an embed session token.') })
+  .meta({ id: 'AuthCommand', description: 'Authenticate this socket, or renew its credential.' });
+export type AuthCommand = z.infer<typeof AuthCommand>;
+
+/** Result of `auth`: who the socket now acts as, and until when (Unix ms; absent when the credential does not expire). */
+export const AuthResult = z
+  .object({ user: z.object({ id: z.string(), name: z.string() }), expiresAt: z.number().int().optional() })
+  .meta({ id: 'AuthResult' });
+export type AuthResult = z.infer<typeof AuthResult>;
+
 /** Push, first frame on every connection: the authenticated principal and the heartbeat period. */
 export const WelcomePush = z
   .object({

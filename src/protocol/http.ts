@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ErrorBody } from './errors.ts';
-import { RoomInfo, RoomPolicy, MemberInfo, HistoryPage } from './rooms.ts';
+import { RoomInfo, RoomPolicy, MemberInfo, MemberRole, HistoryPage } from './rooms.ts';
 import { Ack, MessageBody } from './messages.ts';
 import { ClientId, RoomId } from './ids.ts';
 
@@ -18,8 +18,9 @@ export const ErrorResponse = z.object({ error: ErrorBody }).meta({ id: 'ErrorRes
 export const JoinRequest = z
   .object({
     roomId: RoomId,
-    code: z.string().max(128).optional().describe('The room\'s join code (required unless the room is open).'),
-    name: DisplayName,
+    code: z.string().max(128).optional().describe('The room\'s join code, or the auth key its creator chose (required unless the room is open, an invite is given, or the credential grants the room).'),
+    invite: z.string().max(4096).optional().describe('An invite token minted by an owner or moderator of the room; accepted once.'),
+    name: DisplayName.optional().describe('Display name of a newcomer (required without a credential; ignored with one).'),
   })
   .meta({ id: 'JoinRequest' });
 export type JoinRequest = z.infer<typeof JoinRequest>;
@@ -28,22 +29,30 @@ export type JoinRequest = z.infer<typeof JoinRequest>;
 export const SessionUser = z.object({ id: z.string(), name: z.string() }).meta({ id: 'SessionUser' });
 
 /**
- * Answer to a join: a session token for non-browser clients (send it as `Authorization: Bearer` or
- * `?token=` on `/ws`); browsers also receive it as an httpOnly cookie.
+ * Answer to a join. A newcomer (no credential) gets a join session: its token for non-browser
+ * clients (send it as `Authorization: Bearer` or `?token=` on `/ws`), also set as an httpOnly cookie
+ * for browsers. A request with a join-session token gets that token back; one with another
+ * credential (an account, an integrator token) keeps using it, and gets no token here.
  */
 export const JoinResponse = z
   .object({
-    token: z.string(),
-    expiresAt: z.number().int().describe('Unix ms.'),
+    token: z.string().optional(),
+    expiresAt: z.number().int().optional().describe('Unix ms.'),
     user: SessionUser,
     room: RoomInfo,
+    role: MemberRole,
   })
   .meta({ id: 'JoinResponse' });
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
-/** `GET /api/v1/session`: who the current session is and the rooms it belongs to. */
+/** `GET /api/v1/session`: who the current credential is and the rooms it belongs to. */
 export const SessionResponse = z
-  .object({ user: SessionUser, rooms: z.array(RoomInfo), expiresAt: z.number().int() })
+  .object({
+    user: SessionUser,
+    role: z.enum(['user', 'admin']),
+    rooms: z.array(RoomInfo),
+    expiresAt: z.number().int().optional().describe('Unix ms when the credential expires, if it does.'),
+  })
   .meta({ id: 'SessionResponse' });
 
 /** Path parameters of room routes. */
@@ -51,7 +60,7 @@ export const RoomParams = z.object({ roomId: RoomId });
 
 /** `GET /api/v1/rooms/:roomId`: the room plus this member's read state. */
 export const RoomResponse = z
-  .object({ room: RoomInfo, lastReadSeq: z.number().int(), unread: z.number().int() })
+  .object({ room: RoomInfo, role: MemberRole, lastReadSeq: z.number().int(), unread: z.number().int() })
   .meta({ id: 'RoomResponse' });
 
 /** `GET /api/v1/rooms/:roomId/members`. */
@@ -95,6 +104,31 @@ export const CreateRoomRequest = z
   .extend(RoomPolicy.shape)
   .meta({ id: 'CreateRoomRequest' });
 export type CreateRoomRequest = z.infer<typeof CreateRoomRequest>;
+
+/**
+ * `POST /api/v1/rooms`: any signed-in principal creates a room and becomes its owner. With `authKey`
+ * (a secret of the creator's choosing, at least 22 characters), the room's id is reserved for those
+ * who present it: joiners send the room id and that key as `code`. Without it, a `code` room gets a
+ * generated join code.
+ */
+export const CreateOwnRoomRequest = CreateRoomRequest.extend({
+  authKey: z.string().min(22, 'authKey must be at least 22 characters').max(128).optional().describe('A secret of your choosing that joiners present as the code; instead of a generated join code.'),
+}).meta({ id: 'CreateOwnRoomRequest' });
+export type CreateOwnRoomRequest = z.infer<typeof CreateOwnRoomRequest>;
+
+/** `PUT /api/v1/rooms/:roomId/members/:userId/role`. */
+export const SetRoleRequest = z.object({ role: MemberRole }).meta({ id: 'SetRoleRequest' });
+
+/** `POST /api/v1/rooms/:roomId/invites`: an invite for one person, with the role they will have. */
+export const InviteRequest = z.object({ role: MemberRole.exclude(['owner']).default('member') }).meta({ id: 'InviteRequest' });
+
+/** An invite token: give it to one person, who presents it as `invite` to `POST /api/v1/join`. */
+export const InviteResponse = z
+  .object({ invite: z.string(), roomId: RoomId, role: MemberRole, expiresAt: z.number().int().describe('Unix ms; it is accepted once before then.') })
+  .meta({ id: 'InviteResponse' });
+
+/** Path parameters of member routes. */
+export const MemberParams = z.object({ roomId: RoomId, userId: z.string().min(1).max(200) });
 
 /** A room as an admin sees it on creation or code rotation: includes the join code, shown only then. */
 export const AdminRoomResponse = z

@@ -3,8 +3,8 @@
  * per frame, and the two direction unions. This folder imports nothing but `zod`.
  */
 import { z } from 'zod';
-import { PingCommand, WelcomePush, ReplyFrame, ErrorPush, ReconnectPush, EmptyResult } from './envelope.ts';
-import { JoinCommand, JoinResult, LeaveCommand, HistoryCommand, HistoryPage, RoomClosedPush } from './rooms.ts';
+import { AuthCommand, AuthResult, PingCommand, WelcomePush, ReplyFrame, ErrorPush, ReconnectPush, EmptyResult } from './envelope.ts';
+import { JoinCommand, JoinResult, LeaveCommand, HistoryCommand, HistoryPage, RoomClosedPush, MemberPush } from './rooms.ts';
 import { SendCommand, Ack, MessagePush, ReadCommand, ReadResult, ReadPush, GapPush, ResyncPush } from './messages.ts';
 import { TypingCommand, TypingPush, PresencePush } from './presence.ts';
 
@@ -18,6 +18,7 @@ export * from './presence.ts';
 
 /** Every frame a client may send (client → server). */
 export const ClientFrame = z.discriminatedUnion('type', [
+  AuthCommand,
   JoinCommand,
   LeaveCommand,
   SendCommand,
@@ -43,12 +44,14 @@ export const ServerFrame = z.union([
   ReadPush,
   TypingPush,
   PresencePush,
+  MemberPush,
   RoomClosedPush,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
 /** Client frame schemas by type, for per-type validation and the docs. */
 export const CLIENT_FRAMES = {
+  auth: AuthCommand,
   join: JoinCommand,
   leave: LeaveCommand,
   send: SendCommand,
@@ -60,6 +63,7 @@ export const CLIENT_FRAMES = {
 
 /** The `result` of each command's successful reply. */
 export const COMMAND_RESULTS = {
+  auth: AuthResult,
   join: JoinResult,
   leave: EmptyResult,
   send: Ack,
@@ -84,5 +88,6 @@ export const SERVER_FRAMES = {
   read: ReadPush,
   typing: TypingPush,
   presence: PresencePush,
+  member: MemberPush,
   room_closed: RoomClosedPush,
 } as const;

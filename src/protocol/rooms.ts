@@ -124,6 +124,22 @@ export const HistoryPage = z
   .meta({ id: 'HistoryPage' });
 export type HistoryPage = z.infer<typeof HistoryPage>;
 
+/**
+ * Push: a membership changed — a member's role (`removed: false`), or a member was removed (kicked:
+ * `removed: true`). A removed member's connections stop receiving the room after this push.
+ */
+export const MemberPush = z
+  .object({
+    type: z.literal('member'),
+    roomId: RoomId,
+    userId: z.string(),
+    name: z.string(),
+    role: MemberRole,
+    removed: z.boolean().describe('True when the member was removed from the room.'),
+  })
+  .meta({ id: 'MemberPush', description: 'A member\'s role changed, or a member was removed from the room.' });
+export type MemberPush = z.infer<typeof MemberPush>;
+
 /** Push: the room was closed by an admin; no more messages or joins. */
 export const RoomClosedPush = z
   .object({ type: z.literal('room_closed'), roomId: RoomId, closedAt: z.number().int() })

@@ -1,14 +1,20 @@
 /**
- * Read credentials from request headers and URL: the `parley_session` cookie, `Authorization:
- * Bearer`, and `?token=` (WebSocket clients that cannot set headers). Shared by HTTP and WebSocket.
+ * Read credentials from request headers and URL: the `parley_session` cookie (join-code session),
+ * the `parley_access` cookie (account access token), `Authorization: Bearer`, and `?token=`
+ * (WebSocket clients that cannot set headers). Shared by HTTP and WebSocket.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Credentials } from '../auth/principal.ts';
-import { SESSION_COOKIE } from '../auth/session.ts';
+
+/** Cookie holding a join-code session token. */
+export const SESSION_COOKIE = 'parley_session';
+/** Cookie holding an account's access token. */
+export const ACCESS_COOKIE = 'parley_access';
 
 export function credentialsFromHeaders(headers: IncomingHttpHeaders, url: string | undefined): Credentials {
   return {
     cookie: readCookie(headers.cookie, SESSION_COOKIE),
+    accessCookie: readCookie(headers.cookie, ACCESS_COOKIE),
     bearer: readBearer(headers.authorization),
     queryToken: url === undefined ? undefined : readQueryToken(url),
   };

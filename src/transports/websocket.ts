@@ -1,6 +1,12 @@
 /**
  * WebSocket transport at `/ws` (DESIGN.md, rules 6–8 and 10).
- * - Authenticates at the upgrade: no valid credential → HTTP 401 before a socket exists.
+ * - Checks the browser's `Origin` at the upgrade: this server's host or `PARLEY_ALLOWED_ORIGINS`,
+ *   else HTTP 403 (cross-site WebSocket hijacking).
+ * - Authenticates at the upgrade: an invalid credential → HTTP 401 before a socket exists. A socket
+ *   opened without any credential must send an `auth` frame within `authTimeoutMs` (so a token need
+ *   not travel in a URL), else it is closed with 4401.
+ * - An `auth` frame later renews the credential (same user); a credential that expires unrenewed
+ *   closes the socket with 4401 at its next frame or the next heartbeat sweep, whichever is first.
  * - Parses each text frame as JSON and validates it with the protocol's Zod schema; a bad frame gets
  *   an `error` (or `reply` with error) and the socket stays open. Frames over
  *   `maxFrameBytes` close the socket with 1009 (enforced by `ws` itself).
@@ -11,7 +17,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { CLIENT_FRAMES, CLOSE_CODES, PROTOCOL_VERSION, ParleyError, validationError, type ClientFrame, type WelcomePush } from '../protocol/index.ts';
+import { CLIENT_FRAMES, CLOSE_CODES, PROTOCOL_VERSION, ParleyError, validationError, type AuthCommand, type AuthResult, type ClientFrame, type WelcomePush } from '../protocol/index.ts';
 import type { Chat } from '../core/chat.ts';
 import type { Peer } from '../core/ports/peer.ts';
 import type { Principal } from '../core/principal.ts';
@@ -23,6 +29,10 @@ export interface WebSocketOptions {
   readonly path: string;
   readonly maxFrameBytes: number;
   readonly heartbeatIntervalMs: number;
+  /** How long a socket opened without credentials may take to send its `auth` frame (PARLEY_WS_AUTH_TIMEOUT_MS). */
+  readonly authTimeoutMs: number;
+  /** Browser origins besides this server's own host allowed to open sockets (PARLEY_ALLOWED_ORIGINS). */
+  readonly allowedOrigins: readonly string[];
   readonly authenticate: (credentials: Credentials) => Promise<Principal | undefined>;
   readonly onError: (err: unknown, context: string) => void;
 }
@@ -39,7 +49,8 @@ class WsPeer implements Peer {
 
   constructor(
     readonly socket: WebSocket,
-    readonly principal: Principal,
+    /** Replaced when the client renews its credential with an `auth` frame. */
+    public principal: Principal,
   ) {}
 
   send(frame: string | Buffer, onWritten?: () => void): void {
@@ -73,7 +84,10 @@ class WsPeer implements Peer {
 export class WebSocketTransport {
   readonly #wss: WebSocketServer;
   readonly #peers = new Set<WsPeer>();
+  /** Sockets opened without credentials, and when their `auth` frame is due (Unix ms). */
+  readonly #pending = new Map<WebSocket, number>();
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #authSweep: NodeJS.Timeout;
   #accepting = true;
 
   constructor(
@@ -85,6 +99,9 @@ export class WebSocketTransport {
     server.on('upgrade', this.#onUpgrade);
     this.#heartbeat = setInterval(() => this.#sweep(), options.heartbeatIntervalMs);
     this.#heartbeat.unref();
+    // One shared check of auth deadlines, never a timer per socket.
+    this.#authSweep = setInterval(() => this.#sweepPending(), Math.min(1000, Math.max(50, Math.floor(options.authTimeoutMs / 4))));
+    this.#authSweep.unref();
   }
 
   /** Stop accepting upgrades (draining). */
@@ -96,7 +113,9 @@ export class WebSocketTransport {
   async close(code: number, reason: string, deadlineMs: number): Promise<void> {
     this.#accepting = false;
     clearInterval(this.#heartbeat);
+    clearInterval(this.#authSweep);
     this.server.off('upgrade', this.#onUpgrade);
+    for (const socket of this.#pending.keys()) socket.terminate();
     const closed = [...this.#peers].map((peer) => new Promise<void>((resolve) => {
       if (peer.socket.readyState === peer.socket.CLOSED) return resolve();
       peer.socket.once('close', () => resolve());
@@ -116,10 +135,16 @@ export class WebSocketTransport {
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== this.options.path) return refuse(socket, 404, 'Not Found');
     if (!this.#accepting) return refuse(socket, 503, 'Service Unavailable');
+    if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins)) return refuse(socket, 403, 'Forbidden');
+    const credentials = credentialsFromHeaders(req.headers, req.url);
+    if (credentials.cookie === undefined && credentials.accessCookie === undefined && credentials.bearer === undefined && credentials.queryToken === undefined) {
+      // No credential at the upgrade: the first frame must be `auth`.
+      return this.#wss.handleUpgrade(req, socket, head, (ws) => this.#awaitAuth(ws));
+    }
     this.options
-      .authenticate(credentialsFromHeaders(req.headers, req.url))
+      .authenticate(credentials)
       .then((principal) => {
-        if (principal === undefined) return refuse(socket, 401, 'Unauthorized');
+        if (principal === undefined || isExpired(principal)) return refuse(socket, 401, 'Unauthorized');
         this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, principal));
       })
       .catch((err: unknown) => {
@@ -128,7 +153,32 @@ export class WebSocketTransport {
       });
   };
 
-  #accept(socket: WebSocket, principal: Principal): void {
+  /** A socket opened without credentials: only an `auth` frame, before the deadline, lets it in. */
+  #awaitAuth(socket: WebSocket): void {
+    this.#pending.set(socket, Date.now() + this.options.authTimeoutMs);
+    socket.on('error', (err) => this.options.onError(err, 'websocket'));
+    socket.once('close', () => this.#pending.delete(socket));
+    socket.once('message', (data: RawData, isBinary: boolean) => {
+      const frame = parseFrame(data, isBinary);
+      if (frame instanceof ParleyError || frame.type !== 'auth') return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'authenticate first: send an auth frame');
+      this.options
+        .authenticate({ bearer: frame.token })
+        .then((principal) => {
+          if (!this.#pending.delete(socket) || socket.readyState !== socket.OPEN) return;
+          if (principal === undefined || isExpired(principal)) return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'invalid or expired credential');
+          this.#accept(socket, principal, (peer) => {
+            if (frame.id !== undefined) peer.send(JSON.stringify({ type: 'reply', id: frame.id, result: authResult(principal) }));
+          });
+        })
+        .catch((err: unknown) => {
+          this.options.onError(err, 'websocket authentication');
+          socket.close(CLOSE_CODES.INTERNAL, 'authentication failed');
+        });
+    });
+  }
+
+  /** Serve an authenticated socket; `beforeWelcome` writes what must precede the welcome push. */
+  #accept(socket: WebSocket, principal: Principal, beforeWelcome?: (peer: WsPeer) => void): void {
     const peer = new WsPeer(socket, principal);
     this.#peers.add(peer);
     const connection = this.chat.open(peer);
@@ -136,14 +186,17 @@ export class WebSocketTransport {
     socket.on('pong', () => (peer.alive = true));
     socket.on('message', (data: RawData, isBinary: boolean) => {
       peer.alive = true;
+      if (isExpired(peer.principal)) return peer.close(CLOSE_CODES.UNAUTHENTICATED, 'credential expired: reconnect with a fresh one');
       const frame = parseFrame(data, isBinary);
       if (frame instanceof ParleyError) return this.chat.fail(peer, frameId(data, isBinary), frame, 'parse');
+      if (frame.type === 'auth') return void this.#renew(peer, frame);
       void this.chat.handle(connection, frame);
     });
     socket.on('close', () => {
       this.#peers.delete(peer);
       this.chat.disconnect(connection).catch((err: unknown) => this.options.onError(err, 'disconnect'));
     });
+    beforeWelcome?.(peer);
     const welcome: WelcomePush = {
       type: 'welcome',
       version: PROTOCOL_VERSION,
@@ -154,8 +207,25 @@ export class WebSocketTransport {
     peer.send(JSON.stringify(welcome));
   }
 
+  /** An `auth` frame on an authenticated socket: a fresh credential for the same user extends it. */
+  async #renew(peer: WsPeer, frame: AuthCommand): Promise<void> {
+    try {
+      const principal = await this.options.authenticate({ bearer: frame.token });
+      if (principal === undefined || isExpired(principal)) throw new ParleyError('UNAUTHENTICATED', 'The credential is not valid or has expired');
+      if (principal.userId !== peer.principal.userId) throw new ParleyError('FORBIDDEN', 'A socket keeps its user: this credential is for another one');
+      peer.principal = principal;
+      if (frame.id !== undefined) peer.send(JSON.stringify({ type: 'reply', id: frame.id, result: authResult(principal) }));
+    } catch (err) {
+      this.chat.fail(peer, frame.id, err, 'auth');
+    }
+  }
+
   #sweep(): void {
     for (const peer of this.#peers) {
+      if (isExpired(peer.principal)) {
+        peer.close(CLOSE_CODES.UNAUTHENTICATED, 'credential expired: reconnect with a fresh one');
+        continue;
+      }
       if (!peer.alive) {
         peer.close(CLOSE_CODES.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
         peer.socket.terminate();
@@ -164,6 +234,39 @@ export class WebSocketTransport {
       peer.alive = false;
       peer.socket.ping();
     }
+  }
+
+  #sweepPending(): void {
+    const now = Date.now();
+    for (const [socket, dueAt] of this.#pending) {
+      if (dueAt > now) continue;
+      this.#pending.delete(socket);
+      socket.close(CLOSE_CODES.UNAUTHENTICATED, 'no auth frame in time');
+    }
+  }
+}
+
+/** Whether a principal's credential has expired. */
+function isExpired(principal: Principal): boolean {
+  return principal.expiresAt !== undefined && principal.expiresAt <= Date.now();
+}
+
+function authResult(principal: Principal): AuthResult {
+  return principal.expiresAt === undefined ? { user: { id: principal.userId, name: principal.name } } : { user: { id: principal.userId, name: principal.name }, expiresAt: principal.expiresAt };
+}
+
+/**
+ * Cross-site WebSocket hijacking defence (DESIGN.md rule 8): a browser upgrade (it always sends
+ * `Origin`) is accepted from this server's own host or a configured origin only. Clients that send
+ * no `Origin` (servers, apps) are not browsers acting for another site, and pass.
+ */
+function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
   }
 }
 

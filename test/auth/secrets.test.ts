@@ -27,9 +27,32 @@ test('in development a missing admin token is generated once, stored with mode 0
 
 test('in production a missing or weak admin token stops the start, naming the variable', (t) => {
   const dataDir = tempDataDir(t);
+  const sessionSecret = 'Qw3Er5Ty7Ui9Op1As2Df4Gh6Jk8Lz0Xc5Vb7Nm';
   for (const adminToken of [undefined, 'short', 'changeme-changeme-changeme-changeme', 'a'.repeat(40)]) {
-    assert.throws(() => loadSecrets({ env: 'production', dataDir, adminToken }, () => undefined), (err: unknown) => err instanceof WeakSecretError && /PARLEY_ADMIN_TOKEN/.test(err.message));
+    assert.throws(() => loadSecrets({ env: 'production', dataDir, adminToken, sessionSecret }, () => undefined), (err: unknown) => err instanceof WeakSecretError && /PARLEY_ADMIN_TOKEN/.test(err.message));
   }
   const strong = 'Zq8x1Lw0Pp3Rt7Yu5Ii2Oo9Aa4Ss6Dd8Ff1Gg3';
-  assert.equal(loadSecrets({ env: 'production', dataDir, adminToken: strong }, () => undefined).adminToken, strong);
+  assert.equal(loadSecrets({ env: 'production', dataDir, adminToken: strong, sessionSecret }, () => undefined).adminToken, strong);
+});
+
+test('the session secret is generated and kept like the admin token in development, and required in production', (t) => {
+  const dataDir = tempDataDir(t);
+  const notices: string[] = [];
+  const first = loadSecrets({ env: 'development', dataDir, adminToken: undefined }, (m) => notices.push(m));
+  assert.ok(first.sessionSecret.length >= 32);
+  assert.notEqual(first.sessionSecret, first.adminToken);
+  assert.equal(loadSecrets({ env: 'development', dataDir, adminToken: undefined }, () => undefined).sessionSecret, first.sessionSecret);
+  assert.ok(notices.some((n) => /PARLEY_SESSION_SECRET/.test(n)));
+  for (const notice of notices) assert.ok(!notice.includes(first.sessionSecret));
+  const strong = 'Zq8x1Lw0Pp3Rt7Yu5Ii2Oo9Aa4Ss6Dd8Ff1Gg3';
+  assert.throws(() => loadSecrets({ env: 'production', dataDir, adminToken: strong }, () => undefined), (err: unknown) => err instanceof WeakSecretError && /PARLEY_SESSION_SECRET is missing/.test(err.message));
+  assert.throws(() => loadSecrets({ env: 'production', dataDir, adminToken: strong, sessionSecret: 'short' }, () => undefined), /PARLEY_SESSION_SECRET is weak/);
+});
+
+test('secrets shared with integrators are never generated, and refused when weak in production', (t) => {
+  const dataDir = tempDataDir(t);
+  const strong = 'Zq8x1Lw0Pp3Rt7Yu5Ii2Oo9Aa4Ss6Dd8Ff1Gg3';
+  const sources = { env: 'production' as const, dataDir, adminToken: strong, sessionSecret: `${strong}x` };
+  assert.doesNotThrow(() => loadSecrets({ ...sources, shared: { PARLEY_JWT_SECRET: undefined } }, () => undefined));
+  assert.throws(() => loadSecrets({ ...sources, shared: { 'PARLEY_EMBED_INTEGRATORS (acme)': 'a'.repeat(40) } }, () => undefined), /PARLEY_EMBED_INTEGRATORS \(acme\) is weak/);
 });

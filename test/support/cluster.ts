@@ -10,7 +10,7 @@ import { startServer, type TestServer } from './server.ts';
 
 export interface Cluster extends AsyncDisposable {
   readonly nodes: TestServer[];
-  /** Settings every node of this cluster shares (database schema, Redis prefix, admin token). */
+  /** Settings every node of this cluster shares (database schema, Redis prefix, admin token, session secret). */
   readonly env: Record<string, string>;
   readonly schema: string;
   /** `application_name` of every node's database connections (to find them in pg_stat_activity). */
@@ -35,6 +35,7 @@ export async function startCluster(count: number, urls: { databaseUrl: string; r
     REDIS_URL: urls.redisUrl,
     PARLEY_REDIS_PREFIX: redisPrefix,
     PARLEY_ADMIN_TOKEN: randomBytes(32).toString('base64url'),
+    PARLEY_SESSION_SECRET: randomBytes(32).toString('base64url'),
     ...extra,
   };
   const nodes: TestServer[] = [];

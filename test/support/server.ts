@@ -24,13 +24,13 @@ export interface TestServer extends AsyncDisposable {
   admin(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
   /** Create a room through the admin API (join rule `code` unless given). */
   createRoom(options?: Partial<RoomPolicy> & { name?: string; id?: string }): Promise<AdminRoomResponse>;
-  /** Join through `POST /api/v1/join`; with `token`, the same user joins another room. */
-  joinRoom(roomId: string, code: string | null, name: string, token?: string): Promise<JoinResponse>;
+  /** Join through `POST /api/v1/join` as a newcomer (with `token`, the same join session joins another room). */
+  joinRoom(roomId: string, code: string | null, name: string, token?: string): Promise<Joined>;
   /**
    * Join `roomId` over HTTP as `name`, connect a raw WebSocket client with the session token, and
    * (unless `join: false`) join the room on it.
    */
-  member(roomId: string, code: string | null, name: string, options?: { join?: boolean }): Promise<JoinResponse & { client: RawClient }>;
+  member(roomId: string, code: string | null, name: string, options?: { join?: boolean }): Promise<Joined & { client: RawClient }>;
   /** Stop the node (clients see their sockets close); `start()` brings it back on the same port and DATA_DIR. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -40,6 +40,9 @@ export interface TestServer extends AsyncDisposable {
 }
 
 type AdminRoomResponse = { room: RoomInfo; joinCode: string | null };
+
+/** A newcomer's join answer: always with its join session's token. */
+export type Joined = JoinResponse & { readonly token: string; readonly expiresAt: number };
 
 /** Start a node; `env` adds or overrides settings (names as in docs/configuration.md). */
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
@@ -80,7 +83,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
         body: JSON.stringify({ roomId, name, ...(code === null ? {} : { code }) }),
       });
       if (res.status !== 200) throw new Error(`joinRoom: ${res.status} ${await res.text()}`);
-      return (await res.json()) as JoinResponse;
+      const joined = (await res.json()) as JoinResponse;
+      if (joined.token === undefined || joined.expiresAt === undefined) throw new Error('joinRoom: no session token in the answer');
+      return joined as Joined;
     },
     async member(roomId, code, name, options = {}) {
       const joined = await fixture.joinRoom(roomId, code, name);

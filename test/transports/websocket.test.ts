@@ -1,5 +1,6 @@
 /**
- * Raw-wire guarantees of `/ws`: authentication at the upgrade, the welcome frame, and that bad
+ * Raw-wire guarantees of `/ws`: authentication at the upgrade or by a first `auth` frame, the Origin
+ * check, the welcome frame, and that bad
  * input gets an error with a stable code while the socket stays open (or closes with 1009 when
  * oversized). Spoken with a bare `ws` client so the protocol stays pinned.
  */
@@ -21,13 +22,56 @@ async function upgradeStatus(url: string, headers: Record<string, string> = {}):
   });
 }
 
-test('an upgrade without a valid session is refused with 401 before a socket exists', async () => {
+test('an upgrade with an invalid credential is refused with 401 before a socket exists', async () => {
   await using server = await startServer();
-  assert.equal(await upgradeStatus(server.wsUrl), 401);
   assert.equal(await upgradeStatus(`${server.wsUrl}?token=not-a-session`), 401);
   assert.equal(await upgradeStatus(server.wsUrl, { authorization: 'Bearer nope' }), 401);
-  assert.equal(await upgradeStatus(server.wsUrl, { cookie: 'parley_session=%E0%A4%A' }), 401);
+  assert.equal(await upgradeStatus(server.wsUrl, { authorization: 'Bearer a.b.c' }), 401);
+  assert.equal(await upgradeStatus(server.wsUrl, { cookie: 'parley_session=not-a-session' }), 401);
   assert.equal(await upgradeStatus(`${server.url.replace('http', 'ws')}/elsewhere`), 404);
+});
+
+test('a socket opened without a credential gets in with an auth frame as its first frame, and the welcome follows the reply', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const joined = await server.joinRoom(room.id, joinCode, 'Ada');
+  const socket = new WebSocket(server.wsUrl);
+  const frames: Array<{ type: string; [k: string]: unknown }> = [];
+  socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as { type: string }));
+  await new Promise((resolve) => socket.once('open', resolve));
+  socket.send(JSON.stringify({ type: 'auth', id: 'a1', token: joined.token }));
+  while (frames.length < 2) await new Promise((resolve) => socket.once('message', resolve));
+  assert.deepEqual(frames.map((f) => f.type), ['reply', 'welcome']);
+  assert.deepEqual((frames[0]?.result as { user: { id: string } }).user.id, joined.user.id);
+  assert.equal((frames[1]?.user as { name: string }).name, 'Ada');
+  socket.close();
+});
+
+test('a socket that sends anything but a valid auth frame first, or nothing in time, is closed with 4401', async () => {
+  await using server = await startServer({ PARLEY_WS_AUTH_TIMEOUT_MS: '300' });
+  const closeOf = (first: string | undefined) =>
+    new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(server.wsUrl);
+      socket.once('open', () => first !== undefined && socket.send(first));
+      socket.once('close', (code) => resolve(code));
+      socket.once('error', reject);
+    });
+  assert.equal(await closeOf(undefined), 4401, 'no auth frame before the deadline');
+  assert.equal(await closeOf(JSON.stringify({ type: 'ping', id: 'p' })), 4401, 'another command first');
+  assert.equal(await closeOf(JSON.stringify({ type: 'auth', token: 'forged' })), 4401, 'an invalid token');
+  assert.equal(await closeOf('not json'), 4401, 'garbage');
+});
+
+test('a browser upgrade from a foreign Origin is refused with 403; the own host and configured origins pass', async () => {
+  await using server = await startServer({ PARLEY_ALLOWED_ORIGINS: 'https://app.example.com' });
+  const { room, joinCode } = await server.createRoom();
+  const { token } = await server.joinRoom(room.id, joinCode, 'Ada');
+  const url = `${server.wsUrl}?token=${token}`;
+  assert.equal(await upgradeStatus(url, { origin: 'https://evil.example' }), 403);
+  assert.equal(await upgradeStatus(url, { origin: 'null' }), 403);
+  assert.equal(await upgradeStatus(url, { origin: new URL(server.url).origin }), 101);
+  assert.equal(await upgradeStatus(url, { origin: 'https://app.example.com' }), 101);
+  assert.equal(await upgradeStatus(url), 101, 'non-browser clients send no Origin');
 });
 
 test('a session token authenticates by query, bearer header or cookie, and welcome names the principal', async () => {

@@ -10,13 +10,17 @@ export interface User {
   readonly name: string;
 }
 
+/** The `parley_csrf` cookie's value: sent back as `x-csrf-token` with every change (double-submit CSRF protection). */
+function csrfToken(): string {
+  return /(?:^|;\s*)parley_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+}
+
 async function call<T>(path: string, init?: { method: string; body?: unknown }): Promise<T> {
-  const res = await fetch(path, {
-    method: init?.method ?? 'GET',
-    credentials: 'same-origin',
-    headers: init?.body === undefined ? {} : { 'content-type': 'application/json' },
-    body: init?.body === undefined ? null : JSON.stringify(init.body),
-  });
+  const method = init?.method ?? 'GET';
+  const headers: Record<string, string> = {};
+  if (init?.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken();
+  const res = await fetch(path, { method, credentials: 'same-origin', headers, body: init?.body === undefined ? null : JSON.stringify(init.body) });
   const payload = (await res.json().catch(() => ({}))) as T & { error?: ErrorBody };
   if (!res.ok) throw payload.error !== undefined ? ParleyError.fromBody(payload.error) : new ParleyError('INTERNAL', `HTTP ${res.status}`);
   return payload;

@@ -66,6 +66,10 @@ export interface MemberStore {
   get(roomId: string, userId: string): Promise<MemberRecord | undefined>;
   /** Members by join time. */
   list(roomId: string): Promise<MemberRecord[]>;
+  /** Change a member's role; resolves the updated record, or undefined if not a member. */
+  setRole(roomId: string, userId: string, role: MemberRole): Promise<MemberRecord | undefined>;
+  /** End a membership; resolves whether there was one. The seat is free again. */
+  remove(roomId: string, userId: string): Promise<boolean>;
   /** Move the read marker to max(current, seq); returns the marker after the update, or undefined if not a member. */
   markRead(roomId: string, userId: string, seq: number): Promise<number | undefined>;
   /** Ids of the rooms the user belongs to. */

@@ -143,6 +143,16 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
         const rows = await db.selectFrom('members').selectAll().where('room_id', '=', roomId).orderBy('joined_at').orderBy('user_id').execute();
         return rows.map(toMemberRecord);
       }),
+    setRole: (roomId, userId, role) =>
+      guard(async () => {
+        const row = await db.updateTable('members').set({ role }).where('room_id', '=', roomId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+        return row === undefined ? undefined : toMemberRecord(row);
+      }),
+    remove: (roomId, userId) =>
+      guard(async () => {
+        const result = await db.deleteFrom('members').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
+      }),
     markRead: (roomId, userId, seq) =>
       guard(async () => {
         // One statement, so two racing markers can only move it forward.

@@ -12,9 +12,12 @@ import { ParleyError, toErrorBody, toParleyError, type ErrorCode } from '../../p
 import type { Chat } from '../../core/chat.ts';
 import type { Principal } from '../../core/principal.ts';
 import type { Sessions } from '../../auth/session.ts';
+import type { Authenticator } from '../../auth/principal.ts';
+import type { Invites } from '../../auth/invite.ts';
 import type { AdminAuthenticator } from '../../auth/admin.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { credentialsFromHeaders } from '../credentials.ts';
+import { addCsrfProtection } from './csrf.ts';
 import { healthRoutes, type Readiness } from './health.ts';
 import { sessionRoutes } from './sessions.ts';
 import { roomRoutes } from './rooms.ts';
@@ -27,7 +30,11 @@ import { webRoutes } from './web.ts';
 export interface HttpDeps {
   readonly chat: Chat;
   readonly readiness: Readiness;
+  /** Every way in, tried in order (join sessions, accounts, integrator tokens, embed sessions, admin). */
+  readonly auth: Authenticator;
+  /** Join-code sessions: issued by `POST /api/v1/join` to newcomers. */
   readonly sessions: Sessions;
+  readonly invites: Invites;
   readonly admin: AdminAuthenticator;
   readonly logger: Logger;
   readonly production: boolean;
@@ -36,10 +43,15 @@ export interface HttpDeps {
   readonly webDir: string;
 }
 
-/** Resolve the session principal of a request (cookie or bearer). Throws UNAUTHENTICATED. */
-export async function requireSession(deps: HttpDeps, request: FastifyRequest): Promise<Principal> {
-  const principal = await deps.sessions.authenticate(credentialsFromHeaders(request.headers, undefined));
-  if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'Join a room first: no valid session cookie or bearer token');
+/** The principal of a request (any credential but `?token=`), or undefined. */
+export function principalOf(deps: HttpDeps, request: FastifyRequest): Promise<Principal | undefined> {
+  return deps.auth.authenticate(credentialsFromHeaders(request.headers, undefined));
+}
+
+/** The principal of a request (cookie or bearer). Throws UNAUTHENTICATED. */
+export async function requirePrincipal(deps: HttpDeps, request: FastifyRequest): Promise<Principal> {
+  const principal = await principalOf(deps, request);
+  if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'No valid session cookie or bearer token: join a room, sign in, or present a token');
   return principal;
 }
 
@@ -74,6 +86,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return payload;
   });
   await app.register(fastifyCookie);
+  addCsrfProtection(app, deps.production);
   await app.register(openapiRoutes);
   await app.register(healthRoutes, { readiness: deps.readiness });
   await app.register(sessionRoutes, deps);

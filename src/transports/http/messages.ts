@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { toErrorBody, toParleyError } from '../../protocol/index.ts';
 import { BatchSendRequest, BatchSendResponse, ErrorResponse, HistoryQuery, HistoryResponse, RoomParams, SendRequest, SendResponse } from '../../protocol/http.ts';
-import { requireSession, type HttpDeps } from './app.ts';
+import { requirePrincipal, type HttpDeps } from './app.ts';
 
 export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat } = deps;
@@ -14,14 +14,14 @@ export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
   app.get(
     '/api/v1/rooms/:roomId/messages',
     { schema: { tags: ['messages'], summary: 'A page of history by seq (ascending)', params: RoomParams, querystring: HistoryQuery, response: { 200: HistoryResponse, ...errors } } },
-    async (request) => chat.history(await requireSession(deps, request), request.params.roomId, request.query),
+    async (request) => chat.history(await requirePrincipal(deps, request), request.params.roomId, request.query),
   );
 
   app.post(
     '/api/v1/rooms/:roomId/messages',
     { schema: { tags: ['messages'], summary: 'Send a message (idempotent by clientId)', params: RoomParams, body: SendRequest, response: { 200: SendResponse, 201: SendResponse, ...errors } } },
     async (request, reply) => {
-      const ack = await chat.send(await requireSession(deps, request), request.params.roomId, request.body.clientId, request.body.body);
+      const ack = await chat.send(await requirePrincipal(deps, request), request.params.roomId, request.body.clientId, request.body.body);
       void reply.code(ack.duplicate ? 200 : 201);
       return ack;
     },
@@ -40,7 +40,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     },
     async (request) => {
       const { messages } = request.body;
-      const settled = await chat.sendBatch(await requireSession(deps, request), request.params.roomId, messages);
+      const settled = await chat.sendBatch(await requirePrincipal(deps, request), request.params.roomId, messages);
       const results = settled.map((outcome, i) =>
         outcome.status === 'fulfilled' ? { ack: outcome.value } : { clientId: messages[i]?.clientId ?? '', error: toErrorBody(toParleyError(outcome.reason)) },
       );

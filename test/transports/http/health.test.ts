@@ -26,8 +26,8 @@ test('the OpenAPI document lists every API route with the protocol\'s schemas, a
   for (const name of new Set(refs)) assert.ok(doc.components.schemas[name], `dangling $ref ${name}`);
   const ref = /"#\/components\/schemas\/([^"]+)"/.exec(JSON.stringify(doc.paths['/api/v1/join']?.post?.requestBody))?.[1] ?? '';
   const join = doc.components.schemas[ref] as { properties: Record<string, unknown>; required: string[] };
-  assert.deepEqual(Object.keys(join.properties).sort(), ['code', 'name', 'roomId']);
-  assert.deepEqual(join.required.sort(), ['name', 'roomId']);
+  assert.deepEqual(Object.keys(join.properties).sort(), ['code', 'invite', 'name', 'roomId']);
+  assert.deepEqual(join.required.sort(), ['roomId']);
   const docs = await fetch(`${server.url}/docs/`);
   assert.equal(docs.status, 200);
   assert.match(await docs.text(), /swagger/i);

@@ -1,0 +1,46 @@
+/**
+ * What each room role may do (DESIGN.md, Member; issue: identity and access). One table, checked by
+ * the core for every action whatever the transport, so no route or frame can forget it.
+ *
+ * | action | guest | member | moderator | owner |
+ * |---|---|---|---|---|
+ * | `read`: join, history, presence, read markers | ✓ | ✓ | ✓ | ✓ |
+ * | `send`: messages and typing | | ✓ | ✓ | ✓ |
+ * | `invite`: mint invite tokens | | | ✓ | ✓ |
+ * | `kick`: remove a member (not an owner) | | | ✓ | ✓ |
+ * | `manage`: close the room, rotate its code, set roles | | | | ✓ |
+ *
+ * Admins (the admin credential, or an account with the admin role) may do every `invite`, `kick`
+ * and `manage` action in every room; they read and send only through a membership of their own.
+ */
+import { ParleyError, type MemberRole } from '../protocol/index.ts';
+import type { Principal } from './principal.ts';
+
+/** An action on a room that a role may or may not allow. */
+export type RoomAction = 'read' | 'send' | 'invite' | 'kick' | 'manage';
+
+const ALLOWED: Readonly<Record<MemberRole, ReadonlySet<RoomAction>>> = {
+  guest: new Set(['read']),
+  member: new Set(['read', 'send']),
+  moderator: new Set(['read', 'send', 'invite', 'kick']),
+  owner: new Set(['read', 'send', 'invite', 'kick', 'manage']),
+};
+
+/** Actions an admin may take in any room without a membership. */
+const ADMIN_ACTIONS: ReadonlySet<RoomAction> = new Set(['invite', 'kick', 'manage']);
+
+/** Whether `role` allows `action`. */
+export function allows(role: MemberRole, action: RoomAction): boolean {
+  return ALLOWED[role].has(action);
+}
+
+/**
+ * Check that a member with `role` (undefined: not a member) or the principal's admin role allows
+ * `action` in `roomId`. Throws NOT_MEMBER when there is no membership and no admin right, FORBIDDEN
+ * when the role does not allow it.
+ */
+export function requireAllowed(principal: Principal, role: MemberRole | undefined, action: RoomAction, roomId: string): void {
+  if (principal.role === 'admin' && ADMIN_ACTIONS.has(action)) return;
+  if (role === undefined) throw new ParleyError('NOT_MEMBER', `Not a member of room ${roomId}`);
+  if (!allows(role, action)) throw new ParleyError('FORBIDDEN', `A ${role} may not ${action} in room ${roomId}`, { details: { role, action } });
+}

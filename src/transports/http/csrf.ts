@@ -1,0 +1,53 @@
+/**
+ * CSRF protection for cookie-authenticated requests (issue: identity; OWASP double-submit cookie):
+ * - every response to a request without it sets `parley_csrf`, a random token readable by the
+ *   page's own script (not httpOnly), `SameSite=Strict`;
+ * - a state-changing request (not GET, HEAD or OPTIONS) that is authenticated by a Parley cookie
+ *   (`parley_session` or `parley_access`) and not by an `Authorization` header must carry the same
+ *   token in the `x-csrf-token` header, or it is refused with `CSRF_FAILED`. Another site can make
+ *   the browser send the cookies, but cannot read `parley_csrf` to copy it into the header.
+ * Requests with a bearer token are not exposed to CSRF (a browser never adds one by itself).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ParleyError } from '../../protocol/index.ts';
+import { ACCESS_COOKIE, SESSION_COOKIE } from '../credentials.ts';
+
+/** Name of the CSRF cookie; its value goes in the `x-csrf-token` header. */
+export const CSRF_COOKIE = 'parley_csrf';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Add the CSRF hooks to `app` (after @fastify/cookie, so `request.cookies` is parsed). */
+export function addCsrfProtection(app: FastifyInstance, production: boolean): void {
+  app.addHook('onRequest', async (request) => {
+    if (SAFE_METHODS.has(request.method) || request.headers.authorization !== undefined) return;
+    const cookies = request.cookies;
+    if (cookies[SESSION_COOKIE] === undefined && cookies[ACCESS_COOKIE] === undefined) return;
+    const expected = cookies[CSRF_COOKIE];
+    const presented = request.headers['x-csrf-token'];
+    if (expected === undefined || typeof presented !== 'string' || !equal(presented, expected)) {
+      throw new ParleyError('CSRF_FAILED', 'This request is authenticated by a cookie: send the parley_csrf cookie\'s value in the x-csrf-token header');
+    }
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    csrfToken(request, reply, production);
+    return payload;
+  });
+}
+
+/** The request's CSRF token: the one its cookie holds, or a new one set on the reply. */
+export function csrfToken(request: FastifyRequest, reply: FastifyReply, production: boolean): string {
+  const existing = request.cookies[CSRF_COOKIE];
+  if (existing !== undefined) return existing;
+  const token = randomBytes(24).toString('base64url');
+  request.cookies[CSRF_COOKIE] = token;
+  void reply.setCookie(CSRF_COOKIE, token, { path: '/', sameSite: 'strict', secure: production, httpOnly: false });
+  return token;
+}
+
+function equal(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
