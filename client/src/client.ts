@@ -24,6 +24,7 @@ import {
   type ReadPush,
   type ReadResult,
   type RoomClosedPush,
+  type MemberPush,
   type TypingPush,
   type WelcomePush,
 } from '../../src/protocol/index.ts';
@@ -73,6 +74,8 @@ export interface ParleyEvents {
   gap: GapPush;
   /** The room was closed: no more messages or joins. */
   room_closed: RoomClosedPush;
+  /** A member's role changed, or a member was removed (when it is you, the room is no longer followed). */
+  member: MemberPush;
   /** A room was joined or rejoined; emitted before its replayed messages. `result.resume` says how. */
   joined: { roomId: string; result: JoinResult };
   /**
@@ -320,6 +323,14 @@ export class ParleyClient {
         return this.#emit('error', ParleyError.fromBody(frame.error as ErrorBody));
       case 'reconnect':
         return this.#connection.reconnect(Number(frame.afterMs) || 0);
+      case 'member': {
+        const push = frame as unknown as MemberPush;
+        if (!this.#rooms.has(push.roomId)) return;
+        this.#emit('member', push);
+        // Removed from the room: the server stopped sending it; stop rejoining it on reconnects.
+        if (push.removed && push.userId === this.#welcome?.user.id) this.#rooms.untrack(push.roomId);
+        return;
+      }
       case 'typing':
       case 'presence':
       case 'read':

@@ -187,3 +187,20 @@ test('a relay `resync` push restarts the room in its new epoch: messages from se
   const rejoin = await server.next((f) => f.type === 'join');
   assert.deepEqual([rejoin.since, rejoin.epoch], [2, 'e2']);
 });
+
+test('a `member` push removing this user surfaces as an event, and the room is not rejoined after a reconnect', async () => {
+  await using server = await FakeServer.start();
+  using client = clientFor({ url: server.url });
+  const pushes: unknown[] = [];
+  client.on('member', (push) => pushes.push(push));
+  await client.connect();
+  await client.join('room');
+  await client.join('other');
+  const removal = { type: 'member', roomId: 'room', userId: 'u1', name: 'Ada', role: 'member', removed: true };
+  server.push(removal);
+  await until(() => pushes.length === 1, 'the member event');
+  assert.deepEqual(pushes, [removal]);
+  server.sockets.at(-1)?.terminate();
+  const rejoin = await server.next((f) => f.type === 'join');
+  assert.equal(rejoin.roomId, 'other', 'only the rooms still followed are rejoined');
+});

@@ -150,6 +150,16 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     renderSeen();
   });
   client.on('gap', (gap) => gap.roomId === room.id && showError(`Messages #${gap.from}–#${gap.to} could not be delivered.`));
+  client.on('member', (push) => {
+    if (push.roomId !== room.id) return;
+    if (push.removed && push.userId === me.id) {
+      status.dataset.state = 'closed';
+      status.textContent = 'Removed from the room';
+      input.disabled = sendButton.disabled = true;
+      return;
+    }
+    fetchMembers(room.id).then((list) => (members.set(list), renderOnline()), showError);
+  });
   client.on('room_closed', (push) => {
     if (push.roomId !== room.id) return;
     status.dataset.state = 'closed';
