@@ -22,6 +22,7 @@ import {
   PROTOCOL_VERSION,
   shouldReconnect,
   COMMAND_RESULTS,
+  EmbedTicket,
   type ClientFrameType,
 } from '../src/protocol/index.ts';
 import { renderFields, renderType, slug, table, type JsonSchema, type RenderOptions } from './docs/json-schema-table.ts';
@@ -236,6 +237,7 @@ function renderProtocolDoc(template: string): string {
     'server-frames': () => renderFrames(types, SERVER_FRAMES, 'output', (name) => (name === 'reply' ? '' : 'push')),
     'error-codes': errorCodeTable,
     'close-codes': closeCodeTable,
+    'embed-ticket': () => renderFields(types.collect(EmbedTicket, 'input'), RENDER),
   };
   // Frames first, so that "Types" (wherever the template puts it) knows every shared type.
   const rendered = new Map<string, string>();

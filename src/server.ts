@@ -15,6 +15,8 @@ import { loadSecrets } from './auth/secrets.ts';
 import { Authenticators } from './auth/principal.ts';
 import { Tokens } from './auth/tokens.ts';
 import { Invites } from './auth/invite.ts';
+import { EmbedAuthenticator } from './auth/embed-session.ts';
+import { EmbedTickets } from './auth/embed-ticket.ts';
 import { SingleUse } from './core/single-use.ts';
 import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
@@ -71,12 +73,16 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const tokens = new Tokens(secrets.sessionSecret);
   const singleUse = new SingleUse(engines.counters, engines.store.nonces);
   const invites = new Invites(tokens, singleUse, config.auth.inviteTtlMs);
+  const embedSessions = new EmbedAuthenticator(tokens, config.embed.sessionTtlMs);
+  const embedTickets = new EmbedTickets(config.embed.integrators, embedSessions, singleUse, { clockSkewMs: config.jwt.clockSkewMs });
   // Every way in; the first that recognises a credential decides. Opaque join-session tokens and
-  // JWTs never look alike, so the order only matters for speed.
-  const auth = new Authenticators([sessions, admin]);
+  // JWTs never look alike, so the order only matters for speed, except that embed sessions come
+  // before cookies: an embed page's bearer token decides even when the browser also sends a
+  // first-party Parley cookie (a same-site integrator's iframe).
+  const auth = new Authenticators([embedSessions, sessions, admin]);
   let draining = false;
   const readiness = { checks: engines.checks, draining: () => draining };
-  const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
+  const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, embedTickets, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
     maxFrameBytes: config.ws.maxFrameBytes,

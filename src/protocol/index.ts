@@ -15,6 +15,7 @@ export * from './close-codes.ts';
 export * from './rooms.ts';
 export * from './messages.ts';
 export * from './presence.ts';
+export * from './embed.ts';
 
 /** Every frame a client may send (client → server). */
 export const ClientFrame = z.discriminatedUnion('type', [

@@ -1,6 +1,7 @@
 /**
  * The few HTTP calls the UI makes: same origin, with the httpOnly session cookie the server set on
- * join. Failures are thrown as ParleyError carrying the server's stable code.
+ * join, or (the embed page) with a bearer token held in memory. Failures are thrown as ParleyError
+ * carrying the server's stable code.
  */
 import { ParleyError, type ErrorBody, type MemberInfo, type RoomInfo } from '../../client/src/index.ts';
 
@@ -15,12 +16,25 @@ function csrfToken(): string {
   return /(?:^|;\s*)parley_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
 }
 
+/** The embed session's token, when the page has one: then no call sends cookies. */
+let bearerToken: string | undefined;
+
+/**
+ * Authenticate every call with `token` (`Authorization: Bearer`) instead of the session cookie, and
+ * send no cookies: the embed page, whose session must not depend on third-party cookies.
+ */
+export function useBearerToken(token: string): void {
+  bearerToken = token;
+}
+
 async function call<T>(path: string, init?: { method: string; body?: unknown }): Promise<T> {
   const method = init?.method ?? 'GET';
   const headers: Record<string, string> = {};
   if (init?.body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET') headers['x-csrf-token'] = csrfToken();
-  const res = await fetch(path, { method, credentials: 'same-origin', headers, body: init?.body === undefined ? null : JSON.stringify(init.body) });
+  if (bearerToken !== undefined) headers.authorization = `Bearer ${bearerToken}`;
+  else if (method !== 'GET') headers['x-csrf-token'] = csrfToken();
+  const credentials = bearerToken === undefined ? 'same-origin' : 'omit';
+  const res = await fetch(path, { method, credentials, headers, body: init?.body === undefined ? null : JSON.stringify(init.body) });
   const payload = (await res.json().catch(() => ({}))) as T & { error?: ErrorBody };
   if (!res.ok) throw payload.error !== undefined ? ParleyError.fromBody(payload.error) : new ParleyError('INTERNAL', `HTTP ${res.status}`);
   return payload;

@@ -21,9 +21,18 @@ const SESSION_CHECK_MS = 10_000;
 
 const STATUS_TEXT = { idle: 'Connecting…', connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' } as const;
 
+/** How the room page authenticates. */
+export interface RoomPageOptions {
+  /**
+   * A bearer token held in memory (the embed page; `api.ts` must use it too), instead of the session
+   * cookie. Such a page has no sign-out button: its host page owns the session.
+   */
+  readonly token?: string;
+}
+
 /** Show a room the session belongs to. Returns the function that closes it. */
-export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, notice?: string) => void): () => void {
-  const client = new ParleyClient({ url: location.origin });
+export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, notice?: string) => void, options: RoomPageOptions = {}): () => void {
+  const client = new ParleyClient({ url: location.origin, token: options.token });
   let readSeq = 0;
   let readTimer: ReturnType<typeof setTimeout> | undefined;
   let sessionCheckedAt = 0;
@@ -31,7 +40,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   const status = el('span', { id: 'status', role: 'status', 'data-state': 'connecting' }, STATUS_TEXT.connecting);
   const unread = el('span', { id: 'unread', class: 'badge', title: 'unread messages' });
   const online = el('span', { id: 'online', class: 'muted' });
-  const signOut = el('button', { type: 'button', id: 'sign-out', class: 'secondary' }, 'Sign out');
+  const signOut = options.token === undefined ? el('button', { type: 'button', id: 'sign-out', class: 'secondary' }, 'Sign out') : undefined;
   const error = el('p', { id: 'room-error', class: 'error', role: 'alert' });
   const messages = new MessageList(me, loadOlder, scheduleRead);
   const members = new MemberList(me);
@@ -45,7 +54,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     el(
       'div',
       { class: 'room' },
-      el('header', {}, el('h1', { id: 'room-name' }, room.name), unread, status, online, signOut),
+      el('header', {}, el('h1', { id: 'room-name' }, room.name), unread, status, online, ...(signOut === undefined ? [] : [signOut])),
       messages.element,
       el('aside', { 'aria-label': 'Members' }, el('h2', {}, 'Members'), members.element),
       typing.element,
@@ -199,7 +208,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
       (err: unknown) => messages.failed(clientId, describe(err)),
     );
   });
-  signOut.addEventListener('click', () => {
+  signOut?.addEventListener('click', () => {
     logout().then(() => navigate('/'), showError);
   });
   const onVisibility = () => {

@@ -15,6 +15,7 @@ import type { Sessions } from '../../auth/session.ts';
 import type { Authenticator } from '../../auth/principal.ts';
 import type { Invites } from '../../auth/invite.ts';
 import type { AdminAuthenticator } from '../../auth/admin.ts';
+import type { EmbedTickets } from '../../auth/embed-ticket.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { credentialsFromHeaders } from '../credentials.ts';
 import { addCsrfProtection } from './csrf.ts';
@@ -25,6 +26,7 @@ import { messageRoutes } from './messages.ts';
 import { adminRoutes } from './admin.ts';
 import { openapiRoutes } from './openapi.ts';
 import { webRoutes } from './web.ts';
+import { embedRoutes } from './embed.ts';
 
 /** What the HTTP plugins need. */
 export interface HttpDeps {
@@ -35,6 +37,8 @@ export interface HttpDeps {
   /** Join-code sessions: issued by `POST /api/v1/join` to newcomers. */
   readonly sessions: Sessions;
   readonly invites: Invites;
+  /** Signed embed tickets: `GET /embed` opens a room inside an integrator's iframe. */
+  readonly embedTickets: EmbedTickets;
   readonly admin: AdminAuthenticator;
   readonly logger: Logger;
   readonly production: boolean;
@@ -53,6 +57,14 @@ export async function requirePrincipal(deps: HttpDeps, request: FastifyRequest):
   const principal = await principalOf(deps, request);
   if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'No valid session cookie or bearer token: join a room, sign in, or present a token');
   return principal;
+}
+
+/**
+ * Parley's Content-Security-Policy, with `frameAncestors` (CSP sources such as `'none'` or
+ * `https://app.example.com`) as the pages that may frame the response. No inline script or style.
+ */
+export function contentSecurityPolicy(frameAncestors: readonly string[]): string {
+  return `default-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors ${frameAncestors.join(' ')}; form-action 'self'`;
 }
 
 /** Build the Fastify app (not listening). */
@@ -78,9 +90,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply, payload) => {
     if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
-    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+    // No page may be framed, except where a route sets its own CSP naming who may frame it (/embed).
     if (!reply.hasHeader('content-security-policy')) {
-      reply.header('content-security-policy', "default-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+      reply.header('content-security-policy', contentSecurityPolicy(["'none'"]));
+      if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
     }
     if (deps.production && !reply.hasHeader('strict-transport-security')) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     return payload;
@@ -94,6 +107,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(messageRoutes, deps);
   await app.register(adminRoutes, deps);
   await app.register(webRoutes, deps);
+  await app.register(embedRoutes, deps);
   return app;
 }
 

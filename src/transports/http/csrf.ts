@@ -1,7 +1,7 @@
 /**
  * CSRF protection for cookie-authenticated requests (issue: identity; OWASP double-submit cookie):
  * - every response to a request without it sets `parley_csrf`, a random token readable by the
- *   page's own script (not httpOnly), `SameSite=Strict`;
+ *   page's own script (not httpOnly), `SameSite=Strict`, except on `cookieless` routes (`/embed`);
  * - a state-changing request (not GET, HEAD or OPTIONS) that is authenticated by a Parley cookie
  *   (`parley_session` or `parley_access`) and not by an `Authorization` header must carry the same
  *   token in the `x-csrf-token` header, or it is refused with `CSRF_FAILED`. Another site can make
@@ -12,6 +12,16 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ParleyError } from '../../protocol/index.ts';
 import { ACCESS_COOKIE, SESSION_COOKIE } from '../credentials.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Set no cookie on this route's responses: `/embed` (issue: identity), whose session lives in the
+     * page's memory and which must work where the browser blocks third-party cookies.
+     */
+    cookieless?: boolean;
+  }
+}
 
 /** Name of the CSRF cookie; its value goes in the `x-csrf-token` header. */
 export const CSRF_COOKIE = 'parley_csrf';
@@ -31,7 +41,7 @@ export function addCsrfProtection(app: FastifyInstance, production: boolean): vo
     }
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    csrfToken(request, reply, production);
+    if (request.routeOptions.config.cookieless !== true) csrfToken(request, reply, production);
     return payload;
   });
 }

@@ -1,0 +1,144 @@
+/**
+ * The embed in a real browser (issue: identity — signed embed tickets): Debian's chromium via
+ * playwright-core. The integrator's site (examples/embed/host-server.ts) runs on a second origin,
+ * http://localhost:<port>, and frames Parley (http://127.0.0.1:<port>) with a ticket minted for each
+ * page view. The browser blocks third-party cookies (Chromium's `profile.cookie_controls_mode`
+ * preference, 1 = block third-party cookies), and a probe inside the frame proves it does: the
+ * embedded room still works, because its session is a bearer token in the page's memory.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { startServer } from '../support/server.ts';
+import { createHostServer } from '../../examples/embed/host-server.ts';
+import { embedUrl, mintTicket } from '../../examples/embed/mint-ticket.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * A browser profile whose third-party cookie setting is `cookies` (Chromium's preference
+ * `profile.cookie_controls_mode`: 0 allows them, 1 blocks them), recording errors of every page.
+ */
+async function browserProfile(cookies: 'allowed' | 'blocked'): Promise<{ context: BrowserContext; problems: string[] } & AsyncDisposable> {
+  if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install Debian's chromium with \`apt-get install -y chromium\` (.ci/run does this)`);
+  const dir = mkdtempSync(join(tmpdir(), 'parley-embed-profile-'));
+  mkdirSync(join(dir, 'Default'));
+  writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: cookies === 'blocked' ? 1 : 0 } }));
+  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS });
+  const problems: string[] = [];
+  context.on('page', (page) => {
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+  });
+  return {
+    context,
+    problems,
+    async [Symbol.asyncDispose]() {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The integrator's site on http://localhost:<port>, minting a ticket per page view for `roomId`. */
+async function hostSite(parleyUrl: () => string, integrator: { id: string; secret: string }, roomId: () => string) {
+  let origin = '';
+  const server = createHostServer((user) => embedUrl(parleyUrl(), mintTicket({ integratorId: integrator.id, roomId: roomId(), userId: user.id, displayName: user.name, origin, role: 'member' }, integrator.secret)));
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+  return { origin, [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** Open the host page as `user` and wait until the framed room is connected; returns the frame. */
+async function openEmbedded(page: Page, hostOrigin: string, user: string, name: string): Promise<Frame> {
+  await page.goto(`${hostOrigin}/?user=${user}&name=${encodeURIComponent(name)}`);
+  const frame = await (await page.waitForSelector('#parley')).contentFrame();
+  assert.ok(frame !== null);
+  await frame.waitForSelector('#status[data-state="open"]');
+  return frame;
+}
+
+async function say(frame: Frame, text: string): Promise<void> {
+  await frame.fill('#message-input', text);
+  await frame.press('#message-input', 'Enter');
+}
+
+/** Whether a cookie for the frame's site can be set and read back inside the (cross-site) frame. */
+function thirdPartyCookiesWork(frame: Frame): Promise<boolean> {
+  return frame.evaluate(async () => {
+    document.cookie = 'probe=1; SameSite=None; Secure; Path=/';
+    return document.cookie.includes('probe=1') && (await document.hasStorageAccess());
+  });
+}
+
+test('an integrator\'s page on another origin embeds a room with a fresh ticket and chats through it with third-party cookies blocked; a ticket used twice shows the refusal', async () => {
+  const integrator = { id: 'acme', secret: randomBytes(32).toString('base64url') };
+  let parleyUrl = '';
+  let roomId = '';
+  await using host = await hostSite(() => parleyUrl, integrator, () => roomId);
+  await using server = await startServer({ PARLEY_EMBED_INTEGRATORS: JSON.stringify([{ ...integrator, allowedOrigins: [host.origin] }]) });
+  parleyUrl = server.url;
+  roomId = (await server.createRoom({ name: 'Acme support' })).room.id;
+  assert.notEqual(new URL(host.origin).host, new URL(server.url).host, 'the host site and Parley are different origins');
+
+  await using profile = await browserProfile('blocked');
+  const adaPage = await profile.context.newPage();
+  const bobPage = await profile.context.newPage();
+  const ada = await openEmbedded(adaPage, host.origin, 'ada', 'Ada');
+  assert.equal(await thirdPartyCookiesWork(ada), false, 'the browser blocks third-party cookies in the frame');
+  assert.equal(await ada.textContent('#room-name'), 'Acme support');
+  assert.equal(new URL(ada.url()).origin, server.url, 'the frame\'s document is Parley\'s: its WebSocket Origin is Parley\'s own');
+  assert.equal(new URL(ada.url()).search, '', 'the spent ticket is gone from the frame\'s address');
+  assert.equal(await ada.locator('#sign-out').count(), 0, 'no sign-out inside the embed');
+
+  // A second participant, embedded the same way as another user of the integrator.
+  const bob = await openEmbedded(bobPage, host.origin, 'bob', 'Bob');
+  await ada.waitForSelector('#members li.online:has-text("Bob")');
+  await bob.waitForSelector('#members li.online:has-text("Ada")');
+  await say(ada, 'Hello from the iframe');
+  await bob.waitForSelector('.message[data-seq="1"] .body:text-is("Hello from the iframe")');
+  await say(bob, 'Hello back');
+  await ada.waitForSelector('.message[data-seq="2"] .body:text-is("Hello back")');
+  assert.deepEqual(await ada.locator('.message .body').allTextContents(), ['Hello from the iframe', 'Hello back']);
+  assert.deepEqual((await profile.context.cookies()).filter((c) => c.name.startsWith('parley_')), [], 'no Parley cookie was stored');
+
+  // The same ticket framed a second time shows the refusal instead of the room.
+  const src = await adaPage.getAttribute('#parley', 'src');
+  assert.ok(src !== null);
+  await adaPage.evaluate((url) => {
+    const again = document.createElement('iframe');
+    again.id = 'again';
+    again.src = url;
+    document.body.append(again);
+  }, src);
+  const again = await (await adaPage.waitForSelector('#again')).contentFrame();
+  assert.ok(again !== null);
+  await again.waitForSelector('#embed-error[data-code="TOKEN_REPLAYED"]');
+  assert.match((await again.textContent('#embed-error')) ?? '', /already used/);
+  assert.equal(await again.locator('#message-input').count(), 0);
+
+  // The first frame still chats after the refusal next to it.
+  await say(ada, 'Still here');
+  await bob.waitForSelector('.message[data-seq="3"] .body:text-is("Still here")');
+  assert.deepEqual(profile.problems.filter((p) => !/Failed to load resource|WebSocket connection to/.test(p)), []);
+});
+
+test('the cookie probe tells: with third-party cookies allowed the frame can store them, and the embed still stores no Parley cookie', async () => {
+  const integrator = { id: 'acme', secret: randomBytes(32).toString('base64url') };
+  let parleyUrl = '';
+  let roomId = '';
+  await using host = await hostSite(() => parleyUrl, integrator, () => roomId);
+  await using server = await startServer({ PARLEY_EMBED_INTEGRATORS: JSON.stringify([{ ...integrator, allowedOrigins: [host.origin] }]) });
+  parleyUrl = server.url;
+  roomId = (await server.createRoom()).room.id;
+  await using profile = await browserProfile('allowed');
+  const carol = await openEmbedded(await profile.context.newPage(), host.origin, 'carol', 'Carol');
+  assert.deepEqual((await profile.context.cookies()).filter((c) => c.name.startsWith('parley_')), []);
+  assert.equal(await thirdPartyCookiesWork(carol), true);
+});
