@@ -15,6 +15,7 @@ import { loadSecrets } from './auth/secrets.ts';
 import { Authenticators } from './auth/principal.ts';
 import { Tokens } from './auth/tokens.ts';
 import { Invites } from './auth/invite.ts';
+import { IntegratorJwtAuthenticator } from './auth/jwt.ts';
 import { SingleUse } from './core/single-use.ts';
 import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
@@ -73,7 +74,9 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const invites = new Invites(tokens, singleUse, config.auth.inviteTtlMs);
   // Every way in; the first that recognises a credential decides. Opaque join-session tokens and
   // JWTs never look alike, so the order only matters for speed.
-  const auth = new Authenticators([sessions, admin]);
+  // Integrator JWTs (when configured) recognise only tokens with their integrator's issuer.
+  const integratorJwt = IntegratorJwtAuthenticator.fromOptions(config.jwt);
+  const auth = new Authenticators([sessions, ...(integratorJwt === undefined ? [] : [integratorJwt]), admin]);
   let draining = false;
   const readiness = { checks: engines.checks, draining: () => draining };
   const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
