@@ -58,9 +58,9 @@ export const SETTINGS = {
   PARLEY_REFRESH_TOKEN_TTL_MS: { schema: int(3600_000, 365 * 24 * 3600_000).default(30 * 24 * 3600_000), doc: 'Accounts: lifetime of a refresh token family without use.' },
   PARLEY_AUTH_ATTEMPTS: { schema: int(1, 10_000).default(10), doc: 'Login and registration attempts allowed per client address and per account name in each window.' },
   PARLEY_AUTH_WINDOW_MS: { schema: int(1000, 24 * 3600_000).default(15 * 60_000), doc: 'The window of `PARLEY_AUTH_ATTEMPTS` (ms).' },
-  PARLEY_JWT_SECRET: { schema: z.string().optional(), doc: 'Integrator JWTs signed with HS256: the shared secret (at least 32 characters).' },
-  PARLEY_JWT_JWKS_URL: { schema: z.string().url().optional(), doc: 'Integrator JWTs signed with RS256, ES256 or EdDSA: the URL of the integrator\'s JSON Web Key Set.' },
-  PARLEY_JWT_ISSUER: { schema: z.string().min(1).optional(), doc: 'Integrator JWTs: the required `iss` claim (required when integrator JWTs are enabled).' },
+  PARLEY_JWT_SECRET: { schema: z.string().optional(), doc: 'Integrator JWTs signed with HS256: the shared secret (at least 32 characters, different from `PARLEY_SESSION_SECRET`). See docs/integrator-tokens.md.' },
+  PARLEY_JWT_JWKS_URL: { schema: z.string().url().optional(), doc: 'Integrator JWTs signed with RS256, ES256 or EdDSA: the URL of the integrator\'s JSON Web Key Set (https:// in production).' },
+  PARLEY_JWT_ISSUER: { schema: z.string().min(1).optional(), doc: 'Integrator JWTs: the required `iss` claim (required when integrator JWTs are enabled; `parley` is reserved for Parley\'s own tokens).' },
   PARLEY_JWT_AUDIENCE: { schema: z.string().min(1).default('parley'), doc: 'Integrator JWTs: the required `aud` claim.' },
   PARLEY_JWT_CLOCK_SKEW_MS: { schema: int(0, 300_000).default(30_000), doc: 'Integrator JWTs and embed tickets: tolerated clock difference when checking `exp`, `nbf` and `expiresAt` (ms).' },
   PARLEY_EMBED_INTEGRATORS: {
@@ -157,6 +157,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (parsed.success && (e.PARLEY_JWT_SECRET !== undefined || e.PARLEY_JWT_JWKS_URL !== undefined)) {
     if (e.PARLEY_JWT_SECRET !== undefined && e.PARLEY_JWT_JWKS_URL !== undefined) problems.push('PARLEY_JWT_SECRET and PARLEY_JWT_JWKS_URL: set one, not both');
     if (e.PARLEY_JWT_ISSUER === undefined) problems.push('PARLEY_JWT_ISSUER: required when integrator JWTs are enabled');
+    if (e.PARLEY_JWT_ISSUER === 'parley' || e.PARLEY_JWT_AUDIENCE.startsWith('parley:')) problems.push('PARLEY_JWT_ISSUER and PARLEY_JWT_AUDIENCE: the issuer `parley` and audiences `parley:…` belong to Parley\'s own tokens; choose others');
+    if (e.NODE_ENV === 'production' && e.PARLEY_JWT_JWKS_URL !== undefined && !e.PARLEY_JWT_JWKS_URL.startsWith('https:')) problems.push('PARLEY_JWT_JWKS_URL: must be an https:// URL in production (keys fetched over plain HTTP can be swapped in transit)');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return deepFreeze({

@@ -17,6 +17,7 @@ import { Tokens } from './auth/tokens.ts';
 import { Invites } from './auth/invite.ts';
 import { EmbedAuthenticator } from './auth/embed-session.ts';
 import { EmbedTickets } from './auth/embed-ticket.ts';
+import { IntegratorJwtAuthenticator } from './auth/jwt.ts';
 import { SingleUse } from './core/single-use.ts';
 import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
@@ -78,8 +79,10 @@ export async function createServer(config: Config, options: CreateServerOptions 
   // Every way in; the first that recognises a credential decides. Opaque join-session tokens and
   // JWTs never look alike, so the order only matters for speed, except that embed sessions come
   // before cookies: an embed page's bearer token decides even when the browser also sends a
-  // first-party Parley cookie (a same-site integrator's iframe).
-  const auth = new Authenticators([embedSessions, sessions, admin]);
+  // first-party Parley cookie (a same-site integrator's iframe). Integrator JWTs (when configured)
+  // recognise only tokens with their integrator's issuer.
+  const integratorJwt = IntegratorJwtAuthenticator.fromOptions(config.jwt);
+  const auth = new Authenticators([embedSessions, sessions, ...(integratorJwt === undefined ? [] : [integratorJwt]), admin]);
   let draining = false;
   const readiness = { checks: engines.checks, draining: () => draining };
   const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, embedTickets, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });

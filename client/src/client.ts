@@ -15,6 +15,7 @@ import {
   PROTOCOL_VERSION,
   ParleyError,
   type Ack,
+  type AuthResult,
   type ErrorBody,
   type GapPush,
   type HistoryPage,
@@ -36,7 +37,10 @@ import { Rooms } from './rooms.ts';
 export interface ParleyClientOptions {
   /** Server base URL (`https://chat.example.com`) or the full WebSocket URL (`wss://…/ws`). */
   readonly url: string;
-  /** Session token from `POST /api/v1/join`, sent as `?token=`; omit in browsers holding the session cookie. */
+  /**
+   * Session token from `POST /api/v1/join`, or an integrator's JWT (docs/integrator-tokens.md), sent
+   * as `?token=`; omit in browsers holding the session cookie. {@link ParleyClient.renew} replaces it.
+   */
   readonly token?: string;
   /** WebSocket implementation. @default globalThis.WebSocket (Node 20 has none: pass the `ws` package's) */
   readonly WebSocket?: WebSocketConstructor;
@@ -95,6 +99,8 @@ type Deferred<T> = { promise: Promise<T>; resolve: (value: T) => void; reject: (
 /** A Parley client: one connection, any number of rooms. See the file comment for an example. */
 export class ParleyClient {
   readonly #connection: Connection;
+  /** `options.url`, to build the socket URL again for a renewed token. */
+  readonly #url: string;
   readonly #requests: Requests;
   readonly #rooms: Rooms;
   readonly #listeners = new Map<keyof ParleyEvents, Set<Listener<never>>>();
@@ -119,6 +125,7 @@ export class ParleyClient {
     const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (WebSocketImpl === undefined) throw new TypeError('No WebSocket implementation: pass options.WebSocket (in Node 20, the `ws` package)');
     this.#backoff = { baseMs: options.backoffBaseMs ?? 250, maxMs: options.backoffMaxMs ?? 10_000 };
+    this.#url = options.url;
     this.#connection = new Connection({
       url: socketUrl(options.url, options.token),
       WebSocket: WebSocketImpl,
@@ -167,6 +174,37 @@ export class ParleyClient {
     if (this.#state === 'idle' || this.#state === 'closed') this.#setState('connecting');
     this.#connection.open();
     return waiter.promise;
+  }
+
+  /**
+   * Present a fresh token for the same user — e.g. a new integrator JWT minted before the current
+   * one expires — without reconnecting (issue: identity — renewal over the socket). On a live
+   * connection it is sent as an `auth` command: the server checks it, keeps the socket open until
+   * the new token's expiry, and answers who the socket acts as and until when (`expiresAt`, Unix
+   * ms). Every later reconnect presents the new token. Without a live connection (or if it ends
+   * before the answer), the token is only kept for the next socket, and this resolves undefined;
+   * after a close for good (4401: the old token expired) call `connect()` again.
+   * Rejects with ParleyError UNAUTHENTICATED (invalid or expired token) or FORBIDDEN (a token for
+   * another user); the previous token then stays in use.
+   * @example
+   * setInterval(async () => client.renew(await fetchFreshTokenFromMyBackend()), 10 * 60_000);
+   */
+  async renew(token: string): Promise<AuthResult | undefined> {
+    const next = socketUrl(this.#url, token);
+    if (this.#welcome === undefined) {
+      this.#connection.setUrl(next);
+      return undefined;
+    }
+    try {
+      const result = (await this.#requests.request(this.#nextId('a'), { type: 'auth', token }, { resend: false })) as AuthResult;
+      this.#connection.setUrl(next);
+      return result;
+    } catch (err) {
+      if (this.#welcome !== undefined) throw err;
+      // The socket that would have checked it is gone: the next one authenticates with it.
+      this.#connection.setUrl(next);
+      return undefined;
+    }
   }
 
   /** Subscribe to an event; returns the function that unsubscribes. */

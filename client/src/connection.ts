@@ -72,6 +72,8 @@ const REFUSED_UPGRADE = /Unexpected server response: (\d{3})/;
 /** One socket at a time, reopened until `close()` or a terminal close code. */
 export class Connection {
   readonly #options: Required<ConnectionOptions>;
+  /** The URL the next socket opens; {@link setUrl} replaces it (a renewed token). */
+  #url: string;
   #socket: WebSocketLike | undefined;
   /** HTTP status of a refused upgrade on the current socket, when the implementation reveals it. */
   #refusedStatus: number | undefined;
@@ -90,6 +92,12 @@ export class Connection {
 
   constructor(options: ConnectionOptions) {
     this.#options = { backoffBaseMs: 250, backoffMaxMs: 10_000, pingIntervalMs: 20_000, pongTimeoutMs: 10_000, ...options };
+    this.#url = options.url;
+  }
+
+  /** Open every later socket at `url` (e.g. with a renewed `?token=`); the current socket is unaffected. */
+  setUrl(url: string): void {
+    this.#url = url;
   }
 
   /** True while a socket is open. */
@@ -141,7 +149,7 @@ export class Connection {
   #connect(): void {
     this.#reconnectTimer = undefined;
     this.#refusedStatus = undefined;
-    const socket = new this.#options.WebSocket(this.#options.url);
+    const socket = new this.#options.WebSocket(this.#url);
     this.#socket = socket;
     socket.onopen = () => {
       this.#attempt = 0;

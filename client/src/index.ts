@@ -7,6 +7,7 @@ export type { CloseInfo, WebSocketConstructor, WebSocketLike } from './connectio
 export { ParleyError, shouldReconnect, CLOSE_CODES } from '../../src/protocol/index.ts';
 export type {
   Ack,
+  AuthResult,
   CloseCode,
   ErrorBody,
   ErrorCode,

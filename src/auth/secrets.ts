@@ -7,9 +7,10 @@
  * - `PARLEY_SESSION_SECRET`: signs Parley's own tokens (account access tokens, embed sessions,
  *   invites); every node of a deployment needs the same one;
  * - optional secrets shared with integrators (`PARLEY_JWT_SECRET`, each embed integrator's
- *   secret) are never generated, but are refused when weak in production too.
+ *   secret) are never generated, are refused when weak in production too, and are refused
+ *   everywhere when equal to the admin token or the session secret.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -71,7 +72,7 @@ export function loadSecrets(sources: SecretSources, notice: (message: string) =>
     if (value !== undefined) check(GENERATED[key], value);
     else if (production) throw new WeakSecretError(`${GENERATED[key]} is missing; set a random value of at least ${MIN_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`);
   }
-  if (configured.adminToken !== undefined && configured.sessionSecret !== undefined) return configured as Secrets;
+  if (configured.adminToken !== undefined && configured.sessionSecret !== undefined) return distinctFromShared(configured as Secrets, sources.shared);
 
   const file = join(sources.dataDir, 'secrets.json');
   const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>) : {};
@@ -95,5 +96,25 @@ export function loadSecrets(sources: SecretSources, notice: (message: string) =>
     for (const key of Object.keys(GENERATED) as Array<keyof Secrets>) if (configured[key] === undefined) keep[key] = resolved[key];
     writeFileSync(file, `${JSON.stringify({ ...stored, ...keep }, null, 2)}\n`, { mode: 0o600 });
   }
-  return resolved as Secrets;
+  return distinctFromShared(resolved as Secrets, sources.shared);
+}
+
+/**
+ * A secret shared with an integrator must be neither Parley's admin token nor its session secret:
+ * whoever holds it (the integrator) could otherwise act as admin or sign Parley's own tokens
+ * (account access tokens for any user). Compared in constant time.
+ * @throws WeakSecretError naming the shared secret, in every environment.
+ */
+function distinctFromShared(secrets: Secrets, shared: SecretSources['shared']): Secrets {
+  const own = [digest(secrets.adminToken), digest(secrets.sessionSecret)];
+  for (const [name, value] of Object.entries(shared ?? {})) {
+    if (value === undefined) continue;
+    const presented = digest(value);
+    if (own.some((d) => timingSafeEqual(d, presented))) throw new WeakSecretError(`${name} must differ from PARLEY_ADMIN_TOKEN and PARLEY_SESSION_SECRET: whoever holds it could act as admin or sign Parley's own tokens`);
+  }
+  return secrets;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
 }

@@ -45,6 +45,7 @@ const catalog = {
   INTERNAL: { status: 500, retryable: true, meaning: 'An unexpected server error; it was logged, never sent.' },
   STORE_UNAVAILABLE: { status: 503, retryable: true, meaning: 'The message store is unreachable; nothing was stored, retry with the same clientId.' },
   BROKER_UNAVAILABLE: { status: 503, retryable: true, meaning: 'The message broker (Redis) is unreachable; nothing was sent, retry with the same clientId.' },
+  JWKS_UNAVAILABLE: { status: 503, retryable: true, meaning: 'The integrator\'s key set (`PARLEY_JWT_JWKS_URL`) could not be fetched, so the token could not be checked; retry later.' },
   SHUTTING_DOWN: { status: 503, retryable: true, meaning: 'This node is draining; reconnect (to another node).' },
   CONNECTION_LOST: { status: 503, retryable: true, meaning: 'Client side: the connection closed before the reply arrived; retry with the same id.' },
   TIMEOUT: { status: 504, retryable: true, meaning: 'Client side: no reply arrived in time; the command may have been applied, so retry with the same id.' },

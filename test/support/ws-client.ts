@@ -43,6 +43,24 @@ export class RawClient implements AsyncDisposable {
     return client;
   }
 
+  /**
+   * Connect without credentials and authenticate with a first `auth` frame; resolves once the
+   * reply and the `welcome` arrived (`frames[0]` is the reply), rejects with the close code if the
+   * server closes instead.
+   */
+  static async connectWithAuthFrame(wsUrl: string, token: string): Promise<RawClient> {
+    const socket = new WebSocket(wsUrl);
+    const client = new RawClient(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    client.send({ type: 'auth', id: 'auth', token });
+    const closed = client.closeEvent.then(({ code }) => Promise.reject(new Error(`closed with ${code}`)));
+    await Promise.race([client.next((f) => f.type === 'welcome'), closed]);
+    return client;
+  }
+
   /** Send a frame (object → JSON, string → as is). */
   send(frame: object | string): void {
     this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
