@@ -15,6 +15,11 @@ import { loadSecrets } from './auth/secrets.ts';
 import { Authenticators } from './auth/principal.ts';
 import { Tokens } from './auth/tokens.ts';
 import { Invites } from './auth/invite.ts';
+import { Accounts } from './auth/accounts.ts';
+import { AccountSessions } from './auth/account-sessions.ts';
+import { AccountAuthenticator } from './auth/account-authenticator.ts';
+import { AttemptLimits } from './auth/attempt-limits.ts';
+import { Passwords } from './auth/passwords.ts';
 import { SingleUse } from './core/single-use.ts';
 import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
@@ -71,12 +76,20 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const tokens = new Tokens(secrets.sessionSecret);
   const singleUse = new SingleUse(engines.counters, engines.store.nonces);
   const invites = new Invites(tokens, singleUse, config.auth.inviteTtlMs);
+  const accountAuth = new AccountAuthenticator(tokens);
+  const accounts = {
+    accounts: new Accounts(engines.store.accounts, new Passwords()),
+    sessions: new AccountSessions(tokens, engines.store.accounts, engines.store.refreshTokens, config.auth),
+    authenticator: accountAuth,
+    limits: new AttemptLimits(engines.counters, config.auth.attempts, config.auth.windowMs),
+  };
   // Every way in; the first that recognises a credential decides. Opaque join-session tokens and
-  // JWTs never look alike, so the order only matters for speed.
-  const auth = new Authenticators([sessions, admin]);
+  // JWTs never look alike, so for presented tokens the order only matters for speed; of two
+  // cookies, an account's access cookie goes before a join session's.
+  const auth = new Authenticators([accountAuth, sessions, admin]);
   let draining = false;
   const readiness = { checks: engines.checks, draining: () => draining };
-  const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
+  const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, admin, accounts, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
     maxFrameBytes: config.ws.maxFrameBytes,

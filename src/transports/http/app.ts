@@ -23,6 +23,7 @@ import { sessionRoutes } from './sessions.ts';
 import { roomRoutes } from './rooms.ts';
 import { messageRoutes } from './messages.ts';
 import { adminRoutes } from './admin.ts';
+import { accountRoutes, type AccountServices } from './accounts.ts';
 import { openapiRoutes } from './openapi.ts';
 import { webRoutes } from './web.ts';
 
@@ -36,6 +37,8 @@ export interface HttpDeps {
   readonly sessions: Sessions;
   readonly invites: Invites;
   readonly admin: AdminAuthenticator;
+  /** Accounts: registration, login, refresh-token rotation, brute-force limits. */
+  readonly accounts: AccountServices;
   readonly logger: Logger;
   readonly production: boolean;
   readonly bodyMaxBytes: number;
@@ -70,6 +73,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const error = fromFastifyError(err);
     if (error.code === 'INTERNAL') request.log.error({ err: error.cause ?? err }, 'request failed');
+    const retryAfterMs = error.code === 'RATE_LIMITED' ? error.details?.retryAfterMs : undefined;
+    if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
     void reply.code(error.status).send({ error: toErrorBody(error) });
   });
   app.setNotFoundHandler((request, reply) => {
@@ -93,6 +98,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(roomRoutes, deps);
   await app.register(messageRoutes, deps);
   await app.register(adminRoutes, deps);
+  await app.register(accountRoutes, deps);
   await app.register(webRoutes, deps);
   return app;
 }
