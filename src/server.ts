@@ -89,7 +89,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const auth = new Authenticators([accountAuth, sessions, admin]);
   let draining = false;
   const readiness = { checks: engines.checks, draining: () => draining };
-  const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, admin, accounts, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
+  const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, admin, accounts, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, trustedProxies: config.http.trustedProxies, webDir: WEB_DIR });
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
     maxFrameBytes: config.ws.maxFrameBytes,

@@ -42,6 +42,8 @@ export interface HttpDeps {
   readonly logger: Logger;
   readonly production: boolean;
   readonly bodyMaxBytes: number;
+  /** Proxies whose `X-Forwarded-For` names the client (`request.ip`), as addresses or CIDR ranges (PARLEY_TRUST_PROXY). */
+  readonly trustedProxies: readonly string[];
   /** Directory of the built web UI (dist/web). */
   readonly webDir: string;
 }
@@ -63,6 +65,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyMaxBytes,
+    trustProxy: deps.trustedProxies.length === 0 ? false : [...deps.trustedProxies],
     // Slow-request limits that really fire (DESIGN.md rule 7): Node checks its timeouts only every
     // `connectionsCheckingInterval` (30 s by default), which lets slowloris hold sockets.
     serverFactory: (handler) => createHttpServer({ headersTimeout: 10_000, requestTimeout: 15_000, connectionsCheckingInterval: 1_000 }, handler),

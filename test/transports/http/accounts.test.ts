@@ -222,6 +222,18 @@ test('brute force: the 11th login for one account name from ten other addresses 
   assert.equal((await auth(server, 'login', { username: 'target', password: PASSWORD }, { from: '127.0.0.1' })).status, 429);
 });
 
+test('behind a trusted proxy (PARLEY_TRUST_PROXY) the per-address limit follows X-Forwarded-For; from other addresses the header is ignored', async () => {
+  await using server = await startServer({ PARLEY_TRUST_PROXY: '127.0.0.40' });
+  const viaProxy = (client: string, i: number) => auth(server, 'login', { username: `proxied-${client}-${i}`, password: 'guess' }, { from: '127.0.0.40', headers: { 'x-forwarded-for': client } });
+  for (let i = 1; i <= 10; i++) assert.equal(codeOf(await viaProxy('203.0.113.7', i)), 'INVALID_CREDENTIALS');
+  assert.equal(codeOf(await viaProxy('203.0.113.7', 11)), 'RATE_LIMITED');
+  assert.equal(codeOf(await viaProxy('198.51.100.9', 1)), 'INVALID_CREDENTIALS', 'another client behind the same proxy is not limited');
+
+  const spoofed = (i: number) => auth(server, 'login', { username: `spoof-${i}`, password: 'guess' }, { from: '127.0.0.41', headers: { 'x-forwarded-for': `192.0.2.${i}` } });
+  for (let i = 1; i <= 10; i++) assert.equal(codeOf(await spoofed(i)), 'INVALID_CREDENTIALS');
+  assert.equal(codeOf(await spoofed(11)), 'RATE_LIMITED', 'an untrusted sender cannot pick its address');
+});
+
 test('brute force: the 11th registration in the window from one address is refused with 429', async () => {
   await using server = await startServer();
   for (let i = 1; i <= 10; i++) assert.equal((await auth(server, 'register', { username: `new-${i}`, password: PASSWORD }, { from: '127.0.0.30' })).status, 201);
