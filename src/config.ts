@@ -5,6 +5,7 @@
  * `PARLEY_*`, and an unknown `PARLEY_*` variable is an error (a typo must not silently fall back to a
  * default). `docs/configuration.md` is generated from {@link SETTINGS} and {@link TEST_SETTINGS}.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -70,6 +71,7 @@ export const SETTINGS = {
   PARLEY_EMBED_SESSION_TTL_MS: { schema: int(60_000, 24 * 3600_000).default(3600_000), doc: 'Iframe embedding: lifetime of the session an embed ticket opens (kept in the page\'s memory, no cookie).' },
   PARLEY_INVITE_TTL_MS: { schema: int(10_000, 24 * 3600_000).default(10 * 60_000), doc: 'Lifetime of an invite token minted by a room owner or moderator; each is accepted once.' },
   PARLEY_ALLOWED_ORIGINS: { schema: z.string().optional(), doc: 'Comma list of web origins (`https://app.example.com`) besides Parley\'s own that may open WebSockets and call the API from a browser.' },
+  PARLEY_TRUST_PROXY: { schema: z.string().optional(), doc: 'Comma list of reverse-proxy addresses or CIDR ranges (`127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For` names the client. The client address decides the per-address login and registration limits and appears in logs. Unset: the connection\'s own address is the client (behind a proxy, every client then shares the proxy\'s limits).' },
   PARLEY_WS_AUTH_TIMEOUT_MS: { schema: int(100, 120_000).default(10_000), doc: 'A WebSocket opened without credentials must send an `auth` frame within this time (ms), or it is closed with 4401.' },
 } as const;
 
@@ -91,7 +93,8 @@ const EnvSchema = z.object(Object.fromEntries(Object.entries(SETTINGS).map(([k, 
 /** The validated, frozen configuration every part of Parley receives (or a slice of it). */
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
-  readonly http: { readonly host: string; readonly port: number; readonly bodyMaxBytes: number };
+  /** `trustedProxies`: addresses or CIDR ranges whose `X-Forwarded-For` is believed (none by default). */
+  readonly http: { readonly host: string; readonly port: number; readonly bodyMaxBytes: number; readonly trustedProxies: readonly string[] };
   readonly dataDir: string;
   readonly logLevel: Env['LOG_LEVEL'];
   /** Undefined until `auth/secrets.ts` loads or generates it. */
@@ -154,6 +157,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = (parsed.success ? parsed.data : {}) as Env;
   const integrators = parsed.success ? parseIntegrators(e.PARLEY_EMBED_INTEGRATORS, problems) : [];
   const allowedOrigins = parsed.success ? parseOrigins(e.PARLEY_ALLOWED_ORIGINS, problems) : [];
+  const trustedProxies = parsed.success ? parseProxies(e.PARLEY_TRUST_PROXY, problems) : [];
   if (parsed.success && (e.PARLEY_JWT_SECRET !== undefined || e.PARLEY_JWT_JWKS_URL !== undefined)) {
     if (e.PARLEY_JWT_SECRET !== undefined && e.PARLEY_JWT_JWKS_URL !== undefined) problems.push('PARLEY_JWT_SECRET and PARLEY_JWT_JWKS_URL: set one, not both');
     if (e.PARLEY_JWT_ISSUER === undefined) problems.push('PARLEY_JWT_ISSUER: required when integrator JWTs are enabled');
@@ -163,7 +167,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return deepFreeze({
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, bodyMaxBytes: e.PARLEY_HTTP_BODY_MAX_BYTES },
+    http: { host: e.HOST, port: e.PORT, bodyMaxBytes: e.PARLEY_HTTP_BODY_MAX_BYTES, trustedProxies },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     adminToken: e.PARLEY_ADMIN_TOKEN,
@@ -251,6 +255,20 @@ function parseOrigins(value: string | undefined, problems: string[]): string[] {
     if (!Origin.safeParse(origin).success) problems.push(`PARLEY_ALLOWED_ORIGINS: ${JSON.stringify(origin.slice(0, 100))} is not an origin like https://app.example.com`);
   }
   return origins;
+}
+
+/** The addresses and CIDR ranges of `PARLEY_TRUST_PROXY` (comma list); `*` is refused: name each proxy. */
+function parseProxies(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const proxies = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const proxy of proxies) {
+    const [address = '', prefix, extra] = proxy.split('/');
+    const version = isIP(address);
+    const bits = version === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (version === 0 || !prefixOk || extra !== undefined) problems.push(`PARLEY_TRUST_PROXY: ${JSON.stringify(proxy.slice(0, 100))} is not an IP address or CIDR range like 10.0.0.0/8`);
+  }
+  return proxies;
 }
 
 function deepFreeze<T extends object>(value: T): T {

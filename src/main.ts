@@ -4,14 +4,20 @@
  *   parley migrate                    create or upgrade the database, then exit
  *   parley rooms create --name NAME [--id ID] [--kind persistent|relay] [--max-members N] [--join-rule code|open]
  *   parley rooms list | parley rooms close ID | parley rooms rotate-code ID
+ *   parley accounts create --username NAME [--name DISPLAY] [--admin]   (password: first line of stdin)
+ *   parley accounts promote NAME | parley accounts demote NAME
  * Configuration comes from the environment (docs/configuration.md).
  */
 import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createServer } from './server.ts';
 import { describeStore, enginesFromConfig, storeFromConfig } from './engines/from-config.ts';
 import { WeakSecretError } from './auth/secrets.ts';
 import { issueJoinCode } from './auth/join-code.ts';
+import { Accounts } from './auth/accounts.ts';
+import { Passwords } from './auth/passwords.ts';
 import { Rooms } from './core/rooms.ts';
 import { RoomPolicy, type RoomInfo } from './protocol/index.ts';
 import { createLogger } from './observability/logger.ts';
@@ -22,7 +28,10 @@ const USAGE = `usage:
   parley rooms create --name NAME [--id ID] [--kind persistent|relay] [--max-members N] [--join-rule code|open]
   parley rooms list
   parley rooms close ID
-  parley rooms rotate-code ID`;
+  parley rooms rotate-code ID
+  parley accounts create --username NAME [--name DISPLAY] [--admin]   (reads the password from stdin)
+  parley accounts promote NAME
+  parley accounts demote NAME`;
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
@@ -99,6 +108,57 @@ async function rooms(config: Config, args: string[]): Promise<void> {
   }
 }
 
+/**
+ * The password for `accounts create`: the first line of stdin, never an argument (arguments show in
+ * `ps` and shell history). On a terminal it is typed without echo.
+ */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) {
+    process.stderr.write('Password (not shown): ');
+    const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const prompt = createInterface({ input: process.stdin, output: silent, terminal: true });
+    try {
+      return await prompt.question('');
+    } finally {
+      prompt.close();
+      process.stderr.write('\n');
+    }
+  }
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  return text.split(/\r?\n/, 1)[0] ?? '';
+}
+
+async function accounts(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { username: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean', default: false } },
+  });
+  const [action, username] = positionals;
+  if (action === 'create' && values.username === undefined) throw new UsageError('accounts create needs --username');
+  if ((action === 'promote' || action === 'demote') && username === undefined) throw new UsageError(`accounts ${action} needs the account's username`);
+  if (action !== 'create' && action !== 'promote' && action !== 'demote') throw new UsageError(`unknown accounts command: ${positionals.join(' ') || '(none)'}`);
+  const password = action === 'create' ? await readPassword() : '';
+  const store = await storeFromConfig(config);
+  try {
+    const all = new Accounts(store.accounts, new Passwords());
+    if (action === 'create') {
+      const account = await all.register({ username: values.username ?? '', password, name: values.name }, values.admin ? 'admin' : 'user');
+      console.log(`account id: ${account.id}`);
+      console.log(`username:   ${account.username}`);
+      console.log(`name:       ${account.name}`);
+      console.log(`role:       ${account.role}`);
+    } else {
+      const account = await all.setRole(username ?? '', action === 'promote' ? 'admin' : 'user');
+      console.log(`${account.username}\t${account.role}\t${account.name}`);
+      console.error('Signed-in sessions of this account get the new role at their next refresh (within PARLEY_ACCESS_TOKEN_TTL_MS).');
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
@@ -112,6 +172,7 @@ async function main(argv: string[]): Promise<void> {
     return void console.log(`${describeStore(config)} is up to date`);
   }
   if (command === 'rooms') return rooms(config, rest);
+  if (command === 'accounts') return accounts(config, rest);
   throw new UsageError(`unknown command: ${command}`);
 }
 

@@ -18,6 +18,11 @@ import { Invites } from './auth/invite.ts';
 import { EmbedAuthenticator } from './auth/embed-session.ts';
 import { EmbedTickets } from './auth/embed-ticket.ts';
 import { IntegratorJwtAuthenticator } from './auth/jwt.ts';
+import { Accounts } from './auth/accounts.ts';
+import { AccountSessions } from './auth/account-sessions.ts';
+import { AccountAuthenticator } from './auth/account-authenticator.ts';
+import { AttemptLimits } from './auth/attempt-limits.ts';
+import { Passwords } from './auth/passwords.ts';
 import { SingleUse } from './core/single-use.ts';
 import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
@@ -76,16 +81,38 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const invites = new Invites(tokens, singleUse, config.auth.inviteTtlMs);
   const embedSessions = new EmbedAuthenticator(tokens, config.embed.sessionTtlMs);
   const embedTickets = new EmbedTickets(config.embed.integrators, embedSessions, singleUse, { clockSkewMs: config.jwt.clockSkewMs });
+  const accountAuth = new AccountAuthenticator(tokens);
+  const accounts = {
+    accounts: new Accounts(engines.store.accounts, new Passwords()),
+    sessions: new AccountSessions(tokens, engines.store.accounts, engines.store.refreshTokens, config.auth),
+    authenticator: accountAuth,
+    limits: new AttemptLimits(engines.counters, config.auth.attempts, config.auth.windowMs),
+  };
   // Every way in; the first that recognises a credential decides. Opaque join-session tokens and
-  // JWTs never look alike, so the order only matters for speed, except that embed sessions come
-  // before cookies: an embed page's bearer token decides even when the browser also sends a
-  // first-party Parley cookie (a same-site integrator's iframe). Integrator JWTs (when configured)
-  // recognise only tokens with their integrator's issuer.
+  // JWTs never look alike, so for presented tokens the order only matters for speed. Embed
+  // sessions come first: an embed page's bearer token decides even when the browser also sends a
+  // first-party Parley cookie (a same-site integrator's iframe); of two cookies, an account's
+  // access cookie goes before a join session's. Integrator JWTs (when configured) recognise only
+  // tokens with their integrator's issuer.
   const integratorJwt = IntegratorJwtAuthenticator.fromOptions(config.jwt);
-  const auth = new Authenticators([embedSessions, sessions, ...(integratorJwt === undefined ? [] : [integratorJwt]), admin]);
+  const auth = new Authenticators([embedSessions, accountAuth, sessions, ...(integratorJwt === undefined ? [] : [integratorJwt]), admin]);
   let draining = false;
   const readiness = { checks: engines.checks, draining: () => draining };
-  const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, embedTickets, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
+  const http = await buildHttpApp({
+    chat,
+    readiness,
+    auth,
+    sessions,
+    invites,
+    embedTickets,
+    admin,
+    accounts,
+    logger,
+    production: config.env === 'production',
+    bodyMaxBytes: config.http.bodyMaxBytes,
+    trustedProxies: config.http.trustedProxies,
+    webDir: WEB_DIR,
+  });
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
     maxFrameBytes: config.ws.maxFrameBytes,

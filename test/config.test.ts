@@ -66,3 +66,11 @@ test('without REDIS_URL the engines are in-process; a redis:// or rediss:// URL 
     return true;
   });
 });
+
+test('PARLEY_TRUST_PROXY takes addresses and CIDR ranges, and refuses anything else by value', () => {
+  assert.deepEqual(loadConfig({}).http.trustedProxies, []);
+  assert.deepEqual(loadConfig({ PARLEY_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8' }).http.trustedProxies, ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+  for (const bad of ['*', 'proxy.example.com', '10.0.0.0/33', '10.0.0.1/8/1', '300.1.1.1']) {
+    assert.throws(() => loadConfig({ PARLEY_TRUST_PROXY: bad }), (err: unknown) => err instanceof ConfigError && err.problems.length === 1 && /PARLEY_TRUST_PROXY/.test(err.problems[0] ?? ''), bad);
+  }
+});

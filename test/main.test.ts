@@ -1,6 +1,7 @@
 /**
  * The `parley` command line, run as a user would (`npx parley …`) in a child process: room
- * creation prints the id and join code, and `serve` refuses weak production secrets by name.
+ * creation prints the id and join code, `serve` refuses weak production secrets by name, and
+ * accounts are created (password from stdin), promoted and demoted.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,4 +53,57 @@ test('`parley serve` in production without a strong admin token exits with a mes
 
 test('an unknown PARLEY_* setting stops the CLI with every problem listed', async (t) => {
   await assert.rejects(cli(['migrate'], { DATA_DIR: tempDataDir(t), PARLEY_NOT_A_SETTING: '1', PORT: 'x' }), (err: { stderr: string }) => /PARLEY_NOT_A_SETTING/.test(err.stderr) && /PORT/.test(err.stderr));
+});
+
+/** Run the CLI with `input` on its stdin. */
+function cliWithInput(args: string[], env: Record<string, string>, input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('npx', ['parley', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      if (code === -1) reject(err);
+      else resolve({ code, stdout, stderr });
+    });
+    child.stdin?.end(input);
+  });
+}
+
+test('`parley accounts create --admin` reads the password from stdin; the admin account uses the admin API until `demote` reaches it at its next refresh', async (t) => {
+  const dataDir = tempDataDir(t);
+  const password = 'stdin-only passphrase 42';
+  const created = await cliWithInput(['accounts', 'create', '--username', 'Root', '--name', 'The Root', '--admin'], { DATA_DIR: dataDir }, `${password}\nignored second line\n`);
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /username:\s+root\n/);
+  assert.match(created.stdout, /role:\s+admin\n/);
+  assert.ok(!`${created.stdout}${created.stderr}`.includes(password), 'the password is never echoed');
+
+  await using server = await startServer({ DATA_DIR: dataDir });
+  const login = async (pass: string) =>
+    fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: pass }) });
+  assert.equal((await login('ignored second line')).status, 401, 'only the first line is the password');
+  const signedIn = (await (await login(password)).json()) as { accessToken: string; refreshToken: string; account: { role: string; name: string } };
+  assert.deepEqual([signedIn.account.role, signedIn.account.name], ['admin', 'The Root']);
+  const adminApi = (token: string) => fetch(`${server.url}/api/v1/admin/rooms`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal((await adminApi(signedIn.accessToken)).status, 200);
+
+  const demoted = await cliWithInput(['accounts', 'demote', 'ROOT'], { DATA_DIR: dataDir }, '');
+  assert.equal(demoted.code, 0, demoted.stderr);
+  assert.match(demoted.stdout, /^root\tuser\tThe Root$/m);
+  const refreshed = (await (await fetch(`${server.url}/api/v1/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: signedIn.refreshToken }) })).json()) as { accessToken: string };
+  assert.equal((await adminApi(refreshed.accessToken)).status, 403);
+
+  const promoted = await cliWithInput(['accounts', 'promote', 'root'], { DATA_DIR: dataDir }, '');
+  assert.match(promoted.stdout, /^root\tadmin\t/m);
+});
+
+test('`parley accounts` refuses a short password, a taken name and an unknown account with a message and exit code 1', async (t) => {
+  const dataDir = tempDataDir(t);
+  const short = await cliWithInput(['accounts', 'create', '--username', 'ada'], { DATA_DIR: dataDir }, 'short\n');
+  assert.deepEqual([short.code, /password must be at least 8 characters/.test(short.stderr)], [1, true], short.stderr);
+  assert.equal((await cliWithInput(['accounts', 'create', '--username', 'ada'], { DATA_DIR: dataDir }, 'long enough password\n')).code, 0);
+  const taken = await cliWithInput(['accounts', 'create', '--username', 'ADA'], { DATA_DIR: dataDir }, 'long enough password\n');
+  assert.deepEqual([taken.code, /taken/.test(taken.stderr)], [1, true], taken.stderr);
+  const unknown = await cliWithInput(['accounts', 'promote', 'ghost'], { DATA_DIR: dataDir }, '');
+  assert.deepEqual([unknown.code, /No account is named ghost/.test(unknown.stderr)], [1, true], unknown.stderr);
+  const noName = await cliWithInput(['accounts', 'create'], { DATA_DIR: dataDir }, '');
+  assert.deepEqual([noName.code, /needs --username/.test(noName.stderr)], [1, true], noName.stderr);
 });

@@ -137,6 +137,73 @@ export const AdminRoomResponse = z
 
 export const AdminRoomsResponse = z.object({ rooms: z.array(RoomInfo) }).meta({ id: 'AdminRoomsResponse' });
 
+/** An account name: 3–32 characters of `a-z 0-9 _ . -`, case-insensitive (lowercased here). */
+export const Username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3, 'username must be at least 3 characters')
+  .max(32, 'username must be at most 32 characters')
+  .regex(/^[a-z0-9_.-]+$/, 'username may contain only letters, digits, _ . and -')
+  .meta({ id: 'Username' });
+
+/** A new password: 8–256 characters (NIST SP 800-63B: at least 8, long passphrases allowed). */
+export const NewPassword = z.string().min(8, 'password must be at least 8 characters').max(256, 'password must be at most 256 characters');
+
+/** `POST /api/v1/auth/register`: create an account and sign in. */
+export const RegisterRequest = z
+  .object({
+    username: Username,
+    password: NewPassword,
+    name: DisplayName.optional().describe('Display name; the username when omitted.'),
+  })
+  .meta({ id: 'RegisterRequest' });
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+
+/** `POST /api/v1/auth/login`. Any name and password shape is accepted: a wrong one is just wrong. */
+export const LoginRequest = z
+  .object({ username: z.string().trim().toLowerCase().min(1).max(64), password: z.string().min(1).max(256) })
+  .meta({ id: 'LoginRequest' });
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+/**
+ * `POST /api/v1/auth/refresh` and `POST /api/v1/auth/logout`: the refresh token, from the body
+ * (non-browser clients) or, when the body has none or is omitted, from the `parley_refresh` cookie.
+ */
+export const RefreshRequest = z
+  .object({ refreshToken: z.string().min(1).max(128).optional() })
+  .nullish()
+  .meta({ id: 'RefreshRequest' });
+
+/** An account as its owner sees it. */
+export const AccountInfo = z
+  .object({ id: z.string(), username: z.string(), name: z.string(), role: z.enum(['user', 'admin']) })
+  .meta({ id: 'AccountInfo' });
+
+/**
+ * Answer to register, login and refresh. Browsers get both tokens as httpOnly cookies
+ * (`parley_access` for every route, `parley_refresh` for `/api/v1/auth` only); the body carries
+ * them too, for clients without cookies, except on a refresh made with the cookie, whose answer
+ * keeps them out of reach of page scripts. Send the access token as `Authorization: Bearer`
+ * (or `?token=` on `/ws`) and renew it with the refresh token before `accessTokenExpiresAt`.
+ */
+export const AuthResponse = z
+  .object({
+    account: AccountInfo,
+    accessToken: z.string().optional(),
+    accessTokenExpiresAt: z.number().int().describe('Unix ms.'),
+    refreshToken: z.string().optional().describe('Single use: each refresh answers a new one; presenting a used one signs the whole family out.'),
+    refreshTokenExpiresAt: z.number().int().describe('Unix ms.'),
+  })
+  .meta({ id: 'AuthResponse' });
+export type AuthResponse = z.infer<typeof AuthResponse>;
+
+/** `GET /api/v1/auth/me`: the signed-in account. */
+export const MeResponse = z
+  .object({ account: AccountInfo, expiresAt: z.number().int().describe('Unix ms when the access token expires.') })
+  .meta({ id: 'MeResponse' });
+export type MeResponse = z.infer<typeof MeResponse>;
+
 /** `GET /healthz`. */
 export const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'HealthResponse' });
 

@@ -10,6 +10,10 @@ import type { Credentials } from '../auth/principal.ts';
 export const SESSION_COOKIE = 'parley_session';
 /** Cookie holding an account's access token. */
 export const ACCESS_COOKIE = 'parley_access';
+/** Cookie holding an account's refresh token, sent only to {@link REFRESH_COOKIE_PATH}. */
+export const REFRESH_COOKIE = 'parley_refresh';
+/** The only path the refresh cookie is sent to: the account routes. */
+export const REFRESH_COOKIE_PATH = '/api/v1/auth';
 
 export function credentialsFromHeaders(headers: IncomingHttpHeaders, url: string | undefined): Credentials {
   return {

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyError, type ErrorCode } from '../../src/protocol/errors.ts';
-import type { NewMessage, NewRoom, Store } from '../../src/core/ports/store.ts';
+import type { AccountRecord, NewMessage, NewRoom, Store } from '../../src/core/ports/store.ts';
 
 /** Creates one fresh, empty store; `dispose` closes it (also after `store.close()`) and removes its data. */
 export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
@@ -23,6 +23,16 @@ let nextId = 0;
 function newMessage(roomId: string, overrides: Partial<NewMessage> = {}): NewMessage {
   nextId += 1;
   return { id: `msg-${nextId}`, roomId, senderId: 'alice', senderName: 'Alice', clientId: `client-${nextId}`, type: 'text', body: `hello ${nextId}`, createdAt: T0 + nextId, ...overrides };
+}
+
+/** An account with defaults; override any field. */
+function newAccount(id: string, overrides: Partial<AccountRecord> = {}): AccountRecord {
+  return { id, username: id, name: `Name of ${id}`, role: 'user', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', createdAt: T0, ...overrides };
+}
+
+/** A refresh token record: `hash` issued at `at`, living `ttlMs`. */
+function token(hash: string, at = T0, ttlMs = 60_000): { tokenHash: string; createdAt: number; expiresAt: number } {
+  return { tokenHash: hash, createdAt: at, expiresAt: at + ttlMs };
 }
 
 /** Matcher for `assert.rejects`: a ParleyError with this code. */
@@ -386,6 +396,128 @@ export function storeContract(name: string, factory: StoreFactory): void {
           await store.sessions.revoke('never-existed');
           assert.equal(await store.sessions.resolve('h1', T0), undefined);
           assert.equal((await store.sessions.resolve('h2', T0))?.user.id, 'alice');
+        }));
+    });
+
+    describe('accounts', () => {
+      test('create stores the username lowercase; get and byUsername in any case return the same record', () =>
+        withStore(async (store) => {
+          const created = await store.accounts.create(newAccount('a1', { username: 'Ada.Lovelace', name: 'Ada' }));
+          assert.deepEqual(created, newAccount('a1', { username: 'ada.lovelace', name: 'Ada' }));
+          assert.deepEqual(await store.accounts.get('a1'), created);
+          assert.deepEqual(await store.accounts.byUsername('ADA.LOVELACE'), created);
+          assert.equal(await store.accounts.get('missing'), undefined);
+          assert.equal(await store.accounts.byUsername('nobody'), undefined);
+        }));
+
+      test('a username taken in any case is refused with USERNAME_TAKEN and the first account is kept', () =>
+        withStore(async (store) => {
+          await store.accounts.create(newAccount('a1', { username: 'grace', name: 'First' }));
+          await assert.rejects(store.accounts.create(newAccount('a2', { username: 'GrAcE', name: 'Second' })), parley('USERNAME_TAKEN'));
+          assert.equal((await store.accounts.byUsername('grace'))?.name, 'First');
+          assert.equal(await store.accounts.get('a2'), undefined);
+        }));
+
+      test('of concurrent registrations of one name in different cases exactly one succeeds', () =>
+        withStore(async (store) => {
+          const cases = ['linus', 'LINUS', 'Linus', 'lInUs', 'linuS', 'LiNuS'];
+          const settled = await Promise.allSettled(cases.map((username, i) => store.accounts.create(newAccount(`id-${i}`, { username }))));
+          assert.equal(settled.filter((r) => r.status === 'fulfilled').length, 1);
+          for (const r of settled) if (r.status === 'rejected') parley('USERNAME_TAKEN')(r.reason);
+        }));
+
+      test('a taken account id is refused with VALIDATION_FAILED naming the id', () =>
+        withStore(async (store) => {
+          await store.accounts.create(newAccount('same', { username: 'one' }));
+          await assert.rejects(store.accounts.create(newAccount('same', { username: 'two' })), (err) => {
+            parley('VALIDATION_FAILED')(err);
+            assert.equal((err as ParleyError).details?.field, 'id');
+            return true;
+          });
+        }));
+
+      test('setRole changes the role of the named account (any case); an unknown name gives undefined', () =>
+        withStore(async (store) => {
+          await store.accounts.create(newAccount('a1', { username: 'root' }));
+          assert.equal((await store.accounts.setRole('ROOT', 'admin'))?.role, 'admin');
+          assert.equal((await store.accounts.get('a1'))?.role, 'admin');
+          assert.equal((await store.accounts.setRole('root', 'user'))?.role, 'user');
+          assert.equal(await store.accounts.setRole('ghost', 'admin'), undefined);
+        }));
+    });
+
+    describe('refresh tokens', () => {
+      /** An account `acc` with family `f1` started by token `t0`. */
+      async function family(store: Store): Promise<void> {
+        await store.accounts.create(newAccount('acc'));
+        await store.refreshTokens.issue('f1', 'acc', token('t0'));
+      }
+
+      test('rotation uses a live token once and makes the next one live; the used one is refused from then on', () =>
+        withStore(async (store) => {
+          await family(store);
+          assert.deepEqual(await store.refreshTokens.rotate('t0', token('t1', T0 + 10), T0 + 10), { outcome: 'rotated', accountId: 'acc', familyId: 'f1' });
+          assert.deepEqual(await store.refreshTokens.rotate('t1', token('t2', T0 + 20), T0 + 20), { outcome: 'rotated', accountId: 'acc', familyId: 'f1' });
+          assert.equal((await store.refreshTokens.rotate('t1', token('x', T0 + 30), T0 + 30)).outcome, 'reused');
+        }));
+
+      test('presenting a used token revokes the whole family: every descendant is refused, other families live on', () =>
+        withStore(async (store) => {
+          await family(store);
+          await store.refreshTokens.issue('f2', 'acc', token('other'));
+          await store.refreshTokens.rotate('t0', token('t1'), T0 + 1);
+          await store.refreshTokens.rotate('t1', token('t2'), T0 + 2);
+          assert.deepEqual(await store.refreshTokens.rotate('t0', token('stolen'), T0 + 3), { outcome: 'reused', accountId: 'acc', familyId: 'f1' });
+          assert.deepEqual(await store.refreshTokens.rotate('t2', token('t3'), T0 + 4), { outcome: 'invalid' }, 'the newest token of the family is revoked too');
+          assert.deepEqual(await store.refreshTokens.rotate('stolen', token('s2'), T0 + 4), { outcome: 'invalid' }, 'the replay added no token');
+          assert.equal((await store.refreshTokens.rotate('other', token('o2'), T0 + 5)).outcome, 'rotated');
+        }));
+
+      test('an expired token is refused from its expiresAt on and is not marked used; an unknown one is refused', () =>
+        withStore(async (store) => {
+          await family(store);
+          assert.deepEqual(await store.refreshTokens.rotate('t0', token('late'), T0 + 60_000), { outcome: 'invalid' });
+          assert.equal((await store.refreshTokens.rotate('t0', token('t1'), T0 + 59_999)).outcome, 'rotated', 'the refused attempt changed nothing');
+          assert.deepEqual(await store.refreshTokens.rotate('never-issued', token('n'), T0), { outcome: 'invalid' });
+        }));
+
+      test('revokeFamily revokes every token of the family, is idempotent, and gives undefined for an unknown token', () =>
+        withStore(async (store) => {
+          await family(store);
+          await store.refreshTokens.rotate('t0', token('t1'), T0 + 1);
+          assert.deepEqual(await store.refreshTokens.revokeFamily('t1', T0 + 2), { familyId: 'f1', accountId: 'acc' });
+          assert.deepEqual(await store.refreshTokens.revokeFamily('t0', T0 + 3), { familyId: 'f1', accountId: 'acc' });
+          assert.deepEqual(await store.refreshTokens.rotate('t1', token('t2'), T0 + 4), { outcome: 'invalid' });
+          assert.equal(await store.refreshTokens.revokeFamily('unknown', T0), undefined);
+        }));
+
+      test('of concurrent rotations of one token exactly one succeeds, and the replays revoke the family', () =>
+        withStore(async (store) => {
+          await family(store);
+          const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.refreshTokens.rotate('t0', token(`next-${i}`), T0 + 1)));
+          const winners = results.flatMap((r, i) => (r.outcome === 'rotated' ? [i] : []));
+          assert.equal(winners.length, 1);
+          assert.ok(results.every((r) => r.outcome === 'rotated' || r.outcome === 'reused'));
+          assert.equal((await store.refreshTokens.rotate(`next-${winners[0]}`, token('after'), T0 + 2)).outcome, 'invalid');
+        }));
+
+      test('a rotation racing a revocation never leaves a live token in the family', () =>
+        withStore(async (store) => {
+          await store.accounts.create(newAccount('acc'));
+          for (let i = 0; i < 10; i += 1) {
+            await store.refreshTokens.issue(`f${i}`, 'acc', token(`r${i}`));
+            await Promise.all([store.refreshTokens.rotate(`r${i}`, token(`r${i}-next`), T0 + 1), store.refreshTokens.revokeFamily(`r${i}`, T0 + 1)]);
+            assert.deepEqual(await store.refreshTokens.rotate(`r${i}-next`, token(`r${i}-after`), T0 + 2), { outcome: 'invalid' }, `round ${i}`);
+          }
+        }));
+
+      test('issuing a family for an unknown account is refused with VALIDATION_FAILED naming accountId', () =>
+        withStore(async (store) => {
+          await assert.rejects(store.refreshTokens.issue('f', 'nobody', token('t')), (err) => {
+            parley('VALIDATION_FAILED')(err);
+            assert.equal((err as ParleyError).details?.field, 'accountId');
+            return true;
+          });
         }));
     });
 

@@ -1,6 +1,7 @@
 /**
  * Logs never carry secrets: a full session (join, WebSocket with ?token=, send) is logged at trace
- * level and scanned for the session token, the join code, the admin token and the message body.
+ * level and scanned for the session token, the join code, the admin token and the message body;
+ * an account's whole life is scanned for its password and every access and refresh token.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,6 +39,37 @@ test('a logged session contains no token, join code, admin token or message body
     await client.close();
     assert.ok(output.includes('incoming request'), 'requests were logged');
     for (const secret of [joined.token, created.joinCode, adminToken, body]) assert.ok(!output.includes(secret), `log contains ${secret.slice(0, 8)}…`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a logged account session (register, failed and good logins, refresh, reuse, WebSocket, logout) contains no password or token', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-log-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  let output = '';
+  const sink = new Writable({ write: (chunk, _enc, done) => ((output += chunk.toString()), done()) });
+  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: 'Adm1n-T0ken-for-the-log-test-xyz-123456', LOG_LEVEL: 'trace' });
+  const server = await createServer(config, { logger: createLogger('trace', sink) });
+  const url = await server.listen();
+  const password = 'my secret passphrase 9c1e';
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    (await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })).json() as Promise<{ accessToken: string; refreshToken: string }>;
+  try {
+    const registered = await post('/api/v1/auth/register', { username: 'logged', password, name: 'Logged' });
+    await post('/api/v1/auth/register', { username: 'x', password: 'short!' });
+    await post('/api/v1/auth/login', { username: 'logged', password: `${password} wrong` });
+    await post('/api/v1/auth/login', { username: 'nobody', password });
+    const login = await post('/api/v1/auth/login', { username: 'logged', password });
+    const refreshed = await post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
+    await post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
+    await fetch(`${url}/api/v1/auth/me`, { headers: { cookie: `parley_access=${registered.accessToken}` } });
+    const client = await RawClient.connect(`${url.replace('http', 'ws')}/ws`, refreshed.accessToken);
+    await client.close();
+    await post('/api/v1/auth/logout', { refreshToken: registered.refreshToken });
+    assert.ok(output.includes('/api/v1/auth/login'), 'the account requests were logged');
+    const secrets = [password, registered.accessToken, registered.refreshToken, login.accessToken, login.refreshToken, refreshed.accessToken, refreshed.refreshToken];
+    for (const secret of secrets) assert.ok(secret.length > 8 && !output.includes(secret), `log contains ${secret.slice(0, 6)}…`);
   } finally {
     await server.close();
   }

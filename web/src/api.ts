@@ -1,7 +1,8 @@
 /**
- * The few HTTP calls the UI makes: same origin, with the httpOnly session cookie the server set on
- * join, or (the embed page) with a bearer token held in memory. Failures are thrown as ParleyError
- * carrying the server's stable code.
+ * The few HTTP calls the UI makes: same origin, with the httpOnly cookies the server set on join
+ * or sign-in, or (the embed page) with a bearer token held in memory. Failures are thrown as
+ * ParleyError carrying the server's stable code. A signed-in account's short-lived access cookie
+ * is renewed with its refresh cookie when a call finds it expired.
  */
 import { ParleyError, type ErrorBody, type MemberInfo, type RoomInfo } from '../../client/src/index.ts';
 
@@ -48,10 +49,86 @@ export function joinRoom(roomId: string, code: string, name: string): Promise<{ 
 /** The current session with its rooms, or undefined when there is none (or it expired). */
 export async function currentSession(): Promise<{ user: User; rooms: RoomInfo[] } | undefined> {
   try {
-    return await call('/api/v1/session');
+    return await withFreshAccess(() => call('/api/v1/session'));
   } catch (err) {
     if (err instanceof ParleyError && err.code === 'UNAUTHENTICATED') return undefined;
     throw err;
+  }
+}
+
+/** A signed-in account. */
+export interface Account {
+  readonly id: string;
+  readonly username: string;
+  readonly name: string;
+  readonly role: 'user' | 'admin';
+}
+
+/** Set while this browser is signed in to an account, so that guests never try a refresh. */
+const SIGNED_IN_KEY = 'parley.signedIn';
+
+/** Create an account and sign in to it; the server sets the access and refresh cookies. */
+export async function register(username: string, password: string, name: string): Promise<Account> {
+  const { account } = await call<{ account: Account }>('/api/v1/auth/register', { method: 'POST', body: { username, password, ...(name === '' ? {} : { name }) } });
+  localStorage.setItem(SIGNED_IN_KEY, '1');
+  return account;
+}
+
+/** Sign in to an account; the server sets the access and refresh cookies. */
+export async function login(username: string, password: string): Promise<Account> {
+  const { account } = await call<{ account: Account }>('/api/v1/auth/login', { method: 'POST', body: { username, password } });
+  localStorage.setItem(SIGNED_IN_KEY, '1');
+  return account;
+}
+
+/** The signed-in account, or undefined. */
+export async function currentAccount(): Promise<Account | undefined> {
+  if (localStorage.getItem(SIGNED_IN_KEY) === null) return undefined;
+  try {
+    return (await withFreshAccess(() => call<{ account: Account }>('/api/v1/auth/me'))).account;
+  } catch (err) {
+    if (err instanceof ParleyError && err.code === 'UNAUTHENTICATED') return undefined;
+    throw err;
+  }
+}
+
+let refreshing: Promise<boolean> | undefined;
+
+/**
+ * Renew the access cookie with the refresh cookie; resolves whether the account is signed in
+ * afterwards. A refresh token is single-use and a reused one ends the sign-in, so renewals run one
+ * at a time in this page and, through a Web Lock, across the browser's tabs: a tab that waited
+ * first checks whether another one already renewed.
+ */
+function refreshAccess(): Promise<boolean> {
+  const renew = async (): Promise<boolean> => {
+    try {
+      await call('/api/v1/auth/me');
+      return true;
+    } catch {
+      // The access cookie is still expired: renew it below.
+    }
+    try {
+      await call('/api/v1/auth/refresh', { method: 'POST' });
+      return true;
+    } catch {
+      localStorage.removeItem(SIGNED_IN_KEY);
+      return false;
+    }
+  };
+  // Web Locks exist in secure contexts only (https, localhost); elsewhere this page alone is serialised.
+  const serialised = async (): Promise<boolean> => (typeof navigator.locks === 'undefined' ? renew() : await navigator.locks.request('parley-refresh', renew));
+  refreshing ??= serialised().finally(() => (refreshing = undefined));
+  return refreshing;
+}
+
+/** Run `request`; if it finds a signed-in account's access expired, renew it once and run it again. */
+async function withFreshAccess<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    if (!(err instanceof ParleyError && err.code === 'UNAUTHENTICATED') || localStorage.getItem(SIGNED_IN_KEY) === null || !(await refreshAccess())) throw err;
+    return request();
   }
 }
 
@@ -60,7 +137,10 @@ export async function members(roomId: string): Promise<MemberInfo[]> {
   return (await call<{ members: MemberInfo[] }>(`/api/v1/rooms/${encodeURIComponent(roomId)}/members`)).members;
 }
 
-/** End the session (the server clears the cookie). */
+/** End the session: the join session and the account sign-in, if any (the server clears the cookies). */
 export async function logout(): Promise<void> {
   await call('/api/v1/logout', { method: 'POST' });
+  if (localStorage.getItem(SIGNED_IN_KEY) === null) return;
+  await call('/api/v1/auth/logout', { method: 'POST' });
+  localStorage.removeItem(SIGNED_IN_KEY);
 }

@@ -1,10 +1,12 @@
 /**
  * The join page: a room id (or a pasted invite link), the join code and a display name, prefilled
  * from `/?room=ID&code=CODE`. On success it opens `/rooms/:roomId`. With a session already, it
- * also lists the rooms the session belongs to, and joining adds the room to the same user.
+ * also lists the rooms the session belongs to, and joining adds the room to the same user. Signed
+ * in to an account, the user joins as the account (no name to give); otherwise a link leads to
+ * the sign-in and registration pages.
  */
 import type { RoomInfo } from '../../client/src/index.ts';
-import { joinRoom, type User } from './api.ts';
+import { joinRoom, logout, type Account, type User } from './api.ts';
 import { describe, el, mount } from './elements.ts';
 
 const NAME_KEY = 'parley.name';
@@ -17,6 +19,8 @@ export interface JoinPrefill {
   readonly error?: string;
   /** The current session, if any. */
   readonly session?: { user: User; rooms: RoomInfo[] } | undefined;
+  /** The signed-in account, if any. */
+  readonly account?: Account | undefined;
 }
 
 /**
@@ -62,11 +66,12 @@ export function showJoinPage(prefill: JoinPrefill, navigate: (path: string) => v
     room,
     el('label', { for: 'join-code' }, 'Join code'),
     code,
-    el('label', { for: 'name' }, 'Your name'),
-    name,
+    ...(prefill.account === undefined ? [el('label', { for: 'name' }, 'Your name'), name] : []),
     submit,
     error,
+    accountLine(prefill.account, navigate),
   );
+  if (prefill.account !== undefined) name.value = prefill.account.name;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const parsed = parseRoomInput(room.value);
@@ -99,4 +104,19 @@ export function showJoinPage(prefill: JoinPrefill, navigate: (path: string) => v
   }
   mount(page);
   (room.value === '' ? room : name.value === '' ? name : submit).focus();
+}
+
+/** "Signed in as …" with a sign-out button, or the link to sign in or register (keeping `?room=&code=`). */
+function accountLine(account: Account | undefined, navigate: (path: string) => void): HTMLElement {
+  if (account !== undefined) {
+    const signOut = el('button', { type: 'button', id: 'account-sign-out', class: 'secondary' }, 'Sign out');
+    signOut.addEventListener('click', () => void logout().then(() => navigate('/'), () => navigate('/')));
+    return el('p', { class: 'account-links', id: 'account-status' }, `Signed in as ${account.name} (${account.username}) `, signOut);
+  }
+  const link = el('a', { id: 'sign-in-link', href: `/login${location.search}` }, 'Sign in / Register');
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    navigate(link.pathname + link.search);
+  });
+  return el('p', { class: 'account-links' }, link);
 }

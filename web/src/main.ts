@@ -1,10 +1,12 @@
 /**
  * The browser UI's entry and router. `/rooms/:roomId` opens the room when the cookie session
- * belongs to it (so a reload goes straight back in, with the history); any other path, or a room
- * the session has not joined, shows the join page (prefilled from `?room=&code=`).
+ * belongs to it (so a reload goes straight back in, with the history); `/login` and `/register`
+ * show the account pages; any other path, or a room the session has not joined, shows the join
+ * page (prefilled from `?room=&code=`).
  */
 import './strict-csp.ts';
-import { currentSession } from './api.ts';
+import { currentAccount, currentSession } from './api.ts';
+import { showAccountPage } from './account-page.ts';
 import { describe, el, mount } from './elements.ts';
 import { showJoinPage } from './join-page.ts';
 import { showRoomPage } from './room-page.ts';
@@ -25,11 +27,12 @@ async function route(): Promise<void> {
   leaveRoom = undefined;
   const notice = (history.state as { notice?: string } | null)?.notice;
   const params = new URLSearchParams(location.search);
+  if (location.pathname === '/login' || location.pathname === '/register') return showAccountPage(location.pathname === '/login' ? 'login' : 'register', navigate);
   const roomId = ROOM_PATH.exec(location.pathname)?.[1];
-  const session = await currentSession();
+  const [session, account] = await Promise.all([currentSession(), currentAccount()]);
   const room = roomId === undefined ? undefined : session?.rooms.find((r) => r.id === roomId);
   if (session === undefined || room === undefined) {
-    const prefill = { roomId: roomId ?? params.get('room') ?? '', code: params.get('code') ?? '', session };
+    const prefill = { roomId: roomId ?? params.get('room') ?? '', code: params.get('code') ?? '', session, account };
     return showJoinPage(notice === undefined ? prefill : { ...prefill, error: notice }, navigate);
   }
   leaveRoom = showRoomPage(room, session.user, navigate);

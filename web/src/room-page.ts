@@ -5,7 +5,7 @@
  * messages; this page only renders what the SDK delivers. Messages on screen are marked read while
  * the tab is visible.
  */
-import { ParleyClient, type JoinResult, type RoomInfo } from '../../client/src/index.ts';
+import { CLOSE_CODES, ParleyClient, type JoinResult, type RoomInfo } from '../../client/src/index.ts';
 import { currentSession, logout, members as fetchMembers, type User } from './api.ts';
 import { describe, el, mount } from './elements.ts';
 import { MemberList } from './member-list.ts';
@@ -116,13 +116,18 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     renderUnread();
   }
 
-  /** The connection is down or closed: if the session itself ended, go back to the join page. */
-  function checkSession(force: boolean): void {
+  /**
+   * The connection is down or closed: if the session itself ended, go back to the join page. With
+   * `reopen` (the socket's credential expired), a session that is still valid (an account's access
+   * cookie was just renewed) opens the room again on a new socket.
+   */
+  function checkSession(force: boolean, reopen = false): void {
     if (!force && Date.now() - sessionCheckedAt < SESSION_CHECK_MS) return;
     sessionCheckedAt = Date.now();
     currentSession().then(
       (session) => {
         if (session === undefined || !session.rooms.some((r) => r.id === room.id)) navigate(`/?room=${encodeURIComponent(room.id)}`, 'Your session has ended: join again.');
+        else if (reopen) navigate(location.pathname);
       },
       () => undefined,
     );
@@ -180,7 +185,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     status.textContent = STATUS_TEXT[state];
     if (state === 'open') error.textContent = '';
     if (state === 'reconnecting') checkSession(false);
-    if (state === 'closed' && close !== undefined && close.code >= 4400 && close.code < 4500) checkSession(true);
+    if (state === 'closed' && close !== undefined && close.code >= 4400 && close.code < 4500) checkSession(true, close.code === CLOSE_CODES.UNAUTHENTICATED);
   });
   client.on('error', showError);
 

@@ -1,5 +1,5 @@
 /**
- * The Store port: the source of truth for rooms, members, messages and sessions (DESIGN.md, Ports).
+ * The Store port: the source of truth for rooms, members, messages, sessions and accounts (DESIGN.md, Ports).
  * Engines: SQLite (default) and PostgreSQL (`DATABASE_URL`, for several processes) — both through
  * Kysely, one set of migrations, one contract suite (`test/contracts/store.contract.ts`).
  *
@@ -133,6 +133,87 @@ export interface NonceStore {
   claim(key: string, expiresAt: number, now: number): Promise<boolean>;
 }
 
+/** An account's role: `admin` may use the admin API and manage every room (issue: identity). */
+export type AccountRole = 'user' | 'admin';
+
+/** A registered account (issue: identity — accounts). */
+export interface AccountRecord {
+  /** Opaque id chosen by the caller; the `userId` of the account's principal. */
+  readonly id: string;
+  /** Unique, lowercase: the store lowercases it, so names differing only in case are the same name. */
+  readonly username: string;
+  /** Display name shown to others. */
+  readonly name: string;
+  readonly role: AccountRole;
+  /** PHC string of the password's argon2id hash. Never log it or send it to a client. */
+  readonly passwordHash: string;
+  readonly createdAt: number;
+}
+
+/**
+ * Accounts. Usernames are compared case-insensitively: every method lowercases the name it is
+ * given, and the stored `username` is lowercase.
+ */
+export interface AccountStore {
+  /**
+   * Insert an account (its username lowercased). Rejects with `USERNAME_TAKEN` when the name is
+   * taken in any case, also when two creations of one name race (exactly one succeeds), and with
+   * `VALIDATION_FAILED` (details.field = 'id') when the id is taken.
+   */
+  create(account: AccountRecord): Promise<AccountRecord>;
+  get(id: string): Promise<AccountRecord | undefined>;
+  /** The account with this name, in any case, or undefined. */
+  byUsername(username: string): Promise<AccountRecord | undefined>;
+  /** Change the role of the account with this name; resolves the updated record, or undefined if none. */
+  setRole(username: string, role: AccountRole): Promise<AccountRecord | undefined>;
+}
+
+/** A family's first refresh token, or the next one of a rotation. Tokens are stored only as SHA-256 hex. */
+export interface NewRefreshToken {
+  readonly tokenHash: string;
+  readonly createdAt: number;
+  /** Unix ms; the token is refused from then on. */
+  readonly expiresAt: number;
+}
+
+/** What {@link RefreshTokenStore.rotate} did. */
+export type RotateResult =
+  /** The token was live: it is now used, and `next` is the family's live token. */
+  | { readonly outcome: 'rotated'; readonly accountId: string; readonly familyId: string }
+  /** The token had been used before (a replay): the whole family is now revoked. */
+  | { readonly outcome: 'reused'; readonly accountId: string; readonly familyId: string }
+  /** Unknown, expired, or of a revoked family: nothing changed. */
+  | { readonly outcome: 'invalid' };
+
+/**
+ * Rotating refresh tokens (issue: identity; OAuth 2.0 Security BCP, RFC 9700 §4.14.2): each
+ * sign-in starts a family; each refresh uses the family's live token once and adds the next one;
+ * presenting a used token revokes the family, so a stolen token and its thief's descendants die
+ * together. Every operation on one family is serialised (a row lock on the family on PostgreSQL,
+ * the write lock on SQLite), so revocation is atomic: no token of a revoked family is ever rotated,
+ * not even one added by a rotation racing the revocation.
+ */
+export interface RefreshTokenStore {
+  /**
+   * Start family `familyId` of `accountId` with its first token. Rejects with `VALIDATION_FAILED`
+   * (details.field = 'accountId') when no account has that id. Families that expired are purged as
+   * new ones start.
+   */
+  issue(familyId: string, accountId: string, first: NewRefreshToken): Promise<void>;
+  /**
+   * Use the token with hash `tokenHash` at `now`, atomically: if it is unused, unexpired
+   * (`now < expiresAt`) and its family is not revoked, mark it used and add `next` to its family
+   * (`rotated`); if it was used before, revoke its family (`reused`); otherwise change nothing
+   * (`invalid`). Of concurrent rotations of one token at most one is `rotated`.
+   */
+  rotate(tokenHash: string, next: NewRefreshToken, now: number): Promise<RotateResult>;
+  /**
+   * Revoke the family of the token with hash `tokenHash` at `now` (sign-out). Resolves the family,
+   * or undefined for an unknown token. Idempotent: a revoked family keeps its first revocation time.
+   */
+  revokeFamily(tokenHash: string, now: number): Promise<{ readonly familyId: string; readonly accountId: string } | undefined>;
+}
+
 /** The whole store. */
 export interface Store {
   readonly rooms: RoomStore;
@@ -140,6 +221,8 @@ export interface Store {
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
   readonly nonces: NonceStore;
+  readonly accounts: AccountStore;
+  readonly refreshTokens: RefreshTokenStore;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   /** Flush pending group-committed writes, then release connections. */

@@ -1,6 +1,6 @@
 /**
  * The parts of the Store that both engines write with the same Kysely queries: rooms, members,
- * sessions, message pages and ping. Appends differ per engine (group-committed batches written the
+ * sessions, nonces, accounts, refresh tokens, message pages and ping. Appends differ per engine (group-committed batches written the
  * way each driver is fastest) and live in `sqlite/append-batch.ts` and `postgres/append-batch.ts`.
  *
  * What differs per dialect is passed in as a {@link RecordDialect}: how driver errors name a
@@ -9,8 +9,8 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { MemberStore, MessageStore, NonceStore, RoomStore, SessionStore } from '../../core/ports/store.ts';
-import { toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
+import type { AccountStore, MemberStore, MessageStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
+import { toAccountRecord, toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
 import { guardWith, type ClassifyConstraint } from './store-errors.ts';
 
 /** What a dialect tells {@link createRecordStores}. */
@@ -19,8 +19,8 @@ export interface RecordDialect {
   readonly classify: ClassifyConstraint;
   /**
    * True when `members.add` must take a row lock on the room (`SELECT … FOR UPDATE`) so that
-   * concurrent adds on other connections count members one at a time; false when the transaction
-   * already excludes every other writer.
+   * concurrent adds on other connections count members one at a time, and refresh-token operations
+   * likewise on their family's row; false when the transaction already excludes every other writer.
    */
   readonly lockRoomRow: boolean;
   /** Called each time a write transaction begins (for the engine's `stats.transactions`). */
@@ -33,6 +33,8 @@ export interface RecordStores {
   readonly members: MemberStore;
   readonly sessions: SessionStore;
   readonly nonces: NonceStore;
+  readonly accounts: AccountStore;
+  readonly refreshTokens: RefreshTokenStore;
   readonly page: MessageStore['page'];
   /** Resolves when the database answers `select 1`. */
   readonly ping: () => Promise<void>;
@@ -41,7 +43,7 @@ export interface RecordStores {
 /** Room ids per `lastSeqs` statement. */
 const LAST_SEQS_CHUNK = 500;
 
-/** Least time between two purges of expired nonces, in ms. */
+/** Least time between two purges of expired nonces, and of expired refresh-token families, in ms. */
 const NONCE_PURGE_INTERVAL_MS = 60_000;
 
 /** Build the shared Store parts over `db`; every call follows the error rules of `store-errors.ts`. */
@@ -247,10 +249,102 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       }),
   };
 
+  const accounts: AccountStore = {
+    create: (account) =>
+      guard(
+        async () => {
+          const username = account.username.toLowerCase();
+          const row = await db
+            .insertInto('accounts')
+            .values({ id: account.id, username, name: account.name, role: account.role, password_hash: account.passwordHash, created_at: account.createdAt })
+            .onConflict((oc) => oc.column('username').doNothing())
+            .returningAll()
+            .executeTakeFirst();
+          if (row === undefined) throw new ParleyError('USERNAME_TAKEN', undefined, { details: { username } });
+          return toAccountRecord(row);
+        },
+        { primaryKey: ['id', 'An account with this id already exists'] },
+      ),
+    get: (id) =>
+      guard(async () => {
+        const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+        return row === undefined ? undefined : toAccountRecord(row);
+      }),
+    byUsername: (username) =>
+      guard(async () => {
+        const row = await db.selectFrom('accounts').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
+        return row === undefined ? undefined : toAccountRecord(row);
+      }),
+    setRole: (username, role) =>
+      guard(async () => {
+        const row = await db.updateTable('accounts').set({ role }).where('username', '=', username.toLowerCase()).returningAll().executeTakeFirst();
+        return row === undefined ? undefined : toAccountRecord(row);
+      }),
+  };
+
+  let nextFamilyPurgeAt = 0;
+  const refreshTokens: RefreshTokenStore = {
+    issue: (familyId, accountId, first) =>
+      guard(
+        async () => {
+          if (first.createdAt >= nextFamilyPurgeAt) {
+            nextFamilyPurgeAt = first.createdAt + NONCE_PURGE_INTERVAL_MS;
+            await db.deleteFrom('refresh_families').where('expires_at', '<=', first.createdAt).execute();
+          }
+          dialect.onTransaction();
+          await db.transaction().execute(async (trx) => {
+            await trx.insertInto('refresh_families').values({ id: familyId, account_id: accountId, created_at: first.createdAt, expires_at: first.expiresAt, revoked_at: null }).execute();
+            await trx.insertInto('refresh_tokens').values({ token_hash: first.tokenHash, family_id: familyId, parent: null, created_at: first.createdAt, expires_at: first.expiresAt, used_at: null }).execute();
+          });
+        },
+        { foreignKey: ['accountId', 'No account has this id'], primaryKey: ['familyId', 'This family or token already exists'] },
+      ),
+    rotate: (tokenHash, next, now) =>
+      guard(async () => {
+        dialect.onTransaction();
+        return db.transaction().execute(async (trx): Promise<RotateResult> => {
+          const found = await trx.selectFrom('refresh_tokens').select('family_id').where('token_hash', '=', tokenHash).executeTakeFirst();
+          if (found === undefined) return { outcome: 'invalid' };
+          // The family's row lock serialises every rotation and revocation of the family; the
+          // token is read again after it, so a rotation that just finished is seen.
+          const family = await trx
+            .selectFrom('refresh_families')
+            .select(['account_id', 'revoked_at'])
+            .where('id', '=', found.family_id)
+            .$if(dialect.lockRoomRow, (q) => q.forUpdate())
+            .executeTakeFirst();
+          const token = await trx.selectFrom('refresh_tokens').select(['used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+          if (family === undefined || token === undefined) return { outcome: 'invalid' };
+          const ids = { accountId: family.account_id, familyId: found.family_id };
+          if (token.used_at !== null) {
+            await trx.updateTable('refresh_families').set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(now)) })).where('id', '=', found.family_id).execute();
+            return { outcome: 'reused', ...ids };
+          }
+          if (family.revoked_at !== null || token.expires_at <= now) return { outcome: 'invalid' };
+          await trx.updateTable('refresh_tokens').set({ used_at: now }).where('token_hash', '=', tokenHash).execute();
+          await trx.insertInto('refresh_tokens').values({ token_hash: next.tokenHash, family_id: found.family_id, parent: tokenHash, created_at: next.createdAt, expires_at: next.expiresAt, used_at: null }).execute();
+          await trx.updateTable('refresh_families').set({ expires_at: next.expiresAt }).where('id', '=', found.family_id).execute();
+          return { outcome: 'rotated', ...ids };
+        });
+      }),
+    revokeFamily: (tokenHash, now) =>
+      guard(async () => {
+        const found = await db.selectFrom('refresh_tokens').select('family_id').where('token_hash', '=', tokenHash).executeTakeFirst();
+        if (found === undefined) return undefined;
+        const family = await db
+          .updateTable('refresh_families')
+          .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(now)) }))
+          .where('id', '=', found.family_id)
+          .returning(['id', 'account_id'])
+          .executeTakeFirst();
+        return family === undefined ? undefined : { familyId: family.id, accountId: family.account_id };
+      }),
+  };
+
   const ping = () =>
     guard(async () => {
       await sql`select 1`.execute(db);
     });
 
-  return { rooms, members, sessions, nonces, page, ping };
+  return { rooms, members, sessions, nonces, accounts, refreshTokens, page, ping };
 }

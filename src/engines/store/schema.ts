@@ -9,7 +9,7 @@
  */
 import type { Generated, Selectable } from 'kysely';
 import type { JoinRule, MemberRole, Message, RoomKind } from '../../protocol/index.ts';
-import type { MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
+import type { AccountRecord, AccountRole, MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
 
 /** `rooms`: one row per room; `last_seq` is the seq of the newest message (0 when empty). */
 export interface RoomsTable {
@@ -69,6 +69,35 @@ export interface NoncesTable {
   expires_at: number;
 }
 
+/** `accounts`: `username` unique and lowercase (checked by the database). */
+export interface AccountsTable {
+  id: string;
+  username: string;
+  name: string;
+  role: AccountRole;
+  password_hash: string;
+  created_at: number;
+}
+
+/** `refresh_families`: one per sign-in; `expires_at` is its newest token's; revoked as a whole. */
+export interface RefreshFamiliesTable {
+  id: string;
+  account_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/** `refresh_tokens`: keyed by the SHA-256 hex of the token; deleted with their family. */
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  parent: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   rooms: RoomsTable;
@@ -77,6 +106,9 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   nonces: NoncesTable;
+  accounts: AccountsTable;
+  refresh_families: RefreshFamiliesTable;
+  refresh_tokens: RefreshTokensTable;
 }
 
 /** A `rooms` row as selected. */
@@ -87,6 +119,8 @@ export type MemberRow = Selectable<MembersTable>;
 export type MessageRow = Selectable<MessagesTable>;
 /** A `users` row as selected. */
 export type UserRow = Selectable<UsersTable>;
+/** An `accounts` row as selected. */
+export type AccountRow = Selectable<AccountsTable>;
 
 /** Row → port record. */
 export function toRoomRecord(row: RoomRow): RoomRecord {
@@ -134,4 +168,9 @@ export function toMessage(row: MessageRow): Message {
 /** Row → port record. */
 export function toUserRecord(row: UserRow): UserRecord {
   return { id: row.id, name: row.name, createdAt: row.created_at };
+}
+
+/** Row → port record. */
+export function toAccountRecord(row: AccountRow): AccountRecord {
+  return { id: row.id, username: row.username, name: row.name, role: row.role, passwordHash: row.password_hash, createdAt: row.created_at };
 }

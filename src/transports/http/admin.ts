@@ -1,6 +1,8 @@
 /**
  * `/api/v1/admin/rooms…`: create, list, read, close rooms and rotate join codes. Guarded by the
- * admin credential (`Authorization: Bearer <PARLEY_ADMIN_TOKEN>`, constant-time comparison).
+ * admin credential (`Authorization: Bearer <PARLEY_ADMIN_TOKEN>`, constant-time comparison) or a
+ * principal with the `admin` role, such as an admin account (issue: identity). Others get
+ * `UNAUTHENTICATED` without a credential and `FORBIDDEN` with one.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -8,14 +10,17 @@ import { ParleyError } from '../../protocol/index.ts';
 import { AdminRoomResponse, AdminRoomsResponse, CreateRoomRequest, ErrorResponse, RoomParams } from '../../protocol/http.ts';
 import { issueJoinCode } from '../../auth/join-code.ts';
 import { readBearer } from '../credentials.ts';
-import type { HttpDeps } from './app.ts';
+import { principalOf, type HttpDeps } from './app.ts';
 
 export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat, admin } = deps;
-  const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse };
+  const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
   app.addHook('onRequest', async (request) => {
-    if (!admin.verify(readBearer(request.headers.authorization))) throw new ParleyError('UNAUTHENTICATED', 'Admin credential required: Authorization: Bearer <PARLEY_ADMIN_TOKEN>');
+    if (admin.verify(readBearer(request.headers.authorization))) return;
+    const principal = await principalOf(deps, request);
+    if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'Admin credential required: Authorization: Bearer <PARLEY_ADMIN_TOKEN>, or sign in to an admin account');
+    if (principal.role !== 'admin') throw new ParleyError('FORBIDDEN', 'Only admins may use the admin API');
   });
 
   app.post(

@@ -24,6 +24,7 @@ import { sessionRoutes } from './sessions.ts';
 import { roomRoutes } from './rooms.ts';
 import { messageRoutes } from './messages.ts';
 import { adminRoutes } from './admin.ts';
+import { accountRoutes, type AccountServices } from './accounts.ts';
 import { openapiRoutes } from './openapi.ts';
 import { webRoutes } from './web.ts';
 import { embedRoutes } from './embed.ts';
@@ -40,9 +41,13 @@ export interface HttpDeps {
   /** Signed embed tickets: `GET /embed` opens a room inside an integrator's iframe. */
   readonly embedTickets: EmbedTickets;
   readonly admin: AdminAuthenticator;
+  /** Accounts: registration, login, refresh-token rotation, brute-force limits. */
+  readonly accounts: AccountServices;
   readonly logger: Logger;
   readonly production: boolean;
   readonly bodyMaxBytes: number;
+  /** Proxies whose `X-Forwarded-For` names the client (`request.ip`), as addresses or CIDR ranges (PARLEY_TRUST_PROXY). */
+  readonly trustedProxies: readonly string[];
   /** Directory of the built web UI (dist/web). */
   readonly webDir: string;
 }
@@ -72,6 +77,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyMaxBytes,
+    trustProxy: deps.trustedProxies.length === 0 ? false : [...deps.trustedProxies],
     // Slow-request limits that really fire (DESIGN.md rule 7): Node checks its timeouts only every
     // `connectionsCheckingInterval` (30 s by default), which lets slowloris hold sockets.
     serverFactory: (handler) => createHttpServer({ headersTimeout: 10_000, requestTimeout: 15_000, connectionsCheckingInterval: 1_000 }, handler),
@@ -82,6 +88,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const error = fromFastifyError(err);
     if (error.code === 'INTERNAL') request.log.error({ err: error.cause ?? err }, 'request failed');
+    const retryAfterMs = error.code === 'RATE_LIMITED' ? error.details?.retryAfterMs : undefined;
+    if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
     void reply.code(error.status).send({ error: toErrorBody(error) });
   });
   app.setNotFoundHandler((request, reply) => {
@@ -106,6 +114,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(roomRoutes, deps);
   await app.register(messageRoutes, deps);
   await app.register(adminRoutes, deps);
+  await app.register(accountRoutes, deps);
   await app.register(webRoutes, deps);
   await app.register(embedRoutes, deps);
   return app;

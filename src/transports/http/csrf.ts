@@ -3,15 +3,16 @@
  * - every response to a request without it sets `parley_csrf`, a random token readable by the
  *   page's own script (not httpOnly), `SameSite=Strict`, except on `cookieless` routes (`/embed`);
  * - a state-changing request (not GET, HEAD or OPTIONS) that is authenticated by a Parley cookie
- *   (`parley_session` or `parley_access`) and not by an `Authorization` header must carry the same
- *   token in the `x-csrf-token` header, or it is refused with `CSRF_FAILED`. Another site can make
- *   the browser send the cookies, but cannot read `parley_csrf` to copy it into the header.
+ *   (`parley_session`, `parley_access`, or `parley_refresh` on the account routes) and not by an
+ *   `Authorization` header must carry the same token in the `x-csrf-token` header, or it is
+ *   refused with `CSRF_FAILED`. Another site can make the browser send the cookies, but cannot
+ *   read `parley_csrf` to copy it into the header.
  * Requests with a bearer token are not exposed to CSRF (a browser never adds one by itself).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ParleyError } from '../../protocol/index.ts';
-import { ACCESS_COOKIE, SESSION_COOKIE } from '../credentials.ts';
+import { ACCESS_COOKIE, REFRESH_COOKIE, SESSION_COOKIE } from '../credentials.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,12 +29,15 @@ export const CSRF_COOKIE = 'parley_csrf';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Cookies that authenticate a request (or, for the refresh cookie, obtain new credentials). */
+const AUTH_COOKIES = [SESSION_COOKIE, ACCESS_COOKIE, REFRESH_COOKIE];
+
 /** Add the CSRF hooks to `app` (after @fastify/cookie, so `request.cookies` is parsed). */
 export function addCsrfProtection(app: FastifyInstance, production: boolean): void {
   app.addHook('onRequest', async (request) => {
     if (SAFE_METHODS.has(request.method) || request.headers.authorization !== undefined) return;
     const cookies = request.cookies;
-    if (cookies[SESSION_COOKIE] === undefined && cookies[ACCESS_COOKIE] === undefined) return;
+    if (AUTH_COOKIES.every((name) => cookies[name] === undefined)) return;
     const expected = cookies[CSRF_COOKIE];
     const presented = request.headers['x-csrf-token'];
     if (expected === undefined || typeof presented !== 'string' || !equal(presented, expected)) {

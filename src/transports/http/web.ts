@@ -1,6 +1,7 @@
 /**
  * The browser UI: static files from `dist/web` (built by `npm run build`) at `/`, and `index.html`
- * for the room pages (`/rooms/:roomId`) so reloads and shared links work.
+ * for the room pages (`/rooms/:roomId`) and the account pages (`/login`, `/register`) so reloads
+ * and shared links work.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -14,4 +15,5 @@ export const webRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
   }
   await app.register(fastifyStatic, { root: deps.webDir, prefix: '/', index: 'index.html', wildcard: false });
   app.get('/rooms/:roomId', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+  for (const path of ['/login', '/register']) app.get(path, { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
 };

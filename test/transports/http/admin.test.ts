@@ -1,20 +1,23 @@
 /**
- * `/api/v1/admin/rooms…`: only the admin credential gets in; rooms are created with a policy and a
- * join code shown once, listed, read, closed and their codes rotated.
+ * `/api/v1/admin/rooms…`: only the admin credential (or an admin principal) gets in; rooms are
+ * created with a policy and a join code shown once, listed, read, closed and their codes rotated.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../support/server.ts';
 
-test('admin routes refuse requests without the admin token, or with a wrong or session token', async () => {
+test('admin routes refuse requests without the admin token or with a wrong one (401), and a non-admin session (403)', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
   const session = await server.joinRoom(room.id, joinCode, 'Ada');
-  for (const authorization of [undefined, 'Bearer wrong', `Bearer ${session.token}`, `Bearer ${server.adminToken}x`, server.adminToken]) {
+  for (const authorization of [undefined, 'Bearer wrong', `Bearer ${server.adminToken}x`, server.adminToken]) {
     const res = await fetch(`${server.url}/api/v1/admin/rooms`, { headers: authorization === undefined ? {} : { authorization } });
     assert.equal(res.status, 401, String(authorization));
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'UNAUTHENTICATED');
   }
+  const res = await fetch(`${server.url}/api/v1/admin/rooms`, { headers: { authorization: `Bearer ${session.token}` } });
+  assert.equal(res.status, 403);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'FORBIDDEN');
 });
 
 test('an admin creates, lists, reads, closes rooms and rotates join codes', async () => {

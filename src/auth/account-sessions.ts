@@ -1,0 +1,79 @@
+/**
+ * Signed-in account sessions (issue: identity): a short-lived access token (Parley's own signed
+ * token of kind `access`, checked on any node without a store read) and a rotating refresh token
+ * (256 random bits, stored only as SHA-256). Each refresh uses the refresh token once and answers a
+ * new pair; presenting a used refresh token revokes its whole family (OAuth 2.0 Security BCP,
+ * RFC 9700 §4.14.2), so a stolen token stops working for the thief and the victim alike, and the
+ * victim signs in again. The account's current name and role are read at each refresh.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ParleyError } from '../protocol/index.ts';
+import type { AccountRecord, AccountStore, RefreshTokenStore } from '../core/ports/store.ts';
+import { publicAccount, type Account } from './accounts.ts';
+import type { SignedToken, Tokens } from './tokens.ts';
+
+/** A new access and refresh token pair. Both tokens are secret: give them to their owner only, never log them. */
+export interface IssuedAccountSession {
+  readonly account: Account;
+  readonly access: SignedToken;
+  readonly refresh: { readonly token: string; readonly expiresAt: number };
+}
+
+/** Lifetimes of the two tokens, in ms (PARLEY_ACCESS_TOKEN_TTL_MS, PARLEY_REFRESH_TOKEN_TTL_MS). */
+export interface AccountSessionTtls {
+  readonly accessTokenTtlMs: number;
+  readonly refreshTokenTtlMs: number;
+}
+
+export class AccountSessions {
+  /** @param now clock in Unix ms. */
+  constructor(
+    private readonly tokens: Tokens,
+    private readonly accounts: AccountStore,
+    private readonly refreshTokens: RefreshTokenStore,
+    private readonly ttls: AccountSessionTtls,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Sign `account` in: a new refresh-token family and an access token. */
+  async start(account: AccountRecord): Promise<IssuedAccountSession> {
+    const refresh = this.#newRefreshToken();
+    await this.refreshTokens.issue(randomUUID(), account.id, refresh.record);
+    return this.#issue(account, refresh);
+  }
+
+  /**
+   * Use a refresh token once: a new access token and a new refresh token.
+   * @throws ParleyError `TOKEN_REPLAYED` when the token was used before (its family is now
+   *   revoked), `UNAUTHENTICATED` when it is unknown, expired, revoked, or its account is gone.
+   */
+  async refresh(refreshToken: string): Promise<IssuedAccountSession> {
+    const next = this.#newRefreshToken();
+    const result = await this.refreshTokens.rotate(hashToken(refreshToken), next.record, next.record.createdAt);
+    if (result.outcome === 'reused') throw new ParleyError('TOKEN_REPLAYED', 'This refresh token was already used: every session of this sign-in has ended, sign in again');
+    if (result.outcome === 'invalid') throw new ParleyError('UNAUTHENTICATED', 'The refresh token is not valid, has expired or was revoked: sign in again');
+    const account = await this.accounts.get(result.accountId);
+    if (account === undefined) throw new ParleyError('UNAUTHENTICATED', 'This account no longer exists');
+    return this.#issue(account, next);
+  }
+
+  /** Sign out: revoke the family of `refreshToken` (every token it holds). Unknown tokens are ignored. */
+  async end(refreshToken: string): Promise<void> {
+    await this.refreshTokens.revokeFamily(hashToken(refreshToken), this.now());
+  }
+
+  async #issue(account: AccountRecord, refresh: { token: string; record: { expiresAt: number } }): Promise<IssuedAccountSession> {
+    const access = await this.tokens.sign('access', account.id, { name: account.name, role: account.role }, this.ttls.accessTokenTtlMs);
+    return { account: publicAccount(account), access, refresh: { token: refresh.token, expiresAt: refresh.record.expiresAt } };
+  }
+
+  #newRefreshToken(): { token: string; record: { tokenHash: string; createdAt: number; expiresAt: number } } {
+    const token = randomBytes(32).toString('base64url');
+    const createdAt = this.now();
+    return { token, record: { tokenHash: hashToken(token), createdAt, expiresAt: createdAt + this.ttls.refreshTokenTtlMs } };
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
