@@ -1,15 +1,16 @@
 /**
  * `/api/v1/admin/rooms…`: create, list, read, close rooms and rotate join codes. Guarded by the
- * admin credential (`Authorization: Bearer <PARLEY_ADMIN_TOKEN>`, constant-time comparison) or a
- * principal with the `admin` role, such as an admin account (issue: identity). Others get
- * `UNAUTHENTICATED` without a credential and `FORBIDDEN` with one.
+ * admin credential (`Authorization: Bearer <PARLEY_ADMIN_TOKEN>`, constant-time comparison) or an
+ * account with the `admin` role (issue: identity). Others get `UNAUTHENTICATED` without a credential
+ * and `FORBIDDEN` with one — including integrator tokens claiming `admin`, whose admin role reaches
+ * rooms only, never this API.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ParleyError } from '../../protocol/index.ts';
 import { AdminRoomResponse, AdminRoomsResponse, CreateRoomRequest, ErrorResponse, RoomParams } from '../../protocol/http.ts';
 import { issueJoinCode } from '../../auth/join-code.ts';
-import { readBearer } from '../credentials.ts';
+import { credentialsFromHeaders, readBearer } from '../credentials.ts';
 import { principalOf, type HttpDeps } from './app.ts';
 
 export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
@@ -18,9 +19,12 @@ export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
 
   app.addHook('onRequest', async (request) => {
     if (admin.verify(readBearer(request.headers.authorization))) return;
-    const principal = await principalOf(deps, request);
-    if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'Admin credential required: Authorization: Bearer <PARLEY_ADMIN_TOKEN>, or sign in to an admin account');
-    if (principal.role !== 'admin') throw new ParleyError('FORBIDDEN', 'Only admins may use the admin API');
+    const account = await deps.accounts.authenticator.authenticate(credentialsFromHeaders(request.headers, undefined));
+    if (account?.role === 'admin') return;
+    if (account === undefined && (await principalOf(deps, request)) === undefined) {
+      throw new ParleyError('UNAUTHENTICATED', 'Admin credential required: Authorization: Bearer <PARLEY_ADMIN_TOKEN>, or sign in to an admin account');
+    }
+    throw new ParleyError('FORBIDDEN', 'Only the admin credential or an admin account may use the admin API');
   });
 
   app.post(
