@@ -9,6 +9,8 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** An on/off switch: `on`, `true`, `1` or `off`, `false`, `0`. */
+const toggle = (on: boolean) => z.enum(['on', 'off', 'true', 'false', '1', '0']).default(on ? 'on' : 'off').transform((v) => v === 'on' || v === 'true' || v === '1');
 
 /** Every setting: its environment variable, schema (with default) and one-line description. */
 export const SETTINGS = {
@@ -73,6 +75,10 @@ export const SETTINGS = {
   PARLEY_ALLOWED_ORIGINS: { schema: z.string().optional(), doc: 'Comma list of web origins (`https://app.example.com`) besides Parley\'s own that may open WebSockets and call the API from a browser.' },
   PARLEY_TRUST_PROXY: { schema: z.string().optional(), doc: 'Comma list of reverse-proxy addresses or CIDR ranges (`127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For` names the client. The client address decides the per-address login and registration limits and appears in logs. Unset: the connection\'s own address is the client (behind a proxy, every client then shares the proxy\'s limits).' },
   PARLEY_WS_AUTH_TIMEOUT_MS: { schema: int(100, 120_000).default(10_000), doc: 'A WebSocket opened without credentials must send an `auth` frame within this time (ms), or it is closed with 4401.' },
+  PARLEY_METRICS: { schema: toggle(true), doc: 'Serve Prometheus metrics at `/metrics` (`on` or `off`).' },
+  PARLEY_METRICS_TOKEN: { schema: z.string().min(32, 'must be at least 32 characters').optional(), doc: 'When set, `/metrics` answers only requests bearing `Authorization: Bearer <token>` (at least 32 characters).' },
+  PARLEY_HEALTH: { schema: toggle(true), doc: 'Serve `/health`: per-dependency results, memory and connections (`on` or `off`). The probes `/live`, `/healthz` and `/ready` are always served.' },
+  PARLEY_DOCS: { schema: toggle(true), doc: 'Serve the API reference at `/docs` and `/openapi.json` (`on` or `off`).' },
 } as const;
 
 /**
@@ -130,6 +136,8 @@ export interface Config {
   readonly embed: { readonly integrators: readonly EmbedIntegrator[]; readonly sessionTtlMs: number };
   /** Web origins besides Parley's own allowed to open WebSockets and call the API. */
   readonly allowedOrigins: readonly string[];
+  /** Operator endpoints: `/metrics` (optionally behind a bearer token), `/health`, `/docs` and `/openapi.json`. */
+  readonly endpoints: { readonly metrics: boolean; readonly metricsToken: string | undefined; readonly health: boolean; readonly docs: boolean };
 }
 
 /** Thrown by {@link loadConfig}; `problems` lists every invalid or unknown setting. */
@@ -208,6 +216,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jwt: { secret: e.PARLEY_JWT_SECRET, jwksUrl: e.PARLEY_JWT_JWKS_URL, issuer: e.PARLEY_JWT_ISSUER, audience: e.PARLEY_JWT_AUDIENCE, clockSkewMs: e.PARLEY_JWT_CLOCK_SKEW_MS },
     embed: { integrators, sessionTtlMs: e.PARLEY_EMBED_SESSION_TTL_MS },
     allowedOrigins,
+    endpoints: { metrics: e.PARLEY_METRICS, metricsToken: e.PARLEY_METRICS_TOKEN, health: e.PARLEY_HEALTH, docs: e.PARLEY_DOCS },
   });
 }
 

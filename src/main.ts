@@ -76,7 +76,7 @@ async function rooms(config: Config, args: string[]): Promise<void> {
   });
   const [action, roomId] = positionals;
   // The configured engines: with Redis, closing a room reaches every running node at once.
-  const engines = await enginesFromConfig(config, () => undefined);
+  const engines = await enginesFromConfig(config);
   const rooms = new Rooms(engines.store, engines.broker, engines.relayLog, Date.now);
   try {
     const show = (room: RoomInfo) => `${room.id}\t${room.kind}\t${room.closedAt === null ? 'open' : 'closed'}\t${room.name}`;

@@ -28,6 +28,8 @@ import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
 import { enginesFromConfig, type Engines } from './engines/from-config.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { StaticToken } from './auth/static-token.ts';
 
 /** A running (or ready to run) Parley node. */
 export interface ParleyServer {
@@ -53,7 +55,7 @@ const WEB_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
  */
 export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<ParleyServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const shared: Record<string, string | undefined> = { PARLEY_JWT_SECRET: config.jwt.secret };
+  const shared: Record<string, string | undefined> = { PARLEY_JWT_SECRET: config.jwt.secret, PARLEY_METRICS_TOKEN: config.endpoints.metricsToken };
   for (const integrator of config.embed.integrators) shared[`PARLEY_EMBED_INTEGRATORS (${integrator.id})`] = integrator.secret;
   const secrets = loadSecrets({ env: config.env, dataDir: config.dataDir, adminToken: config.adminToken, sessionSecret: config.auth.sessionSecret, shared }, (message) => logger.warn(message));
   // A dependency that is down is expected to come back: its failures are warnings, anything else an error.
@@ -61,7 +63,15 @@ export async function createServer(config: Config, options: CreateServerOptions 
     if (err instanceof ParleyError && err.retryable && err.code !== 'INTERNAL') logger.warn({ err, context }, 'dependency unavailable');
     else logger.error({ err, context }, 'internal error');
   };
-  const engines = options.engines ?? (await enginesFromConfig(config, (err, context) => logger.warn({ err, context }, 'connection error')));
+  // Created first so the engines report their commits and publishes.
+  const metrics = createMetrics();
+  const engines =
+    options.engines ??
+    (await enginesFromConfig(config, {
+      onError: (err, context) => logger.warn({ err, context }, 'connection error'),
+      storeCommit: (items, ms, ok) => metrics.storeCommit(items, ms, ok),
+      brokerPublish: (ms, ok) => metrics.brokerPublish(ms, ok),
+    }));
   const chat = new Chat(engines, {
     messageMaxBytes: config.limits.messageMaxBytes,
     historyPageMax: config.limits.historyPageMax,
@@ -72,6 +82,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     typingTtlMs: config.typing.ttlMs,
     presenceTtlMs: config.presence.ttlMs,
     positionCheckIntervalMs: config.positionCheckIntervalMs,
+    metrics: metrics.core,
     onInternalError,
   });
   const sessions = new Sessions(engines.store.sessions, config.sessions.ttlMs);
@@ -97,7 +108,9 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const integratorJwt = IntegratorJwtAuthenticator.fromOptions(config.jwt);
   const auth = new Authenticators([embedSessions, accountAuth, sessions, ...(integratorJwt === undefined ? [] : [integratorJwt]), admin]);
   let draining = false;
-  const readiness = { checks: engines.checks, draining: () => draining };
+  const connections = (): number => chat.connectionCount;
+  metrics.countConnections(connections);
+  const readiness = { checks: engines.checks, draining: () => draining, connections };
   const http = await buildHttpApp({
     chat,
     readiness,
@@ -112,6 +125,14 @@ export async function createServer(config: Config, options: CreateServerOptions 
     bodyMaxBytes: config.http.bodyMaxBytes,
     trustedProxies: config.http.trustedProxies,
     webDir: WEB_DIR,
+    allowedOrigins: config.allowedOrigins,
+    metrics,
+    endpoints: {
+      metrics: config.endpoints.metrics,
+      metricsToken: config.endpoints.metricsToken === undefined ? undefined : new StaticToken(config.endpoints.metricsToken),
+      health: config.endpoints.health,
+      docs: config.endpoints.docs,
+    },
   });
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
@@ -121,6 +142,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     allowedOrigins: config.allowedOrigins,
     authenticate: (credentials) => auth.authenticate(credentials),
     onError: (err, context) => logger.debug({ err, context }, 'socket error'),
+    onRefused: (status) => metrics.upgradeRefused(status),
   });
 
   let closing: Promise<void> | undefined;

@@ -1,18 +1,15 @@
-/**
- * The admin credential: `Authorization: Bearer <PARLEY_ADMIN_TOKEN>`, compared in constant time
- * (over SHA-256 digests, so the comparison does not leak the token's length either).
- */
-import { createHash, timingSafeEqual } from 'node:crypto';
+/** The admin credential: `Authorization: Bearer <PARLEY_ADMIN_TOKEN>`, checked by {@link StaticToken}. */
 import type { Authenticator, Credentials, Principal } from './principal.ts';
+import { StaticToken } from './static-token.ts';
 
 /** The principal every admin request acts as. */
 const ADMIN_PRINCIPAL: Principal = Object.freeze({ userId: 'admin', name: 'Admin', role: 'admin' });
 
 export class AdminAuthenticator implements Authenticator {
-  readonly #digest: Buffer;
+  readonly #token: StaticToken;
 
   constructor(adminToken: string) {
-    this.#digest = digest(adminToken);
+    this.#token = new StaticToken(adminToken);
   }
 
   async authenticate(credentials: Credentials): Promise<Principal | undefined> {
@@ -21,11 +18,6 @@ export class AdminAuthenticator implements Authenticator {
 
   /** Constant-time check of a presented token. */
   verify(presented: string | undefined): boolean {
-    if (presented === undefined) return false;
-    return timingSafeEqual(digest(presented), this.#digest);
+    return this.#token.verify(presented);
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }

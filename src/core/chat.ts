@@ -27,6 +27,7 @@ import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { Presence } from './ports/presence.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
+import { NO_METRICS, type Metrics } from './ports/metrics.ts';
 import { Connection } from './connection.ts';
 import { Fanout } from './fanout.ts';
 import { Rooms } from './rooms.ts';
@@ -65,6 +66,8 @@ export interface ChatOptions {
   readonly presenceTtlMs: number;
   /** Period of the fan-out's position check, in ms (PARLEY_POSITION_CHECK_INTERVAL_MS). */
   readonly positionCheckIntervalMs: number;
+  /** Told what the core does (messages, deliveries, joins, refusals). @default NO_METRICS */
+  readonly metrics?: Metrics;
   /** Called with every error that became `INTERNAL`, to be logged (never sent). */
   readonly onInternalError?: (err: unknown, context: string) => void;
   /** Clock in Unix ms. @default Date.now */
@@ -82,22 +85,25 @@ export class Chat {
   readonly #connections = new Set<Connection>();
   readonly #fanout: Fanout;
   readonly #onInternalError: (err: unknown, context: string) => void;
+  readonly #metrics: Metrics;
   readonly #ports: ChatPorts;
 
   constructor(ports: ChatPorts, options: ChatOptions) {
     this.#ports = ports;
     const now = options.now ?? Date.now;
     this.#onInternalError = options.onInternalError ?? (() => undefined);
+    this.#metrics = options.metrics ?? NO_METRICS;
     this.rooms = new Rooms(ports.store, ports.broker, ports.relayLog, now);
     this.#fanout = new Fanout(ports.broker, ports.store, ports.relayLog, {
       maxBufferedBytes: options.maxBufferedBytes,
       positionCheckIntervalMs: options.positionCheckIntervalMs,
       onEvent: (event) => this.#observe(event),
       onError: (err, context) => this.#onInternalError(err, context),
+      metrics: this.#metrics,
     });
     this.#presence = new RoomPresence(ports.presence, ports.broker, options.presenceTtlMs, (err, context) => this.#onInternalError(err, context));
     this.#members = new Members(ports.store, this.#presence, now);
-    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, options.messageMaxBytes, now, (err, context) => this.#onInternalError(err, context));
+    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, options.messageMaxBytes, now, (err, context) => this.#onInternalError(err, context), this.#metrics);
     this.#history = new History(ports.store, ports.relayLog, options.historyPageMax);
     this.#resume = new Resume(ports.store, ports.relayLog, this.rooms, this.#members, this.#presence, this.#fanout, options.resumeMaxMessages, options.maxRoomsPerConnection);
     this.#typing = new Typing(ports.broker, options.typingThrottleMs, options.typingTtlMs, now);
@@ -123,6 +129,11 @@ export class Chat {
     });
   }
 
+  /** Open connections on this node. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
   /** Send a frame to every open connection (e.g. a `reconnect` push before shutdown). */
   broadcast(frame: string): void {
     for (const connection of this.#connections) connection.peer.send(frame);
@@ -137,6 +148,7 @@ export class Chat {
           return this.#resume.join(connection, frame);
         });
         this.#reply(connection, frame.id, result);
+        this.#metrics.joined(result.resume);
         await start();
         return;
       }
@@ -149,6 +161,7 @@ export class Chat {
   /** Answer a failed frame: a `reply` with the error when it had an id, else an `error` push. */
   fail(peer: Peer, id: string | undefined, err: unknown, context: string): void {
     const error = toParleyError(err);
+    this.#metrics.refused(error.code);
     if (error.code === 'INTERNAL') this.#onInternalError(error.cause ?? err, context);
     const body = toErrorBody(error);
     const frame: ErrorPush | { type: 'reply'; id: string; error: typeof body } = id === undefined ? { type: 'error', error: body } : { type: 'reply', id, error: body };

@@ -23,6 +23,7 @@ import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { Peer } from './ports/peer.ts';
 import type { Store, RoomRecord } from './ports/store.ts';
 import type { RelayLog } from './ports/relay-log.ts';
+import type { Metrics } from './ports/metrics.ts';
 import { RoomFeed, gapFrame, type Delivery, type Encoded } from './room-feed.ts';
 
 /** One peer's membership of one room's event stream on this node. */
@@ -58,6 +59,8 @@ export interface FanoutOptions {
   readonly onEvent: (event: RoomEvent) => void;
   /** Failures of background work (repairs, checks), to be logged. */
   readonly onError: (err: unknown, context: string) => void;
+  /** Told of deliveries, repairs and slow-consumer closes. */
+  readonly metrics: Metrics;
 }
 
 export class Fanout {
@@ -140,6 +143,7 @@ export class Fanout {
       relayLog: this.relayLog,
       deliver: (roomId, delivery) => this.#deliver(roomId, delivery),
       onError: this.options.onError,
+      onRepaired: (kind, messages) => this.options.metrics.repaired(kind, messages),
     });
     const served: ServedRoom = { subscriptions: new Set(), feed, ready: this.#start(room, feed), checkedSeq: 0 };
     this.#rooms.set(room.id, served);
@@ -170,7 +174,7 @@ export class Fanout {
     this.options.onEvent(event);
     const served = this.#rooms.get(event.roomId);
     if (served === undefined) return;
-    const encoded: Encoded = { seq: event.seq, bytes: Buffer.from(event.frame) };
+    const encoded: Encoded = { seq: event.seq, bytes: Buffer.from(event.frame), createdAt: event.createdAt };
     if (event.seq === undefined) this.#deliver(event.roomId, encoded);
     else served.feed.receive(event.seq, event.epoch, encoded);
   }
@@ -178,36 +182,43 @@ export class Fanout {
   #deliver(roomId: string, delivery: Delivery): void {
     const served = this.#rooms.get(roomId);
     if (served === undefined) return;
+    let written = 0;
     for (const subscription of served.subscriptions) {
       if (subscription.pending !== undefined) subscription.pending.push(delivery);
-      else this.#deliverTo(subscription, delivery);
+      else if (this.#deliverTo(subscription, delivery)) written += 1;
     }
+    if ('createdAt' in delivery && delivery.createdAt !== undefined) this.options.metrics.messageDelivered(served.feed.kind, written, Date.now() - delivery.createdAt);
   }
 
-  #deliverTo(subscription: Subscription, delivery: Delivery): void {
+  /** Hand one delivery to one subscription; returns whether something was written. */
+  #deliverTo(subscription: Subscription, delivery: Delivery): boolean {
     if ('gap' in delivery) {
       const { from, to } = delivery.gap;
-      if (to <= subscription.lastSeq) return;
+      if (to <= subscription.lastSeq) return false;
       this.#send(subscription.peer, gapFrame(subscription.roomId, Math.max(from, subscription.lastSeq + 1), to));
       subscription.lastSeq = to;
-      return;
+      return true;
     }
     if ('resync' in delivery) {
       subscription.lastSeq = 0;
       const push: ResyncPush = { type: 'resync', roomId: subscription.roomId, epoch: delivery.resync };
       this.#send(subscription.peer, JSON.stringify(push));
-      return;
+      return true;
     }
     if (delivery.seq !== undefined) {
-      if (delivery.seq <= subscription.lastSeq) return;
+      if (delivery.seq <= subscription.lastSeq) return false;
       subscription.lastSeq = delivery.seq;
     }
     this.#send(subscription.peer, delivery.bytes);
+    return true;
   }
 
   #send(peer: Peer, frame: string | Buffer): void {
     peer.send(frame);
-    if (peer.bufferedBytes > this.options.maxBufferedBytes) peer.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer: resume by seq');
+    if (peer.bufferedBytes > this.options.maxBufferedBytes) {
+      this.options.metrics.slowConsumerClosed();
+      peer.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer: resume by seq');
+    }
   }
 
   /**

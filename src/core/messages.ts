@@ -11,11 +11,13 @@ import type { Store, RoomRecord, AppendResult } from './ports/store.ts';
 import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
+import type { Metrics } from './ports/metrics.ts';
 
 export class Messages {
   /**
    * @param messageMaxBytes largest body in UTF-8 bytes (PARLEY_MESSAGE_MAX_BYTES).
    * @param onError told of a publish that failed after the message was stored (to be logged).
+   * @param metrics told of every ack.
    */
   constructor(
     private readonly store: Store,
@@ -24,6 +26,7 @@ export class Messages {
     private readonly messageMaxBytes: number,
     private readonly now: () => number,
     private readonly onError: (err: unknown, context: string) => void,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -64,6 +67,7 @@ export class Messages {
     sender?.coalesce();
     // Not awaited: the message is already stored (or in the relay log), so the ack need not wait for
     // Redis; publishes of one node still leave in call order.
+    this.metrics.acked(room.kind, result.duplicate);
     if (!result.duplicate) void this.#publish(result.message, epoch);
     return toAck(result);
   }
@@ -71,7 +75,7 @@ export class Messages {
   /** Publish a stored message to every node serving its room, encoded once. A failure is reported, not thrown. */
   async #publish(message: Message, epoch: string | undefined): Promise<void> {
     const push: MessagePush = { type: 'message', message };
-    const event: RoomEvent = epoch === undefined ? { roomId: message.roomId, seq: message.seq, frame: JSON.stringify(push) } : { roomId: message.roomId, seq: message.seq, epoch, frame: JSON.stringify(push) };
+    const event: RoomEvent = { roomId: message.roomId, seq: message.seq, ...(epoch === undefined ? {} : { epoch }), createdAt: message.createdAt, frame: JSON.stringify(push) };
     try {
       await this.broker.publish(event);
     } catch (err) {

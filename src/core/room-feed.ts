@@ -35,6 +35,8 @@ const MAX_HELD = 10_000;
 export interface Encoded {
   readonly seq: number | undefined;
   readonly bytes: Buffer;
+  /** Messages: when the message was accepted (Unix ms). */
+  readonly createdAt?: number | undefined;
 }
 
 /** What a feed hands to its room's subscriptions, in order. */
@@ -48,6 +50,8 @@ export interface FeedContext {
   readonly deliver: (roomId: string, delivery: Delivery) => void;
   /** Report a repair that failed (it is retried). */
   readonly onError: (err: unknown, context: string) => void;
+  /** Report messages read back from the source to fill a gap. */
+  readonly onRepaired: (kind: 'persistent' | 'relay', messages: number) => void;
 }
 
 export class RoomFeed {
@@ -150,11 +154,14 @@ export class RoomFeed {
           this.#lastSeq = gap.to;
           this.context.deliver(this.roomId, { gap });
         }
+        let repaired = 0;
         for (const message of fetched.messages) {
           if (message.seq !== (this.#lastSeq as number) + 1) continue;
           this.#lastSeq = message.seq;
           this.context.deliver(this.roomId, encodeMessage(message));
+          repaired += 1;
         }
+        if (repaired > 0) this.context.onRepaired(this.kind, repaired);
         this.#advance();
         if (this.#lastSeq === from) break; // the source has nothing newer yet; a later event or check resumes
       }
@@ -193,7 +200,7 @@ export class RoomFeed {
 /** The encoded `message` push of a message read from a source. */
 export function encodeMessage(message: Message): Encoded {
   const push: MessagePush = { type: 'message', message };
-  return { seq: message.seq, bytes: Buffer.from(JSON.stringify(push)) };
+  return { seq: message.seq, bytes: Buffer.from(JSON.stringify(push)), createdAt: message.createdAt };
 }
 
 /** The `gap` push for one subscription. */

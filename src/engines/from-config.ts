@@ -19,6 +19,7 @@ import { RedisBroker } from './broker/redis.ts';
 import { RedisRelayLog } from './broker/redis-relay-log.ts';
 import { RedisPresence } from './presence/redis.ts';
 import { RedisCounters } from './counters/redis.ts';
+import type { OnCommit } from './store/group-commit.ts';
 
 /** Every port's engine, what readiness checks they need, and how to close them. */
 export interface Engines extends ChatPorts {
@@ -29,14 +30,22 @@ export interface Engines extends ChatPorts {
   close(): Promise<void>;
 }
 
+/** What the engines report to, for metrics; every hook is optional. */
+export interface EngineObserver {
+  readonly onError?: (err: unknown, context: string) => void;
+  readonly storeCommit?: OnCommit;
+  readonly brokerPublish?: (ms: number, ok: boolean) => void;
+}
+
 /**
  * Open the store configured by `config` (creating and migrating it).
  * @throws ParleyError `STORE_UNAVAILABLE` when the database cannot be opened or migrated.
  */
-export function storeFromConfig(config: Config): Promise<Store> {
+export function storeFromConfig(config: Config, observer: EngineObserver = {}): Promise<Store> {
   const { databaseUrl, pgPoolMax, sqliteSynchronous, groupCommitMaxBatch, groupCommitWindowMs } = config.store;
-  if (databaseUrl !== undefined) return openPostgresStore({ url: databaseUrl, poolMax: pgPoolMax, groupCommitMaxBatch, groupCommitWindowMs });
-  return openSqliteStore({ file: sqliteFile(config.dataDir), synchronous: sqliteSynchronous, groupCommitMaxBatch, groupCommitWindowMs });
+  const onCommit = observer.storeCommit;
+  if (databaseUrl !== undefined) return openPostgresStore({ url: databaseUrl, poolMax: pgPoolMax, groupCommitMaxBatch, groupCommitWindowMs, onCommit });
+  return openSqliteStore({ file: sqliteFile(config.dataDir), synchronous: sqliteSynchronous, groupCommitMaxBatch, groupCommitWindowMs, onCommit });
 }
 
 /** Where the configured store lives, for messages: the SQLite file, or the PostgreSQL server and database (never the password). */
@@ -52,11 +61,13 @@ export function describeStore(config: Config): string {
 }
 
 /**
- * Build every port's engine from `config`. `onError` receives background connection errors (logged).
+ * Build every port's engine from `config`. `observer.onError` receives background connection errors
+ * (logged); its other hooks feed the metrics.
  * @throws ParleyError `STORE_UNAVAILABLE` or `BROKER_UNAVAILABLE` when a configured dependency is unreachable.
  */
-export async function enginesFromConfig(config: Config, onError: (err: unknown, context: string) => void): Promise<Engines> {
-  const store = await storeFromConfig(config);
+export async function enginesFromConfig(config: Config, observer: EngineObserver = {}): Promise<Engines> {
+  const onError = observer.onError ?? (() => undefined);
+  const store = await storeFromConfig(config, observer);
   const { url, prefix, heartbeatMs } = config.redis;
   const { relayBufferSize, relayTtlMs } = config.limits;
   if (url === undefined) {
@@ -83,7 +94,7 @@ export async function enginesFromConfig(config: Config, onError: (err: unknown, 
     await store.close();
     throw err;
   }
-  const broker = new RedisBroker(redis);
+  const broker = new RedisBroker(redis, observer.brokerPublish);
   return {
     store,
     broker,

@@ -207,6 +207,9 @@ export type MeResponse = z.infer<typeof MeResponse>;
 /** `GET /healthz`. */
 export const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'HealthResponse' });
 
+/** One dependency's answer to a readiness check: `latencyMs` until it answered or failed. */
+const DependencyCheck = z.object({ ok: z.boolean(), latencyMs: z.number().describe('ms'), error: z.string().optional() }).meta({ id: 'DependencyCheck' });
+
 /**
  * `GET /ready`: whether this node should get traffic. 200 with `ready: true` when every dependency
  * answers and it is not draining; 503 with `ready: false` otherwise, naming what failed.
@@ -215,7 +218,21 @@ export const ReadyResponse = z
   .object({
     ready: z.boolean(),
     draining: z.boolean().describe('True once the node began a graceful shutdown.'),
-    checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })).describe('One entry per dependency (`store`, `redis`).'),
+    checks: z.record(z.string(), DependencyCheck).describe('One entry per dependency (`store`, `redis`).'),
   })
   .meta({ id: 'ReadyResponse' });
 export type ReadyResponse = z.infer<typeof ReadyResponse>;
+
+/**
+ * `GET /health` (issue 6, `PARLEY_HEALTH`): the readiness checks plus what an operator looks at first.
+ * 200 when ready, 503 otherwise.
+ */
+export const HealthReport = ReadyResponse.extend({
+  version: z.string().describe('Parley version.'),
+  uptimeMs: z.number().int().describe('Since the process started (ms).'),
+  connections: z.number().int().describe('Open WebSocket connections on this node.'),
+  memory: z
+    .object({ rssBytes: z.number().int(), heapUsedBytes: z.number().int(), heapTotalBytes: z.number().int(), externalBytes: z.number().int() })
+    .describe('`process.memoryUsage()` in bytes.'),
+}).meta({ id: 'HealthReport' });
+export type HealthReport = z.infer<typeof HealthReport>;

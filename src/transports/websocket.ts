@@ -35,6 +35,8 @@ export interface WebSocketOptions {
   readonly allowedOrigins: readonly string[];
   readonly authenticate: (credentials: Credentials) => Promise<Principal | undefined>;
   readonly onError: (err: unknown, context: string) => void;
+  /** Told of each upgrade refused, with its HTTP status (metrics). */
+  readonly onRefused?: (status: number) => void;
 }
 
 /** Send options: Buffers carry JSON text too, so every frame goes out as a text frame. */
@@ -130,12 +132,17 @@ export class WebSocketTransport {
   /** Shared by every upgrading socket; a closure made inside `#onUpgrade` would keep its request alive as long as the socket. */
   readonly #onSocketError = (err: Error): void => this.options.onError(err, 'upgrade socket');
 
+  #refuse(socket: Duplex, status: number, reason: string): void {
+    this.options.onRefused?.(status);
+    refuse(socket, status, reason);
+  }
+
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', this.#onSocketError);
     const path = (req.url ?? '').split('?', 1)[0];
-    if (path !== this.options.path) return refuse(socket, 404, 'Not Found');
-    if (!this.#accepting) return refuse(socket, 503, 'Service Unavailable');
-    if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins)) return refuse(socket, 403, 'Forbidden');
+    if (path !== this.options.path) return this.#refuse(socket, 404, 'Not Found');
+    if (!this.#accepting) return this.#refuse(socket, 503, 'Service Unavailable');
+    if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins)) return this.#refuse(socket, 403, 'Forbidden');
     const credentials = credentialsFromHeaders(req.headers, req.url);
     if (credentials.cookie === undefined && credentials.accessCookie === undefined && credentials.bearer === undefined && credentials.queryToken === undefined) {
       // No credential at the upgrade: the first frame must be `auth`.
@@ -144,12 +151,12 @@ export class WebSocketTransport {
     this.options
       .authenticate(credentials)
       .then((principal) => {
-        if (principal === undefined || isExpired(principal)) return refuse(socket, 401, 'Unauthorized');
+        if (principal === undefined || isExpired(principal)) return this.#refuse(socket, 401, 'Unauthorized');
         this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, principal));
       })
       .catch((err: unknown) => {
         this.options.onError(err, 'websocket authentication');
-        refuse(socket, 503, 'Service Unavailable');
+        this.#refuse(socket, 503, 'Service Unavailable');
       });
   };
 

@@ -34,13 +34,15 @@ async function withSources(count: number, fn: (store: SqliteStore, stored: Messa
 function feedOf(kind: 'persistent' | 'relay', store: SqliteStore, relayLog: MemoryRelayLog) {
   const delivered: Array<number | string> = [];
   const errors: unknown[] = [];
+  const repaired = { messages: 0 };
   const feed = new RoomFeed('r', kind, {
     store,
     relayLog,
     deliver: (_roomId, d: Delivery) => delivered.push('gap' in d ? `gap ${d.gap.from}-${d.gap.to}` : 'resync' in d ? 'resync' : (d.seq as number)),
     onError: (err) => errors.push(err),
+    onRepaired: (_kind, messages) => (repaired.messages += messages),
   });
-  return { feed, delivered, errors };
+  return { feed, delivered, errors, repaired };
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -83,11 +85,12 @@ test('an event that never arrives is read from the store once the reorder grace 
 
 test('a position ahead of the feed (messages committed, never published) is repaired from the store', () =>
   withSources(3, async (store, _stored, relayLog) => {
-    const { feed, delivered } = feedOf('persistent', store, relayLog);
+    const { feed, delivered, repaired } = feedOf('persistent', store, relayLog);
     feed.start(1, undefined);
     feed.repairTo(3, undefined);
     await until(() => delivered.length === 2, 'the repair');
     assert.deepEqual(delivered, [2, 3]);
+    assert.equal(repaired.messages, 2, 'reported as repaired');
     feed.close();
   }));
 

@@ -14,6 +14,7 @@ import { startNodeProcess } from '../support/node-process.ts';
 import { eventually } from '../support/eventually.ts';
 import { openPostgresStore } from '../../src/engines/store/postgres.ts';
 import { Redis } from 'ioredis';
+import { parsePrometheus, total } from '../support/prometheus.ts';
 
 const databaseUrl = await requirePostgres();
 const redisUrl = await requireRedis();
@@ -148,6 +149,28 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
       await Promise.all([ada.client.waitForMessages(2, room.id, 5000), bob.client.waitForMessages(2, room.id, 5000)]);
       assert.ok(Date.now() - started < 3 * 300 + 1000, `repaired in ${Date.now() - started} ms`);
       for (const client of [ada.client, bob.client]) assert.deepEqual(client.messages(room.id).map((m) => [m.seq, m.body]), [[1, 'published'], [2, 'never published']]);
+      await ada.client.close();
+      await bob.client.close();
+    });
+
+    test('each node\'s /metrics counts its own part: the sender\'s node publishes and stores, the reader\'s node delivers', async () => {
+      await using cluster = await startCluster(2, urls);
+      const [a, b] = cluster.nodes as [NonNullable<(typeof cluster.nodes)[0]>, NonNullable<(typeof cluster.nodes)[0]>];
+      const { room, joinCode } = await a.createRoom();
+      const ada = await a.member(room.id, joinCode, 'Ada');
+      const bob = await b.member(room.id, joinCode, 'Bob');
+      for (let i = 0; i < 3; i++) await ada.client.request({ type: 'send', id: `m${i}`, roomId: room.id, body: `hello ${i}` });
+      await bob.client.waitForMessages(3, room.id);
+      await ada.client.waitForMessages(3, room.id);
+      const scrape = async (url: string) => parsePrometheus(await (await fetch(`${url}/metrics`)).text());
+      const [onA, onB] = [await scrape(a.url), await scrape(b.url)];
+      assert.equal(total(onA, 'parley_messages_in_total', { kind: 'persistent' }), 3);
+      assert.equal(total(onB, 'parley_messages_in_total', { kind: 'persistent' }), 0);
+      assert.ok(total(onA, 'parley_broker_publish_seconds_count', { ok: 'true' }) >= 3, 'every message was published to Redis');
+      assert.ok(total(onA, 'parley_store_commit_batch_size_sum') >= 3);
+      assert.equal(total(onB, 'parley_messages_out_total', { kind: 'persistent' }), 3);
+      assert.equal(total(onB, 'parley_delivery_latency_seconds_count', { kind: 'persistent' }), 3, 'latency is measured from the message\'s acceptance on the other node');
+      assert.equal(total(onA, 'parley_connections') + total(onB, 'parley_connections'), 2);
       await ada.client.close();
       await bob.client.close();
     });

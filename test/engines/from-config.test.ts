@@ -49,7 +49,7 @@ test('describeStore names the PostgreSQL server and database, never the password
 
 test('without REDIS_URL every other port is in-process, and /ready checks only the store', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-from-config-'));
-  const engines = await enginesFromConfig(loadConfig({ DATA_DIR: dataDir }), () => undefined);
+  const engines = await enginesFromConfig(loadConfig({ DATA_DIR: dataDir }));
   try {
     assert.ok(engines.broker instanceof MemoryBroker);
     assert.ok(engines.presence instanceof MemoryPresence);
@@ -67,7 +67,7 @@ if (redisUrl !== undefined) {
   test('a redis:// REDIS_URL puts the broker, presence, relay log and counters on Redis, under the prefix, with a redis readiness check', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'parley-from-config-'));
     const prefix = `parley-test:${process.pid}:cfg:`;
-    const engines = await enginesFromConfig(loadConfig({ DATA_DIR: dataDir, REDIS_URL: redisUrl, PARLEY_REDIS_PREFIX: prefix }), () => undefined);
+    const engines = await enginesFromConfig(loadConfig({ DATA_DIR: dataDir, REDIS_URL: redisUrl, PARLEY_REDIS_PREFIX: prefix }));
     try {
       assert.ok(engines.broker instanceof RedisBroker);
       assert.ok(engines.presence instanceof RedisPresence);
@@ -91,7 +91,7 @@ if (redisUrl !== undefined) {
   test('an unreachable REDIS_URL stops the start with BROKER_UNAVAILABLE naming the server, never the password', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'parley-from-config-'));
     try {
-      await assert.rejects(enginesFromConfig(loadConfig({ DATA_DIR: dataDir, REDIS_URL: 'redis://:topsecret@127.0.0.1:1', PARLEY_REDIS_HEARTBEAT_MS: '200' }), () => undefined), (err: Error & { code?: string }) => {
+      await assert.rejects(enginesFromConfig(loadConfig({ DATA_DIR: dataDir, REDIS_URL: 'redis://:topsecret@127.0.0.1:1', PARLEY_REDIS_HEARTBEAT_MS: '200' })), (err: Error & { code?: string }) => {
         assert.equal(err.code, 'BROKER_UNAVAILABLE');
         assert.match(err.message, /127\.0\.0\.1:1/);
         assert.doesNotMatch(err.message, /topsecret/);

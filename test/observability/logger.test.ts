@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { RawClient } from '../support/ws-client.ts';
 
-test('a logged session contains no token, join code, admin token or message body', async (t) => {
+test('a logged session is JSON lines with request ids and contains no token, cookie, join code, admin token or message body', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-log-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   let output = '';
@@ -38,6 +38,9 @@ test('a logged session contains no token, join code, admin token or message body
     client.send('{"type":"send","body":"' + body + '"');
     await client.close();
     assert.ok(output.includes('incoming request'), 'requests were logged');
+    const lines = output.trim().split('\n').map((line) => JSON.parse(line) as { msg?: string; reqId?: string });
+    const requests = lines.filter((line) => line.msg === 'incoming request');
+    assert.ok(requests.length === 3 && requests.every((line) => typeof line.reqId === 'string' && line.reqId.length > 0), 'every request line is JSON with its request id');
     for (const secret of [joined.token, created.joinCode, adminToken, body]) assert.ok(!output.includes(secret), `log contains ${secret.slice(0, 8)}…`);
   } finally {
     await server.close();

@@ -27,6 +27,8 @@ export interface RoomEvent {
   readonly seq?: number;
   /** Relay rooms: the epoch `seq` belongs to (it restarts at 1 in a new epoch). */
   readonly epoch?: string;
+  /** Message events: when the message was accepted (Unix ms), for the delivery latency metric. */
+  readonly createdAt?: number;
   /** The complete server frame as JSON text. */
   readonly frame: string;
 }

@@ -1,8 +1,8 @@
 /**
  * Broker on Redis pub/sub (STYLE C2, C3): `PUBLISH` on the room's channel from the command
  * connection, `SUBSCRIBE` per room served by this node on the subscriber connection, so a node
- * receives only the rooms it serves. Payload: `<seq>\t<epoch>\t<frame>` (either number may be
- * empty); a JSON frame never holds a raw tab, so the split is unambiguous.
+ * receives only the rooms it serves. Payload: `<seq>\t<epoch>\t<createdAt>\t<frame>` (all but the
+ * frame may be empty); a JSON frame never holds a raw tab, so the split is unambiguous.
  *
  * Pub/sub is a hint (DESIGN.md rule 3): Redis drops messages when it restarts or a subscriber lags,
  * silently. When the subscriber connection comes back after being lost, this engine subscribes its
@@ -18,7 +18,11 @@ export class RedisBroker implements Broker {
   #onEvent: ((event: RoomEvent) => void) | undefined;
   #onInterrupt: (() => void) | undefined;
 
-  constructor(redis: RedisConnections) {
+  /** @param onPublish told of every publish: how long it took (ms) and whether Redis took it (metrics). */
+  constructor(
+    redis: RedisConnections,
+    private readonly onPublish: (ms: number, ok: boolean) => void = () => undefined,
+  ) {
     this.#redis = redis;
     this.#channelPrefix = `${redis.prefix}room:`;
     redis.subscriber.on('message', (channel: string, payload: string) => this.#receive(channel, payload));
@@ -28,9 +32,12 @@ export class RedisBroker implements Broker {
   }
 
   async publish(event: RoomEvent): Promise<void> {
+    const started = performance.now();
     try {
-      await this.#redis.command.publish(this.#channelPrefix + event.roomId, `${event.seq ?? ''}\t${event.epoch ?? ''}\t${event.frame}`);
+      await this.#redis.command.publish(this.#channelPrefix + event.roomId, `${event.seq ?? ''}\t${event.epoch ?? ''}\t${event.createdAt ?? ''}\t${event.frame}`);
+      this.onPublish(performance.now() - started, true);
     } catch (err) {
+      this.onPublish(performance.now() - started, false);
       throw redisUnavailable(err);
     }
   }
@@ -73,12 +80,12 @@ export class RedisBroker implements Broker {
     if (this.#onEvent === undefined || !channel.startsWith(this.#channelPrefix)) return;
     const first = payload.indexOf('\t');
     const second = payload.indexOf('\t', first + 1);
-    if (first < 0 || second < 0) return;
-    const seq = first === 0 ? undefined : Number(payload.slice(0, first));
-    const epoch = second === first + 1 ? undefined : payload.slice(first + 1, second);
-    const event: { roomId: string; frame: string; seq?: number; epoch?: string } = { roomId: channel.slice(this.#channelPrefix.length), frame: payload.slice(second + 1) };
-    if (seq !== undefined) event.seq = seq;
-    if (epoch !== undefined) event.epoch = epoch;
+    const third = payload.indexOf('\t', second + 1);
+    if (first < 0 || second < 0 || third < 0) return;
+    const event: { roomId: string; frame: string; seq?: number; epoch?: string; createdAt?: number } = { roomId: channel.slice(this.#channelPrefix.length), frame: payload.slice(third + 1) };
+    if (first > 0) event.seq = Number(payload.slice(0, first));
+    if (second > first + 1) event.epoch = payload.slice(first + 1, second);
+    if (third > second + 1) event.createdAt = Number(payload.slice(second + 1, third));
     this.#onEvent(event);
   }
 

@@ -28,6 +28,9 @@ export type ItemOutcome<R> = { readonly ok: true; readonly value: R } | { readon
 /** Writes one batch in a single transaction; resolves (or returns) only after it committed. */
 export type CommitBatch<T, R> = (items: readonly T[]) => Promise<readonly ItemOutcome<R>[]> | readonly ItemOutcome<R>[];
 
+/** Told of each batch handed to `commit`: its size, how long the commit took (ms), and whether it committed. */
+export type OnCommit = (items: number, ms: number, ok: boolean) => void;
+
 /** Counters for tests and metrics. */
 export interface GroupCommitStats {
   /** Batches handed to `commit` (committed or not). */
@@ -57,6 +60,7 @@ export class GroupCommit<T, R> {
   readonly #maxBatch: number;
   readonly #fullBatch: number;
   readonly #windowMs: number;
+  readonly #onCommit: OnCommit | undefined;
   #queue: Pending<T, R>[] = [];
   #scheduled: { cancel(): void } | undefined;
   /** True from the start of a drain until the queue was seen empty (set and cleared synchronously). */
@@ -73,11 +77,12 @@ export class GroupCommit<T, R> {
    * @param options.windowMs the longest the first item of a batch waits for others under load, in ms
    *   (config `store.groupCommitWindowMs`); 0 never waits beyond the tick. @default 0
    * @param options.fullBatch a waiting batch with this many items is committed at once. @default min(16, maxBatch)
+   * @param options.onCommit told of every batch (metrics).
    * @param options.commit writes one batch in one transaction, returning one outcome per item in
    *   order; throwing (or rejecting) fails the whole batch.
    * @throws RangeError when maxBatch is not a positive integer.
    */
-  constructor(options: { maxBatch: number; windowMs?: number; fullBatch?: number; commit: CommitBatch<T, R> }) {
+  constructor(options: { maxBatch: number; windowMs?: number; fullBatch?: number; commit: CommitBatch<T, R>; onCommit?: OnCommit | undefined }) {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
       throw new RangeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);
     }
@@ -85,6 +90,7 @@ export class GroupCommit<T, R> {
     this.#fullBatch = Math.min(options.fullBatch ?? FULL_BATCH, options.maxBatch);
     this.#windowMs = options.windowMs ?? 0;
     this.#commit = options.commit;
+    this.#onCommit = options.onCommit;
   }
 
   /**
@@ -179,15 +185,18 @@ export class GroupCommit<T, R> {
     this.#stats.items += batch.length;
     this.#stats.largestBatch = Math.max(this.#stats.largestBatch, batch.length);
     let outcomes: readonly ItemOutcome<R>[];
+    const started = performance.now();
     try {
       outcomes = await this.#commit(batch.map((p) => p.item));
       if (outcomes.length !== batch.length) {
         throw new Error(`commit returned ${outcomes.length} outcomes for a batch of ${batch.length}`);
       }
     } catch (error) {
+      this.#onCommit?.(batch.length, performance.now() - started, false);
       for (const p of batch) p.reject(error);
       return;
     }
+    this.#onCommit?.(batch.length, performance.now() - started, true);
     batch.forEach((p, i) => {
       const outcome = outcomes[i] as ItemOutcome<R>;
       if (outcome.ok) p.resolve(outcome.value);

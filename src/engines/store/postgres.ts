@@ -20,7 +20,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { ParleyError } from '../../protocol/errors.ts';
 import type { AccountStore, AppendResult, MemberStore, MessageStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, type OnCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
 import type { Database } from './schema.ts';
@@ -36,6 +36,8 @@ export interface PostgresStoreOptions {
   readonly groupCommitMaxBatch: number;
   /** How long the first append of a batch waits for others, in ms; 0 batches one tick (config `store.groupCommitWindowMs`). @default 0 */
   readonly groupCommitWindowMs?: number;
+  /** Told of every group-committed batch (metrics). */
+  readonly onCommit?: OnCommit | undefined;
   /** Most pooled connections of this process (config `store.pgPoolMax`). Default 10. */
   readonly poolMax?: number;
   /** Schema holding the tables, alone on `search_path`; must exist. Default: the server's search_path. */
@@ -114,7 +116,7 @@ export class PostgresStore implements Store {
       const schema = rows[0]?.schema ?? null;
       if (schema === null) throw new Error(`no schema of search_path exists${options.schema === undefined ? '' : ` (${options.schema})`}`);
       await migrateToLatest(db, { schema });
-      return new PostgresStore(db, options.groupCommitMaxBatch, options.groupCommitWindowMs ?? 0, counters);
+      return new PostgresStore(db, options.groupCommitMaxBatch, options.groupCommitWindowMs ?? 0, counters, options.onCommit);
     } catch (err) {
       await db.destroy().catch(() => {});
       const reason = err instanceof Error ? err.message : String(err);
@@ -122,7 +124,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  private constructor(db: Kysely<Database>, maxBatch: number, windowMs: number, counters: { transactions: number; lostConnections: number }) {
+  private constructor(db: Kysely<Database>, maxBatch: number, windowMs: number, counters: { transactions: number; lostConnections: number }, onCommit: OnCommit | undefined) {
     this.#db = db;
     this.#counters = counters;
     const onTransaction = () => {
@@ -131,6 +133,7 @@ export class PostgresStore implements Store {
     this.#appends = new GroupCommit<NewMessage, AppendResult>({
       maxBatch,
       windowMs,
+      onCommit,
       commit: async (batch) => {
         try {
           return await postgresAppendBatch(db, batch, onTransaction);

@@ -20,7 +20,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
 import type { AccountStore, AppendResult, MemberStore, MessageStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, type OnCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
 import type { Database } from './schema.ts';
@@ -41,6 +41,8 @@ export interface SqliteStoreOptions {
   readonly groupCommitMaxBatch: number;
   /** How long the first append of a batch waits for others, in ms; 0 batches one tick (config `store.groupCommitWindowMs`). @default 0 */
   readonly groupCommitWindowMs?: number;
+  /** Told of every group-committed batch (metrics). */
+  readonly onCommit?: OnCommit | undefined;
 }
 
 /** The SQLite file inside a data directory: `<dataDir>/parley.db`. */
@@ -106,7 +108,7 @@ export class SqliteStore implements Store {
       raw.pragma(`synchronous = ${options.synchronous}`);
       const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(raw) });
       await migrateToLatest(db);
-      return new SqliteStore(raw, db, options.groupCommitMaxBatch, options.groupCommitWindowMs ?? 0);
+      return new SqliteStore(raw, db, options.groupCommitMaxBatch, options.groupCommitWindowMs ?? 0, options.onCommit);
     } catch (err) {
       raw?.close();
       const reason = err instanceof Error ? err.message : String(err);
@@ -114,13 +116,14 @@ export class SqliteStore implements Store {
     }
   }
 
-  private constructor(raw: BetterSqlite3.Database, db: Kysely<Database>, maxBatch: number, windowMs: number) {
+  private constructor(raw: BetterSqlite3.Database, db: Kysely<Database>, maxBatch: number, windowMs: number, onCommit: OnCommit | undefined) {
     this.#raw = raw;
     this.#db = db;
     const appendBatch = sqliteAppendBatch(raw, db);
     this.#appends = new GroupCommit<NewMessage, AppendResult>({
       maxBatch,
       windowMs,
+      onCommit,
       commit: (batch) =>
         this.#db.connection().execute(async () => {
           this.#transactions += 1;

@@ -7,6 +7,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { ParleyError, toErrorBody, toParleyError, type ErrorCode } from '../../protocol/index.ts';
 import type { Chat } from '../../core/chat.ts';
@@ -17,6 +18,8 @@ import type { Invites } from '../../auth/invite.ts';
 import type { AdminAuthenticator } from '../../auth/admin.ts';
 import type { EmbedTickets } from '../../auth/embed-ticket.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { ParleyMetrics } from '../../observability/metrics.ts';
+import type { StaticToken } from '../../auth/static-token.ts';
 import { credentialsFromHeaders } from '../credentials.ts';
 import { addCsrfProtection } from './csrf.ts';
 import { healthRoutes, type Readiness } from './health.ts';
@@ -28,6 +31,7 @@ import { accountRoutes, type AccountServices } from './accounts.ts';
 import { openapiRoutes } from './openapi.ts';
 import { webRoutes } from './web.ts';
 import { embedRoutes } from './embed.ts';
+import { metricsRoutes } from './metrics.ts';
 
 /** What the HTTP plugins need. */
 export interface HttpDeps {
@@ -50,6 +54,12 @@ export interface HttpDeps {
   readonly trustedProxies: readonly string[];
   /** Directory of the built web UI (dist/web). */
   readonly webDir: string;
+  /** Web origins besides Parley's own whose pages may call the API with credentials (CORS, PARLEY_ALLOWED_ORIGINS). */
+  readonly allowedOrigins: readonly string[];
+  /** The node's metrics: every response and refusal is counted; served at `/metrics` unless `PARLEY_METRICS=off`. */
+  readonly metrics: ParleyMetrics;
+  /** Operator endpoints (PARLEY_METRICS, PARLEY_METRICS_TOKEN, PARLEY_HEALTH, PARLEY_DOCS). */
+  readonly endpoints: { readonly metrics: boolean; readonly metricsToken: StaticToken | undefined; readonly health: boolean; readonly docs: boolean };
 }
 
 /** The principal of a request (any credential but `?token=`), or undefined. */
@@ -87,12 +97,14 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const error = fromFastifyError(err);
+    deps.metrics.core.refused(error.code);
     if (error.code === 'INTERNAL') request.log.error({ err: error.cause ?? err }, 'request failed');
     const retryAfterMs = error.code === 'RATE_LIMITED' ? error.details?.retryAfterMs : undefined;
     if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
     void reply.code(error.status).send({ error: toErrorBody(error) });
   });
   app.setNotFoundHandler((request, reply) => {
+    deps.metrics.core.refused('NOT_FOUND');
     void reply.code(404).send({ error: toErrorBody(new ParleyError('NOT_FOUND', `No route ${request.method} ${request.url.split('?', 1)[0]}`)) });
   });
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -106,10 +118,19 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (deps.production && !reply.hasHeader('strict-transport-security')) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     return payload;
   });
+  // Labelled by route pattern (`/api/v1/rooms/:roomId`), never the raw URL: the series stay bounded.
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
+  });
   await app.register(fastifyCookie);
   addCsrfProtection(app, deps.production);
-  await app.register(openapiRoutes);
-  await app.register(healthRoutes, { readiness: deps.readiness });
+  // Cross-origin calls from the configured origins only (never `*`), with credentials; the CSRF
+  // check still applies to their unsafe methods. After the cookie parser: a preflight is answered
+  // in this hook, and the CSRF cookie is still set on the answer.
+  await app.register(fastifyCors, { origin: [...deps.allowedOrigins], credentials: true, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 });
+  if (deps.endpoints.docs) await app.register(openapiRoutes);
+  await app.register(healthRoutes, { readiness: deps.readiness, details: deps.endpoints.health });
+  if (deps.endpoints.metrics) await app.register(metricsRoutes, { registry: deps.metrics.registry, token: deps.endpoints.metricsToken });
   await app.register(sessionRoutes, deps);
   await app.register(roomRoutes, deps);
   await app.register(messageRoutes, deps);

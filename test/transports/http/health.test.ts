@@ -45,7 +45,11 @@ test('GET /live answers 200; GET /ready answers 200 with one passing check per d
   assert.equal((await fetch(`${server.url}/live`)).status, 200);
   const res = await fetch(`${server.url}/ready`);
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { ready: true, draining: false, checks: { store: { ok: true } } });
+  const body = (await res.json()) as { ready: boolean; draining: boolean; checks: Record<string, { ok: boolean; latencyMs: number }> };
+  assert.deepEqual(Object.keys(body.checks), ['store']);
+  assert.equal(body.checks.store?.ok, true);
+  assert.ok((body.checks.store?.latencyMs ?? -1) >= 0);
+  assert.deepEqual({ ready: body.ready, draining: body.draining }, { ready: true, draining: false });
 });
 
 test('once a graceful shutdown begins, /ready answers 503 with draining: true while sockets are still closing', async () => {
@@ -55,15 +59,39 @@ test('once a graceful shutdown begins, /ready answers 503 with draining: true wh
   // A client that stops reading does not answer the close frame: the drain waits for it.
   (client.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
   const stopping = server.stop();
-  let body: { ready: boolean; draining: boolean } | undefined;
+  type Ready = { ready: boolean; draining: boolean; checks: Record<string, { ok: boolean }> };
+  let body: Ready | undefined;
   for (let i = 0; i < 100 && body?.draining !== true; i++) {
     const res = await fetch(`${server.url}/ready`).catch(() => undefined);
     if (res === undefined) break;
-    body = (await res.json()) as { ready: boolean; draining: boolean };
-    if (body.draining) assert.equal(res.status, 503);
+    const ready = (await res.json()) as Ready;
+    body = ready;
+    if (ready.draining) assert.equal(res.status, 503);
     else await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  assert.deepEqual(body, { ready: false, draining: true, checks: { store: { ok: true } } });
+  assert.deepEqual({ ready: body?.ready, draining: body?.draining, store: body?.checks.store?.ok }, { ready: false, draining: true, store: true });
   client.socket.terminate();
   await stopping;
+});
+
+test('GET /health reports version, uptime, open connections, memory and each dependency with its latency', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const { client } = await server.member(room.id, joinCode, 'Ada');
+  const res = await fetch(`${server.url}/health`);
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { ready: boolean; version: string; uptimeMs: number; connections: number; memory: Record<string, number>; checks: Record<string, { ok: boolean; latencyMs: number }> };
+  assert.equal(body.ready, true);
+  assert.match(body.version, /^\d+\.\d+\.\d+/);
+  assert.ok(body.uptimeMs > 0);
+  assert.equal(body.connections, 1);
+  assert.ok((body.memory.rssBytes ?? 0) > 1024 * 1024 && (body.memory.heapUsedBytes ?? 0) > 0);
+  assert.equal(body.checks.store?.ok, true);
+  await client.close();
+});
+
+test('PARLEY_HEALTH=off and PARLEY_DOCS=off remove /health, /docs and /openapi.json; the probes stay', async () => {
+  await using server = await startServer({ PARLEY_HEALTH: 'off', PARLEY_DOCS: 'off' });
+  for (const path of ['/health', '/docs/', '/openapi.json']) assert.equal((await fetch(`${server.url}${path}`)).status, 404, path);
+  for (const path of ['/live', '/healthz', '/ready', '/metrics']) assert.equal((await fetch(`${server.url}${path}`)).status, 200, path);
 });
