@@ -70,6 +70,8 @@ export const SETTINGS = {
   PARLEY_EMBED_SESSION_TTL_MS: { schema: int(60_000, 24 * 3600_000).default(3600_000), doc: 'Iframe embedding: lifetime of the session an embed ticket opens (kept in the page\'s memory, no cookie).' },
   PARLEY_INVITE_TTL_MS: { schema: int(10_000, 24 * 3600_000).default(10 * 60_000), doc: 'Lifetime of an invite token minted by a room owner or moderator; each is accepted once.' },
   PARLEY_ALLOWED_ORIGINS: { schema: z.string().optional(), doc: 'Comma list of web origins (`https://app.example.com`) besides Parley\'s own that may open WebSockets and call the API from a browser.' },
+  PARLEY_WORD_FILTER: { schema: z.string().optional(), doc: 'Plaintext rooms: comma list of words or phrases the word filter acts on (whole words, case-insensitive, Unicode-aware; e2ee rooms are never filtered). Each entry at most 100 characters. Unset: no filter.' },
+  PARLEY_WORD_FILTER_MODE: { schema: z.enum(['block', 'mask']).default('block'), doc: 'What a filtered word does: `block` refuses the message with `MESSAGE_REFUSED` (recorded in the audit log, never its body); `mask` replaces each matched word with asterisks.' },
   PARLEY_WS_AUTH_TIMEOUT_MS: { schema: int(100, 120_000).default(10_000), doc: 'A WebSocket opened without credentials must send an `auth` frame within this time (ms), or it is closed with 4401.' },
 } as const;
 
@@ -127,6 +129,8 @@ export interface Config {
   readonly embed: { readonly integrators: readonly EmbedIntegrator[]; readonly sessionTtlMs: number };
   /** Web origins besides Parley's own allowed to open WebSockets and call the API. */
   readonly allowedOrigins: readonly string[];
+  /** Content moderation of plaintext rooms: the word filter's entries and what a match does. */
+  readonly moderation: { readonly wordFilter: readonly string[]; readonly wordFilterMode: 'block' | 'mask' };
 }
 
 /** Thrown by {@link loadConfig}; `problems` lists every invalid or unknown setting. */
@@ -154,6 +158,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = (parsed.success ? parsed.data : {}) as Env;
   const integrators = parsed.success ? parseIntegrators(e.PARLEY_EMBED_INTEGRATORS, problems) : [];
   const allowedOrigins = parsed.success ? parseOrigins(e.PARLEY_ALLOWED_ORIGINS, problems) : [];
+  const wordFilter = parsed.success ? parseWordFilter(e.PARLEY_WORD_FILTER, problems) : [];
   if (parsed.success && (e.PARLEY_JWT_SECRET !== undefined || e.PARLEY_JWT_JWKS_URL !== undefined)) {
     if (e.PARLEY_JWT_SECRET !== undefined && e.PARLEY_JWT_JWKS_URL !== undefined) problems.push('PARLEY_JWT_SECRET and PARLEY_JWT_JWKS_URL: set one, not both');
     if (e.PARLEY_JWT_ISSUER === undefined) problems.push('PARLEY_JWT_ISSUER: required when integrator JWTs are enabled');
@@ -204,6 +209,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jwt: { secret: e.PARLEY_JWT_SECRET, jwksUrl: e.PARLEY_JWT_JWKS_URL, issuer: e.PARLEY_JWT_ISSUER, audience: e.PARLEY_JWT_AUDIENCE, clockSkewMs: e.PARLEY_JWT_CLOCK_SKEW_MS },
     embed: { integrators, sessionTtlMs: e.PARLEY_EMBED_SESSION_TTL_MS },
     allowedOrigins,
+    moderation: { wordFilter, wordFilterMode: e.PARLEY_WORD_FILTER_MODE },
   });
 }
 
@@ -251,6 +257,20 @@ function parseOrigins(value: string | undefined, problems: string[]): string[] {
     if (!Origin.safeParse(origin).success) problems.push(`PARLEY_ALLOWED_ORIGINS: ${JSON.stringify(origin.slice(0, 100))} is not an origin like https://app.example.com`);
   }
   return origins;
+}
+
+/** Longest entry of `PARLEY_WORD_FILTER`, in characters. */
+const WORD_FILTER_ENTRY_MAX = 100;
+
+/** The entries of `PARLEY_WORD_FILTER` (comma list; surrounding spaces and empty entries dropped). */
+function parseWordFilter(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const words = value.split(',').map((w) => w.trim()).filter((w) => w !== '');
+  // Entries are reported by position only: a filter list is not something to echo into logs.
+  words.forEach((w, i) => {
+    if (w.length > WORD_FILTER_ENTRY_MAX) problems.push(`PARLEY_WORD_FILTER: entry ${i + 1} is longer than ${WORD_FILTER_ENTRY_MAX} characters`);
+  });
+  return words;
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -67,6 +67,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     typingTtlMs: config.typing.ttlMs,
     presenceTtlMs: config.presence.ttlMs,
     positionCheckIntervalMs: config.positionCheckIntervalMs,
+    wordFilter: config.moderation.wordFilter,
+    wordFilterMode: config.moderation.wordFilterMode,
     onInternalError,
   });
   const sessions = new Sessions(engines.store.sessions, config.sessions.ttlMs);

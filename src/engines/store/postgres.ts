@@ -19,7 +19,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AppendResult, MemberStore, MessageStore, NewMessage, NonceStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
+import type { AppendResult, AuditStore, BanStore, MemberStore, MessageStore, NewMessage, NonceStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
@@ -84,6 +84,8 @@ export class PostgresStore implements Store {
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
   readonly nonces: NonceStore;
+  readonly bans: BanStore;
+  readonly audit: AuditStore;
   /** Resolves when PostgreSQL answers `select 1`. */
   readonly ping: () => Promise<void>;
 
@@ -142,7 +144,9 @@ export class PostgresStore implements Store {
     this.members = records.members;
     this.sessions = records.sessions;
     this.nonces = records.nonces;
-    this.messages = { append: (message) => this.#appends.submit(message), page: records.page };
+    this.bans = records.bans;
+    this.audit = records.audit;
+    this.messages = { append: (message) => this.#appends.submit(message), page: records.page, erase: records.erase };
     this.ping = records.ping;
   }
 

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AppendResult, MemberStore, MessageStore, NewMessage, NonceStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
+import type { AppendResult, AuditStore, BanStore, MemberStore, MessageStore, NewMessage, NonceStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
@@ -80,6 +80,8 @@ export class SqliteStore implements Store {
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
   readonly nonces: NonceStore;
+  readonly bans: BanStore;
+  readonly audit: AuditStore;
   /** Resolves when SQLite answers `select 1`. */
   readonly ping: () => Promise<void>;
 
@@ -134,7 +136,9 @@ export class SqliteStore implements Store {
     this.members = records.members;
     this.sessions = records.sessions;
     this.nonces = records.nonces;
-    this.messages = { append: (message) => this.#appends.submit(message), page: records.page };
+    this.bans = records.bans;
+    this.audit = records.audit;
+    this.messages = { append: (message) => this.#appends.submit(message), page: records.page, erase: records.erase };
     this.ping = records.ping;
   }
 

@@ -1,14 +1,15 @@
 /**
- * `/api/v1/admin/rooms…`: create, list, read, close rooms and rotate join codes. Guarded by the
- * admin credential (`Authorization: Bearer <PARLEY_ADMIN_TOKEN>`, constant-time comparison).
+ * `/api/v1/admin/…`: create, list, read, close rooms and rotate join codes; read the audit log of
+ * every room. Guarded by the admin credential (`Authorization: Bearer <PARLEY_ADMIN_TOKEN>`,
+ * constant-time comparison).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ParleyError } from '../../protocol/index.ts';
-import { AdminRoomResponse, AdminRoomsResponse, CreateRoomRequest, ErrorResponse, RoomParams } from '../../protocol/http.ts';
+import { AdminRoomResponse, AdminRoomsResponse, AuditQuery, AuditResponse, CreateRoomRequest, ErrorResponse, RoomParams } from '../../protocol/http.ts';
 import { issueJoinCode } from '../../auth/join-code.ts';
 import { readBearer } from '../credentials.ts';
-import type { HttpDeps } from './app.ts';
+import { requirePrincipal, type HttpDeps } from './app.ts';
 
 export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat, admin } = deps;
@@ -55,7 +56,7 @@ export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
   app.post(
     '/api/v1/admin/rooms/:roomId/close',
     { schema: { tags: ['admin'], summary: 'Close a room: no new messages or joins; members are told', params: RoomParams, response: { 200: z.object({ room: AdminRoomResponse.shape.room }), ...errors } } },
-    async (request) => ({ room: await chat.rooms.info(await chat.rooms.close(request.params.roomId)) }),
+    async (request) => ({ room: await chat.rooms.info(await chat.closeRoom(await requirePrincipal(deps, request), request.params.roomId)) }),
   );
 
   app.post(
@@ -66,5 +67,11 @@ export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
       const room = await chat.rooms.setJoinCodeHash(request.params.roomId, joinCode.hash);
       return { room: await chat.rooms.info(room), joinCode: joinCode.code };
     },
+  );
+
+  app.get(
+    '/api/v1/admin/audit',
+    { schema: { tags: ['admin'], summary: 'The audit log of every room (or one), newest first', querystring: AuditQuery, response: { 200: AuditResponse, ...errors } } },
+    async (request) => chat.auditLog(await requirePrincipal(deps, request), request.query),
   );
 };

@@ -23,6 +23,7 @@ import { healthRoutes, type Readiness } from './health.ts';
 import { sessionRoutes } from './sessions.ts';
 import { roomRoutes } from './rooms.ts';
 import { messageRoutes } from './messages.ts';
+import { moderationRoutes } from './moderation.ts';
 import { adminRoutes } from './admin.ts';
 import { openapiRoutes } from './openapi.ts';
 import { webRoutes } from './web.ts';
@@ -105,6 +106,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes, deps);
   await app.register(roomRoutes, deps);
   await app.register(messageRoutes, deps);
+  await app.register(moderationRoutes, deps);
   await app.register(adminRoutes, deps);
   await app.register(webRoutes, deps);
   await app.register(embedRoutes, deps);
