@@ -33,6 +33,7 @@ export interface AuditPage {
 
 const COUNTER_SPAN = 1_000_000;
 
+/** Writes and pages the audit log over the Store's AuditStore; see the module comment for ids and what is never recorded. */
 export class AuditLog {
   #counter = 0;
 

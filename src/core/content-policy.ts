@@ -16,6 +16,7 @@ import type { AuditLog } from './audit.ts';
 import { stripHtml } from './sanitize.ts';
 import type { WordFilter } from './word-filter.ts';
 
+/** What plaintext bodies go through before they are stored; see the module comment. */
 export class ContentPolicy {
   constructor(
     private readonly wordFilter: WordFilter,

@@ -23,6 +23,7 @@ import type { Members } from './members.ts';
 import type { AuditLog, AuditPage } from './audit.ts';
 import { requireOutranks } from './permissions.ts';
 
+/** The moderation actions and the mute check of the send path; see the module comment. */
 export class Moderation {
   /** @param onError told of a push that failed after its change was stored (to be logged). */
   constructor(

@@ -26,6 +26,7 @@ export type WordFilterResult = { readonly blocked: false; readonly text: string 
 /** Word characters around which a match may not sit (see the module comment). */
 const WORD_CHAR = String.raw`[\p{L}\p{M}\p{N}_]`;
 
+/** A word list and its mode, compiled once into one Unicode-aware pattern (see the module comment). */
 export class WordFilter {
   readonly #pattern: RegExp | undefined;
   readonly #mode: WordFilterMode;
