@@ -74,6 +74,8 @@ export const SETTINGS = {
   PARLEY_INVITE_TTL_MS: { schema: int(10_000, 24 * 3600_000).default(10 * 60_000), doc: 'Lifetime of an invite token minted by a room owner or moderator; each is accepted once.' },
   PARLEY_ALLOWED_ORIGINS: { schema: z.string().optional(), doc: 'Comma list of web origins (`https://app.example.com`) besides Parley\'s own that may open WebSockets and call the API from a browser.' },
   PARLEY_TRUST_PROXY: { schema: z.string().optional(), doc: 'Comma list of reverse-proxy addresses or CIDR ranges (`127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For` names the client. The client address decides the per-address login and registration limits and appears in logs. Unset: the connection\'s own address is the client (behind a proxy, every client then shares the proxy\'s limits).' },
+  PARLEY_WORD_FILTER: { schema: z.string().optional(), doc: 'Plaintext rooms: comma list of words or phrases the word filter acts on (whole words, case-insensitive, Unicode-aware; e2ee rooms are never filtered). Each entry at most 100 characters. Unset: no filter.' },
+  PARLEY_WORD_FILTER_MODE: { schema: z.enum(['block', 'mask']).default('block'), doc: 'What a filtered word does: `block` refuses the message with `MESSAGE_REFUSED` (recorded in the audit log, never its body); `mask` replaces each matched word with asterisks.' },
   PARLEY_WS_AUTH_TIMEOUT_MS: { schema: int(100, 120_000).default(10_000), doc: 'A WebSocket opened without credentials must send an `auth` frame within this time (ms), or it is closed with 4401.' },
   PARLEY_METRICS: { schema: toggle(true), doc: 'Serve Prometheus metrics at `/metrics` (`on` or `off`).' },
   PARLEY_METRICS_TOKEN: { schema: z.string().min(32, 'must be at least 32 characters').optional(), doc: 'When set, `/metrics` answers only requests bearing `Authorization: Bearer <token>` (at least 32 characters).' },
@@ -138,6 +140,8 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   /** Operator endpoints: `/metrics` (optionally behind a bearer token), `/health`, `/docs` and `/openapi.json`. */
   readonly endpoints: { readonly metrics: boolean; readonly metricsToken: string | undefined; readonly health: boolean; readonly docs: boolean };
+  /** Content moderation of plaintext rooms: the word filter's entries and what a match does. */
+  readonly moderation: { readonly wordFilter: readonly string[]; readonly wordFilterMode: 'block' | 'mask' };
 }
 
 /** Thrown by {@link loadConfig}; `problems` lists every invalid or unknown setting. */
@@ -166,6 +170,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const integrators = parsed.success ? parseIntegrators(e.PARLEY_EMBED_INTEGRATORS, problems) : [];
   const allowedOrigins = parsed.success ? parseOrigins(e.PARLEY_ALLOWED_ORIGINS, problems) : [];
   const trustedProxies = parsed.success ? parseProxies(e.PARLEY_TRUST_PROXY, problems) : [];
+  const wordFilter = parsed.success ? parseWordFilter(e.PARLEY_WORD_FILTER, problems) : [];
   if (parsed.success && (e.PARLEY_JWT_SECRET !== undefined || e.PARLEY_JWT_JWKS_URL !== undefined)) {
     if (e.PARLEY_JWT_SECRET !== undefined && e.PARLEY_JWT_JWKS_URL !== undefined) problems.push('PARLEY_JWT_SECRET and PARLEY_JWT_JWKS_URL: set one, not both');
     if (e.PARLEY_JWT_ISSUER === undefined) problems.push('PARLEY_JWT_ISSUER: required when integrator JWTs are enabled');
@@ -217,6 +222,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     embed: { integrators, sessionTtlMs: e.PARLEY_EMBED_SESSION_TTL_MS },
     allowedOrigins,
     endpoints: { metrics: e.PARLEY_METRICS, metricsToken: e.PARLEY_METRICS_TOKEN, health: e.PARLEY_HEALTH, docs: e.PARLEY_DOCS },
+    moderation: { wordFilter, wordFilterMode: e.PARLEY_WORD_FILTER_MODE },
   });
 }
 
@@ -278,6 +284,20 @@ function parseProxies(value: string | undefined, problems: string[]): string[] {
     if (version === 0 || !prefixOk || extra !== undefined) problems.push(`PARLEY_TRUST_PROXY: ${JSON.stringify(proxy.slice(0, 100))} is not an IP address or CIDR range like 10.0.0.0/8`);
   }
   return proxies;
+}
+
+/** Longest entry of `PARLEY_WORD_FILTER`, in characters. */
+const WORD_FILTER_ENTRY_MAX = 100;
+
+/** The entries of `PARLEY_WORD_FILTER` (comma list; surrounding spaces and empty entries dropped). */
+function parseWordFilter(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const words = value.split(',').map((w) => w.trim()).filter((w) => w !== '');
+  // Entries are reported by position only: a filter list is not something to echo into logs.
+  words.forEach((w, i) => {
+    if (w.length > WORD_FILTER_ENTRY_MAX) problems.push(`PARLEY_WORD_FILTER: entry ${i + 1} is longer than ${WORD_FILTER_ENTRY_MAX} characters`);
+  });
+  return words;
 }
 
 function deepFreeze<T extends object>(value: T): T {

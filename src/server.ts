@@ -83,6 +83,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     presenceTtlMs: config.presence.ttlMs,
     positionCheckIntervalMs: config.positionCheckIntervalMs,
     metrics: metrics.core,
+    wordFilter: config.moderation.wordFilter,
+    wordFilterMode: config.moderation.wordFilterMode,
     onInternalError,
   });
   const sessions = new Sessions(engines.store.sessions, config.sessions.ttlMs);

@@ -26,6 +26,8 @@ import {
   type ReadResult,
   type RoomClosedPush,
   type MemberPush,
+  type MemberMutedPush,
+  type MessageDeletedPush,
   type TypingPush,
   type WelcomePush,
 } from '../../src/protocol/index.ts';
@@ -80,6 +82,13 @@ export interface ParleyEvents {
   room_closed: RoomClosedPush;
   /** A member's role changed, or a member was removed (when it is you, the room is no longer followed). */
   member: MemberPush;
+  /**
+   * A moderator deleted message `seq`: show a tombstone ("message deleted") in its place. History
+   * returns it with `deletedAt` and an empty body from now on. May arrive before the message itself.
+   */
+  message_deleted: MessageDeletedPush;
+  /** A member was muted until `mutedUntil` (Unix ms), or unmuted (null); a muted member's sends fail with MEMBER_MUTED. */
+  member_muted: MemberMutedPush;
   /** A room was joined or rejoined; emitted before its replayed messages. `result.resume` says how. */
   joined: { roomId: string; result: JoinResult };
   /**
@@ -373,6 +382,8 @@ export class ParleyClient {
       case 'presence':
       case 'read':
       case 'room_closed':
+      case 'message_deleted':
+      case 'member_muted':
         if (this.#rooms.has(String(frame.roomId))) this.#emit(frame.type, frame as never);
         return;
     }

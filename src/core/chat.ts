@@ -1,6 +1,6 @@
 /**
  * The Chat facade: the only object transports call. Built from ports; owns the room, member,
- * message, resume, fan-out, presence and typing parts and every timer they use (STYLE C11).
+ * message, resume, fan-out, presence, typing and moderation parts and every timer they use (STYLE C11).
  *
  * WebSocket-like transports hand it whole validated frames (`handle`), and it answers through the
  * connection's Peer: a command with an `id` gets exactly one `reply`; a failing command without
@@ -12,11 +12,14 @@ import {
   toParleyError,
   type Ack,
   type ClientFrame,
+  type BanInfo,
   type ErrorPush,
   type HistoryPage,
   type MemberInfo,
+  type MemberMutedPush,
   type MemberPush,
   type MemberRole,
+  type MessageDeletedPush,
   type ReadPush,
   type RoomClosedPush,
   type RoomInfo,
@@ -37,11 +40,12 @@ import { History, type HistoryQuery } from './history.ts';
 import { Resume } from './resume.ts';
 import { RoomPresence } from './presence.ts';
 import { Typing } from './typing.ts';
+import { AuditLog, type AuditPage } from './audit.ts';
+import { ContentPolicy } from './content-policy.ts';
+import { WordFilter, type WordFilterMode } from './word-filter.ts';
+import { Moderation, mutedError } from './moderation.ts';
 import { requireAllowed } from './permissions.ts';
 import type { CreateRoomInput } from './rooms.ts';
-
-/** Role order for removals: a member may be removed only by a higher role. */
-const ROLE_RANK: Readonly<Record<MemberRole, number>> = { guest: 0, member: 1, moderator: 2, owner: 3 };
 
 /** The client frames the core handles: every one but `auth`, which the transport answers. */
 export type RoomFrame = Exclude<ClientFrame, { type: 'auth' }>;
@@ -68,6 +72,10 @@ export interface ChatOptions {
   readonly positionCheckIntervalMs: number;
   /** Told what the core does (messages, deliveries, joins, refusals). @default NO_METRICS */
   readonly metrics?: Metrics;
+  /** Words and phrases the word filter of plaintext rooms acts on (PARLEY_WORD_FILTER). @default [] */
+  readonly wordFilter?: readonly string[];
+  /** What a filtered word does (PARLEY_WORD_FILTER_MODE). @default 'block' */
+  readonly wordFilterMode?: WordFilterMode;
   /** Called with every error that became `INTERNAL`, to be logged (never sent). */
   readonly onInternalError?: (err: unknown, context: string) => void;
   /** Clock in Unix ms. @default Date.now */
@@ -82,6 +90,7 @@ export class Chat {
   readonly #resume: Resume;
   readonly #presence: RoomPresence;
   readonly #typing: Typing;
+  readonly #moderation: Moderation;
   readonly #connections = new Set<Connection>();
   readonly #fanout: Fanout;
   readonly #onInternalError: (err: unknown, context: string) => void;
@@ -102,8 +111,11 @@ export class Chat {
       metrics: this.#metrics,
     });
     this.#presence = new RoomPresence(ports.presence, ports.broker, options.presenceTtlMs, (err, context) => this.#onInternalError(err, context));
-    this.#members = new Members(ports.store, this.#presence, now);
-    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, options.messageMaxBytes, now, (err, context) => this.#onInternalError(err, context), this.#metrics);
+    const audit = new AuditLog(ports.store.audit, now);
+    const contentPolicy = new ContentPolicy(new WordFilter(options.wordFilter ?? [], options.wordFilterMode ?? 'block'), audit);
+    this.#members = new Members(ports.store, this.#presence, audit, now);
+    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, options.messageMaxBytes, contentPolicy, now, (err, context) => this.#onInternalError(err, context), this.#metrics);
+    this.#moderation = new Moderation(ports.store, ports.broker, this.rooms, this.#members, audit, now, (err, context) => this.#onInternalError(err, context));
     this.#history = new History(ports.store, ports.relayLog, options.historyPageMax);
     this.#resume = new Resume(ports.store, ports.relayLog, this.rooms, this.#members, this.#presence, this.#fanout, options.resumeMaxMessages, options.maxRoomsPerConnection);
     this.#typing = new Typing(ports.broker, options.typingThrottleMs, options.typingTtlMs, now);
@@ -174,6 +186,7 @@ export class Chat {
       case 'send': {
         const joined = this.#joined(connection, frame.roomId);
         requireAllowed(principal, joined.role, 'send', frame.roomId);
+        if (joined.mutedUntil !== null && this.#moderation.muted(joined.mutedUntil)) await this.#moderation.refuseMuted(principal, frame.roomId, joined.mutedUntil, frame.id);
         const ack = await this.#messages.send(principal, joined.room, frame.id, frame.body, connection.peer);
         this.#typing.sent(frame.roomId, principal.userId, principal.name);
         return ack;
@@ -189,10 +202,13 @@ export class Chat {
       case 'read':
         this.#joined(connection, frame.roomId);
         return { seq: await this.markRead(principal, frame.roomId, frame.seq) };
-      case 'typing':
-        requireAllowed(principal, this.#joined(connection, frame.roomId).role, 'send', frame.roomId);
+      case 'typing': {
+        const joined = this.#joined(connection, frame.roomId);
+        requireAllowed(principal, joined.role, 'send', frame.roomId);
+        if (joined.mutedUntil !== null && this.#moderation.muted(joined.mutedUntil)) throw mutedError(frame.roomId, joined.mutedUntil);
         await this.#typing.set(frame.roomId, principal.userId, principal.name, frame.active);
         return {};
+      }
       case 'ping':
         return {};
     }
@@ -208,7 +224,7 @@ export class Chat {
     if (id !== undefined) connection.peer.send(JSON.stringify({ type: 'reply', id, result }));
   }
 
-  /** Room bookkeeping from events of every node: closed rooms, role changes, removed members. */
+  /** Room bookkeeping from events of every node: closed rooms, role changes, mutes, removed members. */
   #observe(event: RoomEvent): void {
     if (event.seq !== undefined) return;
     if (event.frame.startsWith('{"type":"room_closed"')) {
@@ -226,6 +242,12 @@ export class Chat {
         if (!push.removed) connection.rooms.set(push.roomId, { ...joined, role: push.role });
         // After this event reached the connection (the fan-out delivers it next), it leaves the room.
         else queueMicrotask(() => void connection.serially(() => this.#resume.leave(connection, push.roomId)).catch((err: unknown) => this.#onInternalError(err, 'leave after removal')));
+      }
+    } else if (event.frame.startsWith('{"type":"member_muted"')) {
+      const push = JSON.parse(event.frame) as MemberMutedPush;
+      for (const connection of this.#connections) {
+        const joined = connection.rooms.get(push.roomId);
+        if (joined !== undefined && connection.principal.userId === push.userId) connection.rooms.set(push.roomId, { ...joined, mutedUntil: push.mutedUntil });
       }
     }
   }
@@ -249,17 +271,14 @@ export class Chat {
     return room;
   }
 
-  /** Close the room (its owner or an admin); every node and member is told. */
-  async closeRoom(principal: Principal, roomId: string): Promise<RoomRecord> {
-    await this.authorize(principal, roomId, 'manage');
-    return this.rooms.close(roomId);
+  /** Close the room (its owner or an admin); every node and member is told; recorded in the audit log. */
+  closeRoom(principal: Principal, roomId: string): Promise<RoomRecord> {
+    return this.#moderation.closeRoom(principal, roomId);
   }
 
   /** Give a member another role (the room's owner or an admin); every node is told. Throws NOT_MEMBER for a non-member. */
   async setRole(principal: Principal, roomId: string, userId: string, role: MemberRole): Promise<MemberInfo> {
-    await this.authorize(principal, roomId, 'manage');
-    const member = await this.#members.setRole(roomId, userId, role);
-    await this.#announceMember({ type: 'member', roomId, userId, name: member.name, role, removed: false });
+    const member = await this.#moderation.setRole(principal, roomId, userId, role);
     return { userId, name: member.name, role, lastReadSeq: member.lastReadSeq, online: await this.#presence.isOnline(roomId, userId) };
   }
 
@@ -267,20 +286,39 @@ export class Chat {
    * Remove a member (kick): a moderator or owner may remove members of a lower role, an admin anyone.
    * The removed member's connections leave the room on every node. Throws NOT_MEMBER, FORBIDDEN.
    */
-  async kick(principal: Principal, roomId: string, userId: string): Promise<void> {
-    await this.rooms.fresh(roomId);
-    const actor = await this.#members.authorize(principal, roomId, 'kick');
-    const target = await this.#ports.store.members.get(roomId, userId);
-    if (target === undefined) throw new ParleyError('NOT_MEMBER', `${userId} is not a member of room ${roomId}`);
-    if (principal.role !== 'admin' && (actor === undefined || ROLE_RANK[target.role] >= ROLE_RANK[actor.role])) {
-      throw new ParleyError('FORBIDDEN', `A ${actor?.role ?? 'non-member'} may not remove a ${target.role}`);
-    }
-    await this.#members.remove(roomId, userId);
-    await this.#announceMember({ type: 'member', roomId, userId, name: target.name, role: target.role, removed: true });
+  kick(principal: Principal, roomId: string, userId: string): Promise<void> {
+    return this.#moderation.kick(principal, roomId, userId);
   }
 
-  async #announceMember(push: MemberPush): Promise<void> {
-    await this.#ports.broker.publish({ roomId: push.roomId, frame: JSON.stringify(push) });
+  /** Delete a message of a persistent room, leaving a tombstone (moderators, owners, admins). See {@link Moderation.deleteMessage}. */
+  deleteMessage(principal: Principal, roomId: string, seq: number): Promise<MessageDeletedPush> {
+    return this.#moderation.deleteMessage(principal, roomId, seq);
+  }
+
+  /** Mute a member until `until` (Unix ms), or unmute them (`null`). Resolves the mute now in force. See {@link Moderation.mute}. */
+  async setMute(principal: Principal, roomId: string, userId: string, until: number | null): Promise<{ roomId: string; userId: string; mutedUntil: number | null }> {
+    const member = until === null ? await this.#moderation.unmute(principal, roomId, userId) : await this.#moderation.mute(principal, roomId, userId, until);
+    return { roomId, userId, mutedUntil: member.mutedUntil };
+  }
+
+  /** Ban a user from a room (a member is removed at once). See {@link Moderation.ban}. */
+  ban(principal: Principal, roomId: string, userId: string, reason: string | undefined): Promise<BanInfo> {
+    return this.#moderation.ban(principal, roomId, userId, reason);
+  }
+
+  /** Lift a ban. See {@link Moderation.unban}. */
+  unban(principal: Principal, roomId: string, userId: string): Promise<void> {
+    return this.#moderation.unban(principal, roomId, userId);
+  }
+
+  /** A room's bans (moderators, owners, admins). */
+  bans(principal: Principal, roomId: string): Promise<BanInfo[]> {
+    return this.#moderation.bans(principal, roomId);
+  }
+
+  /** A page of the audit log, newest first: every room's for admins, one room's for its owner. See {@link Moderation.auditLog}. */
+  auditLog(principal: Principal, query: { roomId?: string | undefined; before?: string | undefined; limit: number }): Promise<AuditPage> {
+    return this.#moderation.auditLog(principal, query);
   }
 
   /** Admit a principal to a room whose join rule the caller already checked, with `role`. Throws ROOM_CLOSED, ROOM_FULL. */
@@ -288,21 +326,23 @@ export class Chat {
     await this.#members.add(principal, room, role);
   }
 
-  /** Send as `principal` (must be a member). Throws NOT_MEMBER plus everything Messages.send throws. */
+  /** Send as `principal` (must be a member, not muted). Throws NOT_MEMBER, MEMBER_MUTED plus everything Messages.send throws. */
   async send(principal: Principal, roomId: string, clientId: string, body: string): Promise<Ack> {
     const room = await this.rooms.get(roomId);
-    await this.#members.require(principal, roomId, 'send');
+    const member = await this.#members.require(principal, roomId, 'send');
+    if (member.mutedUntil !== null && this.#moderation.muted(member.mutedUntil)) await this.#moderation.refuseMuted(principal, roomId, member.mutedUntil, clientId);
     return this.#messages.send(principal, room, clientId, body);
   }
 
   /**
    * Send several messages as `principal`, stored in the given order (each enters the store's
    * queue before the next). One outcome per item: an ack or the error it met.
-   * Throws NOT_MEMBER / ROOM_NOT_FOUND for the whole batch.
+   * Throws NOT_MEMBER / ROOM_NOT_FOUND / MEMBER_MUTED (one refusal recorded) for the whole batch.
    */
   async sendBatch(principal: Principal, roomId: string, items: ReadonlyArray<{ clientId: string; body: string }>): Promise<Array<PromiseSettledResult<Ack>>> {
     const room = await this.rooms.get(roomId);
-    await this.#members.require(principal, roomId, 'send');
+    const member = await this.#members.require(principal, roomId, 'send');
+    if (member.mutedUntil !== null && this.#moderation.muted(member.mutedUntil)) await this.#moderation.refuseMuted(principal, roomId, member.mutedUntil, items[0]?.clientId ?? '');
     return Promise.allSettled(items.map((item) => this.#messages.send(principal, room, item.clientId, item.body)));
   }
 

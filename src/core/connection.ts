@@ -7,11 +7,15 @@ import type { Peer } from './ports/peer.ts';
 import type { RoomRecord } from './ports/store.ts';
 import type { Subscription } from './fanout.ts';
 
-/** A room joined on this connection: its subscription, and the room and the member's role as last known (kept current by room events). */
+/**
+ * A room joined on this connection: its subscription, and the room, the member's role and mute
+ * (Unix ms, or null) as last known (kept current by room events).
+ */
 export interface JoinedRoom {
   readonly subscription: Subscription;
   readonly room: RoomRecord;
   readonly role: MemberRole;
+  readonly mutedUntil: number | null;
 }
 
 function settled(): void {}

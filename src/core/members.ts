@@ -6,17 +6,23 @@
  * Grants: a principal whose credential grants a room (an integrator's token, an embed ticket)
  * becomes a member with the granted role the first time it acts there, and its role follows the
  * grant of the credential it presents.
+ *
+ * Bans: every way in — join code, auth key, invite, credential grant — ends in {@link Members.add},
+ * where the store refuses a banned user with BANNED inside the transaction that would admit it;
+ * each refusal is recorded in the audit log (issue: abuse resistance — moderation).
  */
 import { ParleyError, type MemberInfo, type MemberRole } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
 import type { Store, MemberRecord, RoomRecord } from './ports/store.ts';
 import type { RoomPresence } from './presence.ts';
+import type { AuditLog } from './audit.ts';
 import { requireAllowed, type RoomAction } from './permissions.ts';
 
 export class Members {
   constructor(
     private readonly store: Store,
     private readonly presence: RoomPresence,
+    private readonly audit: AuditLog,
     private readonly now: () => number,
   ) {}
 
@@ -43,13 +49,19 @@ export class Members {
 
   /**
    * Add the principal to an open room with `role` (idempotent: an existing member keeps its role),
-   * taking a seat atomically. Throws ROOM_CLOSED, ROOM_FULL, ROOM_NOT_FOUND. The caller has already
-   * applied the join rule.
+   * taking a seat atomically. Throws BANNED (recorded in the audit log first), ROOM_CLOSED,
+   * ROOM_FULL, ROOM_NOT_FOUND. The caller has already applied the join rule.
    */
   async add(principal: Principal, room: RoomRecord, role: MemberRole = 'member'): Promise<MemberRecord> {
     if (room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${room.id} is closed`);
-    const { member } = await this.store.members.add({ roomId: room.id, userId: principal.userId, name: principal.name, role, joinedAt: this.now() }, room.maxMembers);
-    return member;
+    try {
+      const { member } = await this.store.members.add({ roomId: room.id, userId: principal.userId, name: principal.name, role, joinedAt: this.now() }, room.maxMembers);
+      return member;
+    } catch (err) {
+      if (!(err instanceof ParleyError && err.code === 'BANNED')) throw err;
+      await this.audit.record({ roomId: room.id, actor: principal, action: 'join_refused', details: { reason: 'banned' } });
+      throw new ParleyError('BANNED', `You are banned from room ${room.id}`, { details: { roomId: room.id } });
+    }
   }
 
   /** Give a member another role. Throws NOT_MEMBER when `userId` is not one. */

@@ -1,5 +1,6 @@
 /**
- * The send pipeline (DESIGN.md, "Delivery path"): size limit → dedupe by clientId and assign seq
+ * The send pipeline (DESIGN.md, "Delivery path"): size limit → content policy (plaintext rooms:
+ * HTML stripped, word filter; e2ee rooms untouched, `content-policy.ts`) → dedupe by clientId and assign seq
  * (Store for persistent rooms, RelayLog for relay rooms) → ack → publish once, encoded once.
  * The ack is returned only after the Store committed (rule 1) or the RelayLog took the message.
  * A duplicate send returns the first ack and publishes nothing.
@@ -12,6 +13,7 @@ import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
 import type { Metrics } from './ports/metrics.ts';
+import type { ContentPolicy } from './content-policy.ts';
 
 export class Messages {
   /**
@@ -24,6 +26,7 @@ export class Messages {
     private readonly relayLog: RelayLog,
     private readonly broker: Broker,
     private readonly messageMaxBytes: number,
+    private readonly contentPolicy: ContentPolicy,
     private readonly now: () => number,
     private readonly onError: (err: unknown, context: string) => void,
     private readonly metrics: Metrics,
@@ -33,7 +36,9 @@ export class Messages {
    * Send `body` to `room` as `principal`. The sender is always the principal, never a client field.
    * `sender`, the sending connection's peer if any, coalesces what it is sent between the publish
    * and the ack (its copy of the message, then the ack) into one write.
-   * Throws MESSAGE_TOO_LARGE, ROOM_CLOSED, ROOM_NOT_FOUND, STORE_UNAVAILABLE or (relay rooms)
+   * The size limit applies to the body as sent; the content policy may then change it (plaintext rooms).
+   * Throws MESSAGE_TOO_LARGE, VALIDATION_FAILED (no text left), MESSAGE_REFUSED (word filter; recorded
+   * in the audit log before this rejects), ROOM_CLOSED, ROOM_NOT_FOUND, STORE_UNAVAILABLE or (relay rooms)
    * BROKER_UNAVAILABLE: nothing was stored, retry with the same clientId. Once stored, the message
    * is acked even if its publish fails: every node finds it by its position check (DESIGN.md rule 3).
    */
@@ -44,6 +49,13 @@ export class Messages {
         details: { bytes, maxBytes: this.messageMaxBytes },
       });
     }
+    let text: string;
+    try {
+      text = this.contentPolicy.clean(room, body);
+    } catch (err) {
+      await this.contentPolicy.recordRefusal(principal, room, clientId, err);
+      throw err;
+    }
     const input = {
       id: randomUUID(),
       roomId: room.id,
@@ -51,7 +63,7 @@ export class Messages {
       senderName: principal.name,
       clientId,
       type: 'text' as const,
-      body,
+      body: text,
       createdAt: this.now(),
     };
     let result: AppendResult;

@@ -8,26 +8,32 @@
  * | `send`: messages and typing | | ✓ | ✓ | ✓ |
  * | `invite`: mint invite tokens | | | ✓ | ✓ |
  * | `kick`: remove a member (not an owner) | | | ✓ | ✓ |
- * | `manage`: close the room, rotate its code, set roles | | | | ✓ |
+ * | `moderate`: delete messages, mute, ban (issue: abuse resistance — moderation) | | | ✓ | ✓ |
+ * | `manage`: close the room, rotate its code, set roles, read its audit log | | | | ✓ |
  *
- * Admins (the admin credential, or an account with the admin role) may do every `invite`, `kick`
- * and `manage` action in every room; they read and send only through a membership of their own.
+ * Admins (the admin credential, or an account with the admin role) may do every `invite`, `kick`,
+ * `moderate` and `manage` action in every room; they read and send only through a membership of
+ * their own. Actions on another member (kick, mute, ban) also need a higher role than the target's
+ * ({@link requireOutranks}).
  */
 import { ParleyError, type MemberRole } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
 
 /** An action on a room that a role may or may not allow. */
-export type RoomAction = 'read' | 'send' | 'invite' | 'kick' | 'manage';
+export type RoomAction = 'read' | 'send' | 'invite' | 'kick' | 'moderate' | 'manage';
 
 const ALLOWED: Readonly<Record<MemberRole, ReadonlySet<RoomAction>>> = {
   guest: new Set(['read']),
   member: new Set(['read', 'send']),
-  moderator: new Set(['read', 'send', 'invite', 'kick']),
-  owner: new Set(['read', 'send', 'invite', 'kick', 'manage']),
+  moderator: new Set(['read', 'send', 'invite', 'kick', 'moderate']),
+  owner: new Set(['read', 'send', 'invite', 'kick', 'moderate', 'manage']),
 };
 
 /** Actions an admin may take in any room without a membership. */
-const ADMIN_ACTIONS: ReadonlySet<RoomAction> = new Set(['invite', 'kick', 'manage']);
+const ADMIN_ACTIONS: ReadonlySet<RoomAction> = new Set(['invite', 'kick', 'moderate', 'manage']);
+
+/** Role order for actions on another member: only a higher role may act on a lower one. */
+const ROLE_RANK: Readonly<Record<MemberRole, number>> = { guest: 0, member: 1, moderator: 2, owner: 3 };
 
 /** Whether `role` allows `action`. */
 export function allows(role: MemberRole, action: RoomAction): boolean {
@@ -43,4 +49,16 @@ export function requireAllowed(principal: Principal, role: MemberRole | undefine
   if (principal.role === 'admin' && ADMIN_ACTIONS.has(action)) return;
   if (role === undefined) throw new ParleyError('NOT_MEMBER', `Not a member of room ${roomId}`);
   if (!allows(role, action)) throw new ParleyError('FORBIDDEN', `A ${role} may not ${action} in room ${roomId}`, { details: { role, action } });
+}
+
+/**
+ * Check that an actor with `actorRole` (undefined: not a member) may act on a member with
+ * `targetRole` (remove, mute, ban): its role must rank higher; admins may act on anyone.
+ * Throws FORBIDDEN.
+ */
+export function requireOutranks(principal: Principal, actorRole: MemberRole | undefined, targetRole: MemberRole): void {
+  if (principal.role === 'admin') return;
+  if (actorRole === undefined || ROLE_RANK[targetRole] >= ROLE_RANK[actorRole]) {
+    throw new ParleyError('FORBIDDEN', `A ${actorRole ?? 'non-member'} may not act on a ${targetRole}`, { details: { role: actorRole ?? null, targetRole } });
+  }
 }

@@ -60,7 +60,7 @@ export class Resume {
     const member = await this.members.require(principal, room.id);
 
     const subscription = await this.fanout.add(peer, room);
-    connection.rooms.set(room.id, { subscription, room, role: member.role });
+    connection.rooms.set(room.id, { subscription, room, role: member.role, mutedUntil: member.mutedUntil });
     try {
       const catchup = room.kind === 'relay' ? await this.#relayCatchup(room, cmd) : await this.#storedCatchup(room.id, cmd);
       subscription.lastSeq = catchup.outcome === 'replay' || catchup.outcome === 'gap' ? (cmd.since ?? 0) : catchup.position.lastSeq;

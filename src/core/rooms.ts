@@ -1,6 +1,6 @@
 /**
- * Room lifecycle and policy: create, read, list, close, join-code hash rotation, and the mapping to
- * the wire `RoomInfo`. Keeps a node-local cache of room records for the send path; the Store stays
+ * Room lifecycle and policy (persistent | relay, e2ee, maxMembers, join rule): create, read, list,
+ * close, join-code hash rotation, and the mapping to the wire `RoomInfo`. Keeps a node-local cache of room records for the send path; the Store stays
  * the truth (a persistent send re-checks `closedAt` inside its transaction).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -9,8 +9,9 @@ import type { Store, RoomRecord } from './ports/store.ts';
 import type { Broker } from './ports/broker.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 
-/** Input to {@link Rooms.create}. `joinCodeHash` is computed by the caller (auth/join-code.ts). */
-export interface CreateRoomInput extends RoomPolicy {
+/** Input to {@link Rooms.create}. `joinCodeHash` is computed by the caller (auth/join-code.ts); `e2ee` defaults to false. */
+export interface CreateRoomInput extends Omit<RoomPolicy, 'e2ee'> {
+  readonly e2ee?: boolean | undefined;
   readonly name: string;
   readonly id?: string | undefined;
   readonly joinCodeHash: string | null;
@@ -34,6 +35,7 @@ export class Rooms {
       kind: input.kind,
       maxMembers: input.maxMembers,
       joinRule: input.joinRule,
+      e2ee: input.e2ee ?? false,
       joinCodeHash: input.joinCodeHash,
       epoch: randomUUID(),
       createdAt: this.now(),
@@ -102,6 +104,7 @@ export class Rooms {
       kind: room.kind,
       maxMembers: room.maxMembers,
       joinRule: room.joinRule,
+      e2ee: room.e2ee,
       createdAt: room.createdAt,
       closedAt: room.closedAt,
       epoch: position.epoch,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ErrorBody } from './errors.ts';
 import { RoomInfo, RoomPolicy, MemberInfo, MemberRole, HistoryPage } from './rooms.ts';
 import { Ack, MessageBody } from './messages.ts';
+import { AuditEntry, BanInfo, MessageDeletedPush } from './moderation.ts';
 import { ClientId, RoomId } from './ids.ts';
 
 /** A display name: 1–64 characters after trimming. */
@@ -129,6 +130,43 @@ export const InviteResponse = z
 
 /** Path parameters of member routes. */
 export const MemberParams = z.object({ roomId: RoomId, userId: z.string().min(1).max(200) });
+
+/** Path parameters of one message: `/api/v1/rooms/:roomId/messages/:seq`. */
+export const MessageParams = z.object({ roomId: RoomId, seq: z.coerce.number().int().min(1) });
+
+/** `DELETE /api/v1/rooms/:roomId/messages/:seq` (moderators, owners, admins): the tombstone, as pushed to members. */
+export const DeleteMessageResponse = MessageDeletedPush.omit({ type: true }).meta({ id: 'DeleteMessageResponse' });
+
+/** `PUT /api/v1/rooms/:roomId/members/:userId/mute`: mute a member until a time (Unix ms, in the future). */
+export const MuteRequest = z
+  .object({ until: z.number().int().min(0).describe('Unix ms when the mute ends; must be in the future.') })
+  .meta({ id: 'MuteRequest' });
+
+/** A member's mute after a mute or unmute (`mutedUntil: null`: not muted). */
+export const MuteResponse = z
+  .object({ roomId: RoomId, userId: z.string(), mutedUntil: z.number().int().nullable().describe('Unix ms, or null.') })
+  .meta({ id: 'MuteResponse' });
+
+/** `PUT /api/v1/rooms/:roomId/bans/:userId`: ban a user (a member is removed at once). */
+export const BanRequest = z
+  .object({ reason: z.string().trim().max(500).optional().describe('A note for other moderators and the audit log.') })
+  .meta({ id: 'BanRequest' });
+
+export const BanResponse = z.object({ ban: BanInfo }).meta({ id: 'BanResponse' });
+
+/** `GET /api/v1/rooms/:roomId/bans` (moderators, owners, admins). */
+export const BansResponse = z.object({ bans: z.array(BanInfo) }).meta({ id: 'BansResponse' });
+
+/** Query of the audit log: newest first, `before` an entry id to page back. */
+export const AuditQuery = z.object({
+  roomId: RoomId.optional().describe('Only this room (admins; a room owner reads `/api/v1/rooms/:roomId/audit`).'),
+  before: z.string().regex(/^[0-9]{1,40}$/, 'before must be an audit entry id').optional().describe('Entries older than this entry id.'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+/** A page of the audit log, newest first; `hasMore`: older entries exist (page with `before` = the last id). */
+export const AuditResponse = z.object({ entries: z.array(AuditEntry), hasMore: z.boolean() }).meta({ id: 'AuditResponse' });
 
 /** A room as an admin sees it on creation or code rotation: includes the join code, shown only then. */
 export const AdminRoomResponse = z

@@ -7,6 +7,7 @@ import { AuthCommand, AuthResult, PingCommand, WelcomePush, ReplyFrame, ErrorPus
 import { JoinCommand, JoinResult, LeaveCommand, HistoryCommand, HistoryPage, RoomClosedPush, MemberPush } from './rooms.ts';
 import { SendCommand, Ack, MessagePush, ReadCommand, ReadResult, ReadPush, GapPush, ResyncPush } from './messages.ts';
 import { TypingCommand, TypingPush, PresencePush } from './presence.ts';
+import { MessageDeletedPush, MemberMutedPush } from './moderation.ts';
 
 export * from './envelope.ts';
 export * from './ids.ts';
@@ -16,6 +17,7 @@ export * from './rooms.ts';
 export * from './messages.ts';
 export * from './presence.ts';
 export * from './embed.ts';
+export * from './moderation.ts';
 
 /** Every frame a client may send (client → server). */
 export const ClientFrame = z.discriminatedUnion('type', [
@@ -47,6 +49,8 @@ export const ServerFrame = z.union([
   PresencePush,
   MemberPush,
   RoomClosedPush,
+  MessageDeletedPush,
+  MemberMutedPush,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
@@ -91,4 +95,6 @@ export const SERVER_FRAMES = {
   presence: PresencePush,
   member: MemberPush,
   room_closed: RoomClosedPush,
+  message_deleted: MessageDeletedPush,
+  member_muted: MemberMutedPush,
 } as const;

@@ -5,10 +5,17 @@
 import { z } from 'zod';
 import { ClientId, CommandId, RoomId } from './ids.ts';
 
-/** Message text as sent. Length in bytes is limited by `PARLEY_MESSAGE_MAX_BYTES`; always rendered as text. */
-export const MessageBody = z.string().min(1, 'body must not be empty').describe('Message text (at most PARLEY_MESSAGE_MAX_BYTES UTF-8 bytes); always shown as text, never HTML.').meta({ id: 'MessageBody' });
+/**
+ * Message text as sent. Length in bytes is limited by `PARLEY_MESSAGE_MAX_BYTES`; always rendered as
+ * text. In plaintext rooms the server removes HTML markup and applies the word filter before storing
+ * it (docs/operations.md, Moderation); in e2ee rooms it is opaque and stored as sent.
+ */
+export const MessageBody = z.string().min(1, 'body must not be empty').describe('Message text (at most PARLEY_MESSAGE_MAX_BYTES UTF-8 bytes); always shown as text, never HTML. Plaintext rooms remove HTML markup and apply the word filter; e2ee rooms store it as sent.').meta({ id: 'MessageBody' });
 
-/** A message as stored and delivered. `seq` is per room, gap-free and strictly increasing. */
+/**
+ * A message as stored and delivered. `seq` is per room, gap-free and strictly increasing. A message
+ * deleted by a moderator stays in the sequence as a tombstone: empty `body`, `deletedAt` set.
+ */
 export const Message = z
   .object({
     id: z.string().describe('Server-assigned unique id.'),
@@ -18,8 +25,9 @@ export const Message = z
     senderName: z.string(),
     clientId: ClientId,
     type: z.literal('text'),
-    body: z.string(),
+    body: z.string().describe('The text (plaintext rooms: HTML markup removed) or opaque ciphertext (e2ee rooms); empty once deleted.'),
     createdAt: z.number().int().describe('Unix ms when the server accepted it.'),
+    deletedAt: z.number().int().optional().describe('Unix ms when a moderator deleted it (a tombstone: the body was erased); absent otherwise.'),
   })
   .meta({ id: 'Message' });
 export type Message = z.infer<typeof Message>;

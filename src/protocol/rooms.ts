@@ -14,12 +14,17 @@ export type RoomKind = z.infer<typeof RoomKind>;
 export const JoinRule = z.enum(['code', 'open']).describe('code: joiners present the join code; open: anyone with the room id may join.').meta({ id: 'JoinRule' });
 export type JoinRule = z.infer<typeof JoinRule>;
 
-/** The room policy set at creation (DESIGN.md: persistent | relay, maxMembers, join rule). */
+/**
+ * The room policy set at creation (DESIGN.md: persistent | relay, e2ee, maxMembers, join rule).
+ * `e2ee` rooms carry opaque bodies (ciphertext made by the clients): the server never strips or
+ * filters them, it only limits their size (issue: abuse resistance — moderation).
+ */
 export const RoomPolicy = z
   .object({
     kind: RoomKind.default('persistent'),
     maxMembers: z.number().int().min(1).max(1_000_000).default(1000).describe('Most members the room admits.'),
     joinRule: JoinRule.default('code'),
+    e2ee: z.boolean().default(false).describe('End-to-end encrypted: bodies are opaque to the server (no HTML stripping, no word filter; only the size limit).'),
   })
   .meta({ id: 'RoomPolicy' });
 export type RoomPolicy = z.infer<typeof RoomPolicy>;
@@ -32,6 +37,7 @@ export const RoomInfo = z
     kind: RoomKind,
     maxMembers: z.number().int(),
     joinRule: JoinRule,
+    e2ee: z.boolean().describe('End-to-end encrypted: bodies are opaque to the server.'),
     createdAt: z.number().int().describe('Unix ms.'),
     closedAt: z.number().int().nullable().describe('Unix ms, or null while open.'),
     epoch: z.string().describe('Changes only if the room\'s seq numbering is reset; a client whose epoch differs must resync.'),

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { ParleyClient, ParleyError, type Message, type PresencePush, type ReadPush, type TypingPush, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, ParleyError, type MemberMutedPush, type Message, type MessageDeletedPush, type PresencePush, type ReadPush, type TypingPush, type WebSocketConstructor } from '../../client/src/index.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
@@ -144,4 +144,32 @@ test('after leave(), the room’s messages stop arriving and commands about it f
   await ada.send(second.room.id, 'marker');
   await until(() => bob.messages.length === 2, 'the marker');
   assert.deepEqual(bob.messages.map((m) => m.body), ['one', 'marker']);
+});
+
+test('moderation reaches the SDK as events: a deleted message as message_deleted, a mute as member_muted; a muted member\'s send rejects with MEMBER_MUTED', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  using ada = await member(server, room.id, joinCode, 'Ada');
+  using bob = await member(server, room.id, joinCode, 'Bob');
+  const deleted: MessageDeletedPush[] = [];
+  const mutes: MemberMutedPush[] = [];
+  bob.on('message_deleted', (push) => deleted.push(push));
+  ada.on('member_muted', (push) => mutes.push(push));
+  await Promise.all([ada.connect(), bob.connect()]);
+  await Promise.all([ada.join(room.id), bob.join(room.id)]);
+  const ack = await ada.send(room.id, 'oops');
+  await until(() => bob.messages.length === 1, 'the message');
+
+  const res = await server.admin(`/api/v1/rooms/${room.id}/messages/${ack.seq}`, { method: 'DELETE' });
+  assert.equal(res.status, 200);
+  await until(() => deleted.length === 1, 'the deletion');
+  assert.deepEqual(deleted[0], { type: 'message_deleted', roomId: room.id, seq: ack.seq, deletedAt: ((await res.json()) as { deletedAt: number }).deletedAt });
+  const page = await bob.history(room.id);
+  assert.deepEqual(page.messages.map((m) => [m.seq, m.body, typeof m.deletedAt]), [[ack.seq, '', 'number']]);
+
+  const untilMs = Date.now() + 60_000;
+  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/members/${ada.userId}/mute`, { method: 'PUT', body: { until: untilMs } })).status, 200);
+  await until(() => mutes.length === 1, 'the mute');
+  assert.deepEqual(mutes[0], { type: 'member_muted', roomId: room.id, userId: ada.userId, mutedUntil: untilMs });
+  await assert.rejects(ada.send(room.id, 'let me'), (err) => err instanceof ParleyError && err.code === 'MEMBER_MUTED' && err.details?.mutedUntil === untilMs);
 });

@@ -85,7 +85,7 @@ export function reply(socket: WebSocket, frame: ClientFrame, result: unknown): v
 /** A JoinResult for a persistent room. */
 export function joinResult(options: { roomId: string; lastSeq?: number; epoch?: string; resume?: JoinResult['resume'] }): JoinResult {
   return {
-    room: { id: options.roomId, name: 'Room', kind: 'persistent', maxMembers: 10, joinRule: 'code', createdAt: 0, closedAt: null, epoch: options.epoch ?? 'e1', lastSeq: options.lastSeq ?? 0 },
+    room: { id: options.roomId, name: 'Room', kind: 'persistent', maxMembers: 10, joinRule: 'code', e2ee: false, createdAt: 0, closedAt: null, epoch: options.epoch ?? 'e1', lastSeq: options.lastSeq ?? 0 },
     resume: options.resume ?? 'fresh',
     replayed: 0,
     members: [],

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyError, type ErrorCode } from '../../src/protocol/errors.ts';
-import type { AccountRecord, NewMessage, NewRoom, Store } from '../../src/core/ports/store.ts';
+import type { AccountRecord, AuditRecord, NewMessage, NewRoom, Store } from '../../src/core/ports/store.ts';
 
 /** Creates one fresh, empty store; `dispose` closes it (also after `store.close()`) and removes its data. */
 export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
@@ -15,7 +15,7 @@ const T0 = 1_700_000_000_000;
 
 /** A room with defaults; override any field. */
 function newRoom(id: string, overrides: Partial<NewRoom> = {}): NewRoom {
-  return { id, name: `Room ${id}`, kind: 'persistent', maxMembers: 100, joinRule: 'open', joinCodeHash: null, epoch: 'epoch-1', createdAt: T0, ...overrides };
+  return { id, name: `Room ${id}`, kind: 'persistent', maxMembers: 100, joinRule: 'open', e2ee: false, joinCodeHash: null, epoch: 'epoch-1', createdAt: T0, ...overrides };
 }
 
 let nextId = 0;
@@ -299,7 +299,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         withStore(async (store) => {
           await store.rooms.create(newRoom('m'));
           const first = await store.members.add(member('m', 'u1'), 10);
-          assert.deepEqual(first, { member: { ...member('m', 'u1'), lastReadSeq: 0 }, created: true });
+          assert.deepEqual(first, { member: { ...member('m', 'u1'), lastReadSeq: 0, mutedUntil: null }, created: true });
           const again = await store.members.add({ ...member('m', 'u1', T0 + 5), name: 'Renamed', role: 'owner' }, 10);
           assert.deepEqual(again, { member: first.member, created: false });
           assert.deepEqual(await store.members.get('m', 'u1'), first.member);
@@ -547,6 +547,170 @@ export function storeContract(name: string, factory: StoreFactory): void {
         withStore(async (store) => {
           const claims = await Promise.all(Array.from({ length: 30 }, () => store.nonces.claim('jti:race', T0 + 60_000, T0)));
           assert.equal(claims.filter(Boolean).length, 1);
+        }));
+    });
+
+    describe('moderation: e2ee rooms, mutes, tombstones', () => {
+      const member = (roomId: string, userId: string) => ({ roomId, userId, name: `User ${userId}`, role: 'member' as const, joinedAt: T0 });
+
+      test('a room created with e2ee keeps the flag; one created without it is not e2ee', () =>
+        withStore(async (store) => {
+          assert.equal((await store.rooms.create(newRoom('secret', { e2ee: true }))).e2ee, true);
+          assert.equal((await store.rooms.get('secret'))?.e2ee, true);
+          const plain: NewRoom = { id: 'plain', name: 'Plain', kind: 'persistent', maxMembers: 5, joinRule: 'open', joinCodeHash: null, epoch: 'e', createdAt: T0 };
+          assert.equal((await store.rooms.create(plain)).e2ee, false, 'e2ee defaults to false');
+        }));
+
+      test('setMutedUntil sets and clears a member\'s mute, and is undefined for a non-member', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('mu'));
+          await store.members.add(member('mu', 'u'), 10);
+          assert.equal((await store.members.setMutedUntil('mu', 'u', T0 + 60_000))?.mutedUntil, T0 + 60_000);
+          assert.equal((await store.members.get('mu', 'u'))?.mutedUntil, T0 + 60_000);
+          assert.equal((await store.members.setMutedUntil('mu', 'u', null))?.mutedUntil, null);
+          assert.equal((await store.members.get('mu', 'u'))?.mutedUntil, null);
+          assert.equal(await store.members.setMutedUntil('mu', 'stranger', T0), undefined);
+        }));
+
+      test('erase leaves a tombstone in place: empty body, deletedAt set, seq and dedupe key kept; erasing again keeps the first deletedAt', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('t'));
+          const sent = (await store.messages.append(newMessage('t', { clientId: 'keep', body: 'to be erased' }))).message;
+          await store.messages.append(newMessage('t'));
+          const erased = await store.messages.erase('t', 1, T0 + 100);
+          assert.deepEqual(erased, { ...sent, body: '', deletedAt: T0 + 100 });
+          assert.equal((await store.messages.erase('t', 1, T0 + 200))?.deletedAt, T0 + 100);
+          const { messages } = await store.messages.page('t', { after: 0, limit: 10 });
+          assert.deepEqual(messages.map((m) => [m.seq, m.body, m.deletedAt]), [[1, '', T0 + 100], [2, messages[1]?.body, undefined]]);
+          const retry = await store.messages.append(newMessage('t', { clientId: 'keep', body: 'to be erased' }));
+          assert.deepEqual(retry, { message: { ...sent, body: '', deletedAt: T0 + 100 }, duplicate: true }, 'a retry of an erased message gets the tombstone, not a copy');
+          assert.equal((await store.rooms.get('t'))?.lastSeq, 2);
+        }));
+
+      test('erase of a message that does not exist is undefined and changes nothing', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('t0'));
+          await store.messages.append(newMessage('t0'));
+          assert.equal(await store.messages.erase('t0', 2, T0), undefined);
+          assert.equal(await store.messages.erase('nowhere', 1, T0), undefined);
+          assert.equal((await store.messages.page('t0', { limit: 5 })).messages[0]?.deletedAt, undefined);
+        }));
+    });
+
+    describe('bans', () => {
+      const member = (roomId: string, userId: string, role: 'member' | 'moderator' = 'member') => ({ roomId, userId, name: `User ${userId}`, role, joinedAt: T0 });
+      const ban = (roomId: string, userId: string, overrides: Partial<{ actorId: string; reason: string | null; createdAt: number }> = {}) => ({ roomId, userId, actorId: 'mod', reason: 'spam', createdAt: T0, ...overrides });
+
+      test('a ban ends the membership in the same call and is returned as stored', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('b'));
+          const { member: joined } = await store.members.add(member('b', 'eve'), 10);
+          const result = await store.bans.add(ban('b', 'eve'));
+          assert.deepEqual(result, { ban: ban('b', 'eve'), created: true, removed: joined });
+          assert.equal(await store.members.get('b', 'eve'), undefined);
+          assert.deepEqual(await store.bans.get('b', 'eve'), ban('b', 'eve'));
+        }));
+
+      test('a banned user is refused by members.add with BANNED, in that room only, until the ban is lifted', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('b1'));
+          await store.rooms.create(newRoom('b2'));
+          await store.bans.add(ban('b1', 'eve'));
+          await assert.rejects(store.members.add(member('b1', 'eve'), 10), parley('BANNED'));
+          assert.deepEqual(await store.members.list('b1'), []);
+          assert.equal((await store.members.add(member('b2', 'eve'), 10)).created, true, 'another room admits them');
+          assert.equal(await store.bans.remove('b1', 'eve'), true);
+          assert.equal(await store.bans.remove('b1', 'eve'), false);
+          assert.equal((await store.members.add(member('b1', 'eve'), 10)).created, true);
+        }));
+
+      test('banning again keeps the first ban (created=false); a non-member can be banned (removed undefined)', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('b3'));
+          assert.deepEqual(await store.bans.add(ban('b3', 'later', { reason: null })), { ban: ban('b3', 'later', { reason: null }), created: true, removed: undefined });
+          const again = await store.bans.add(ban('b3', 'later', { actorId: 'other', reason: 'again', createdAt: T0 + 5 }));
+          assert.deepEqual(again, { ban: ban('b3', 'later', { reason: null }), created: false, removed: undefined });
+        }));
+
+      test('list returns the room\'s bans oldest first; get of an unknown ban is undefined; a ban of an unknown room is ROOM_NOT_FOUND', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('b4'));
+          await store.bans.add(ban('b4', 'second', { createdAt: T0 + 2 }));
+          await store.bans.add(ban('b4', 'first', { createdAt: T0 + 1 }));
+          assert.deepEqual((await store.bans.list('b4')).map((b) => b.userId), ['first', 'second']);
+          assert.deepEqual(await store.bans.list('nowhere'), []);
+          assert.equal(await store.bans.get('b4', 'nobody'), undefined);
+          await assert.rejects(store.bans.add(ban('ghost', 'eve')), parley('ROOM_NOT_FOUND'));
+        }));
+
+      test('bans and adds racing for one user never leave a banned member behind', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('race', { maxMembers: 1000 }));
+          const users = Array.from({ length: 20 }, (_, i) => `u${i}`);
+          await Promise.allSettled(users.flatMap((u) => [store.members.add(member('race', u), 1000), store.bans.add(ban('race', u))]));
+          for (const u of users) {
+            assert.notEqual(await store.bans.get('race', u), undefined);
+            assert.equal(await store.members.get('race', u), undefined, `${u} is banned and must not be a member`);
+          }
+        }));
+    });
+
+    describe('audit log', () => {
+      const entry = (id: string, roomId: string, overrides: Partial<AuditRecord> = {}): AuditRecord => ({
+        id,
+        at: T0 + Number(id),
+        roomId,
+        actorId: 'mod',
+        actorName: 'Moderator',
+        action: 'member_muted',
+        targetId: 'eve',
+        details: { mutedUntil: T0 + 1000, nested: { reason: 'spam' } },
+        ...overrides,
+      });
+
+      test('append stores every field; page returns entries newest first with details as given', () =>
+        withStore(async (store) => {
+          const first = entry('001', 'r1');
+          const second = entry('002', 'r1', { action: 'message_refused', actorId: 'eve', actorName: 'Eve', targetId: null, details: { reason: 'word_filter', clientId: 'c1' } });
+          await store.audit.append(first);
+          await store.audit.append(second);
+          assert.deepEqual(await store.audit.page({ limit: 10 }), { entries: [second, first], hasMore: false });
+        }));
+
+      test('page filters by room, pages back with before, and says whether older entries exist', () =>
+        withStore(async (store) => {
+          for (let i = 1; i <= 7; i += 1) await store.audit.append(entry(String(i).padStart(3, '0'), i % 2 === 0 ? 'even' : 'odd'));
+          const newest = await store.audit.page({ roomId: 'odd', limit: 2 });
+          assert.deepEqual(newest.entries.map((e) => e.id), ['007', '005']);
+          assert.equal(newest.hasMore, true);
+          const older = await store.audit.page({ roomId: 'odd', before: '005', limit: 2 });
+          assert.deepEqual(older.entries.map((e) => e.id), ['003', '001']);
+          assert.equal(older.hasMore, false);
+          assert.deepEqual((await store.audit.page({ before: '004', limit: 10 })).entries.map((e) => e.id), ['003', '002', '001']);
+          assert.deepEqual(await store.audit.page({ roomId: 'none', limit: 5 }), { entries: [], hasMore: false });
+        }));
+
+      test('a taken id is refused with VALIDATION_FAILED naming the id; limit below 1 is refused', () =>
+        withStore(async (store) => {
+          await store.audit.append(entry('010', 'r'));
+          await assert.rejects(store.audit.append(entry('010', 'r', { actorId: 'other' })), (err) => {
+            parley('VALIDATION_FAILED')(err);
+            assert.equal((err as ParleyError).details?.field, 'id');
+            return true;
+          });
+          await assert.rejects(store.audit.page({ limit: 0 }), parley('VALIDATION_FAILED'));
+          assert.equal((await store.audit.page({ limit: 5 })).entries[0]?.actorId, 'mod');
+        }));
+
+      test('entries outlive their room\'s members and bans, and are kept after the room closed', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('kept'));
+          await store.members.add({ roomId: 'kept', userId: 'eve', name: 'Eve', role: 'member', joinedAt: T0 }, 10);
+          await store.audit.append(entry('100', 'kept', { action: 'member_banned' }));
+          await store.bans.add({ roomId: 'kept', userId: 'eve', actorId: 'mod', reason: null, createdAt: T0 });
+          await store.bans.remove('kept', 'eve');
+          await store.rooms.close('kept', T0 + 1);
+          assert.deepEqual((await store.audit.page({ roomId: 'kept', limit: 5 })).entries.map((e) => e.action), ['member_banned']);
         }));
     });
 

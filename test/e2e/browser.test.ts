@@ -1,7 +1,8 @@
 /**
  * The web UI in a real browser: Debian's chromium driven by playwright-core (never a downloaded
  * browser). Two people join the same room through the join page, see each other online and typing,
- * exchange messages (markup stays text), see read markers, survive a server restart, and a reload
+ * exchange messages (the server strips markup, and what remains is shown as text), see a message a
+ * moderator deleted turn into a tombstone, see read markers, survive a server restart, and a reload
  * brings back the full history. The page runs under the server's CSP, so any inline script or style
  * would show up as a console error.
  */
@@ -43,7 +44,7 @@ async function say(page: Page, text: string): Promise<void> {
   await page.press('#message-input', 'Enter');
 }
 
-test('two people chat through the web UI: presence, typing, safe text, read markers, reconnect, and history after reload', async () => {
+test('two people chat through the web UI: presence, typing, safe text, tombstones, read markers, reconnect, and history after reload', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ name: 'Browser room' });
   await using browser = await launch();
@@ -80,13 +81,19 @@ test('two people chat through the web UI: presence, typing, safe text, read mark
   await bob.page.waitForSelector('.message[data-seq="1"] .body:text-is("Hello Bob")');
   await bob.page.waitForSelector('#typing:empty');
 
-  // Markup from another user stays text: no element is created, no handler runs.
-  const attack = '<img src=x onerror="document.title=\'pwned\'"> <b>bold?</b> <script>document.title=\'pwned\'</script>';
+  // Markup from another user is stripped by the server, and what remains stays text: entities are
+  // shown as typed, no element is created, no handler runs.
+  const attack = '<img src=x onerror="document.title=\'pwned\'"> <b>bold?</b> <script>document.title=\'pwned\'</script> &lt;i&gt;as typed&lt;/i&gt;';
+  const shown = ' bold?  &lt;i&gt;as typed&lt;/i&gt;';
   await say(bob.page, attack);
   await ada.page.waitForSelector('.message[data-seq="2"]');
-  assert.equal(await ada.page.textContent('.message[data-seq="2"] .body'), attack);
-  assert.equal(await ada.page.locator('#message-list img, #message-list b, #message-list script').count(), 0);
+  assert.equal(await ada.page.textContent('.message[data-seq="2"] .body'), shown);
+  assert.equal(await ada.page.locator('#message-list img, #message-list b, #message-list i, #message-list script').count(), 0);
   assert.notEqual(await ada.page.title(), 'pwned');
+
+  // A moderator (here the admin) deletes it: both pages show a tombstone in its place.
+  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/messages/2`, { method: 'DELETE' })).status, 200);
+  for (const page of [ada.page, bob.page]) await page.waitForSelector('.message.deleted[data-seq="2"] .body:text-is("message deleted")');
 
   // Read markers: each page marks what is on screen as read; the other side sees it.
   await bob.page.waitForSelector('#seen-by:text-is("Seen by Ada")');
@@ -104,10 +111,11 @@ test('two people chat through the web UI: presence, typing, safe text, read mark
   await bob.page.reload();
   await bob.page.waitForSelector('#status[data-state="open"]');
   await bob.page.waitForSelector('.message[data-seq="3"]');
-  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', attack, 'Still there?']);
+  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', 'message deleted', 'Still there?']);
+  assert.equal(await bob.page.locator('.message.deleted').count(), 1, 'history shows the tombstone too');
   await say(ada.page, 'Welcome back');
   await bob.page.waitForSelector('.message[data-seq="4"] .body:text-is("Welcome back")');
-  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', attack, 'Still there?', 'Welcome back']);
+  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', 'message deleted', 'Still there?', 'Welcome back']);
 
   // Nothing went wrong on either page: no script errors, no CSP violations.
   assert.deepEqual([...ada.problems, ...bob.problems].filter((p) => !/Failed to load resource|WebSocket connection to/.test(p)), []);

@@ -2,6 +2,8 @@
  * The message pane: history in seq order with a "load older" button, live messages, the user's own
  * messages while they are being sent, an unread mark on messages after the read marker, and a
  * "seen by" line. Reports which messages are on screen so the page can mark them read.
+ * A message deleted by a moderator shows as a tombstone, "message deleted", whether the deletion
+ * arrives as a push (before or after the message itself) or in history (`deletedAt`).
  * Bodies are set with `textContent` only.
  */
 import type { HistoryPage, Message } from '../../client/src/index.ts';
@@ -10,6 +12,9 @@ import { el } from './elements.ts';
 
 /** How close to the bottom (px) still counts as "at the bottom" for auto-scrolling. */
 const STICK_PX = 48;
+
+/** What a deleted message shows instead of its body. */
+const TOMBSTONE_TEXT = 'message deleted';
 
 export class MessageList {
   /** The pane to place in the page. */
@@ -20,6 +25,8 @@ export class MessageList {
   readonly #seenBy = el('p', { id: 'seen-by', class: 'muted' });
   readonly #bySeq = new Map<number, HTMLElement>();
   readonly #bySending = new Map<string, HTMLElement>();
+  /** Seqs deleted by a moderator, kept for a message that arrives after its deletion push. */
+  readonly #deleted = new Set<number>();
   readonly #visible = new Set<number>();
   readonly #observer: IntersectionObserver;
   readonly #me: User;
@@ -127,6 +134,13 @@ export class MessageList {
     (node.querySelector('.note') as HTMLElement).textContent = `not sent: ${reason}`;
   }
 
+  /** A moderator deleted message `seq`: show a tombstone in its place (now, or when it arrives). */
+  markDeleted(seq: number): void {
+    this.#deleted.add(seq);
+    const node = this.#bySeq.get(seq);
+    if (node !== undefined) showTombstone(node);
+  }
+
   /** Messages up to `seq` are read: drop their unread mark. */
   markRead(seq: number): void {
     for (const [s, node] of this.#bySeq) if (s <= seq) node.classList.remove('unread');
@@ -146,6 +160,7 @@ export class MessageList {
     const node = this.#render({ senderName: message.senderName, body: message.body, mine: message.senderId === this.#me.id, createdAt: message.createdAt });
     node.dataset.seq = String(message.seq);
     node.dataset.senderId = message.senderId;
+    if (message.deletedAt !== undefined || this.#deleted.has(message.seq)) showTombstone(node);
     if (unread) node.classList.add('unread');
     let next: HTMLElement | null = null;
     for (const [seq, other] of this.#bySeq) if (seq > message.seq && (next === null || seq < Number(next.dataset.seq))) next = other;
@@ -167,4 +182,10 @@ export class MessageList {
   #atBottom(): boolean {
     return this.element.scrollHeight - this.element.scrollTop - this.element.clientHeight < STICK_PX;
   }
+}
+
+/** Replace a message's body with the tombstone text. */
+function showTombstone(node: HTMLElement): void {
+  node.classList.add('deleted');
+  (node.querySelector('.body') as HTMLElement).textContent = TOMBSTONE_TEXT;
 }

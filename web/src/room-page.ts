@@ -1,7 +1,7 @@
 /**
  * The room page: history with "load older", live messages, the user's own messages while sending,
- * who is online and how far each member has read, unread count, a typing indicator and a connection
- * status line. Built on the client SDK, which reconnects, resumes by seq and resends unacked
+ * who is online and how far each member has read, unread count, a typing indicator, tombstones of
+ * messages a moderator deleted, and a connection status line. Built on the client SDK, which reconnects, resumes by seq and resends unacked
  * messages; this page only renders what the SDK delivers. Messages on screen are marked read while
  * the tab is visible.
  */
@@ -147,6 +147,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     renderSeen();
     renderUnread();
   });
+  client.on('message_deleted', (push) => push.roomId === room.id && messages.markDeleted(push.seq));
   client.on('typing', (push) => push.roomId === room.id && typing.update(push));
   client.on('presence', (push) => {
     if (push.roomId !== room.id) return;

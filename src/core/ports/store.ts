@@ -1,5 +1,6 @@
 /**
- * The Store port: the source of truth for rooms, members, messages, sessions and accounts (DESIGN.md, Ports).
+ * The Store port: the source of truth for rooms, members, messages, sessions, accounts, bans and
+ * the audit log (DESIGN.md, Ports).
  * Engines: SQLite (default) and PostgreSQL (`DATABASE_URL`, for several processes) — both through
  * Kysely, one set of migrations, one contract suite (`test/contracts/store.contract.ts`).
  *
@@ -10,7 +11,7 @@
  * - A taken primary key (room id, user id, token hash) or an unknown referenced user rejects with
  *   `VALIDATION_FAILED` naming the field in `details.field`.
  */
-import type { Message, RoomKind, JoinRule, MemberRole } from '../../protocol/index.ts';
+import type { AuditAction, Message, RoomKind, JoinRule, MemberRole } from '../../protocol/index.ts';
 
 /** A room row. `lastSeq` is the newest message's seq (0 when empty). */
 export interface RoomRecord {
@@ -19,6 +20,8 @@ export interface RoomRecord {
   readonly kind: RoomKind;
   readonly maxMembers: number;
   readonly joinRule: JoinRule;
+  /** End-to-end encrypted: bodies are opaque (never sanitised or filtered, only size-limited). */
+  readonly e2ee: boolean;
   /** SHA-256 hex of the join code, or null for open rooms. Codes themselves are never stored. */
   readonly joinCodeHash: string | null;
   readonly epoch: string;
@@ -27,7 +30,8 @@ export interface RoomRecord {
   readonly closedAt: number | null;
 }
 
-export type NewRoom = Omit<RoomRecord, 'lastSeq' | 'closedAt'>;
+/** A room to create; `e2ee` defaults to false. */
+export type NewRoom = Omit<RoomRecord, 'lastSeq' | 'closedAt' | 'e2ee'> & { readonly e2ee?: boolean };
 
 export interface RoomStore {
   /** Insert a room. Rejects with `VALIDATION_FAILED` (details.field = 'id') if the id is taken. */
@@ -46,7 +50,7 @@ export interface RoomStore {
   lastSeqs(ids: readonly string[]): Promise<Map<string, number>>;
 }
 
-/** A member row: a user's membership of one room, with its read marker. */
+/** A member row: a user's membership of one room, with its read marker and mute. */
 export interface MemberRecord {
   readonly roomId: string;
   readonly userId: string;
@@ -54,15 +58,19 @@ export interface MemberRecord {
   readonly role: MemberRole;
   readonly lastReadSeq: number;
   readonly joinedAt: number;
+  /** Unix ms until which a moderator muted the member (past values mean not muted), or null. */
+  readonly mutedUntil: number | null;
 }
 
 export interface MemberStore {
   /**
    * Add a member, atomically refusing when the room already has `maxMembers` members.
    * Idempotent: an existing member is returned unchanged with `created: false`, even if the room is now full or closed.
-   * Rejects with `ROOM_FULL`, `ROOM_NOT_FOUND` or `ROOM_CLOSED`.
+   * Rejects with `BANNED` when the user is banned from the room (checked in the same transaction
+   * as the insert, so an add racing a ban either precedes it, and is ended by it, or is refused),
+   * and with `ROOM_FULL`, `ROOM_NOT_FOUND` or `ROOM_CLOSED`. A new member is not muted.
    */
-  add(member: Omit<MemberRecord, 'lastReadSeq'>, maxMembers: number): Promise<{ member: MemberRecord; created: boolean }>;
+  add(member: Omit<MemberRecord, 'lastReadSeq' | 'mutedUntil'>, maxMembers: number): Promise<{ member: MemberRecord; created: boolean }>;
   get(roomId: string, userId: string): Promise<MemberRecord | undefined>;
   /** Members by join time. */
   list(roomId: string): Promise<MemberRecord[]>;
@@ -70,14 +78,16 @@ export interface MemberStore {
   setRole(roomId: string, userId: string, role: MemberRole): Promise<MemberRecord | undefined>;
   /** End a membership; resolves whether there was one. The seat is free again. */
   remove(roomId: string, userId: string): Promise<boolean>;
+  /** Set (Unix ms) or clear (null) a member's mute; resolves the updated record, or undefined if not a member. */
+  setMutedUntil(roomId: string, userId: string, mutedUntil: number | null): Promise<MemberRecord | undefined>;
   /** Move the read marker to max(current, seq); returns the marker after the update, or undefined if not a member. */
   markRead(roomId: string, userId: string, seq: number): Promise<number | undefined>;
   /** Ids of the rooms the user belongs to. */
   roomsOf(userId: string): Promise<string[]>;
 }
 
-/** A send to be stored; the store assigns `seq`. */
-export type NewMessage = Omit<Message, 'seq'>;
+/** A send to be stored; the store assigns `seq`. A new message is never a tombstone. */
+export type NewMessage = Omit<Message, 'seq' | 'deletedAt'>;
 
 /** Result of an append: the stored message, and whether it already existed (same room, sender and clientId). */
 export interface AppendResult {
@@ -102,6 +112,12 @@ export interface MessageStore {
    * the messages strictly between them. `limit < 1` rejects with `VALIDATION_FAILED`.
    */
   page(roomId: string, query: { after?: number; before?: number; limit: number }): Promise<{ messages: Message[]; hasMore: boolean }>;
+  /**
+   * Make message `seq` of the room a tombstone: its body becomes empty and `deletedAt` is set to `at`
+   * (erasing an erased message keeps its first `deletedAt`). Seq, sender and clientId stay, so
+   * numbering and dedupe are unchanged. Resolves the message as stored now, or undefined if none.
+   */
+  erase(roomId: string, seq: number, at: number): Promise<Message | undefined>;
 }
 
 /** A user: the identity behind sessions. */
@@ -214,6 +230,60 @@ export interface RefreshTokenStore {
   revokeFamily(tokenHash: string, now: number): Promise<{ readonly familyId: string; readonly accountId: string } | undefined>;
 }
 
+/** A ban: the user may not become a member of the room while it exists. */
+export interface BanRecord {
+  readonly roomId: string;
+  readonly userId: string;
+  /** Who banned them. */
+  readonly actorId: string;
+  readonly reason: string | null;
+  readonly createdAt: number;
+}
+
+/** Bans per room (issue: abuse resistance — moderation). */
+export interface BanStore {
+  /**
+   * Ban a user and end their membership, in one transaction (serialised with `members.add` on the
+   * room, so no add slips in between). Idempotent: an existing ban is kept as it was
+   * (`created: false`). Resolves the ban as stored and the membership that ended, if any.
+   * Rejects with `ROOM_NOT_FOUND`.
+   */
+  add(ban: BanRecord): Promise<{ ban: BanRecord; created: boolean; removed: MemberRecord | undefined }>;
+  /** Lift a ban; resolves whether there was one. */
+  remove(roomId: string, userId: string): Promise<boolean>;
+  get(roomId: string, userId: string): Promise<BanRecord | undefined>;
+  /** The room's bans, oldest first. */
+  list(roomId: string): Promise<BanRecord[]>;
+}
+
+/** An audit log entry as stored. `details` is a JSON object. */
+export interface AuditRecord {
+  /** Chosen by the caller so that ids sort by time as strings of digits (see `core/audit.ts`). */
+  readonly id: string;
+  readonly at: number;
+  readonly roomId: string;
+  readonly actorId: string;
+  readonly actorName: string;
+  readonly action: AuditAction;
+  readonly targetId: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The audit log: append-only, durable once `append` resolved. Entries outlive their room's members
+ * and are never changed. Never given a message body (the core's rule, not checked here).
+ */
+export interface AuditStore {
+  /** Store an entry. Rejects with `VALIDATION_FAILED` (details.field = 'id') when the id is taken. */
+  append(entry: AuditRecord): Promise<void>;
+  /**
+   * Entries by id, newest (highest id) first: of one room when `roomId` is given, else of all; with
+   * `before`, only ids lower than it. `hasMore` says whether older ones exist beyond the page.
+   * `limit < 1` rejects with `VALIDATION_FAILED`.
+   */
+  page(query: { roomId?: string; before?: string; limit: number }): Promise<{ entries: AuditRecord[]; hasMore: boolean }>;
+}
+
 /** The whole store. */
 export interface Store {
   readonly rooms: RoomStore;
@@ -223,6 +293,8 @@ export interface Store {
   readonly nonces: NonceStore;
   readonly accounts: AccountStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly bans: BanStore;
+  readonly audit: AuditStore;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   /** Flush pending group-committed writes, then release connections. */

@@ -19,7 +19,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, AppendResult, MemberStore, MessageStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
+import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, MessageStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
 import { GroupCommit, type OnCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
@@ -88,6 +88,8 @@ export class PostgresStore implements Store {
   readonly nonces: NonceStore;
   readonly accounts: AccountStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly bans: BanStore;
+  readonly audit: AuditStore;
   /** Resolves when PostgreSQL answers `select 1`. */
   readonly ping: () => Promise<void>;
 
@@ -149,7 +151,9 @@ export class PostgresStore implements Store {
     this.nonces = records.nonces;
     this.accounts = records.accounts;
     this.refreshTokens = records.refreshTokens;
-    this.messages = { append: (message) => this.#appends.submit(message), page: records.page };
+    this.bans = records.bans;
+    this.audit = records.audit;
+    this.messages = { append: (message) => this.#appends.submit(message), page: records.page, erase: records.erase };
     this.ping = records.ping;
   }
 

@@ -1,6 +1,6 @@
 /**
  * The parts of the Store that both engines write with the same Kysely queries: rooms, members,
- * sessions, nonces, accounts, refresh tokens, message pages and ping. Appends differ per engine (group-committed batches written the
+ * sessions, nonces, accounts, refresh tokens, bans, the audit log, message pages and erasure, and ping. Appends differ per engine (group-committed batches written the
  * way each driver is fastest) and live in `sqlite/append-batch.ts` and `postgres/append-batch.ts`.
  *
  * What differs per dialect is passed in as a {@link RecordDialect}: how driver errors name a
@@ -9,8 +9,8 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, MemberStore, MessageStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
-import { toAccountRecord, toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
+import type { AccountStore, AuditStore, BanStore, MemberStore, MessageStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
+import { toAccountRecord, toAuditRecord, toBanRecord, toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
 import { guardWith, type ClassifyConstraint } from './store-errors.ts';
 
 /** What a dialect tells {@link createRecordStores}. */
@@ -35,7 +35,10 @@ export interface RecordStores {
   readonly nonces: NonceStore;
   readonly accounts: AccountStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly bans: BanStore;
+  readonly audit: AuditStore;
   readonly page: MessageStore['page'];
+  readonly erase: MessageStore['erase'];
   /** Resolves when the database answers `select 1`. */
   readonly ping: () => Promise<void>;
 }
@@ -61,6 +64,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
             kind: room.kind,
             max_members: room.maxMembers,
             join_rule: room.joinRule,
+            e2ee: room.e2ee === true ? 1 : 0,
             join_code_hash: room.joinCodeHash,
             epoch: room.epoch,
             created_at: room.createdAt,
@@ -118,6 +122,10 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
             .$if(dialect.lockRoomRow, (q) => q.forUpdate())
             .executeTakeFirst();
           if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId: member.roomId } });
+          // Under the room lock (PostgreSQL) or the write lock (SQLite), as `bans.add` is: a ban and
+          // an add never interleave.
+          const banned = await trx.selectFrom('bans').select('user_id').where('room_id', '=', member.roomId).where('user_id', '=', member.userId).executeTakeFirst();
+          if (banned !== undefined) throw new ParleyError('BANNED', undefined, { details: { roomId: member.roomId } });
           const existing = await trx.selectFrom('members').selectAll().where('room_id', '=', member.roomId).where('user_id', '=', member.userId).executeTakeFirst();
           if (existing !== undefined) return { member: toMemberRecord(existing), created: false };
           if (room.closed_at !== null) throw new ParleyError('ROOM_CLOSED', undefined, { details: { roomId: member.roomId } });
@@ -154,6 +162,11 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       guard(async () => {
         const result = await db.deleteFrom('members').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
         return Number(result.numDeletedRows) > 0;
+      }),
+    setMutedUntil: (roomId, userId, mutedUntil) =>
+      guard(async () => {
+        const row = await db.updateTable('members').set({ muted_until: mutedUntil }).where('room_id', '=', roomId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+        return row === undefined ? undefined : toMemberRecord(row);
       }),
     markRead: (roomId, userId, seq) =>
       guard(async () => {
@@ -192,6 +205,18 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       const messages = rows.slice(0, limit).map(toMessage);
       if (!ascending) messages.reverse();
       return { messages, hasMore: rows.length > limit };
+    });
+
+  const erase: MessageStore['erase'] = (roomId, seq, at) =>
+    guard(async () => {
+      const row = await db
+        .updateTable('messages')
+        .set((eb) => ({ body: '', deleted_at: eb.fn.coalesce('deleted_at', eb.val(at)) }))
+        .where('room_id', '=', roomId)
+        .where('seq', '=', seq)
+        .returningAll()
+        .executeTakeFirst();
+      return row === undefined ? undefined : toMessage(row);
     });
 
   const sessions: SessionStore = {
@@ -341,10 +366,88 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       }),
   };
 
+  const bans: BanStore = {
+    add: (ban) =>
+      guard(async () => {
+        dialect.onTransaction();
+        return db.transaction().execute(async (trx) => {
+          // The same room lock as `members.add`, so an add cannot land between the ban and the removal.
+          const room = await trx
+            .selectFrom('rooms')
+            .select('id')
+            .where('id', '=', ban.roomId)
+            .$if(dialect.lockRoomRow, (q) => q.forUpdate())
+            .executeTakeFirst();
+          if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId: ban.roomId } });
+          const inserted = await trx
+            .insertInto('bans')
+            .values({ room_id: ban.roomId, user_id: ban.userId, actor_id: ban.actorId, reason: ban.reason, created_at: ban.createdAt })
+            .onConflict((oc) => oc.columns(['room_id', 'user_id']).doNothing())
+            .returningAll()
+            .executeTakeFirst();
+          const stored = inserted ?? (await trx.selectFrom('bans').selectAll().where('room_id', '=', ban.roomId).where('user_id', '=', ban.userId).executeTakeFirstOrThrow());
+          const removed = await trx.deleteFrom('members').where('room_id', '=', ban.roomId).where('user_id', '=', ban.userId).returningAll().executeTakeFirst();
+          return { ban: toBanRecord(stored), created: inserted !== undefined, removed: removed === undefined ? undefined : toMemberRecord(removed) };
+        });
+      }),
+    remove: (roomId, userId) =>
+      guard(async () => {
+        const result = await db.deleteFrom('bans').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
+      }),
+    get: (roomId, userId) =>
+      guard(async () => {
+        const row = await db.selectFrom('bans').selectAll().where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+        return row === undefined ? undefined : toBanRecord(row);
+      }),
+    list: (roomId) =>
+      guard(async () => {
+        const rows = await db.selectFrom('bans').selectAll().where('room_id', '=', roomId).orderBy('created_at').orderBy('user_id').execute();
+        return rows.map(toBanRecord);
+      }),
+  };
+
+  const audit: AuditStore = {
+    append: (entry) =>
+      guard(
+        async () => {
+          await db
+            .insertInto('audit_log')
+            .values({
+              id: entry.id,
+              at: entry.at,
+              room_id: entry.roomId,
+              actor_id: entry.actorId,
+              actor_name: entry.actorName,
+              action: entry.action,
+              target_id: entry.targetId,
+              details: JSON.stringify(entry.details),
+            })
+            .execute();
+        },
+        { primaryKey: ['id', 'An audit entry with this id already exists'] },
+      ),
+    /**
+     * See the port.
+     * @throws ParleyError `VALIDATION_FAILED` (details.field = 'limit') unless limit is an integer ≥ 1.
+     */
+    page: ({ roomId, before, limit }) =>
+      guard(async () => {
+        if (!Number.isInteger(limit) || limit < 1) {
+          throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
+        }
+        let query = db.selectFrom('audit_log').selectAll();
+        if (roomId !== undefined) query = query.where('room_id', '=', roomId);
+        if (before !== undefined) query = query.where('id', '<', before);
+        const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+        return { entries: rows.slice(0, limit).map(toAuditRecord), hasMore: rows.length > limit };
+      }),
+  };
+
   const ping = () =>
     guard(async () => {
       await sql`select 1`.execute(db);
     });
 
-  return { rooms, members, sessions, nonces, accounts, refreshTokens, page, ping };
+  return { rooms, members, sessions, nonces, accounts, refreshTokens, bans, audit, page, erase, ping };
 }

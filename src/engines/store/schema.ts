@@ -8,8 +8,8 @@
  * The shape here must match `migrations/` (the migrations, not this file, create the tables).
  */
 import type { Generated, Selectable } from 'kysely';
-import type { JoinRule, MemberRole, Message, RoomKind } from '../../protocol/index.ts';
-import type { AccountRecord, AccountRole, MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
+import type { AuditAction, JoinRule, MemberRole, Message, RoomKind } from '../../protocol/index.ts';
+import type { AccountRecord, AccountRole, AuditRecord, BanRecord, MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
 
 /** `rooms`: one row per room; `last_seq` is the seq of the newest message (0 when empty). */
 export interface RoomsTable {
@@ -18,6 +18,8 @@ export interface RoomsTable {
   kind: RoomKind;
   max_members: number;
   join_rule: JoinRule;
+  /** 1: end-to-end encrypted; 0: plaintext. */
+  e2ee: Generated<number>;
   join_code_hash: string | null;
   epoch: string;
   last_seq: Generated<number>;
@@ -33,6 +35,7 @@ export interface MembersTable {
   role: MemberRole;
   last_read_seq: Generated<number>;
   joined_at: number;
+  muted_until: number | null;
 }
 
 /** `messages`: primary key (room_id, seq); unique (room_id, sender_id, client_id), the dedupe key. */
@@ -46,6 +49,8 @@ export interface MessagesTable {
   type: Message['type'];
   body: string;
   created_at: number;
+  /** Set when a moderator deleted the message (its body is then empty). */
+  deleted_at: number | null;
 }
 
 /** `users`: the identities behind sessions. */
@@ -98,6 +103,27 @@ export interface RefreshTokensTable {
   used_at: number | null;
 }
 
+/** `bans`: primary key (room_id, user_id). */
+export interface BansTable {
+  room_id: string;
+  user_id: string;
+  actor_id: string;
+  reason: string | null;
+  created_at: number;
+}
+
+/** `audit_log`: append-only; `details` is JSON text; ids sort by time. */
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  room_id: string;
+  actor_id: string;
+  actor_name: string;
+  action: AuditAction;
+  target_id: string | null;
+  details: string;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   rooms: RoomsTable;
@@ -109,6 +135,8 @@ export interface Database {
   accounts: AccountsTable;
   refresh_families: RefreshFamiliesTable;
   refresh_tokens: RefreshTokensTable;
+  bans: BansTable;
+  audit_log: AuditLogTable;
 }
 
 /** A `rooms` row as selected. */
@@ -121,6 +149,10 @@ export type MessageRow = Selectable<MessagesTable>;
 export type UserRow = Selectable<UsersTable>;
 /** An `accounts` row as selected. */
 export type AccountRow = Selectable<AccountsTable>;
+/** A `bans` row as selected. */
+export type BanRow = Selectable<BansTable>;
+/** An `audit_log` row as selected. */
+export type AuditRow = Selectable<AuditLogTable>;
 
 /** Row → port record. */
 export function toRoomRecord(row: RoomRow): RoomRecord {
@@ -130,6 +162,7 @@ export function toRoomRecord(row: RoomRow): RoomRecord {
     kind: row.kind,
     maxMembers: row.max_members,
     joinRule: row.join_rule,
+    e2ee: row.e2ee !== 0,
     joinCodeHash: row.join_code_hash,
     epoch: row.epoch,
     lastSeq: row.last_seq,
@@ -147,12 +180,13 @@ export function toMemberRecord(row: MemberRow): MemberRecord {
     role: row.role,
     lastReadSeq: row.last_read_seq,
     joinedAt: row.joined_at,
+    mutedUntil: row.muted_until,
   };
 }
 
-/** Row → protocol message. */
+/** Row → protocol message (`deletedAt` only on a tombstone). */
 export function toMessage(row: MessageRow): Message {
-  return {
+  const message: Message = {
     id: row.id,
     roomId: row.room_id,
     seq: row.seq,
@@ -162,6 +196,27 @@ export function toMessage(row: MessageRow): Message {
     type: row.type,
     body: row.body,
     createdAt: row.created_at,
+  };
+  if (row.deleted_at !== null) message.deletedAt = row.deleted_at;
+  return message;
+}
+
+/** Row → port record. */
+export function toBanRecord(row: BanRow): BanRecord {
+  return { roomId: row.room_id, userId: row.user_id, actorId: row.actor_id, reason: row.reason, createdAt: row.created_at };
+}
+
+/** Row → port record (`details` parsed from its JSON text). */
+export function toAuditRecord(row: AuditRow): AuditRecord {
+  return {
+    id: row.id,
+    at: row.at,
+    roomId: row.room_id,
+    actorId: row.actor_id,
+    actorName: row.actor_name,
+    action: row.action,
+    targetId: row.target_id,
+    details: JSON.parse(row.details) as Record<string, unknown>,
   };
 }
 

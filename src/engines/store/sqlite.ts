@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, AppendResult, MemberStore, MessageStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
+import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, MessageStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
 import { GroupCommit, type OnCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
@@ -84,6 +84,8 @@ export class SqliteStore implements Store {
   readonly nonces: NonceStore;
   readonly accounts: AccountStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly bans: BanStore;
+  readonly audit: AuditStore;
   /** Resolves when SQLite answers `select 1`. */
   readonly ping: () => Promise<void>;
 
@@ -141,7 +143,9 @@ export class SqliteStore implements Store {
     this.nonces = records.nonces;
     this.accounts = records.accounts;
     this.refreshTokens = records.refreshTokens;
-    this.messages = { append: (message) => this.#appends.submit(message), page: records.page };
+    this.bans = records.bans;
+    this.audit = records.audit;
+    this.messages = { append: (message) => this.#appends.submit(message), page: records.page, erase: records.erase };
     this.ping = records.ping;
   }
 

@@ -1,17 +1,17 @@
 /**
- * `/api/v1/admin/rooms…`: create, list, read, close rooms and rotate join codes. Guarded by the
- * admin credential (`Authorization: Bearer <PARLEY_ADMIN_TOKEN>`, constant-time comparison) or an
- * account with the `admin` role (issue: identity). Others get `UNAUTHENTICATED` without a credential
- * and `FORBIDDEN` with one — including integrator tokens claiming `admin`, whose admin role reaches
- * rooms only, never this API.
+ * `/api/v1/admin/…`: create, list, read, close rooms and rotate join codes; read the audit log of
+ * every room. Guarded by the admin credential (`Authorization: Bearer <PARLEY_ADMIN_TOKEN>`,
+ * constant-time comparison) or an account with the `admin` role (issue: identity). Others get
+ * `UNAUTHENTICATED` without a credential and `FORBIDDEN` with one — including integrator tokens
+ * claiming `admin`, whose admin role reaches rooms only, never this API.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ParleyError } from '../../protocol/index.ts';
-import { AdminRoomResponse, AdminRoomsResponse, CreateRoomRequest, ErrorResponse, RoomParams } from '../../protocol/http.ts';
+import { AdminRoomResponse, AdminRoomsResponse, AuditQuery, AuditResponse, CreateRoomRequest, ErrorResponse, RoomParams } from '../../protocol/http.ts';
 import { issueJoinCode } from '../../auth/join-code.ts';
 import { credentialsFromHeaders, readBearer } from '../credentials.ts';
-import { principalOf, type HttpDeps } from './app.ts';
+import { principalOf, requirePrincipal, type HttpDeps } from './app.ts';
 
 export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat, admin } = deps;
@@ -64,7 +64,7 @@ export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
   app.post(
     '/api/v1/admin/rooms/:roomId/close',
     { schema: { tags: ['admin'], summary: 'Close a room: no new messages or joins; members are told', params: RoomParams, response: { 200: z.object({ room: AdminRoomResponse.shape.room }), ...errors } } },
-    async (request) => ({ room: await chat.rooms.info(await chat.rooms.close(request.params.roomId)) }),
+    async (request) => ({ room: await chat.rooms.info(await chat.closeRoom(await requirePrincipal(deps, request), request.params.roomId)) }),
   );
 
   app.post(
@@ -75,5 +75,11 @@ export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
       const room = await chat.rooms.setJoinCodeHash(request.params.roomId, joinCode.hash);
       return { room: await chat.rooms.info(room), joinCode: joinCode.code };
     },
+  );
+
+  app.get(
+    '/api/v1/admin/audit',
+    { schema: { tags: ['admin'], summary: 'The audit log of every room (or one), newest first', querystring: AuditQuery, response: { 200: AuditResponse, ...errors } } },
+    async (request) => chat.auditLog(await requirePrincipal(deps, request), request.query),
   );
 };

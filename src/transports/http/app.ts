@@ -26,6 +26,7 @@ import { healthRoutes, type Readiness } from './health.ts';
 import { sessionRoutes } from './sessions.ts';
 import { roomRoutes } from './rooms.ts';
 import { messageRoutes } from './messages.ts';
+import { moderationRoutes } from './moderation.ts';
 import { adminRoutes } from './admin.ts';
 import { accountRoutes, type AccountServices } from './accounts.ts';
 import { openapiRoutes } from './openapi.ts';
@@ -134,6 +135,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes, deps);
   await app.register(roomRoutes, deps);
   await app.register(messageRoutes, deps);
+  await app.register(moderationRoutes, deps);
   await app.register(adminRoutes, deps);
   await app.register(accountRoutes, deps);
   await app.register(webRoutes, deps);

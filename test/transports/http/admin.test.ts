@@ -25,7 +25,7 @@ test('an admin creates, lists, reads, closes rooms and rotates join codes', asyn
   const created = await server.admin('/api/v1/admin/rooms', { body: { name: 'Support', kind: 'relay', maxMembers: 5, id: 'support-1' } });
   assert.equal(created.status, 201);
   const { room, joinCode } = (await created.json()) as { room: Record<string, unknown>; joinCode: string };
-  assert.deepEqual({ ...room, createdAt: 0, epoch: '' }, { id: 'support-1', name: 'Support', kind: 'relay', maxMembers: 5, joinRule: 'code', createdAt: 0, closedAt: null, epoch: '', lastSeq: 0 });
+  assert.deepEqual({ ...room, createdAt: 0, epoch: '' }, { id: 'support-1', name: 'Support', kind: 'relay', maxMembers: 5, joinRule: 'code', e2ee: false, createdAt: 0, closedAt: null, epoch: '', lastSeq: 0 });
   assert.match(joinCode, /^[A-Z2-9]{10}$/);
 
   const duplicate = await server.admin('/api/v1/admin/rooms', { body: { name: 'Again', id: 'support-1' } });

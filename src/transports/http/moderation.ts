@@ -1,0 +1,80 @@
+/**
+ * Moderation routes under `/api/v1/rooms/:roomId` (issue: abuse resistance — moderation). Every
+ * route checks the principal's role through the core (`core/permissions.ts`, action `moderate`:
+ * moderators, owners, admins; the audit log: owners and admins):
+ * - delete a message, leaving a tombstone;
+ * - mute a member until a time, unmute;
+ * - ban a user (a member is removed), list bans, unban;
+ * - read the room's audit log.
+ * Admins read every room's audit log at `GET /api/v1/admin/audit` (`admin.ts`).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  AuditQuery,
+  AuditResponse,
+  BanRequest,
+  BanResponse,
+  BansResponse,
+  DeleteMessageResponse,
+  ErrorResponse,
+  MemberParams,
+  MessageParams,
+  MuteRequest,
+  MuteResponse,
+  RoomParams,
+} from '../../protocol/http.ts';
+import { requirePrincipal, type HttpDeps } from './app.ts';
+
+export const moderationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
+  const { chat } = deps;
+  const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse };
+
+  app.delete(
+    '/api/v1/rooms/:roomId/messages/:seq',
+    { schema: { tags: ['moderation'], summary: 'Delete a message: its body is erased and members see a tombstone (moderators, owners)', params: MessageParams, response: { 200: DeleteMessageResponse, ...errors } } },
+    async (request) => {
+      const deleted = await chat.deleteMessage(await requirePrincipal(deps, request), request.params.roomId, request.params.seq);
+      return { roomId: deleted.roomId, seq: deleted.seq, deletedAt: deleted.deletedAt };
+    },
+  );
+
+  app.put(
+    '/api/v1/rooms/:roomId/members/:userId/mute',
+    { schema: { tags: ['moderation'], summary: 'Mute a member of a lower role until a time: sends and typing are refused (moderators, owners)', params: MemberParams, body: MuteRequest, response: { 200: MuteResponse, ...errors } } },
+    async (request) => chat.setMute(await requirePrincipal(deps, request), request.params.roomId, request.params.userId, request.body.until),
+  );
+
+  app.delete(
+    '/api/v1/rooms/:roomId/members/:userId/mute',
+    { schema: { tags: ['moderation'], summary: 'Unmute a member (moderators, owners)', params: MemberParams, response: { 200: MuteResponse, ...errors } } },
+    async (request) => chat.setMute(await requirePrincipal(deps, request), request.params.roomId, request.params.userId, null),
+  );
+
+  app.get(
+    '/api/v1/rooms/:roomId/bans',
+    { schema: { tags: ['moderation'], summary: 'The room\'s bans (moderators, owners)', params: RoomParams, response: { 200: BansResponse, ...errors } } },
+    async (request) => ({ bans: await chat.bans(await requirePrincipal(deps, request), request.params.roomId) }),
+  );
+
+  app.put(
+    '/api/v1/rooms/:roomId/bans/:userId',
+    { schema: { tags: ['moderation'], summary: 'Ban a user: removed now, refused from rejoining by any way in (moderators, owners)', params: MemberParams, body: BanRequest, response: { 200: BanResponse, ...errors } } },
+    async (request) => ({ ban: await chat.ban(await requirePrincipal(deps, request), request.params.roomId, request.params.userId, request.body.reason) }),
+  );
+
+  app.delete(
+    '/api/v1/rooms/:roomId/bans/:userId',
+    { schema: { tags: ['moderation'], summary: 'Lift a ban (moderators, owners)', params: MemberParams, response: { 200: z.object({}), ...errors } } },
+    async (request) => {
+      await chat.unban(await requirePrincipal(deps, request), request.params.roomId, request.params.userId);
+      return {};
+    },
+  );
+
+  app.get(
+    '/api/v1/rooms/:roomId/audit',
+    { schema: { tags: ['moderation'], summary: 'The room\'s audit log, newest first (owners)', params: RoomParams, querystring: AuditQuery.omit({ roomId: true }), response: { 200: AuditResponse, ...errors } } },
+    async (request) => chat.auditLog(await requirePrincipal(deps, request), { roomId: request.params.roomId, ...request.query }),
+  );
+};
