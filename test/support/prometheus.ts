@@ -9,7 +9,8 @@ export interface Sample {
   readonly value: number;
 }
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?(?:[0-9.e+-]+|NaN|\+?Inf))(?: -?\d+)?$/;
+/** Values as Prometheus reads them: floats, and NaN and ±Inf in any case (prom-client writes `Nan`). */
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? ([+-]?(?:[0-9.]+(?:e[+-]?\d+)?|nan|inf))(?: -?\d+)?$/i;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(?:,|$)/gy;
 
 export function parsePrometheus(text: string): Sample[] {
@@ -27,9 +28,16 @@ export function parsePrometheus(text: string): Sample[] {
       consumed = LABEL.lastIndex;
     }
     if (consumed !== body.length) throw new Error(`malformed labels: ${line}`);
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]?.replace('+Inf', 'Infinity').replace('Inf', 'Infinity')) });
+    samples.push({ name: match[1] as string, labels, value: toNumber(match[3] as string) });
   }
   return samples;
+}
+
+function toNumber(text: string): number {
+  const lower = text.toLowerCase();
+  if (lower.endsWith('nan')) return Number.NaN;
+  if (lower.endsWith('inf')) return lower.startsWith('-') ? -Infinity : Infinity;
+  return Number(text);
 }
 
 /** Sum of the samples named `name` whose labels include `labels`. */
