@@ -9,18 +9,10 @@ import assert from 'node:assert/strict';
 import { requirePostgres, requireRedis } from '../support/services.ts';
 import { startCluster } from '../support/cluster.ts';
 import { RawClient } from '../support/ws-client.ts';
+import { call } from '../support/api.ts';
 
 const databaseUrl = await requirePostgres();
 const redisUrl = await requireRedis();
-
-/** A request to `base` as `token` (bearer, if any); resolves status and JSON body. */
-async function call(base: string, method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; json: Record<string, unknown> & { error?: { code: string } } }> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
 
 if (databaseUrl !== undefined && redisUrl !== undefined) {
   describe('moderation across nodes', () => {

@@ -123,3 +123,16 @@ export class RawClient implements AsyncDisposable {
     return this.close().then(() => undefined);
   }
 }
+
+/** HTTP status of a WebSocket upgrade to `url` (101 when it opens; the socket is then closed). */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('error', reject);
+  });
+}

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { decodeJwt } from 'jose';
 import { startServer, type TestServer } from '../support/server.ts';
-import { RawClient, type Frame } from '../support/ws-client.ts';
+import { RawClient, upgradeStatus, type Frame } from '../support/ws-client.ts';
 import { eventually } from '../support/eventually.ts';
 import { ISSUER, SECRET, hmacSigned, mint, registered, serveJwks, tamperSignature, testKey, unsecured } from '../support/integrator-tokens.ts';
 
@@ -33,19 +33,6 @@ function withToken(server: TestServer, path: string, token: string, body?: unkno
 
 async function errorCode(response: Response): Promise<string> {
   return ((await response.json()) as { error: { code: string } }).error.code;
-}
-
-/** HTTP status of a WebSocket upgrade (101 when it opens). */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
-    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    socket.once('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.once('error', reject);
-  });
 }
 
 /** Close code of a socket opened without credentials whose first frame is `auth` with `token`. */

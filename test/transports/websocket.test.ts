@@ -8,19 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startServer } from '../support/server.ts';
-import { RawClient } from '../support/ws-client.ts';
-
-async function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
-    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    socket.once('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.once('error', reject);
-  });
-}
+import { RawClient, upgradeStatus } from '../support/ws-client.ts';
 
 test('an upgrade with an invalid credential is refused with 401 before a socket exists', async () => {
   await using server = await startServer();

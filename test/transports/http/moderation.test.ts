@@ -11,19 +11,10 @@ import { startServer, type TestServer } from '../../support/server.ts';
 import { RawClient, type Frame } from '../../support/ws-client.ts';
 import { eventually } from '../../support/eventually.ts';
 import { AUDIENCE, ISSUER, SECRET, mint } from '../../support/integrator-tokens.ts';
+import { call } from '../../support/api.ts';
 
-type Json = Record<string, unknown> & { error?: { code: string; details?: Record<string, unknown> } };
 type Entry = { id: string; at: number; roomId: string; actorId: string; actorName: string; action: string; targetId: string | null; details: Record<string, unknown> };
 type StoredMessage = { seq: number; body: string; deletedAt?: number; senderId: string };
-
-/** A request as `token` (bearer); resolves status and JSON body. */
-async function call(server: TestServer, method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; json: Json }> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Json };
-}
 
 const errorOf = (frame: Frame) => (frame.error as { code: string; details?: Record<string, unknown> } | undefined) ?? { code: 'none' };
 
@@ -34,12 +25,12 @@ const errorOf = (frame: Frame) => (frame.error as { code: string; details?: Reco
 async function moderatedRoom(server: TestServer, body: Record<string, unknown> = {}) {
   const lobby = await server.createRoom({ joinRule: 'open' });
   const owner = await server.joinRoom(lobby.room.id, null, 'Owner');
-  const created = await call(server, 'POST', '/api/v1/rooms', owner.token, { name: 'Moderated', ...body });
+  const created = await call(server.url, 'POST', '/api/v1/rooms', owner.token, { name: 'Moderated', ...body });
   assert.equal(created.status, 201, JSON.stringify(created.json));
   const room = created.json.room as { id: string };
   const joinCode = created.json.joinCode as string;
-  const invite = (await call(server, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'moderator' })).json.invite;
-  const mod = await call(server, 'POST', '/api/v1/join', undefined, { roomId: room.id, invite, name: 'Mod' });
+  const invite = (await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'moderator' })).json.invite;
+  const mod = await call(server.url, 'POST', '/api/v1/join', undefined, { roomId: room.id, invite, name: 'Mod' });
   const ada = await server.member(room.id, joinCode, 'Ada');
   const bob = await server.member(room.id, joinCode, 'Bob');
   return { room, joinCode, owner, mod: { token: mod.json.token as string, id: (mod.json.user as { id: string }).id }, ada, bob };
@@ -53,7 +44,7 @@ async function audit(server: TestServer, roomId?: string): Promise<Entry[]> {
 }
 
 async function history(server: TestServer, roomId: string, token: string): Promise<StoredMessage[]> {
-  const res = await call(server, 'GET', `/api/v1/rooms/${roomId}/messages?after=0`, token);
+  const res = await call(server.url, 'GET', `/api/v1/rooms/${roomId}/messages?after=0`, token);
   assert.equal(res.status, 200, JSON.stringify(res.json));
   return res.json.messages as StoredMessage[];
 }
@@ -64,21 +55,21 @@ test('plaintext rooms: HTML markup is removed on the way in over HTTP and WebSoc
   const ada = await server.member(room.id, joinCode, 'Ada');
   await using socket = ada.client;
 
-  const sent = await call(server, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: 'h1', body: '<b>hi</b> & <script>x</script>' });
+  const sent = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: 'h1', body: '<b>hi</b> & <script>x</script>' });
   assert.equal(sent.status, 201);
   const reply = await socket.request({ type: 'send', id: 'w1', roomId: room.id, body: '1 < 2 &amp; <i onclick="a>b">3</i> &lt;b&gt; <<b>script>alert(1)<</b>/script>' });
   assert.equal((reply.result as { seq: number }).seq, 2);
   await socket.waitForMessages(2, room.id);
   assert.deepEqual(socket.messages(room.id).map((m) => m.body), ['hi & ', '1 < 2 &amp; 3 &lt;b&gt; ']);
 
-  const empty = await call(server, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: 'h2', body: '<img src=x onerror=alert(1)>' });
+  const empty = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: 'h2', body: '<img src=x onerror=alert(1)>' });
   assert.equal(empty.status, 400);
   assert.equal(empty.json.error?.code, 'VALIDATION_FAILED');
   assert.deepEqual(empty.json.error?.details?.issues, [{ path: 'body', message: 'body has no text once HTML markup is removed' }]);
   assert.equal(errorOf(await socket.request({ type: 'send', id: 'w2', roomId: room.id, body: '<p> </p><!-- only markup -->' })).code, 'VALIDATION_FAILED');
 
   assert.deepEqual((await history(server, room.id, ada.token)).map((m) => [m.seq, m.body]), [[1, 'hi & '], [2, '1 < 2 &amp; 3 &lt;b&gt; ']]);
-  assert.equal(((await call(server, 'GET', `/api/v1/rooms/${room.id}`, ada.token)).json.room as { lastSeq: number }).lastSeq, 2, 'refused bodies took no seq');
+  assert.equal(((await call(server.url, 'GET', `/api/v1/rooms/${room.id}`, ada.token)).json.room as { lastSeq: number }).lastSeq, 2, 'refused bodies took no seq');
 });
 
 test('the word filter in block mode refuses a message with a listed word (whole word, any case, Unicode) with MESSAGE_REFUSED; nothing is stored, and the audit log records the refusal without the body', async () => {
@@ -86,7 +77,7 @@ test('the word filter in block mode refuses a message with a listed word (whole 
   const { room, joinCode } = await server.createRoom();
   const ada = await server.member(room.id, joinCode, 'Ada');
   await using socket = ada.client;
-  const send = (clientId: string, body: string) => call(server, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId, body });
+  const send = (clientId: string, body: string) => call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId, body });
 
   for (const [clientId, body] of [['r1', 'well DARN it'], ['r2', 'so much ärger!'], ['r3', 'a Bad Word, really'], ['r4', '<b>darn</b>']] as const) {
     const refused = await send(clientId, body);
@@ -115,7 +106,7 @@ test('the word filter in mask mode stars out each listed word, whole words only 
   const ada = await server.member(room.id, joinCode, 'Ada', { join: false });
   await ada.client.close();
   for (const [i, body] of ['Darn, DARN! (darn) darning', 'CAFE\u0301 time at the café', 'no match here'].entries()) {
-    assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: `m${i}`, body })).status, 201);
+    assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: `m${i}`, body })).status, 201);
   }
   assert.deepEqual((await history(server, room.id, ada.token)).map((m) => m.body), ['****, ****! (****) darning', '**** time at the ****', 'no match here']);
   assert.deepEqual((await audit(server, room.id)).filter((e) => e.action === 'message_refused'), [], 'a masked message is not a refusal');
@@ -132,13 +123,13 @@ test('e2ee rooms are never inspected: markup and filtered words are stored exact
 
   const opaque = ['<b>darn</b> &amp; <script>x</script>', '<p></p>', 'DARN'];
   for (const [i, body] of opaque.entries()) assert.equal((await socket.request({ type: 'send', id: `e${i}`, roomId: secret.room.id, body })).result !== undefined, true, body);
-  const tooBig = await call(server, 'POST', `/api/v1/rooms/${secret.room.id}/messages`, ada.token, { clientId: 'big', body: 'x'.repeat(65) });
+  const tooBig = await call(server.url, 'POST', `/api/v1/rooms/${secret.room.id}/messages`, ada.token, { clientId: 'big', body: 'x'.repeat(65) });
   assert.equal(tooBig.json.error?.code, 'MESSAGE_TOO_LARGE');
   assert.deepEqual((await history(server, secret.room.id, ada.token)).map((m) => m.body), opaque);
   assert.deepEqual(await audit(server, secret.room.id), [], 'nothing about an e2ee room\'s content is judged or recorded');
 
   const inPlain = await server.joinRoom(plain.room.id, plain.joinCode, 'Ada', ada.token);
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${plain.room.id}/messages`, inPlain.token, { clientId: 'p1', body: '<b>darn</b>' })).json.error?.code, 'MESSAGE_REFUSED', 'the same body is judged in a plaintext room');
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${plain.room.id}/messages`, inPlain.token, { clientId: 'p1', body: '<b>darn</b>' })).json.error?.code, 'MESSAGE_REFUSED', 'the same body is judged in a plaintext room');
 });
 
 test('a moderator deletes a message: members are pushed a tombstone, history and resume show it with deletedAt and an empty body, and the audit log records who deleted whose message', async () => {
@@ -150,9 +141,9 @@ test('a moderator deletes a message: members are pushed a tombstone, history and
   await a.request({ type: 'send', id: 'm2', roomId: room.id, body: 'something fine' });
   await b.waitForMessages(2, room.id);
 
-  assert.equal((await call(server, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, bob.token)).json.error?.code, 'FORBIDDEN', 'members may not delete');
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, bob.token)).json.error?.code, 'FORBIDDEN', 'members may not delete');
   const before = Date.now();
-  const deleted = await call(server, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, mod.token);
+  const deleted = await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, mod.token);
   assert.equal(deleted.status, 200);
   const deletedAt = deleted.json.deletedAt as number;
   assert.deepEqual(deleted.json, { roomId: room.id, seq: 1, deletedAt });
@@ -166,8 +157,8 @@ test('a moderator deletes a message: members are pushed a tombstone, history and
   await late.waitForMessages(2, room.id);
   assert.deepEqual(late.messages(room.id).map((m) => [m.seq, m.body, (m as StoredMessage).deletedAt]), [[1, '', deletedAt], [2, 'something fine', undefined]], 'a resume replays the tombstone');
 
-  assert.equal((await call(server, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, owner.token)).json.deletedAt, deletedAt, 'deleting again keeps the first deletedAt');
-  assert.equal((await call(server, 'DELETE', `/api/v1/rooms/${room.id}/messages/99`, mod.token)).json.error?.code, 'NOT_FOUND');
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, owner.token)).json.deletedAt, deletedAt, 'deleting again keeps the first deletedAt');
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/99`, mod.token)).json.error?.code, 'NOT_FOUND');
   assert.equal((await server.admin(`/api/v1/rooms/${room.id}/messages/2`, { method: 'DELETE' })).status, 200, 'admins delete in any room');
   const relay = await server.createRoom({ kind: 'relay' });
   assert.equal((await server.admin(`/api/v1/rooms/${relay.room.id}/messages/1`, { method: 'DELETE' })).status, 404, 'relay rooms store nothing to delete');
@@ -184,11 +175,11 @@ test('a muted member\'s sends and typing are refused with MEMBER_MUTED until unm
   const path = `/api/v1/rooms/${room.id}/members/${ada.user.id}/mute`;
 
   const until = Date.now() + 10 * 60_000;
-  assert.equal((await call(server, 'PUT', path, bob.token, { until })).json.error?.code, 'FORBIDDEN', 'members may not mute');
-  assert.equal((await call(server, 'PUT', `/api/v1/rooms/${room.id}/members/${owner.user.id}/mute`, mod.token, { until })).json.error?.code, 'FORBIDDEN', 'a moderator may not mute the owner');
-  assert.equal((await call(server, 'PUT', path, mod.token, { until: Date.now() - 1 })).json.error?.code, 'VALIDATION_FAILED', 'a mute ends in the future');
-  assert.equal((await call(server, 'PUT', `/api/v1/rooms/${room.id}/members/nobody/mute`, mod.token, { until })).json.error?.code, 'NOT_MEMBER');
-  const muted = await call(server, 'PUT', path, mod.token, { until });
+  assert.equal((await call(server.url, 'PUT', path, bob.token, { until })).json.error?.code, 'FORBIDDEN', 'members may not mute');
+  assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/members/${owner.user.id}/mute`, mod.token, { until })).json.error?.code, 'FORBIDDEN', 'a moderator may not mute the owner');
+  assert.equal((await call(server.url, 'PUT', path, mod.token, { until: Date.now() - 1 })).json.error?.code, 'VALIDATION_FAILED', 'a mute ends in the future');
+  assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/members/nobody/mute`, mod.token, { until })).json.error?.code, 'NOT_MEMBER');
+  const muted = await call(server.url, 'PUT', path, mod.token, { until });
   assert.deepEqual(muted.json, { roomId: room.id, userId: ada.user.id, mutedUntil: until });
   await a.next((f) => f.type === 'member_muted' && f.userId === ada.user.id && f.mutedUntil === until);
 
@@ -196,13 +187,13 @@ test('a muted member\'s sends and typing are refused with MEMBER_MUTED until unm
   assert.equal(wsSend.code, 'MEMBER_MUTED');
   assert.equal(wsSend.details?.mutedUntil, until);
   assert.equal(errorOf(await a.request({ type: 'typing', roomId: room.id, active: true })).code, 'MEMBER_MUTED');
-  const httpSend = await call(server, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: 'm2', body: 'over HTTP then' });
+  const httpSend = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: 'm2', body: 'over HTTP then' });
   assert.equal(httpSend.status, 403);
   assert.equal(httpSend.json.error?.code, 'MEMBER_MUTED');
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages: [{ clientId: 'm3', body: 'batch' }] })).json.error?.code, 'MEMBER_MUTED');
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages: [{ clientId: 'm3', body: 'batch' }] })).json.error?.code, 'MEMBER_MUTED');
   assert.equal(((await b.request({ type: 'send', id: 'b1', roomId: room.id, body: 'Bob still speaks' })).result as { seq: number }).seq, 1);
 
-  const unmuted = await call(server, 'DELETE', path, mod.token);
+  const unmuted = await call(server.url, 'DELETE', path, mod.token);
   assert.deepEqual(unmuted.json, { roomId: room.id, userId: ada.user.id, mutedUntil: null });
   await a.next((f) => f.type === 'member_muted' && f.userId === ada.user.id && f.mutedUntil === null);
   assert.equal(((await a.request({ type: 'send', id: 'm4', roomId: room.id, body: 'thanks' })).result as { seq: number }).seq, 2, 'the same socket may send at once');
@@ -218,11 +209,11 @@ test('a mute ends by itself at its time', async () => {
   const { room, mod, ada } = await moderatedRoom(server);
   await ada.client.close();
   const until = Date.now() + 400;
-  assert.equal((await call(server, 'PUT', `/api/v1/rooms/${room.id}/members/${ada.user.id}/mute`, mod.token, { until })).status, 200);
+  assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/members/${ada.user.id}/mute`, mod.token, { until })).status, 200);
   let accepted = 0;
   let attempt = 0;
   await eventually('a send after the mute ended', 5000, async () => {
-    const res = await call(server, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: `try-${++attempt}`, body: 'hello again' });
+    const res = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: `try-${++attempt}`, body: 'hello again' });
     if (res.status === 201) accepted = Date.now();
     else assert.equal(res.json.error?.code, 'MEMBER_MUTED');
     return res.status === 201;
@@ -237,45 +228,45 @@ test('a banned member is removed at once and refused from rejoining by every way
   await using b = bob.client;
   const bans = `/api/v1/rooms/${room.id}/bans`;
 
-  assert.equal((await call(server, 'PUT', `${bans}/${ada.user.id}`, bob.token, {})).json.error?.code, 'FORBIDDEN', 'members may not ban');
-  assert.equal((await call(server, 'PUT', `${bans}/${owner.user.id}`, mod.token, {})).json.error?.code, 'FORBIDDEN', 'a moderator may not ban the owner');
-  const banned = await call(server, 'PUT', `${bans}/${ada.user.id}`, mod.token, { reason: 'spam links' });
+  assert.equal((await call(server.url, 'PUT', `${bans}/${ada.user.id}`, bob.token, {})).json.error?.code, 'FORBIDDEN', 'members may not ban');
+  assert.equal((await call(server.url, 'PUT', `${bans}/${owner.user.id}`, mod.token, {})).json.error?.code, 'FORBIDDEN', 'a moderator may not ban the owner');
+  const banned = await call(server.url, 'PUT', `${bans}/${ada.user.id}`, mod.token, { reason: 'spam links' });
   assert.equal(banned.status, 200);
   assert.deepEqual({ ...(banned.json.ban as object), createdAt: 0 }, { roomId: room.id, userId: ada.user.id, actorId: mod.id, reason: 'spam links', createdAt: 0 });
   await a.next((f) => f.type === 'member' && f.userId === ada.user.id && f.removed === true);
   await b.next((f) => f.type === 'member' && f.userId === ada.user.id && f.removed === true);
   assert.equal(errorOf(await a.request({ type: 'send', id: 'x', roomId: room.id, body: 'still here?' })).code, 'NOT_JOINED');
 
-  const join = (body: Record<string, unknown>, token?: string) => call(server, 'POST', '/api/v1/join', token, { roomId: room.id, ...body });
+  const join = (body: Record<string, unknown>, token?: string) => call(server.url, 'POST', '/api/v1/join', token, { roomId: room.id, ...body });
   assert.equal((await join({ code: joinCode }, ada.token)).json.error?.code, 'BANNED', 'with the join code and their session');
-  const invite = (await call(server, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'member' })).json.invite;
+  const invite = (await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'member' })).json.invite;
   assert.equal((await join({ invite }, ada.token)).json.error?.code, 'BANNED', 'with an invite');
   assert.equal(errorOf(await a.request({ type: 'join', roomId: room.id })).code, 'NOT_MEMBER', 'a socket join needs a membership');
-  assert.equal((await call(server, 'GET', `/api/v1/rooms/${room.id}/messages`, ada.token)).json.error?.code, 'NOT_MEMBER');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, ada.token)).json.error?.code, 'NOT_MEMBER');
 
   // An integrator's user whose token grants the room: admitted on first use, then banned.
   const jwt = await mint(SECRET, { sub: 'carol-1', name: 'Carol', rooms: [room.id] });
   assert.equal((await join({}, jwt)).status, 200);
-  const carol = ((await call(server, 'GET', '/api/v1/session', jwt)).json.user as { id: string }).id;
-  assert.equal((await call(server, 'PUT', `${bans}/${carol}`, owner.token, {})).status, 200);
+  const carol = ((await call(server.url, 'GET', '/api/v1/session', jwt)).json.user as { id: string }).id;
+  assert.equal((await call(server.url, 'PUT', `${bans}/${carol}`, owner.token, {})).status, 200);
   assert.equal((await join({}, jwt)).json.error?.code, 'BANNED', 'the grant of the same token');
   const fresh = await mint(SECRET, { sub: 'carol-1', name: 'Carol', rooms: [room.id], role: 'moderator' });
-  assert.equal((await call(server, 'GET', `/api/v1/rooms/${room.id}/messages`, fresh)).json.error?.code, 'BANNED', 'a fresh token granting a higher role');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, fresh)).json.error?.code, 'BANNED', 'a fresh token granting a higher role');
   await using carolSocket = await RawClient.connect(server.wsUrl, fresh);
   assert.equal(errorOf(await carolSocket.request({ type: 'join', roomId: room.id })).code, 'BANNED', 'a socket join with the grant');
 
   // A room reserved by an auth key: a ban made before the user ever joined holds.
   const authKey = 'k3y-Of-The-Creator-0123456789';
-  const reserved = (await call(server, 'POST', '/api/v1/rooms', owner.token, { name: 'Reserved', id: 'reserved-mod', authKey })).json.room as { id: string };
-  assert.equal((await call(server, 'PUT', `/api/v1/rooms/${reserved.id}/bans/${ada.user.id}`, owner.token, {})).status, 200, 'a non-member can be banned ahead');
-  assert.equal((await call(server, 'POST', '/api/v1/join', ada.token, { roomId: reserved.id, code: authKey })).json.error?.code, 'BANNED', 'with the auth key');
+  const reserved = (await call(server.url, 'POST', '/api/v1/rooms', owner.token, { name: 'Reserved', id: 'reserved-mod', authKey })).json.room as { id: string };
+  assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${reserved.id}/bans/${ada.user.id}`, owner.token, {})).status, 200, 'a non-member can be banned ahead');
+  assert.equal((await call(server.url, 'POST', '/api/v1/join', ada.token, { roomId: reserved.id, code: authKey })).json.error?.code, 'BANNED', 'with the auth key');
 
-  const list = await call(server, 'GET', bans, mod.token);
+  const list = await call(server.url, 'GET', bans, mod.token);
   assert.deepEqual((list.json.bans as Array<{ userId: string }>).map((x) => x.userId).sort(), [ada.user.id, carol].sort());
-  assert.equal((await call(server, 'GET', bans, bob.token)).json.error?.code, 'FORBIDDEN');
+  assert.equal((await call(server.url, 'GET', bans, bob.token)).json.error?.code, 'FORBIDDEN');
 
-  assert.equal((await call(server, 'DELETE', `${bans}/${ada.user.id}`, mod.token)).status, 200);
-  assert.equal((await call(server, 'DELETE', `${bans}/${ada.user.id}`, mod.token)).json.error?.code, 'NOT_FOUND');
+  assert.equal((await call(server.url, 'DELETE', `${bans}/${ada.user.id}`, mod.token)).status, 200);
+  assert.equal((await call(server.url, 'DELETE', `${bans}/${ada.user.id}`, mod.token)).json.error?.code, 'NOT_FOUND');
   const back = await join({ code: joinCode }, ada.token);
   assert.equal(back.status, 200, 'unbanned, the join code admits them again');
   assert.equal(back.json.role, 'member');
@@ -301,10 +292,10 @@ test('kicks, role changes and room closes are recorded in the audit log with the
   const { room, owner, mod, ada, bob } = await moderatedRoom(server);
   await ada.client.close();
   await bob.client.close();
-  assert.equal((await call(server, 'PUT', `/api/v1/rooms/${room.id}/members/${bob.user.id}/role`, owner.token, { role: 'guest' })).status, 200);
-  assert.equal((await call(server, 'DELETE', `/api/v1/rooms/${room.id}/members/${ada.user.id}`, mod.token)).status, 200);
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/close`, owner.token)).status, 200);
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/close`, owner.token)).status, 200, 'closing again is answered…');
+  assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/members/${bob.user.id}/role`, owner.token, { role: 'guest' })).status, 200);
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/members/${ada.user.id}`, mod.token)).status, 200);
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/close`, owner.token)).status, 200);
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/close`, owner.token)).status, 200, 'closing again is answered…');
   const other = await server.createRoom();
   assert.equal((await server.admin(`/api/v1/admin/rooms/${other.room.id}/close`, { method: 'POST' })).status, 200);
 
@@ -325,7 +316,7 @@ test('the audit log is read by admins (every room or one, paged back by id, kept
   const other = await moderatedRoom(server);
   await other.ada.client.close();
   await other.bob.client.close();
-  const mute = (r: string, token: string, userId: string) => call(server, 'PUT', `/api/v1/rooms/${r}/members/${userId}/mute`, token, { until: Date.now() + 60_000 });
+  const mute = (r: string, token: string, userId: string) => call(server.url, 'PUT', `/api/v1/rooms/${r}/members/${userId}/mute`, token, { until: Date.now() + 60_000 });
   for (let i = 0; i < 3; i += 1) assert.equal((await mute(room.id, mod.token, ada.user.id)).status, 200);
   assert.equal((await mute(other.room.id, other.mod.token, other.ada.user.id)).status, 200);
 
@@ -339,14 +330,14 @@ test('the audit log is read by admins (every room or one, paged back by id, kept
   const all = [...first.entries, ...rest.entries].map((e) => e.id);
   assert.deepEqual(all, [...all].sort().reverse(), 'ids sort by time');
 
-  const asOwner = await call(server, 'GET', `/api/v1/rooms/${room.id}/audit`, owner.token);
+  const asOwner = await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, owner.token);
   assert.equal(asOwner.status, 200);
   assert.deepEqual((asOwner.json.entries as Entry[]).map((e) => e.roomId), [room.id, room.id, room.id]);
-  assert.equal((await call(server, 'GET', `/api/v1/rooms/${room.id}/audit`, other.owner.token)).json.error?.code, 'NOT_MEMBER', 'another room\'s owner');
-  assert.equal((await call(server, 'GET', `/api/v1/rooms/${room.id}/audit`, mod.token)).json.error?.code, 'FORBIDDEN', 'moderators');
-  assert.equal((await call(server, 'GET', `/api/v1/rooms/${room.id}/audit`, bob.token)).json.error?.code, 'FORBIDDEN', 'members');
-  assert.equal((await call(server, 'GET', '/api/v1/admin/audit', owner.token)).json.error?.code, 'FORBIDDEN', 'owners do not read every room');
-  assert.equal((await call(server, 'GET', `/api/v1/rooms/${room.id}/audit`, undefined)).status, 401);
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, other.owner.token)).json.error?.code, 'NOT_MEMBER', 'another room\'s owner');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, mod.token)).json.error?.code, 'FORBIDDEN', 'moderators');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, bob.token)).json.error?.code, 'FORBIDDEN', 'members');
+  assert.equal((await call(server.url, 'GET', '/api/v1/admin/audit', owner.token)).json.error?.code, 'FORBIDDEN', 'owners do not read every room');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, undefined)).status, 401);
   assert.equal((await server.admin(`/api/v1/rooms/${room.id}/audit`)).status, 200, 'admins read a room\'s log at its own route too');
 
   await server.restart();

@@ -8,33 +8,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../../support/server.ts';
 import { RawClient } from '../../support/ws-client.ts';
-
-type Json = Record<string, unknown> & { error?: { code: string } };
-
-/** A request as `token` (bearer); resolves status and JSON body. */
-async function call(server: TestServer, method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; json: Json }> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Json };
-}
+import { call } from '../../support/api.ts';
 
 /** A room created by a newcomer "Owner" (who owns it), and Owner's token. */
 async function ownedRoom(server: TestServer, body: Record<string, unknown> = {}) {
   const lobby = await server.createRoom({ joinRule: 'open' });
   const owner = await server.joinRoom(lobby.room.id, null, 'Owner');
-  const created = await call(server, 'POST', '/api/v1/rooms', owner.token, { name: 'Owned', ...body });
+  const created = await call(server.url, 'POST', '/api/v1/rooms', owner.token, { name: 'Owned', ...body });
   assert.equal(created.status, 201, JSON.stringify(created.json));
   return { owner, room: created.json.room as { id: string }, joinCode: created.json.joinCode as string | null };
 }
 
 test('a signed-in principal creates a room and owns it; a newcomer joins with the generated code as a member', async () => {
   await using server = await startServer();
-  assert.equal((await call(server, 'POST', '/api/v1/rooms', undefined, { name: 'Nobody' })).json.error?.code, 'UNAUTHENTICATED');
+  assert.equal((await call(server.url, 'POST', '/api/v1/rooms', undefined, { name: 'Nobody' })).json.error?.code, 'UNAUTHENTICATED');
   const { owner, room, joinCode } = await ownedRoom(server);
   assert.match(joinCode ?? '', /^[A-Z0-9]{10}$/);
-  assert.equal((await call(server, 'GET', `/api/v1/rooms/${room.id}`, owner.token)).json.role, 'owner');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}`, owner.token)).json.role, 'owner');
   const ada = await server.joinRoom(room.id, joinCode, 'Ada');
   assert.equal(ada.role, 'member');
 });
@@ -48,17 +38,17 @@ test('a room reserved with an auth key admits those who present the room id and 
   await assert.rejects(server.joinRoom('reserved-room', 'k3y-Of-The-Creator-WRONG-0000', 'Eve'), /BAD_JOIN_CODE/);
   await assert.rejects(server.joinRoom('reserved-room', null, 'Eve'), /BAD_JOIN_CODE/);
   assert.equal((await server.joinRoom('reserved-room', authKey, 'Ada')).room.id, 'reserved-room');
-  assert.equal((await call(server, 'POST', '/api/v1/rooms', (await ownedRoom(server)).owner.token, { id: 'reserved-room', name: 'Taken' })).json.error?.code, 'VALIDATION_FAILED', 'a reserved id cannot be taken again');
+  assert.equal((await call(server.url, 'POST', '/api/v1/rooms', (await ownedRoom(server)).owner.token, { id: 'reserved-room', name: 'Taken' })).json.error?.code, 'VALIDATION_FAILED', 'a reserved id cannot be taken again');
 });
 
 test('an invite admits one person with its role, once; a replay, a forged invite or one for another room is refused', async () => {
   await using server = await startServer();
   const { owner, room, joinCode } = await ownedRoom(server);
   const other = await ownedRoom(server);
-  const minted = await call(server, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'moderator' });
+  const minted = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'moderator' });
   assert.equal(minted.status, 201);
   const invite = minted.json.invite as string;
-  const join = (body: Record<string, unknown>) => call(server, 'POST', '/api/v1/join', undefined, { name: 'Guest', ...body });
+  const join = (body: Record<string, unknown>) => call(server.url, 'POST', '/api/v1/join', undefined, { name: 'Guest', ...body });
   assert.equal((await join({ roomId: other.room.id, invite })).json.error?.code, 'INVITE_INVALID', 'for another room');
   assert.equal((await join({ roomId: room.id, invite: `${invite.slice(0, -4)}AAAA` })).json.error?.code, 'INVITE_INVALID', 'forged');
   const first = await join({ roomId: room.id, invite });
@@ -67,27 +57,27 @@ test('an invite admits one person with its role, once; a replay, a forged invite
   assert.equal((await join({ roomId: room.id, invite })).json.error?.code, 'TOKEN_REPLAYED');
 
   const member = await server.joinRoom(room.id, joinCode, 'Member');
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/invites`, member.token, {})).json.error?.code, 'FORBIDDEN', 'members may not invite');
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/invites`, first.json.token as string, { role: 'member' })).status, 201, 'moderators may');
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'owner' })).json.error?.code, 'VALIDATION_FAILED', 'no invite makes an owner');
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, member.token, {})).json.error?.code, 'FORBIDDEN', 'members may not invite');
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, first.json.token as string, { role: 'member' })).status, 201, 'moderators may');
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'owner' })).json.error?.code, 'VALIDATION_FAILED', 'no invite makes an owner');
 });
 
 test('a guest reads but may not send or type, over HTTP and WebSocket; promoted by the owner, the same socket may send at once', async () => {
   await using server = await startServer();
   const { owner, room } = await ownedRoom(server);
-  const { json } = await call(server, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'guest' });
-  const guest = await call(server, 'POST', '/api/v1/join', undefined, { roomId: room.id, invite: json.invite, name: 'Guest' });
+  const { json } = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'guest' });
+  const guest = await call(server.url, 'POST', '/api/v1/join', undefined, { roomId: room.id, invite: json.invite, name: 'Guest' });
   const token = guest.json.token as string;
   const userId = (guest.json.user as { id: string }).id;
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/messages`, token, { clientId: 'g1', body: 'hi' })).json.error?.code, 'FORBIDDEN');
-  assert.equal((await call(server, 'GET', `/api/v1/rooms/${room.id}/messages`, token)).status, 200, 'guests read history');
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, token, { clientId: 'g1', body: 'hi' })).json.error?.code, 'FORBIDDEN');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, token)).status, 200, 'guests read history');
   await using socket = await RawClient.connect(server.wsUrl, token);
   await socket.request({ type: 'join', roomId: room.id });
   assert.equal(((await socket.request({ type: 'send', id: 'g2', roomId: room.id, body: 'hi' })).error as { code: string }).code, 'FORBIDDEN');
   assert.equal(((await socket.request({ type: 'typing', roomId: room.id, active: true })).error as { code: string }).code, 'FORBIDDEN');
 
-  assert.equal((await call(server, 'PUT', `/api/v1/rooms/${room.id}/members/${userId}/role`, token, { role: 'member' })).json.error?.code, 'FORBIDDEN', 'a guest cannot promote itself');
-  const promoted = await call(server, 'PUT', `/api/v1/rooms/${room.id}/members/${userId}/role`, owner.token, { role: 'member' });
+  assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/members/${userId}/role`, token, { role: 'member' })).json.error?.code, 'FORBIDDEN', 'a guest cannot promote itself');
+  const promoted = await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/members/${userId}/role`, owner.token, { role: 'member' });
   assert.equal((promoted.json.member as { role: string }).role, 'member');
   await socket.next((f) => f.type === 'member' && f.userId === userId && f.role === 'member');
   assert.equal(((await socket.request({ type: 'send', id: 'g3', roomId: room.id, body: 'now I may' })).result as { seq: number }).seq, 1);
@@ -96,23 +86,23 @@ test('a guest reads but may not send or type, over HTTP and WebSocket; promoted 
 test('a moderator removes a member: the member\'s socket is told, stops receiving the room, and loses its history; nobody removes an equal or higher role', async () => {
   await using server = await startServer();
   const { owner, room, joinCode } = await ownedRoom(server);
-  const modInvite = (await call(server, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'moderator' })).json.invite;
-  const mod = await call(server, 'POST', '/api/v1/join', undefined, { roomId: room.id, invite: modInvite, name: 'Mod' });
+  const modInvite = (await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'moderator' })).json.invite;
+  const mod = await call(server.url, 'POST', '/api/v1/join', undefined, { roomId: room.id, invite: modInvite, name: 'Mod' });
   const modToken = mod.json.token as string;
   const eve = await server.member(room.id, joinCode, 'Eve');
   const ada = await server.member(room.id, joinCode, 'Ada');
 
-  assert.equal((await call(server, 'DELETE', `/api/v1/rooms/${room.id}/members/${ada.user.id}`, eve.token)).json.error?.code, 'FORBIDDEN', 'members may not remove');
-  const ownerId = (await call(server, 'GET', '/api/v1/session', owner.token)).json.user as { id: string };
-  assert.equal((await call(server, 'DELETE', `/api/v1/rooms/${room.id}/members/${ownerId.id}`, modToken)).json.error?.code, 'FORBIDDEN', 'a moderator may not remove the owner');
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/members/${ada.user.id}`, eve.token)).json.error?.code, 'FORBIDDEN', 'members may not remove');
+  const ownerId = (await call(server.url, 'GET', '/api/v1/session', owner.token)).json.user as { id: string };
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/members/${ownerId.id}`, modToken)).json.error?.code, 'FORBIDDEN', 'a moderator may not remove the owner');
 
-  assert.equal((await call(server, 'DELETE', `/api/v1/rooms/${room.id}/members/${eve.user.id}`, modToken)).status, 200);
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/members/${eve.user.id}`, modToken)).status, 200);
   await eve.client.next((f) => f.type === 'member' && f.userId === eve.user.id && f.removed === true);
   await ada.client.request({ type: 'send', id: 'after', roomId: room.id, body: 'after the removal' });
   await ada.client.waitForMessages(1, room.id);
   assert.equal(eve.client.messages(room.id).length, 0, 'the removed member receives nothing more');
   assert.equal(((await eve.client.request({ type: 'send', id: 'e1', roomId: room.id, body: 'still here?' })).error as { code: string }).code, 'NOT_JOINED');
-  assert.equal((await call(server, 'GET', `/api/v1/rooms/${room.id}/messages`, eve.token)).json.error?.code, 'NOT_MEMBER');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, eve.token)).json.error?.code, 'NOT_MEMBER');
   assert.equal(((await eve.client.request({ type: 'join', roomId: room.id })).error as { code: string }).code, 'NOT_MEMBER');
   await ada.client.close();
   await eve.client.close();
@@ -122,12 +112,12 @@ test('only the owner (or an admin) closes the room or rotates its code', async (
   await using server = await startServer();
   const { owner, room, joinCode } = await ownedRoom(server);
   const ada = await server.joinRoom(room.id, joinCode, 'Ada');
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/close`, ada.token)).json.error?.code, 'FORBIDDEN');
-  assert.equal((await call(server, 'POST', `/api/v1/rooms/${room.id}/join-code`, ada.token)).json.error?.code, 'FORBIDDEN');
-  const rotated = await call(server, 'POST', `/api/v1/rooms/${room.id}/join-code`, owner.token);
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/close`, ada.token)).json.error?.code, 'FORBIDDEN');
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/join-code`, ada.token)).json.error?.code, 'FORBIDDEN');
+  const rotated = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/join-code`, owner.token);
   assert.notEqual(rotated.json.joinCode, joinCode);
   await assert.rejects(server.joinRoom(room.id, joinCode, 'Late'), /BAD_JOIN_CODE/);
-  const closed = await call(server, 'POST', `/api/v1/rooms/${room.id}/close`, owner.token);
+  const closed = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/close`, owner.token);
   assert.equal(typeof (closed.json.room as { closedAt: number }).closedAt, 'number');
   const other = await ownedRoom(server);
   assert.equal((await server.admin(`/api/v1/admin/rooms/${other.room.id}/close`, { method: 'POST' })).status, 200, 'the admin closes any room');
@@ -139,10 +129,10 @@ test('the sender is always the principal: a frame or body naming another sender 
   const ada = await server.member(room.id, joinCode, 'Ada');
   const bob = await server.joinRoom(room.id, joinCode, 'Bob');
   const reply = await ada.client.request({ type: 'send', id: 'spoof', roomId: room.id, body: 'as Bob?', senderId: bob.user.id, senderName: 'Bob' });
-  const sent = await call(server, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: 'spoof-http', body: 'as Bob?', senderId: bob.user.id });
+  const sent = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: 'spoof-http', body: 'as Bob?', senderId: bob.user.id });
   assert.equal((reply.result as { seq: number }).seq, 1, 'accepted, with the extra fields ignored');
   assert.equal(sent.status, 201);
-  const history = await call(server, 'GET', `/api/v1/rooms/${room.id}/messages`, bob.token);
+  const history = await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, bob.token);
   for (const message of history.json.messages as Array<{ senderId: string; senderName: string }>) assert.deepEqual([message.senderId, message.senderName], [ada.user.id, 'Ada']);
   await ada.client.close();
 });
@@ -153,7 +143,7 @@ test('history and members of a room the principal does not belong to are refused
   const theirs = await server.createRoom();
   const ada = await server.joinRoom(mine.room.id, mine.joinCode, 'Ada');
   for (const path of [`/api/v1/rooms/${theirs.room.id}/messages`, `/api/v1/rooms/${theirs.room.id}/members`, `/api/v1/rooms/${theirs.room.id}`]) {
-    assert.equal((await call(server, 'GET', path, ada.token)).json.error?.code, 'NOT_MEMBER', path);
+    assert.equal((await call(server.url, 'GET', path, ada.token)).json.error?.code, 'NOT_MEMBER', path);
   }
-  assert.equal((await call(server, 'GET', '/api/v1/rooms/no-such-room/messages', ada.token)).json.error?.code, 'ROOM_NOT_FOUND');
+  assert.equal((await call(server.url, 'GET', '/api/v1/rooms/no-such-room/messages', ada.token)).json.error?.code, 'ROOM_NOT_FOUND');
 });
