@@ -22,6 +22,7 @@ import { SingleUse } from './core/single-use.ts';
 import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
 import { enginesFromConfig, type Engines } from './engines/from-config.ts';
+import type { RateLimit } from './core/rate-limits.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 
 /** A running (or ready to run) Parley node. */
@@ -59,6 +60,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const engines = options.engines ?? (await enginesFromConfig(config, (err, context) => logger.warn({ err, context }, 'connection error')));
   const chat = new Chat(engines, {
     messageMaxBytes: config.limits.messageMaxBytes,
+    messagesPerMinute: config.rateLimits.messagesPerMinute,
     historyPageMax: config.limits.historyPageMax,
     resumeMaxMessages: config.limits.resumeMaxMessages,
     maxRoomsPerConnection: config.ws.maxRooms,
@@ -85,13 +87,27 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const auth = new Authenticators([embedSessions, sessions, ...(integratorJwt === undefined ? [] : [integratorJwt]), admin]);
   let draining = false;
   const readiness = { checks: engines.checks, draining: () => draining };
-  const http = await buildHttpApp({ chat, readiness, auth, sessions, invites, embedTickets, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR });
+  // Per client address, counted by every node together (docs/operations.md, "Limits").
+  const requestLimit: RateLimit = { name: 'http', counts: 'requests', limit: config.rateLimits.httpRequests, windowMs: config.rateLimits.httpWindowMs };
+  const admissionLimit: RateLimit = { name: 'http-admission', counts: 'requests to join or sign in', limit: config.rateLimits.httpAdmissions, windowMs: config.rateLimits.httpWindowMs };
+  const http = await buildHttpApp({
+    chat, readiness, auth, sessions, invites, embedTickets, admin, logger, production: config.env === 'production', bodyMaxBytes: config.http.bodyMaxBytes, webDir: WEB_DIR,
+    rateLimits: { requests: requestLimit, admissions: admissionLimit },
+    server: config.http,
+    trustProxy: config.http.trustProxy,
+  });
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
     maxFrameBytes: config.ws.maxFrameBytes,
     heartbeatIntervalMs: config.ws.heartbeatIntervalMs,
     authTimeoutMs: config.ws.authTimeoutMs,
     allowedOrigins: config.allowedOrigins,
+    maxConnections: config.ws.maxConnections,
+    maxConnectionsPerAddress: config.ws.maxConnectionsPerAddress,
+    upgradeLimit: requestLimit,
+    frameRate: config.ws.frameRate,
+    compression: config.ws.compression,
+    trustProxy: config.http.trustProxy,
     authenticate: (credentials) => auth.authenticate(credentials),
     onError: (err, context) => logger.debug({ err, context }, 'socket error'),
   });

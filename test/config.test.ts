@@ -66,3 +66,20 @@ test('without REDIS_URL the engines are in-process; a redis:// or rediss:// URL 
     return true;
   });
 });
+
+test('limits: PARLEY_TRUST_PROXY takes addresses, CIDR ranges and named ranges only, and the headers timeout may not exceed the request timeout', () => {
+  assert.deepEqual(loadConfig({ PARLEY_TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).http.trustProxy, ['loopback', '10.0.0.0/8', '2001:db8::1']);
+  assert.deepEqual(loadConfig({}).http.trustProxy, []);
+  assert.throws(
+    () => loadConfig({ PARLEY_TRUST_PROXY: 'proxy.internal,10.0.0.0/33', PARLEY_HTTP_HEADERS_TIMEOUT_MS: '20000', PARLEY_HTTP_REQUEST_TIMEOUT_MS: '15000' }),
+    (err: ConfigError) => {
+      assert.equal(err.problems.length, 3);
+      assert.ok(err.problems.some((p) => p.includes('"proxy.internal"')));
+      assert.ok(err.problems.some((p) => p.includes('"10.0.0.0/33"')));
+      assert.ok(err.problems.some((p) => p.startsWith('PARLEY_HTTP_HEADERS_TIMEOUT_MS')));
+      return true;
+    },
+  );
+  assert.equal(loadConfig({}).ws.compression, undefined, 'permessage-deflate is off by default');
+  assert.deepEqual(loadConfig({ PARLEY_WS_COMPRESSION: 'on' }).ws.compression, { thresholdBytes: 1024, concurrency: 10 });
+});

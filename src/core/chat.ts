@@ -27,6 +27,7 @@ import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { Presence } from './ports/presence.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
+import type { Counters } from './ports/counters.ts';
 import { Connection } from './connection.ts';
 import { Fanout } from './fanout.ts';
 import { Rooms } from './rooms.ts';
@@ -37,6 +38,7 @@ import { Resume } from './resume.ts';
 import { RoomPresence } from './presence.ts';
 import { Typing } from './typing.ts';
 import { requireAllowed } from './permissions.ts';
+import { RateLimits } from './rate-limits.ts';
 import type { CreateRoomInput } from './rooms.ts';
 
 /** Role order for removals: a member may be removed only by a higher role. */
@@ -51,11 +53,15 @@ export interface ChatPorts {
   readonly broker: Broker;
   readonly presence: Presence;
   readonly relayLog: RelayLog;
+  /** Rate windows shared by every node (messages per minute, HTTP requests per address). */
+  readonly counters: Counters;
 }
 
 /** Limits and timings, in the units their names carry (see src/config.ts for the settings). */
 export interface ChatOptions {
   readonly messageMaxBytes: number;
+  /** Messages one user may send per minute in a room whose policy sets none (PARLEY_MESSAGES_PER_MINUTE). */
+  readonly messagesPerMinute: number;
   readonly historyPageMax: number;
   readonly resumeMaxMessages: number;
   readonly maxRoomsPerConnection: number;
@@ -73,6 +79,8 @@ export interface ChatOptions {
 
 export class Chat {
   readonly rooms: Rooms;
+  /** Named limits over the shared counters; transports count requests and connections with it. */
+  readonly rateLimits: RateLimits;
   readonly #members: Members;
   readonly #messages: Messages;
   readonly #history: History;
@@ -88,6 +96,7 @@ export class Chat {
     this.#ports = ports;
     const now = options.now ?? Date.now;
     this.#onInternalError = options.onInternalError ?? (() => undefined);
+    this.rateLimits = new RateLimits(ports.counters, (err, context) => this.#onInternalError(err, context));
     this.rooms = new Rooms(ports.store, ports.broker, ports.relayLog, now);
     this.#fanout = new Fanout(ports.broker, ports.store, ports.relayLog, {
       maxBufferedBytes: options.maxBufferedBytes,
@@ -97,7 +106,7 @@ export class Chat {
     });
     this.#presence = new RoomPresence(ports.presence, ports.broker, options.presenceTtlMs, (err, context) => this.#onInternalError(err, context));
     this.#members = new Members(ports.store, this.#presence, now);
-    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, options.messageMaxBytes, now, (err, context) => this.#onInternalError(err, context));
+    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, this.rateLimits, options.messageMaxBytes, options.messagesPerMinute, now, (err, context) => this.#onInternalError(err, context));
     this.#history = new History(ports.store, ports.relayLog, options.historyPageMax);
     this.#resume = new Resume(ports.store, ports.relayLog, this.rooms, this.#members, this.#presence, this.#fanout, options.resumeMaxMessages, options.maxRoomsPerConnection);
     this.#typing = new Typing(ports.broker, options.typingThrottleMs, options.typingTtlMs, now);

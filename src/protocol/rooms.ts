@@ -20,6 +20,13 @@ export const RoomPolicy = z
     kind: RoomKind.default('persistent'),
     maxMembers: z.number().int().min(1).max(1_000_000).default(1000).describe('Most members the room admits.'),
     joinRule: JoinRule.default('code'),
+    messagesPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe('Most messages one member may send per minute in this room (issue: abuse resistance); the server\'s PARLEY_MESSAGES_PER_MINUTE when omitted.'),
   })
   .meta({ id: 'RoomPolicy' });
 export type RoomPolicy = z.infer<typeof RoomPolicy>;
@@ -32,6 +39,7 @@ export const RoomInfo = z
     kind: RoomKind,
     maxMembers: z.number().int(),
     joinRule: JoinRule,
+    messagesPerMinute: z.number().int().optional().describe('The room\'s own limit of messages per member per minute; absent when the server\'s default applies.'),
     createdAt: z.number().int().describe('Unix ms.'),
     closedAt: z.number().int().nullable().describe('Unix ms, or null while open.'),
     epoch: z.string().describe('Changes only if the room\'s seq numbering is reset; a client whose epoch differs must resync.'),

@@ -19,6 +19,8 @@ export interface RoomRecord {
   readonly kind: RoomKind;
   readonly maxMembers: number;
   readonly joinRule: JoinRule;
+  /** The room's own limit of messages per member per minute, or null for the server's default. */
+  readonly messagesPerMinute: number | null;
   /** SHA-256 hex of the join code, or null for open rooms. Codes themselves are never stored. */
   readonly joinCodeHash: string | null;
   readonly epoch: string;

@@ -59,6 +59,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
             kind: room.kind,
             max_members: room.maxMembers,
             join_rule: room.joinRule,
+            messages_per_minute: room.messagesPerMinute,
             join_code_hash: room.joinCodeHash,
             epoch: room.epoch,
             created_at: room.createdAt,

@@ -18,6 +18,8 @@ export interface RoomsTable {
   kind: RoomKind;
   max_members: number;
   join_rule: JoinRule;
+  /** Null: the server's PARLEY_MESSAGES_PER_MINUTE (2026-12-02-01). */
+  messages_per_minute: number | null;
   join_code_hash: string | null;
   epoch: string;
   last_seq: Generated<number>;
@@ -96,6 +98,7 @@ export function toRoomRecord(row: RoomRow): RoomRecord {
     kind: row.kind,
     maxMembers: row.max_members,
     joinRule: row.join_rule,
+    messagesPerMinute: row.messages_per_minute,
     joinCodeHash: row.join_code_hash,
     epoch: row.epoch,
     lastSeq: row.last_seq,

@@ -8,12 +8,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './2026-11-22-01-initial.ts';
 import * as messagesKeyedByRoomSeq from './2026-12-01-01-messages-keyed-by-room-seq.ts';
 import * as nonces from './2026-12-01-02-nonces.ts';
+import * as roomMessageRate from './2026-12-02-01-room-message-rate.ts';
 
 /** Migrations by name, oldest first. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-22-01-initial': initial,
   '2026-12-01-01-messages-keyed-by-room-seq': messagesKeyedByRoomSeq,
   '2026-12-01-02-nonces': nonces,
+  '2026-12-02-01-room-message-rate': roomMessageRate,
 });
 
 /** A MigrationProvider over {@link MIGRATIONS}. */
