@@ -14,6 +14,7 @@ import type { Peer } from '../src/core/ports/peer.ts';
 import { MemoryBroker } from '../src/engines/broker/memory.ts';
 import { MemoryRelayLog } from '../src/engines/broker/memory-relay-log.ts';
 import { MemoryPresence } from '../src/engines/presence/memory.ts';
+import { MemoryCounters } from '../src/engines/counters/memory.ts';
 import { openSqliteStore } from '../src/engines/store/sqlite.ts';
 import { CLIENT_FRAMES, type SendCommand } from '../src/protocol/index.ts';
 
@@ -24,8 +25,9 @@ const BODY = 'x'.repeat(100);
 async function main(kind: 'relay' | 'persistent', messages: number): Promise<void> {
   const store = await openSqliteStore({ file: ':memory:', synchronous: 'NORMAL', groupCommitMaxBatch: 256 });
   const chat = new Chat(
-    { store, broker: new MemoryBroker(), presence: new MemoryPresence(), relayLog: new MemoryRelayLog(500, 3_600_000) },
-    { messageMaxBytes: 16_384, historyPageMax: 100, resumeMaxMessages: 1000, maxRoomsPerConnection: 100, maxBufferedBytes: 1 << 20, typingThrottleMs: 1000, typingTtlMs: 5000, presenceTtlMs: 60_000, positionCheckIntervalMs: 1000 },
+    { store, broker: new MemoryBroker(), presence: new MemoryPresence(), relayLog: new MemoryRelayLog(500, 3_600_000), counters: new MemoryCounters() },
+    // Every member sends far more than a person would: the message rate limit is counted, never reached.
+    { messageMaxBytes: 16_384, messagesPerMinute: 1_000_000, historyPageMax: 100, resumeMaxMessages: 1000, maxRoomsPerConnection: 100, maxBufferedBytes: 1 << 20, typingThrottleMs: 1000, typingTtlMs: 5000, presenceTtlMs: 60_000, positionCheckIntervalMs: 1000 },
   );
   const members: Array<{ connection: Connection; roomId: string }> = [];
   for (let r = 0; r < ROOMS; r++) {

@@ -2,7 +2,8 @@
  * How the orchestrator starts each server under test: one fresh process per server × scenario, on a
  * free loopback port, pinned to its own core when `taskset` exists, ready once `GET /healthz` → 200.
  * Parley runs exactly as an operator starts it (`node --import tsx src/main.ts serve`, production
- * mode, embedded defaults: SQLite in a fresh `DATA_DIR`, memory broker).
+ * mode, embedded defaults: SQLite in a fresh `DATA_DIR`, memory broker), except for the limits in
+ * {@link ONE_ADDRESS_FOR_ALL}.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +48,19 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * The load generator speaks for every member from one loopback address and sends far faster per
+ * socket than a person, so Parley's per-address and per-socket limits are raised (the per-member
+ * message rate is raised per room, by the driver). `--parley-env` can still override them.
+ */
+const ONE_ADDRESS_FOR_ALL: Readonly<Record<string, string>> = {
+  PARLEY_HTTP_RATE_LIMIT: '10000000',
+  PARLEY_HTTP_AUTH_RATE_LIMIT: '10000000',
+  PARLEY_WS_MAX_CONNECTIONS_PER_ADDRESS: '10000000',
+  PARLEY_WS_FRAMES_PER_SECOND: '1000000',
+  PARLEY_WS_FRAME_BURST: '10000000',
+};
 
 /** A running server under test. */
 export interface RunningServer {
@@ -100,7 +114,7 @@ export async function startServer(server: ServerName, options: StartOptions): Pr
     ...options.env,
   };
   if (driver === 'parley') {
-    Object.assign(env, { DATA_DIR: join(dir, 'data'), PARLEY_ADMIN_TOKEN: token, PARLEY_SESSION_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, options.env);
+    Object.assign(env, { DATA_DIR: join(dir, 'data'), PARLEY_ADMIN_TOKEN: token, PARLEY_SESSION_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, ONE_ADDRESS_FOR_ALL, options.env);
   } else {
     Object.assign(env, { BENCH_TOKEN: token, NODE_ENV: 'production' });
   }

@@ -5,8 +5,8 @@
  * `PARLEY_*`, and an unknown `PARLEY_*` variable is an error (a typo must not silently fall back to a
  * default). `docs/configuration.md` is generated from {@link SETTINGS} and {@link TEST_SETTINGS}.
  */
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import proxyAddr from '@fastify/proxy-addr';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** An on/off switch: `on`, `true`, `1` or `off`, `false`, `0`. */
@@ -73,7 +73,6 @@ export const SETTINGS = {
   PARLEY_EMBED_SESSION_TTL_MS: { schema: int(60_000, 24 * 3600_000).default(3600_000), doc: 'Iframe embedding: lifetime of the session an embed ticket opens (kept in the page\'s memory, no cookie).' },
   PARLEY_INVITE_TTL_MS: { schema: int(10_000, 24 * 3600_000).default(10 * 60_000), doc: 'Lifetime of an invite token minted by a room owner or moderator; each is accepted once.' },
   PARLEY_ALLOWED_ORIGINS: { schema: z.string().optional(), doc: 'Comma list of web origins (`https://app.example.com`) besides Parley\'s own that may open WebSockets and call the API from a browser.' },
-  PARLEY_TRUST_PROXY: { schema: z.string().optional(), doc: 'Comma list of reverse-proxy addresses or CIDR ranges (`127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For` names the client. The client address decides the per-address login and registration limits and appears in logs. Unset: the connection\'s own address is the client (behind a proxy, every client then shares the proxy\'s limits).' },
   PARLEY_WORD_FILTER: { schema: z.string().optional(), doc: 'Plaintext rooms: comma list of words or phrases the word filter acts on (whole words, case-insensitive, Unicode-aware; e2ee rooms are never filtered). Each entry at most 100 characters. Unset: no filter.' },
   PARLEY_WORD_FILTER_MODE: { schema: z.enum(['block', 'mask']).default('block'), doc: 'What a filtered word does: `block` refuses the message with `MESSAGE_REFUSED` (recorded in the audit log, never its body); `mask` replaces each matched word with asterisks.' },
   PARLEY_WS_AUTH_TIMEOUT_MS: { schema: int(100, 120_000).default(10_000), doc: 'A WebSocket opened without credentials must send an `auth` frame within this time (ms), or it is closed with 4401.' },
@@ -81,6 +80,24 @@ export const SETTINGS = {
   PARLEY_METRICS_TOKEN: { schema: z.string().min(32, 'must be at least 32 characters').optional(), doc: 'When set, `/metrics` answers only requests bearing `Authorization: Bearer <token>` (at least 32 characters).' },
   PARLEY_HEALTH: { schema: toggle(true), doc: 'Serve `/health`: per-dependency results, memory and connections (`on` or `off`). The probes `/live`, `/healthz` and `/ready` are always served.' },
   PARLEY_DOCS: { schema: toggle(true), doc: 'Serve the API reference at `/docs` and `/openapi.json` (`on` or `off`).' },
+  // Abuse limits (docs/operations.md, "Limits").
+  PARLEY_HTTP_RATE_LIMIT: { schema: int(1, 10_000_000).default(100), doc: 'HTTP requests (WebSocket upgrades included) one client address may make per `PARLEY_HTTP_RATE_WINDOW_MS`; more get 429 `RATE_LIMITED` with `Retry-After`. Probes are exempt. Counted across every node (Redis).' },
+  PARLEY_HTTP_AUTH_RATE_LIMIT: { schema: int(1, 10_000_000).default(20), doc: 'Requests per window and client address to the routes that admit people (`POST /api/v1/join`, `POST /api/v1/auth/register`, `login` and `refresh`, `GET /embed`), counted instead of `PARLEY_HTTP_RATE_LIMIT`.' },
+  PARLEY_HTTP_RATE_WINDOW_MS: { schema: int(1000, 24 * 3600_000).default(60_000), doc: 'The window of the HTTP rate limits (ms); it starts with a client\'s first request.' },
+  PARLEY_TRUST_PROXY: { schema: z.string().optional(), doc: 'Comma list of reverse proxies (IP addresses, CIDR ranges such as `10.0.0.0/8`, or `loopback`, `linklocal`, `uniquelocal`) whose `X-Forwarded-For` names the client. The client address decides the rate limits, the per-address login and registration limits and the connection caps, and appears in logs. Unset: the socket\'s address (behind a proxy, every client then shares the proxy\'s limits).' },
+  PARLEY_HTTP_HEADERS_TIMEOUT_MS: { schema: int(500, 600_000).default(10_000), doc: 'A client must send a request\'s headers within this time (ms), or its socket is closed (slow-header attacks).' },
+  PARLEY_HTTP_REQUEST_TIMEOUT_MS: { schema: int(500, 3600_000).default(15_000), doc: 'A client must send a whole request, body included, within this time (ms), or it gets 408 and its socket is closed. At least `PARLEY_HTTP_HEADERS_TIMEOUT_MS`.' },
+  PARLEY_HTTP_MAX_HEADER_BYTES: { schema: int(1024, 1024 * 1024).default(16 * 1024), doc: 'Largest total size of a request\'s start line and headers; larger gets 431.' },
+  PARLEY_HTTP_MAX_HEADERS: { schema: int(1, 10_000).default(100), doc: 'Most request headers read; further ones are ignored.' },
+  PARLEY_WS_MAX_CONNECTIONS: { schema: int(1, 10_000_000).default(100_000), doc: 'Most WebSocket connections this node holds (authenticated or still to send `auth`); further upgrades get 503.' },
+  PARLEY_WS_MAX_CONNECTIONS_PER_ADDRESS: { schema: int(1, 10_000_000).default(100), doc: 'Most WebSocket connections one client address may hold on this node (counted per node, not shared); further upgrades get 429.' },
+  PARLEY_WS_FRAMES_PER_SECOND: { schema: int(1, 1_000_000).default(20), doc: 'Sustained frames per second one WebSocket may send; frames beyond it and `PARLEY_WS_FRAME_BURST` are answered `RATE_LIMITED` and not processed.' },
+  PARLEY_WS_FRAME_BURST: { schema: int(1, 10_000_000).default(60), doc: 'Frames one WebSocket may send at once (the size of its token bucket, refilled at `PARLEY_WS_FRAMES_PER_SECOND`).' },
+  PARLEY_WS_FLOOD_FRAMES: { schema: int(1, 10_000_000).default(100), doc: 'Refused frames a WebSocket may run up (each is forgiven at `PARLEY_WS_FRAMES_PER_SECOND`) before it is closed with 4429.' },
+  PARLEY_WS_COMPRESSION: { schema: z.enum(['off', 'on']).default('off'), doc: 'permessage-deflate for WebSockets: `on` trades CPU and per-socket memory for bandwidth. Inflated frames are held to `PARLEY_WS_MAX_FRAME_BYTES` (compression bombs close with 1009).' },
+  PARLEY_WS_COMPRESSION_THRESHOLD_BYTES: { schema: int(0, 16 * 1024 * 1024).default(1024), doc: 'With compression on: smallest outgoing frame that is compressed.' },
+  PARLEY_WS_COMPRESSION_CONCURRENCY: { schema: int(1, 1024).default(10), doc: 'With compression on: most compression and decompression jobs this process runs at once; others wait their turn.' },
+  PARLEY_MESSAGES_PER_MINUTE: { schema: int(1, 1_000_000).default(30), doc: 'Messages one user may send per minute in one room, over WebSocket and HTTP alike (`RATE_LIMITED` beyond), unless the room\'s policy sets `messagesPerMinute`. Counted across every node (Redis).' },
 } as const;
 
 /**
@@ -101,8 +118,17 @@ const EnvSchema = z.object(Object.fromEntries(Object.entries(SETTINGS).map(([k, 
 /** The validated, frozen configuration every part of Parley receives (or a slice of it). */
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
-  /** `trustedProxies`: addresses or CIDR ranges whose `X-Forwarded-For` is believed (none by default). */
-  readonly http: { readonly host: string; readonly port: number; readonly bodyMaxBytes: number; readonly trustedProxies: readonly string[] };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyMaxBytes: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly maxHeaderBytes: number;
+    readonly maxHeaders: number;
+    /** Reverse proxies whose `X-Forwarded-For` is believed (addresses, CIDR ranges, `loopback`…); empty: none. */
+    readonly trustProxy: readonly string[];
+  };
   readonly dataDir: string;
   readonly logLevel: Env['LOG_LEVEL'];
   /** Undefined until `auth/secrets.ts` loads or generates it. */
@@ -116,7 +142,20 @@ export interface Config {
   };
   /** Redis engines when `url` is set; in-process engines otherwise. */
   readonly redis: { readonly url: string | undefined; readonly prefix: string; readonly heartbeatMs: number };
-  readonly ws: { readonly maxFrameBytes: number; readonly maxBufferedBytes: number; readonly maxRooms: number; readonly heartbeatIntervalMs: number; readonly authTimeoutMs: number };
+  readonly ws: {
+    readonly maxFrameBytes: number;
+    readonly maxBufferedBytes: number;
+    readonly maxRooms: number;
+    readonly heartbeatIntervalMs: number;
+    readonly authTimeoutMs: number;
+    readonly maxConnections: number;
+    readonly maxConnectionsPerAddress: number;
+    readonly frameRate: { readonly perSecond: number; readonly burst: number; readonly floodFrames: number };
+    /** permessage-deflate, when enabled. */
+    readonly compression: { readonly thresholdBytes: number; readonly concurrency: number } | undefined;
+  };
+  /** Counted limits shared by every node through the Counters port. */
+  readonly rateLimits: { readonly httpRequests: number; readonly httpAdmissions: number; readonly httpWindowMs: number; readonly messagesPerMinute: number };
   readonly limits: { readonly messageMaxBytes: number; readonly historyPageMax: number; readonly resumeMaxMessages: number; readonly relayBufferSize: number; readonly relayTtlMs: number };
   readonly positionCheckIntervalMs: number;
   readonly typing: { readonly throttleMs: number; readonly ttlMs: number };
@@ -169,8 +208,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = (parsed.success ? parsed.data : {}) as Env;
   const integrators = parsed.success ? parseIntegrators(e.PARLEY_EMBED_INTEGRATORS, problems) : [];
   const allowedOrigins = parsed.success ? parseOrigins(e.PARLEY_ALLOWED_ORIGINS, problems) : [];
-  const trustedProxies = parsed.success ? parseProxies(e.PARLEY_TRUST_PROXY, problems) : [];
   const wordFilter = parsed.success ? parseWordFilter(e.PARLEY_WORD_FILTER, problems) : [];
+  const trustProxy = parsed.success ? parseTrustProxy(e.PARLEY_TRUST_PROXY, problems) : [];
+  if (parsed.success && e.PARLEY_HTTP_HEADERS_TIMEOUT_MS > e.PARLEY_HTTP_REQUEST_TIMEOUT_MS) problems.push('PARLEY_HTTP_HEADERS_TIMEOUT_MS: must not exceed PARLEY_HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
   if (parsed.success && (e.PARLEY_JWT_SECRET !== undefined || e.PARLEY_JWT_JWKS_URL !== undefined)) {
     if (e.PARLEY_JWT_SECRET !== undefined && e.PARLEY_JWT_JWKS_URL !== undefined) problems.push('PARLEY_JWT_SECRET and PARLEY_JWT_JWKS_URL: set one, not both');
     if (e.PARLEY_JWT_ISSUER === undefined) problems.push('PARLEY_JWT_ISSUER: required when integrator JWTs are enabled');
@@ -180,7 +220,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return deepFreeze({
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, bodyMaxBytes: e.PARLEY_HTTP_BODY_MAX_BYTES, trustedProxies },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      bodyMaxBytes: e.PARLEY_HTTP_BODY_MAX_BYTES,
+      headersTimeoutMs: e.PARLEY_HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.PARLEY_HTTP_REQUEST_TIMEOUT_MS,
+      maxHeaderBytes: e.PARLEY_HTTP_MAX_HEADER_BYTES,
+      maxHeaders: e.PARLEY_HTTP_MAX_HEADERS,
+      trustProxy,
+    },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     adminToken: e.PARLEY_ADMIN_TOKEN,
@@ -197,6 +246,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxRooms: e.PARLEY_WS_MAX_ROOMS,
       heartbeatIntervalMs: e.PARLEY_HEARTBEAT_INTERVAL_MS,
       authTimeoutMs: e.PARLEY_WS_AUTH_TIMEOUT_MS,
+      maxConnections: e.PARLEY_WS_MAX_CONNECTIONS,
+      maxConnectionsPerAddress: e.PARLEY_WS_MAX_CONNECTIONS_PER_ADDRESS,
+      frameRate: { perSecond: e.PARLEY_WS_FRAMES_PER_SECOND, burst: e.PARLEY_WS_FRAME_BURST, floodFrames: e.PARLEY_WS_FLOOD_FRAMES },
+      compression: e.PARLEY_WS_COMPRESSION === 'on' ? { thresholdBytes: e.PARLEY_WS_COMPRESSION_THRESHOLD_BYTES, concurrency: e.PARLEY_WS_COMPRESSION_CONCURRENCY } : undefined,
+    },
+    rateLimits: {
+      httpRequests: e.PARLEY_HTTP_RATE_LIMIT,
+      httpAdmissions: e.PARLEY_HTTP_AUTH_RATE_LIMIT,
+      httpWindowMs: e.PARLEY_HTTP_RATE_WINDOW_MS,
+      messagesPerMinute: e.PARLEY_MESSAGES_PER_MINUTE,
     },
     limits: {
       messageMaxBytes: e.PARLEY_MESSAGE_MAX_BYTES,
@@ -272,16 +331,16 @@ function parseOrigins(value: string | undefined, problems: string[]): string[] {
   return origins;
 }
 
-/** The addresses and CIDR ranges of `PARLEY_TRUST_PROXY` (comma list); `*` is refused: name each proxy. */
-function parseProxies(value: string | undefined, problems: string[]): string[] {
+/** The proxies of `PARLEY_TRUST_PROXY` (comma list), each checked by the same parser that will apply it. */
+function parseTrustProxy(value: string | undefined, problems: string[]): string[] {
   if (value === undefined) return [];
   const proxies = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
   for (const proxy of proxies) {
-    const [address = '', prefix, extra] = proxy.split('/');
-    const version = isIP(address);
-    const bits = version === 4 ? 32 : 128;
-    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
-    if (version === 0 || !prefixOk || extra !== undefined) problems.push(`PARLEY_TRUST_PROXY: ${JSON.stringify(proxy.slice(0, 100))} is not an IP address or CIDR range like 10.0.0.0/8`);
+    try {
+      proxyAddr.compile(proxy);
+    } catch {
+      problems.push(`PARLEY_TRUST_PROXY: ${JSON.stringify(proxy.slice(0, 100))} is not an IP address, a CIDR range, or loopback, linklocal, uniquelocal`);
+    }
   }
   return proxies;
 }

@@ -2,7 +2,7 @@
  * The `parley` command line.
  *   parley serve                      start a node (default command)
  *   parley migrate                    create or upgrade the database, then exit
- *   parley rooms create --name NAME [--id ID] [--kind persistent|relay] [--max-members N] [--join-rule code|open]
+ *   parley rooms create --name NAME [--id ID] [--kind persistent|relay] [--max-members N] [--join-rule code|open] [--messages-per-minute N]
  *   parley rooms list | parley rooms close ID | parley rooms rotate-code ID
  *   parley accounts create --username NAME [--name DISPLAY] [--admin]   (password: first line of stdin)
  *   parley accounts promote NAME | parley accounts demote NAME
@@ -25,7 +25,7 @@ import { createLogger } from './observability/logger.ts';
 const USAGE = `usage:
   parley serve
   parley migrate
-  parley rooms create --name NAME [--id ID] [--kind persistent|relay] [--max-members N] [--join-rule code|open]
+  parley rooms create --name NAME [--id ID] [--kind persistent|relay] [--max-members N] [--join-rule code|open] [--messages-per-minute N]
   parley rooms list
   parley rooms close ID
   parley rooms rotate-code ID
@@ -72,6 +72,7 @@ async function rooms(config: Config, args: string[]): Promise<void> {
       kind: { type: 'string' },
       'max-members': { type: 'string' },
       'join-rule': { type: 'string' },
+      'messages-per-minute': { type: 'string' },
     },
   });
   const [action, roomId] = positionals;
@@ -86,12 +87,13 @@ async function rooms(config: Config, args: string[]): Promise<void> {
         kind: values.kind,
         maxMembers: values['max-members'] === undefined ? undefined : Number(values['max-members']),
         joinRule: values['join-rule'],
+        messagesPerMinute: values['messages-per-minute'] === undefined ? undefined : Number(values['messages-per-minute']),
       });
       const code = policy.joinRule === 'code' ? issueJoinCode() : undefined;
       const room = await rooms.create({ name: values.name, id: values.id, ...policy, joinCodeHash: code?.hash ?? null });
       console.log(`room id:   ${room.id}`);
       console.log(`join code: ${code?.code ?? '(none: open room)'}`);
-      console.log(`kind:      ${room.kind}, max members ${room.maxMembers}`);
+      console.log(`kind:      ${room.kind}, max members ${room.maxMembers}${room.messagesPerMinute === null ? '' : `, ${room.messagesPerMinute} messages per member per minute`}`);
     } else if (action === 'list') {
       for (const room of await rooms.list({ limit: 500, offset: 0 })) console.log(show(await rooms.info(room)));
     } else if (action === 'close' && roomId !== undefined) {

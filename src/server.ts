@@ -27,6 +27,7 @@ import { SingleUse } from './core/single-use.ts';
 import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
 import { enginesFromConfig, type Engines } from './engines/from-config.ts';
+import type { RateLimit } from './core/rate-limits.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { StaticToken } from './auth/static-token.ts';
@@ -74,6 +75,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     }));
   const chat = new Chat(engines, {
     messageMaxBytes: config.limits.messageMaxBytes,
+    messagesPerMinute: config.rateLimits.messagesPerMinute,
     historyPageMax: config.limits.historyPageMax,
     resumeMaxMessages: config.limits.resumeMaxMessages,
     maxRoomsPerConnection: config.ws.maxRooms,
@@ -113,6 +115,9 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const connections = (): number => chat.connectionCount;
   metrics.countConnections(connections);
   const readiness = { checks: engines.checks, draining: () => draining, connections };
+  // Per client address, counted by every node together (docs/operations.md, "Limits").
+  const requestLimit: RateLimit = { name: 'http', counts: 'requests', limit: config.rateLimits.httpRequests, windowMs: config.rateLimits.httpWindowMs };
+  const admissionLimit: RateLimit = { name: 'http-admission', counts: 'requests to join or sign in', limit: config.rateLimits.httpAdmissions, windowMs: config.rateLimits.httpWindowMs };
   const http = await buildHttpApp({
     chat,
     readiness,
@@ -125,7 +130,6 @@ export async function createServer(config: Config, options: CreateServerOptions 
     logger,
     production: config.env === 'production',
     bodyMaxBytes: config.http.bodyMaxBytes,
-    trustedProxies: config.http.trustedProxies,
     webDir: WEB_DIR,
     allowedOrigins: config.allowedOrigins,
     metrics,
@@ -135,6 +139,9 @@ export async function createServer(config: Config, options: CreateServerOptions 
       health: config.endpoints.health,
       docs: config.endpoints.docs,
     },
+    rateLimits: { requests: requestLimit, admissions: admissionLimit },
+    server: config.http,
+    trustProxy: config.http.trustProxy,
   });
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
@@ -142,6 +149,12 @@ export async function createServer(config: Config, options: CreateServerOptions 
     heartbeatIntervalMs: config.ws.heartbeatIntervalMs,
     authTimeoutMs: config.ws.authTimeoutMs,
     allowedOrigins: config.allowedOrigins,
+    maxConnections: config.ws.maxConnections,
+    maxConnectionsPerAddress: config.ws.maxConnectionsPerAddress,
+    upgradeLimit: requestLimit,
+    frameRate: config.ws.frameRate,
+    compression: config.ws.compression,
+    trustProxy: config.http.trustProxy,
     authenticate: (credentials) => auth.authenticate(credentials),
     onError: (err, context) => logger.debug({ err, context }, 'socket error'),
     onRefused: (status) => metrics.upgradeRefused(status),

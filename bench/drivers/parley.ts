@@ -1,6 +1,6 @@
 /**
  * Driver for Parley: rooms are created through the admin API (`POST /api/v1/admin/rooms`, open join
- * rule), each member joins through `POST /api/v1/join` and receives its own session token, and the
+ * rule, a message rate per member far above what any scenario offers), each member joins through `POST /api/v1/join` and receives its own session token, and the
  * connection is Parley's `/ws?token=…` speaking the frames of `src/protocol/`.
  */
 import type { Driver, Provisioned, MemberCredentials, ConnectionEvents, Connection } from './driver.ts';
@@ -9,6 +9,11 @@ import { openWireConnection } from './wire.ts';
 
 const MAX_ATTEMPTS = 20;
 const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * The rooms' `messagesPerMinute` (their policy's maximum): scenarios offer a member 1 message/s,
+ * the large room's sender 20/s and ramps far more, none of which the limit may throttle.
+ */
+const MESSAGES_PER_MINUTE = 1_000_000;
 
 export class ParleyDriver implements Driver {
   readonly #base: string;
@@ -30,6 +35,7 @@ export class ParleyDriver implements Driver {
         kind: this.roomKind,
         maxMembers: membersPerRoom,
         joinRule: 'open',
+        messagesPerMinute: MESSAGES_PER_MINUTE,
       })) as { room: { id: string } };
       roomIds[r] = created.room.id;
     });

@@ -31,6 +31,7 @@ import type { Presence } from './ports/presence.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
 import { NO_METRICS, type Metrics } from './ports/metrics.ts';
+import type { Counters } from './ports/counters.ts';
 import { Connection } from './connection.ts';
 import { Fanout } from './fanout.ts';
 import { Rooms } from './rooms.ts';
@@ -45,6 +46,7 @@ import { ContentPolicy } from './content-policy.ts';
 import { WordFilter, type WordFilterMode } from './word-filter.ts';
 import { Moderation, mutedError } from './moderation.ts';
 import { requireAllowed } from './permissions.ts';
+import { RateLimits } from './rate-limits.ts';
 import type { CreateRoomInput } from './rooms.ts';
 
 /** The client frames the core handles: every one but `auth`, which the transport answers. */
@@ -56,11 +58,15 @@ export interface ChatPorts {
   readonly broker: Broker;
   readonly presence: Presence;
   readonly relayLog: RelayLog;
+  /** Rate windows shared by every node (messages per minute, HTTP requests per address). */
+  readonly counters: Counters;
 }
 
 /** Limits and timings, in the units their names carry (see src/config.ts for the settings). */
 export interface ChatOptions {
   readonly messageMaxBytes: number;
+  /** Messages one user may send per minute in a room whose policy sets none (PARLEY_MESSAGES_PER_MINUTE). */
+  readonly messagesPerMinute: number;
   readonly historyPageMax: number;
   readonly resumeMaxMessages: number;
   readonly maxRoomsPerConnection: number;
@@ -84,6 +90,8 @@ export interface ChatOptions {
 
 export class Chat {
   readonly rooms: Rooms;
+  /** Named limits over the shared counters; transports count requests and connections with it. */
+  readonly rateLimits: RateLimits;
   readonly #members: Members;
   readonly #messages: Messages;
   readonly #history: History;
@@ -102,6 +110,7 @@ export class Chat {
     const now = options.now ?? Date.now;
     this.#onInternalError = options.onInternalError ?? (() => undefined);
     this.#metrics = options.metrics ?? NO_METRICS;
+    this.rateLimits = new RateLimits(ports.counters, (err, context) => this.#onInternalError(err, context));
     this.rooms = new Rooms(ports.store, ports.broker, ports.relayLog, now);
     this.#fanout = new Fanout(ports.broker, ports.store, ports.relayLog, {
       maxBufferedBytes: options.maxBufferedBytes,
@@ -114,7 +123,7 @@ export class Chat {
     const audit = new AuditLog(ports.store.audit, now);
     const contentPolicy = new ContentPolicy(new WordFilter(options.wordFilter ?? [], options.wordFilterMode ?? 'block'), audit);
     this.#members = new Members(ports.store, this.#presence, audit, now);
-    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, options.messageMaxBytes, contentPolicy, now, (err, context) => this.#onInternalError(err, context), this.#metrics);
+    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, this.rateLimits, options.messageMaxBytes, options.messagesPerMinute, contentPolicy, now, (err, context) => this.#onInternalError(err, context), this.#metrics);
     this.#moderation = new Moderation(ports.store, ports.broker, this.rooms, this.#members, audit, now, (err, context) => this.#onInternalError(err, context));
     this.#history = new History(ports.store, ports.relayLog, options.historyPageMax);
     this.#resume = new Resume(ports.store, ports.relayLog, this.rooms, this.#members, this.#presence, this.#fanout, options.resumeMaxMessages, options.maxRoomsPerConnection);

@@ -1,6 +1,6 @@
 /**
- * The send pipeline (DESIGN.md, "Delivery path"): size limit → content policy (plaintext rooms:
- * HTML stripped, word filter; e2ee rooms untouched, `content-policy.ts`) → dedupe by clientId and assign seq
+ * The send pipeline (DESIGN.md, "Delivery path"): rate limit → size limit → content policy
+ * (plaintext rooms: HTML stripped, word filter; e2ee rooms untouched, `content-policy.ts`) → dedupe by clientId and assign seq
  * (Store for persistent rooms, RelayLog for relay rooms) → ack → publish once, encoded once.
  * The ack is returned only after the Store committed (rule 1) or the RelayLog took the message.
  * A duplicate send returns the first ack and publishes nothing.
@@ -14,10 +14,15 @@ import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
 import type { Metrics } from './ports/metrics.ts';
 import type { ContentPolicy } from './content-policy.ts';
+import type { RateLimits } from './rate-limits.ts';
+
+/** The window of the per-room message limit, in ms: limits are per minute. */
+const MESSAGE_WINDOW_MS = 60_000;
 
 export class Messages {
   /**
    * @param messageMaxBytes largest body in UTF-8 bytes (PARLEY_MESSAGE_MAX_BYTES).
+   * @param messagesPerMinute messages one user may send per minute in a room whose policy sets none (PARLEY_MESSAGES_PER_MINUTE).
    * @param onError told of a publish that failed after the message was stored (to be logged).
    * @param metrics told of every ack.
    */
@@ -25,7 +30,9 @@ export class Messages {
     private readonly store: Store,
     private readonly relayLog: RelayLog,
     private readonly broker: Broker,
+    private readonly rateLimits: RateLimits,
     private readonly messageMaxBytes: number,
+    private readonly messagesPerMinute: number,
     private readonly contentPolicy: ContentPolicy,
     private readonly now: () => number,
     private readonly onError: (err: unknown, context: string) => void,
@@ -37,12 +44,15 @@ export class Messages {
    * `sender`, the sending connection's peer if any, coalesces what it is sent between the publish
    * and the ack (its copy of the message, then the ack) into one write.
    * The size limit applies to the body as sent; the content policy may then change it (plaintext rooms).
-   * Throws MESSAGE_TOO_LARGE, VALIDATION_FAILED (no text left), MESSAGE_REFUSED (word filter; recorded
-   * in the audit log before this rejects), ROOM_CLOSED, ROOM_NOT_FOUND, STORE_UNAVAILABLE or (relay rooms)
+   * Throws RATE_LIMITED (the sender used up the room's `messagesPerMinute`, shared by every node;
+   * `details.retryAfterMs`), MESSAGE_TOO_LARGE, VALIDATION_FAILED (no text left), MESSAGE_REFUSED
+   * (word filter; recorded in the audit log before this rejects), ROOM_CLOSED, ROOM_NOT_FOUND, STORE_UNAVAILABLE or (relay rooms)
    * BROKER_UNAVAILABLE: nothing was stored, retry with the same clientId. Once stored, the message
    * is acked even if its publish fails: every node finds it by its position check (DESIGN.md rule 3).
    */
   async send(principal: Principal, room: RoomRecord, clientId: string, body: string, sender?: Peer): Promise<Ack> {
+    const rule = { name: 'messages', counts: 'messages', limit: room.messagesPerMinute ?? this.messagesPerMinute, windowMs: MESSAGE_WINDOW_MS };
+    await this.rateLimits.take(rule, `${room.id}:${principal.userId}`);
     const bytes = Buffer.byteLength(body, 'utf8');
     if (bytes > this.messageMaxBytes) {
       throw new ParleyError('MESSAGE_TOO_LARGE', `Message is ${bytes} bytes; the limit is ${this.messageMaxBytes}`, {
@@ -77,9 +87,9 @@ export class Messages {
       result = await this.store.messages.append(input);
     }
     sender?.coalesce();
+    this.metrics.acked(room.kind, result.duplicate);
     // Not awaited: the message is already stored (or in the relay log), so the ack need not wait for
     // Redis; publishes of one node still leave in call order.
-    this.metrics.acked(room.kind, result.duplicate);
     if (!result.duplicate) void this.#publish(result.message, epoch);
     return toAck(result);
   }

@@ -6,7 +6,6 @@
  */
 import type { Config } from '../config.ts';
 import type { ChatPorts } from '../core/chat.ts';
-import type { Counters } from '../core/ports/counters.ts';
 import type { Store } from '../core/ports/store.ts';
 import { openSqliteStore, sqliteFile } from './store/sqlite.ts';
 import { openPostgresStore } from './store/postgres.ts';
@@ -23,7 +22,6 @@ import type { OnCommit } from './store/group-commit.ts';
 
 /** Every port's engine, what readiness checks they need, and how to close them. */
 export interface Engines extends ChatPorts {
-  readonly counters: Counters;
   /** One check per external dependency (`store`, `redis`): resolves when it answers, rejects with why not. */
   readonly checks: Readonly<Record<string, () => Promise<void>>>;
   /** Close every engine, the store last (it flushes pending writes). */

@@ -12,9 +12,13 @@ export const CLOSE_CODES = {
   NORMAL: 1000,
   /** 1001: the server is shutting down or redeploying; reconnect (to another node). */
   GOING_AWAY: 1001,
+  /** 1002: the client broke WebSocket framing (RFC 6455 §5: unmasked frame, reserved bits, bad opcode). */
+  PROTOCOL_ERROR: 1002,
+  /** 1007: a text frame was not valid UTF-8 (RFC 6455 §8.1). */
+  INVALID_PAYLOAD: 1007,
   /** 1008: the connection violated protocol policy (reserved; bad frames get an `error` frame instead). */
   POLICY_VIOLATION: 1008,
-  /** 1009: a frame exceeded `PARLEY_WS_MAX_FRAME_BYTES`. */
+  /** 1009: a frame exceeded `PARLEY_WS_MAX_FRAME_BYTES` (with compression on: once inflated). */
   FRAME_TOO_BIG: 1009,
   /** 1011: unexpected server error. */
   INTERNAL: 1011,
@@ -24,7 +28,7 @@ export const CLOSE_CODES = {
   FORBIDDEN: 4403,
   /** 4409: replaced by a newer connection of the same session. */
   REPLACED: 4409,
-  /** 4429: the connection flooded the server and was cut off. */
+  /** 4429: the connection kept sending frames far over its rate (`PARLEY_WS_FRAMES_PER_SECOND`) after `RATE_LIMITED` answers, and was cut off. */
   FLOOD: 4429,
   /** 4500: the client read too slowly and its send buffer passed the limit; resume by seq. */
   SLOW_CONSUMER: 4500,
@@ -34,16 +38,20 @@ export const CLOSE_CODES = {
   OVERLOADED: 4503,
 } as const;
 
+/** Standard codes after which reconnecting would repeat the same outcome. */
+const TERMINAL: ReadonlySet<number> = new Set([CLOSE_CODES.NORMAL, CLOSE_CODES.PROTOCOL_ERROR, CLOSE_CODES.INVALID_PAYLOAD, CLOSE_CODES.POLICY_VIOLATION, CLOSE_CODES.FRAME_TOO_BIG]);
+
 /** A close code Parley may send. */
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
 /**
  * Whether a client should reconnect after the socket closed with `code`.
- * Terminal: 1000 (asked to end), 1008, 1009 and 4000–4499. Everything else (1001, 1006 abnormal
- * closure, 1011, 4500–4599, unknown codes) is retried with backoff.
+ * Terminal: 1000 (asked to end), 1002, 1007, 1008, 1009 (the client sent something it would send
+ * again: fix it first) and 4000–4499. Everything else (1001, 1006 abnormal closure, 1011,
+ * 4500–4599, unknown codes) is retried with backoff.
  */
 export function shouldReconnect(code: number): boolean {
-  if (code === CLOSE_CODES.NORMAL || code === CLOSE_CODES.POLICY_VIOLATION || code === CLOSE_CODES.FRAME_TOO_BIG) return false;
+  if (TERMINAL.has(code)) return false;
   if (code >= 4000 && code < 4500) return false;
   return true;
 }

@@ -25,6 +25,13 @@ export const RoomPolicy = z
     maxMembers: z.number().int().min(1).max(1_000_000).default(1000).describe('Most members the room admits.'),
     joinRule: JoinRule.default('code'),
     e2ee: z.boolean().default(false).describe('End-to-end encrypted: bodies are opaque to the server (no HTML stripping, no word filter; only the size limit).'),
+    messagesPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe('Most messages one member may send per minute in this room (issue: abuse resistance); the server\'s PARLEY_MESSAGES_PER_MINUTE when omitted.'),
   })
   .meta({ id: 'RoomPolicy' });
 export type RoomPolicy = z.infer<typeof RoomPolicy>;
@@ -38,6 +45,7 @@ export const RoomInfo = z
     maxMembers: z.number().int(),
     joinRule: JoinRule,
     e2ee: z.boolean().describe('End-to-end encrypted: bodies are opaque to the server.'),
+    messagesPerMinute: z.number().int().optional().describe('The room\'s own limit of messages per member per minute; absent when the server\'s default applies.'),
     createdAt: z.number().int().describe('Unix ms.'),
     closedAt: z.number().int().nullable().describe('Unix ms, or null while open.'),
     epoch: z.string().describe('Changes only if the room\'s seq numbering is reset; a client whose epoch differs must resync.'),

@@ -2,14 +2,24 @@
  * WebSocket transport at `/ws` (DESIGN.md, rules 6–8 and 10).
  * - Checks the browser's `Origin` at the upgrade: this server's host or `PARLEY_ALLOWED_ORIGINS`,
  *   else HTTP 403 (cross-site WebSocket hijacking).
+ * - Caps connections at the upgrade (issue: abuse resistance): beyond `maxConnections` on this node
+ *   → HTTP 503; beyond `maxConnectionsPerAddress` for one client address on this node → HTTP 429;
+ *   and each upgrade counts as a request against the shared HTTP rate limit → 429 with
+ *   `Retry-After`. Sockets still waiting for their `auth` frame count too.
  * - Authenticates at the upgrade: an invalid credential → HTTP 401 before a socket exists. A socket
  *   opened without any credential must send an `auth` frame within `authTimeoutMs` (so a token need
  *   not travel in a URL), else it is closed with 4401.
  * - An `auth` frame later renews the credential (same user); a credential that expires unrenewed
  *   closes the socket with 4401 at its next frame or the next heartbeat sweep, whichever is first.
+ * - Meters frames with a token bucket per socket (`frame-rate.ts`): a frame over the rate is answered
+ *   `RATE_LIMITED` (with `retryAfterMs`) and not processed; a socket that keeps sending far over it
+ *   is closed with 4429.
  * - Parses each text frame as JSON and validates it with the protocol's Zod schema; a bad frame gets
- *   an `error` (or `reply` with error) and the socket stays open. Frames over
- *   `maxFrameBytes` close the socket with 1009 (enforced by `ws` itself).
+ *   an `error` (or `reply` with error) and the socket stays open. `ws` itself closes the socket on
+ *   frames over `maxFrameBytes` (1009; with compression, once inflated), text that is not UTF-8
+ *   (1007) and broken framing (1002), before any Parley code sees the bytes.
+ * - permessage-deflate is off unless `compression` is given (no context takeover, a concurrency cap
+ *   on zlib work, inflated size bounded by `maxFrameBytes`).
  * - One shared heartbeat sweep pings every socket; a socket that missed a whole period is terminated.
  * - Every socket `error` is handled; nothing a client sends can end the process.
  */
@@ -22,7 +32,10 @@ import type { Chat } from '../core/chat.ts';
 import type { Peer } from '../core/ports/peer.ts';
 import type { Principal } from '../core/principal.ts';
 import type { Credentials } from '../auth/principal.ts';
+import type { RateLimit } from '../core/rate-limits.ts';
 import { credentialsFromHeaders } from './credentials.ts';
+import { clientAddressOf, limitSubject, type ClientAddressOf } from './client-address.ts';
+import { FrameBucket, type FrameRate } from './frame-rate.ts';
 
 /** Options of {@link WebSocketTransport}, in the units their names carry. */
 export interface WebSocketOptions {
@@ -33,6 +46,18 @@ export interface WebSocketOptions {
   readonly authTimeoutMs: number;
   /** Browser origins besides this server's own host allowed to open sockets (PARLEY_ALLOWED_ORIGINS). */
   readonly allowedOrigins: readonly string[];
+  /** Most sockets on this node (PARLEY_WS_MAX_CONNECTIONS); beyond it upgrades get 503. */
+  readonly maxConnections: number;
+  /** Most sockets of one client address on this node (PARLEY_WS_MAX_CONNECTIONS_PER_ADDRESS); beyond it upgrades get 429. */
+  readonly maxConnectionsPerAddress: number;
+  /** The shared per-address request limit each upgrade counts against (PARLEY_HTTP_RATE_LIMIT). */
+  readonly upgradeLimit: RateLimit;
+  /** Frame token bucket of every socket (PARLEY_WS_FRAMES_PER_SECOND, _FRAME_BURST, _FLOOD_FRAMES). */
+  readonly frameRate: FrameRate;
+  /** permessage-deflate (PARLEY_WS_COMPRESSION=on), or undefined for off. */
+  readonly compression: { readonly thresholdBytes: number; readonly concurrency: number } | undefined;
+  /** Reverse proxies whose `X-Forwarded-For` names the client address (PARLEY_TRUST_PROXY). */
+  readonly trustProxy: readonly string[];
   readonly authenticate: (credentials: Credentials) => Promise<Principal | undefined>;
   readonly onError: (err: unknown, context: string) => void;
   /** Told of each upgrade refused, with its HTTP status (metrics). */
@@ -46,6 +71,7 @@ const TEXT = { binary: false } as const;
 class WsPeer implements Peer {
   readonly id = randomUUID();
   alive = true;
+  readonly frames: FrameBucket;
   #corked = false;
   #bufferedAtCork = 0;
 
@@ -53,7 +79,10 @@ class WsPeer implements Peer {
     readonly socket: WebSocket,
     /** Replaced when the client renews its credential with an `auth` frame. */
     public principal: Principal,
-  ) {}
+    frameRate: FrameRate,
+  ) {
+    this.frames = new FrameBucket(frameRate, Date.now());
+  }
 
   send(frame: string | Buffer, onWritten?: () => void): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame, TEXT, onWritten === undefined ? undefined : () => onWritten());
@@ -90,6 +119,10 @@ export class WebSocketTransport {
   readonly #pending = new Map<WebSocket, number>();
   readonly #heartbeat: NodeJS.Timeout;
   readonly #authSweep: NodeJS.Timeout;
+  readonly #clientAddress: ClientAddressOf;
+  /** Open sockets (upgrading, awaiting `auth`, or served) on this node, in all and per address subject. */
+  #connections = 0;
+  readonly #perAddress = new Map<string, number>();
   #accepting = true;
 
   constructor(
@@ -97,7 +130,12 @@ export class WebSocketTransport {
     private readonly chat: Chat,
     private readonly options: WebSocketOptions,
   ) {
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    const { compression } = options;
+    // With compression, `maxPayload` bounds the inflated size (ws stops inflating past it: 1009).
+    // No context takeover: no per-socket window kept between messages.
+    const perMessageDeflate = compression === undefined ? false : { threshold: compression.thresholdBytes, concurrencyLimit: compression.concurrency, serverNoContextTakeover: true, clientNoContextTakeover: true };
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate, clientTracking: false });
+    this.#clientAddress = clientAddressOf(options.trustProxy);
     server.on('upgrade', this.#onUpgrade);
     this.#heartbeat = setInterval(() => this.#sweep(), options.heartbeatIntervalMs);
     this.#heartbeat.unref();
@@ -132,9 +170,9 @@ export class WebSocketTransport {
   /** Shared by every upgrading socket; a closure made inside `#onUpgrade` would keep its request alive as long as the socket. */
   readonly #onSocketError = (err: Error): void => this.options.onError(err, 'upgrade socket');
 
-  #refuse(socket: Duplex, status: number, reason: string): void {
+  #refuse(socket: Duplex, status: number, reason: string, headers?: Record<string, string>): void {
     this.options.onRefused?.(status);
-    refuse(socket, status, reason);
+    refuse(socket, status, reason, headers);
   }
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -143,22 +181,46 @@ export class WebSocketTransport {
     if (path !== this.options.path) return this.#refuse(socket, 404, 'Not Found');
     if (!this.#accepting) return this.#refuse(socket, 503, 'Service Unavailable');
     if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins)) return this.#refuse(socket, 403, 'Forbidden');
+    if (this.#connections >= this.options.maxConnections) return this.#refuse(socket, 503, 'Service Unavailable');
+    const subject = limitSubject(this.#clientAddress(req));
+    if ((this.#perAddress.get(subject) ?? 0) >= this.options.maxConnectionsPerAddress) return this.#refuse(socket, 429, 'Too Many Requests');
+    this.#hold(socket, subject);
+    this.#admit(req, socket, head, subject).catch((err: unknown) => {
+      if (err instanceof ParleyError && err.code === 'RATE_LIMITED') {
+        const retryAfterMs = Number(err.details?.retryAfterMs ?? 1000);
+        return this.#refuse(socket, 429, 'Too Many Requests', { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+      }
+      this.options.onError(err, 'websocket authentication');
+      this.#refuse(socket, 503, 'Service Unavailable');
+    });
+  };
+
+  /** Count the socket until it closes, in all and for its address subject. */
+  #hold(socket: Duplex, subject: string): void {
+    this.#connections += 1;
+    this.#perAddress.set(subject, (this.#perAddress.get(subject) ?? 0) + 1);
+    socket.once('close', () => {
+      this.#connections -= 1;
+      const left = (this.#perAddress.get(subject) ?? 1) - 1;
+      if (left > 0) this.#perAddress.set(subject, left);
+      else this.#perAddress.delete(subject);
+    });
+  }
+
+  /** Count the upgrade against the request limit, then authenticate it. Rejects with RATE_LIMITED, or what authentication threw. */
+  async #admit(req: IncomingMessage, socket: Duplex, head: Buffer, subject: string): Promise<void> {
+    await this.chat.rateLimits.take(this.options.upgradeLimit, subject);
+    if (socket.destroyed) return;
     const credentials = credentialsFromHeaders(req.headers, req.url);
     if (credentials.cookie === undefined && credentials.accessCookie === undefined && credentials.bearer === undefined && credentials.queryToken === undefined) {
       // No credential at the upgrade: the first frame must be `auth`.
       return this.#wss.handleUpgrade(req, socket, head, (ws) => this.#awaitAuth(ws));
     }
-    this.options
-      .authenticate(credentials)
-      .then((principal) => {
-        if (principal === undefined || isExpired(principal)) return this.#refuse(socket, 401, 'Unauthorized');
-        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, principal));
-      })
-      .catch((err: unknown) => {
-        this.options.onError(err, 'websocket authentication');
-        this.#refuse(socket, 503, 'Service Unavailable');
-      });
-  };
+    const principal = await this.options.authenticate(credentials);
+    if (principal === undefined || isExpired(principal)) return this.#refuse(socket, 401, 'Unauthorized');
+    if (socket.destroyed) return;
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, principal));
+  }
 
   /** A socket opened without credentials: only an `auth` frame, before the deadline, lets it in. */
   #awaitAuth(socket: WebSocket): void {
@@ -186,13 +248,22 @@ export class WebSocketTransport {
 
   /** Serve an authenticated socket; `beforeWelcome` writes what must precede the welcome push. */
   #accept(socket: WebSocket, principal: Principal, beforeWelcome?: (peer: WsPeer) => void): void {
-    const peer = new WsPeer(socket, principal);
+    const peer = new WsPeer(socket, principal, this.options.frameRate);
     this.#peers.add(peer);
     const connection = this.chat.open(peer);
     socket.on('error', (err) => this.options.onError(err, 'websocket'));
     socket.on('pong', () => (peer.alive = true));
     socket.on('message', (data: RawData, isBinary: boolean) => {
+      // Frames still arriving after a close began (e.g. from a flood) are not served.
+      if (socket.readyState !== socket.OPEN) return;
       peer.alive = true;
+      const verdict = peer.frames.take(Date.now());
+      if (verdict.kind === 'flood') return peer.close(CLOSE_CODES.FLOOD, 'flooding: too many frames over the rate limit');
+      if (verdict.kind === 'refuse') {
+        const { perSecond, burst } = this.options.frameRate;
+        const error = new ParleyError('RATE_LIMITED', `Too many frames: at most ${perSecond} per second (bursts of ${burst}); this one was not processed`, { details: { retryAfterMs: verdict.retryAfterMs } });
+        return this.chat.fail(peer, frameId(data, isBinary), error, 'frame rate');
+      }
       if (isExpired(peer.principal)) return peer.close(CLOSE_CODES.UNAUTHENTICATED, 'credential expired: reconnect with a fresh one');
       const frame = parseFrame(data, isBinary);
       if (frame instanceof ParleyError) return this.chat.fail(peer, frameId(data, isBinary), frame, 'parse');
@@ -306,7 +377,13 @@ function frameId(data: RawData, isBinary: boolean): string | undefined {
   }
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
+/**
+ * Answer an upgrade with an HTTP error (and `headers`) instead of a socket, and close it once the
+ * answer is written: a client that keeps its half open must not keep its place in the counts.
+ */
+function refuse(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
   if (!socket.writable) return void socket.destroy();
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${extra}Content-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
 }

@@ -45,8 +45,8 @@ test('backoff: the first retry is immediate, then the ceiling doubles per attemp
   for (let i = 0; i < 100; i++) assert.ok(backoffDelay(4, 250, 10_000) < 2000);
 });
 
-test('the reconnect rule: 1000, 1008, 1009 and 4000–4499 are terminal; 1001, 1006, 1011 and 4500–4599 are retried', () => {
-  for (const code of [1000, 1008, 1009, 4401, 4403, 4409, 4429]) assert.equal(shouldReconnect(code), false, String(code));
+test('the reconnect rule: 1000, 1002, 1007, 1008, 1009 and 4000–4499 are terminal; 1001, 1006, 1011 and 4500–4599 are retried', () => {
+  for (const code of [1000, 1002, 1007, 1008, 1009, 4401, 4403, 4409, 4429]) assert.equal(shouldReconnect(code), false, String(code));
   for (const code of [1001, 1006, 1011, 4500, 4501, 4503]) assert.equal(shouldReconnect(code), true, String(code));
 });
 

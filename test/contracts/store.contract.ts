@@ -15,7 +15,7 @@ const T0 = 1_700_000_000_000;
 
 /** A room with defaults; override any field. */
 function newRoom(id: string, overrides: Partial<NewRoom> = {}): NewRoom {
-  return { id, name: `Room ${id}`, kind: 'persistent', maxMembers: 100, joinRule: 'open', e2ee: false, joinCodeHash: null, epoch: 'epoch-1', createdAt: T0, ...overrides };
+  return { id, name: `Room ${id}`, kind: 'persistent', maxMembers: 100, joinRule: 'open', e2ee: false, messagesPerMinute: null, joinCodeHash: null, epoch: 'epoch-1', createdAt: T0, ...overrides };
 }
 
 let nextId = 0;
@@ -65,7 +65,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     describe('rooms', () => {
       test('create returns the room with lastSeq 0 and closedAt null, and get returns the same record', () =>
         withStore(async (store) => {
-          const input = newRoom('r1', { kind: 'relay', maxMembers: 7, joinRule: 'code', joinCodeHash: 'ab'.repeat(32), epoch: 'e-9' });
+          const input = newRoom('r1', { kind: 'relay', maxMembers: 7, joinRule: 'code', messagesPerMinute: 42, joinCodeHash: 'ab'.repeat(32), epoch: 'e-9' });
           const created = await store.rooms.create(input);
           assert.deepEqual(created, { ...input, lastSeq: 0, closedAt: null });
           assert.deepEqual(await store.rooms.get('r1'), created);
@@ -557,7 +557,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         withStore(async (store) => {
           assert.equal((await store.rooms.create(newRoom('secret', { e2ee: true }))).e2ee, true);
           assert.equal((await store.rooms.get('secret'))?.e2ee, true);
-          const plain: NewRoom = { id: 'plain', name: 'Plain', kind: 'persistent', maxMembers: 5, joinRule: 'open', joinCodeHash: null, epoch: 'e', createdAt: T0 };
+          const plain: NewRoom = { id: 'plain', name: 'Plain', kind: 'persistent', maxMembers: 5, joinRule: 'open', messagesPerMinute: null, joinCodeHash: null, epoch: 'e', createdAt: T0 };
           assert.equal((await store.rooms.create(plain)).e2ee, false, 'e2ee defaults to false');
         }));
 

@@ -115,7 +115,7 @@ if (url !== undefined) {
       assert.ok(store instanceof PostgresStore);
       const settings = await store.settings();
       assert.deepEqual([settings.synchronousCommit, settings.searchPath], ['on', schema.name]);
-      await store.rooms.create({ id: 'cfg', name: 'cfg', kind: 'persistent', maxMembers: 5, joinRule: 'open', joinCodeHash: null, epoch: 'e', createdAt: 1 });
+      await store.rooms.create({ id: 'cfg', name: 'cfg', kind: 'persistent', maxMembers: 5, joinRule: 'open', messagesPerMinute: null, joinCodeHash: null, epoch: 'e', createdAt: 1 });
       const rows = await withPostgresClient(url, async (c) => (await c.query(`select id from ${schema.name}.rooms`)).rows);
       assert.deepEqual(rows, [{ id: 'cfg' }], 'the tables live in the schema the URL named');
     } finally {

@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { createPostgresSchema, type PostgresSchema } from './services.ts';
 import { deleteKeys } from './redis.ts';
-import { startServer, type TestServer } from './server.ts';
+import { startServer, UNTHROTTLED, type TestServer } from './server.ts';
 
 export interface Cluster extends AsyncDisposable {
   readonly nodes: TestServer[];
-  /** Settings every node of this cluster shares (database schema, Redis prefix, admin token, session secret). */
+  /** Settings every node of this cluster shares (database schema, Redis prefix, admin token, session secret, unthrottled limits unless `extra` sets them). */
   readonly env: Record<string, string>;
   readonly schema: string;
   /** `application_name` of every node's database connections (to find them in pg_stat_activity). */
@@ -36,6 +36,7 @@ export async function startCluster(count: number, urls: { databaseUrl: string; r
     PARLEY_REDIS_PREFIX: redisPrefix,
     PARLEY_ADMIN_TOKEN: randomBytes(32).toString('base64url'),
     PARLEY_SESSION_SECRET: randomBytes(32).toString('base64url'),
+    ...UNTHROTTLED,
     ...extra,
   };
   const nodes: TestServer[] = [];

@@ -1,6 +1,7 @@
 /**
  * A disposable Parley node for tests: real HTTP and WebSocket on 127.0.0.1 and a free port, a fresh
- * temporary DATA_DIR (kept across `restart()`), a known admin token, silent logs.
+ * temporary DATA_DIR (kept across `restart()`), a known admin token, silent logs, and
+ * {@link UNTHROTTLED} limits unless the test sets its own.
  * Use with `await using server = await startServer()` (STYLE C13).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +40,20 @@ export interface TestServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/**
+ * Per-address and per-user limits raised far beyond what any suite does: every suite speaks for
+ * many users from one loopback address. Tests of the limits set them (an empty string restores a
+ * setting's default, since empty counts as unset).
+ */
+export const UNTHROTTLED: Readonly<Record<string, string>> = {
+  PARLEY_HTTP_RATE_LIMIT: '10000000',
+  PARLEY_HTTP_AUTH_RATE_LIMIT: '10000000',
+  PARLEY_WS_MAX_CONNECTIONS_PER_ADDRESS: '10000000',
+  PARLEY_WS_FRAMES_PER_SECOND: '1000000',
+  PARLEY_WS_FRAME_BURST: '10000000',
+  PARLEY_MESSAGES_PER_MINUTE: '1000000',
+};
+
 type AdminRoomResponse = { room: RoomInfo; joinCode: string | null };
 
 /** A newcomer's join answer: always with its join session's token. */
@@ -48,7 +63,7 @@ export type Joined = JoinResponse & { readonly token: string; readonly expiresAt
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
   const adminToken = env.PARLEY_ADMIN_TOKEN ?? randomBytes(32).toString('base64url');
-  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env, DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: adminToken });
+  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...UNTHROTTLED, ...env, DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: adminToken });
   let server: ParleyServer | undefined = await createServer(config);
   let url = await server.listen();
   const port = new URL(url).port;

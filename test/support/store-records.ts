@@ -5,7 +5,7 @@ import type { NewMessage, NewRoom } from '../../src/core/ports/store.ts';
 export const T0 = 1_700_000_000_000;
 
 /** An open persistent room `id` with room for `maxMembers`. */
-export const sampleRoom = (id: string, maxMembers = 100): NewRoom => ({ id, name: id, kind: 'persistent', maxMembers, joinRule: 'open', joinCodeHash: null, epoch: 'e1', createdAt: T0 });
+export const sampleRoom = (id: string, maxMembers = 100): NewRoom => ({ id, name: id, kind: 'persistent', maxMembers, joinRule: 'open', messagesPerMinute: null, joinCodeHash: null, epoch: 'e1', createdAt: T0 });
 
 /** Message number `i` of a room from Alice: id `<room>-m<i>`, clientId `c<i>`. */
 export const sampleMessage = (roomId: string, i: number, overrides: Partial<NewMessage> = {}): NewMessage => ({

@@ -22,6 +22,8 @@ export interface RoomRecord {
   readonly joinRule: JoinRule;
   /** End-to-end encrypted: bodies are opaque (never sanitised or filtered, only size-limited). */
   readonly e2ee: boolean;
+  /** The room's own limit of messages per member per minute, or null for the server's default. */
+  readonly messagesPerMinute: number | null;
   /** SHA-256 hex of the join code, or null for open rooms. Codes themselves are never stored. */
   readonly joinCodeHash: string | null;
   readonly epoch: string;

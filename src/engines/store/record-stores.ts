@@ -65,6 +65,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
             max_members: room.maxMembers,
             join_rule: room.joinRule,
             e2ee: room.e2ee === true ? 1 : 0,
+            messages_per_minute: room.messagesPerMinute,
             join_code_hash: room.joinCodeHash,
             epoch: room.epoch,
             created_at: room.createdAt,

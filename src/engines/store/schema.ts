@@ -20,6 +20,8 @@ export interface RoomsTable {
   join_rule: JoinRule;
   /** 1: end-to-end encrypted; 0: plaintext. */
   e2ee: Generated<number>;
+  /** Null: the server's PARLEY_MESSAGES_PER_MINUTE (2026-12-01-04). */
+  messages_per_minute: number | null;
   join_code_hash: string | null;
   epoch: string;
   last_seq: Generated<number>;
@@ -163,6 +165,7 @@ export function toRoomRecord(row: RoomRow): RoomRecord {
     maxMembers: row.max_members,
     joinRule: row.join_rule,
     e2ee: row.e2ee !== 0,
+    messagesPerMinute: row.messages_per_minute,
     joinCodeHash: row.join_code_hash,
     epoch: row.epoch,
     lastSeq: row.last_seq,

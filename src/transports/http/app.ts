@@ -1,7 +1,8 @@
 /**
  * The Fastify instance: Zod type provider (protocol schemas validate requests and serialise
  * responses), one error mapping for every route (ParleyError → status + `{ error }`), security
- * headers, slow-request timeouts, and one plugin per resource (STYLE: Fastify).
+ * headers, slow-request timeouts and header limits, the per-address rate limit, and one plugin per
+ * resource (STYLE: Fastify).
  */
 import { createServer as createHttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +34,7 @@ import { openapiRoutes } from './openapi.ts';
 import { webRoutes } from './web.ts';
 import { embedRoutes } from './embed.ts';
 import { metricsRoutes } from './metrics.ts';
+import { addRateLimit, type HttpRateLimits } from './rate-limit.ts';
 
 /** What the HTTP plugins need. */
 export interface HttpDeps {
@@ -51,8 +53,6 @@ export interface HttpDeps {
   readonly logger: Logger;
   readonly production: boolean;
   readonly bodyMaxBytes: number;
-  /** Proxies whose `X-Forwarded-For` names the client (`request.ip`), as addresses or CIDR ranges (PARLEY_TRUST_PROXY). */
-  readonly trustedProxies: readonly string[];
   /** Directory of the built web UI (dist/web). */
   readonly webDir: string;
   /** Web origins besides Parley's own whose pages may call the API with credentials (CORS, PARLEY_ALLOWED_ORIGINS). */
@@ -61,6 +61,24 @@ export interface HttpDeps {
   readonly metrics: ParleyMetrics;
   /** Operator endpoints (PARLEY_METRICS, PARLEY_METRICS_TOKEN, PARLEY_HEALTH, PARLEY_DOCS). */
   readonly endpoints: { readonly metrics: boolean; readonly metricsToken: StaticToken | undefined; readonly health: boolean; readonly docs: boolean };
+  /** Per-address request limits (see rate-limit.ts). */
+  readonly rateLimits: HttpRateLimits;
+  /** Slow-request and header limits of the HTTP server. */
+  readonly server: HttpServerLimits;
+  /** Reverse proxies whose `X-Forwarded-For` names the client address (PARLEY_TRUST_PROXY); empty: none. */
+  readonly trustProxy: readonly string[];
+}
+
+/** Limits of the Node HTTP server under Fastify, in the units their names carry (issue: abuse resistance). */
+export interface HttpServerLimits {
+  /** Headers must arrive within this (PARLEY_HTTP_HEADERS_TIMEOUT_MS); else the socket is closed. */
+  readonly headersTimeoutMs: number;
+  /** The whole request must arrive within this (PARLEY_HTTP_REQUEST_TIMEOUT_MS); else 408 and close. */
+  readonly requestTimeoutMs: number;
+  /** Largest start line plus headers (PARLEY_HTTP_MAX_HEADER_BYTES); larger gets 431. */
+  readonly maxHeaderBytes: number;
+  /** Most headers read per request (PARLEY_HTTP_MAX_HEADERS); further ones are ignored. */
+  readonly maxHeaders: number;
 }
 
 /** The principal of a request (any credential but `?token=`), or undefined. */
@@ -88,10 +106,17 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyMaxBytes,
-    trustProxy: deps.trustedProxies.length === 0 ? false : [...deps.trustedProxies],
     // Slow-request limits that really fire (DESIGN.md rule 7): Node checks its timeouts only every
-    // `connectionsCheckingInterval` (30 s by default), which lets slowloris hold sockets.
-    serverFactory: (handler) => createHttpServer({ headersTimeout: 10_000, requestTimeout: 15_000, connectionsCheckingInterval: 1_000 }, handler),
+    // `connectionsCheckingInterval` (30 s by default), which lets slowloris hold sockets; here at
+    // least every second, and four times per headers timeout.
+    serverFactory: (handler) => {
+      const { headersTimeoutMs, requestTimeoutMs, maxHeaderBytes, maxHeaders } = deps.server;
+      const connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(headersTimeoutMs / 4)));
+      const server = createHttpServer({ headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, connectionsCheckingInterval, maxHeaderSize: maxHeaderBytes }, handler);
+      server.maxHeadersCount = maxHeaders;
+      return server;
+    },
+    trustProxy: deps.trustProxy.length === 0 ? false : [...deps.trustProxy],
     genReqId: () => randomUUID(),
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -101,7 +126,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     deps.metrics.core.refused(error.code);
     if (error.code === 'INTERNAL') request.log.error({ err: error.cause ?? err }, 'request failed');
     const retryAfterMs = error.code === 'RATE_LIMITED' ? error.details?.retryAfterMs : undefined;
-    if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+    if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     void reply.code(error.status).send({ error: toErrorBody(error) });
   });
   app.setNotFoundHandler((request, reply) => {
@@ -124,6 +149,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     deps.metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
   });
   await app.register(fastifyCookie);
+  // After the cookie parser: the answers (429 included) read and set cookies.
+  addRateLimit(app, deps.chat.rateLimits, deps.rateLimits);
   addCsrfProtection(app, deps.production);
   // Cross-origin calls from the configured origins only (never `*`), with credentials; the CSRF
   // check still applies to their unsafe methods. After the cookie parser: a preflight is answered

@@ -9,7 +9,8 @@ import * as initial from './2026-11-22-01-initial.ts';
 import * as messagesKeyedByRoomSeq from './2026-12-01-01-messages-keyed-by-room-seq.ts';
 import * as nonces from './2026-12-01-02-nonces.ts';
 import * as accounts from './2026-12-01-03-accounts.ts';
-import * as moderation from './2026-12-02-02-moderation.ts';
+import * as roomMessageRate from './2026-12-01-04-room-message-rate.ts';
+import * as moderation from './2026-12-01-05-moderation.ts';
 
 /** Migrations by name, oldest first. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -17,7 +18,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-01-01-messages-keyed-by-room-seq': messagesKeyedByRoomSeq,
   '2026-12-01-02-nonces': nonces,
   '2026-12-01-03-accounts': accounts,
-  '2026-12-02-02-moderation': moderation,
+  '2026-12-01-04-room-message-rate': roomMessageRate,
+  '2026-12-01-05-moderation': moderation,
 });
 
 /** A MigrationProvider over {@link MIGRATIONS}. */
