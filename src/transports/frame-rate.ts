@@ -26,6 +26,7 @@ export type FrameVerdict = { readonly kind: 'serve' } | { readonly kind: 'refuse
 const SERVE: FrameVerdict = { kind: 'serve' };
 const FLOOD: FrameVerdict = { kind: 'flood' };
 
+/** One socket's frame bucket: call {@link FrameBucket.take} for every frame it sends. */
 export class FrameBucket {
   #tokens: number;
   #at: number;

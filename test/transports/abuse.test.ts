@@ -385,3 +385,36 @@ test('a consumer that never reads is closed with 4500 and the server\'s memory s
   assert.ok(got * messageBytes < 32 * 2 ** 20, `the server held back at most its buffer limit plus the kernel's (${got} messages reached the sleeper)`);
   await assertServes(server, room.id);
 });
+
+test('a connection joins at most PARLEY_WS_MAX_ROOMS rooms: the next join is TOO_MANY_ROOMS, and leaving one frees its place', async () => {
+  await using server = await startServer({ PARLEY_WS_MAX_ROOMS: '3' });
+  const rooms = await Promise.all([1, 2, 3, 4].map(() => server.createRoom({ joinRule: 'open' })));
+  const first = rooms[0]!.room.id;
+  const ada = await server.member(first, null, 'Ada');
+  for (const { room } of rooms.slice(1)) await server.joinRoom(room.id, null, 'Ada', ada.token);
+  for (const { room } of rooms.slice(1, 3)) assert.equal((await ada.client.request({ type: 'join', roomId: room.id })).error, undefined);
+  const fourth = rooms[3]!.room.id;
+  assert.equal(errorOf(await ada.client.request({ type: 'join', roomId: fourth }))?.code, 'TOO_MANY_ROOMS');
+  assert.equal((await ada.client.request({ type: 'leave', roomId: first })).error, undefined);
+  assert.equal((await ada.client.request({ type: 'join', roomId: fourth })).error, undefined);
+  assert.equal(ada.client.socket.readyState, WebSocket.OPEN);
+  await ada.client.close();
+});
+
+test('a socket that stops answering pings is closed with 4501 within two heartbeat periods, and its member is no longer online', async () => {
+  await using server = await startServer({ PARLEY_HEARTBEAT_INTERVAL_MS: '1000' });
+  const { room } = await server.createRoom({ joinRule: 'open' });
+  const watcher = await server.member(room.id, null, 'Watcher');
+  const joined = await server.joinRoom(room.id, null, 'Silent');
+  const silent = new WebSocket(`${server.wsUrl}?token=${encodeURIComponent(joined.token)}`, { autoPong: false });
+  const code = closeCode(silent);
+  await new Promise((resolve) => silent.once('open', resolve));
+  silent.send(JSON.stringify({ type: 'join', id: 'j', roomId: room.id }));
+  const presence = (online: boolean) => (f: Frame) => f.type === 'presence' && f.userId === joined.user.id && f.online === online;
+  await watcher.client.next(presence(true));
+  const openedAt = Date.now();
+  assert.equal(await code, 4501);
+  assert.ok(Date.now() - openedAt < 3000, `closed ${Date.now() - openedAt} ms after going silent`);
+  await watcher.client.next(presence(false), 5000);
+  await watcher.client.close();
+});
