@@ -170,6 +170,9 @@ export class WebSocketTransport {
   /** Shared by every upgrading socket; a closure made inside `#onUpgrade` would keep its request alive as long as the socket. */
   readonly #onSocketError = (err: Error): void => this.options.onError(err, 'upgrade socket');
 
+  /** The one `error` listener of each opened socket, whether it authenticated at the upgrade or with an `auth` frame. */
+  readonly #onWebSocketError = (err: Error): void => this.options.onError(err, 'websocket');
+
   #refuse(socket: Duplex, status: number, reason: string, headers?: Record<string, string>): void {
     this.options.onRefused?.(status);
     refuse(socket, status, reason, headers);
@@ -219,13 +222,16 @@ export class WebSocketTransport {
     const principal = await this.options.authenticate(credentials);
     if (principal === undefined || isExpired(principal)) return this.#refuse(socket, 401, 'Unauthorized');
     if (socket.destroyed) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, principal));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', this.#onWebSocketError);
+      this.#accept(ws, principal);
+    });
   }
 
   /** A socket opened without credentials: only an `auth` frame, before the deadline, lets it in. */
   #awaitAuth(socket: WebSocket): void {
     this.#pending.set(socket, Date.now() + this.options.authTimeoutMs);
-    socket.on('error', (err) => this.options.onError(err, 'websocket'));
+    socket.on('error', this.#onWebSocketError);
     socket.once('close', () => this.#pending.delete(socket));
     socket.once('message', (data: RawData, isBinary: boolean) => {
       const frame = parseFrame(data, isBinary);
@@ -246,12 +252,11 @@ export class WebSocketTransport {
     });
   }
 
-  /** Serve an authenticated socket; `beforeWelcome` writes what must precede the welcome push. */
+  /** Serve an authenticated socket (its `error` listener already on); `beforeWelcome` writes what must precede the welcome push. */
   #accept(socket: WebSocket, principal: Principal, beforeWelcome?: (peer: WsPeer) => void): void {
     const peer = new WsPeer(socket, principal, this.options.frameRate);
     this.#peers.add(peer);
     const connection = this.chat.open(peer);
-    socket.on('error', (err) => this.options.onError(err, 'websocket'));
     socket.on('pong', () => (peer.alive = true));
     socket.on('message', (data: RawData, isBinary: boolean) => {
       // Frames still arriving after a close began (e.g. from a flood) are not served.
