@@ -219,8 +219,8 @@ export class WebSocketTransport {
       // No credential at the upgrade: the first frame must be `auth`.
       return this.#wss.handleUpgrade(req, socket, head, (ws) => this.#awaitAuth(ws));
     }
-    const principal = await this.options.authenticate(credentials);
-    if (principal === undefined || isExpired(principal)) return this.#refuse(socket, 401, 'Unauthorized');
+    const principal = await this.#principalOf(credentials);
+    if (principal === undefined) return this.#refuse(socket, 401, 'Unauthorized');
     if (socket.destroyed) return;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', this.#onWebSocketError);
@@ -236,14 +236,11 @@ export class WebSocketTransport {
     socket.once('message', (data: RawData, isBinary: boolean) => {
       const frame = parseFrame(data, isBinary);
       if (frame instanceof ParleyError || frame.type !== 'auth') return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'authenticate first: send an auth frame');
-      this.options
-        .authenticate({ bearer: frame.token })
+      this.#principalOf({ bearer: frame.token })
         .then((principal) => {
           if (!this.#pending.delete(socket) || socket.readyState !== socket.OPEN) return;
-          if (principal === undefined || isExpired(principal)) return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'invalid or expired credential');
-          this.#accept(socket, principal, (peer) => {
-            if (frame.id !== undefined) peer.send(JSON.stringify({ type: 'reply', id: frame.id, result: authResult(principal) }));
-          });
+          if (principal === undefined) return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'invalid or expired credential');
+          this.#accept(socket, principal, (peer) => replyToAuth(peer, frame, principal));
         })
         .catch((err: unknown) => {
           this.options.onError(err, 'websocket authentication');
@@ -293,14 +290,20 @@ export class WebSocketTransport {
   /** An `auth` frame on an authenticated socket: a fresh credential for the same user extends it. */
   async #renew(peer: WsPeer, frame: AuthCommand): Promise<void> {
     try {
-      const principal = await this.options.authenticate({ bearer: frame.token });
-      if (principal === undefined || isExpired(principal)) throw new ParleyError('UNAUTHENTICATED', 'The credential is not valid or has expired');
+      const principal = await this.#principalOf({ bearer: frame.token });
+      if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'The credential is not valid or has expired');
       if (principal.userId !== peer.principal.userId) throw new ParleyError('FORBIDDEN', 'A socket keeps its user: this credential is for another one');
       peer.principal = principal;
-      if (frame.id !== undefined) peer.send(JSON.stringify({ type: 'reply', id: frame.id, result: authResult(principal) }));
+      replyToAuth(peer, frame, principal);
     } catch (err) {
       this.chat.fail(peer, frame.id, err, 'auth');
     }
+  }
+
+  /** The principal `credentials` authenticate, or undefined when they are invalid or already expired. */
+  async #principalOf(credentials: Credentials): Promise<Principal | undefined> {
+    const principal = await this.options.authenticate(credentials);
+    return principal === undefined || isExpired(principal) ? undefined : principal;
   }
 
   #sweep(): void {
@@ -334,8 +337,12 @@ function isExpired(principal: Principal): boolean {
   return principal.expiresAt !== undefined && principal.expiresAt <= Date.now();
 }
 
-function authResult(principal: Principal): AuthResult {
-  return principal.expiresAt === undefined ? { user: { id: principal.userId, name: principal.name } } : { user: { id: principal.userId, name: principal.name }, expiresAt: principal.expiresAt };
+/** Answer an `auth` frame that has an `id` with the user it authenticated and, if any, when that credential expires. */
+function replyToAuth(peer: Peer, frame: AuthCommand, principal: Principal): void {
+  if (frame.id === undefined) return;
+  // JSON leaves `expiresAt` out when the credential does not expire.
+  const result: AuthResult = { user: { id: principal.userId, name: principal.name }, expiresAt: principal.expiresAt };
+  peer.send(JSON.stringify({ type: 'reply', id: frame.id, result }));
 }
 
 /**
