@@ -32,7 +32,7 @@ import type { Chat } from '../core/chat.ts';
 import type { Peer } from '../core/ports/peer.ts';
 import type { Principal } from '../core/principal.ts';
 import type { Credentials } from '../auth/principal.ts';
-import type { RateLimit } from '../core/rate-limits.ts';
+import { retryAfterSeconds, type RateLimit } from '../core/rate-limits.ts';
 import { credentialsFromHeaders } from './credentials.ts';
 import { clientAddressOf, limitSubject, type ClientAddressOf } from './client-address.ts';
 import { FrameBucket, type FrameRate } from './frame-rate.ts';
@@ -191,7 +191,7 @@ export class WebSocketTransport {
     this.#admit(req, socket, head, subject).catch((err: unknown) => {
       if (err instanceof ParleyError && err.code === 'RATE_LIMITED') {
         const retryAfterMs = Number(err.details?.retryAfterMs ?? 1000);
-        return this.#refuse(socket, 429, 'Too Many Requests', { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+        return this.#refuse(socket, 429, 'Too Many Requests', { 'Retry-After': String(retryAfterSeconds(retryAfterMs)) });
       }
       this.options.onError(err, 'websocket authentication');
       this.#refuse(socket, 503, 'Service Unavailable');
