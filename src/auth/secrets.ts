@@ -10,9 +10,10 @@
  *   secret) are never generated, are refused when weak in production too, and are refused
  *   everywhere when equal to the admin token or the session secret.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StaticToken } from './static-token.ts';
 
 /** The resolved secrets. Never log them. */
 export interface Secrets {
@@ -106,15 +107,9 @@ export function loadSecrets(sources: SecretSources, notice: (message: string) =>
  * @throws WeakSecretError naming the shared secret, in every environment.
  */
 function distinctFromShared(secrets: Secrets, shared: SecretSources['shared']): Secrets {
-  const own = [digest(secrets.adminToken), digest(secrets.sessionSecret)];
+  const own = [new StaticToken(secrets.adminToken), new StaticToken(secrets.sessionSecret)];
   for (const [name, value] of Object.entries(shared ?? {})) {
-    if (value === undefined) continue;
-    const presented = digest(value);
-    if (own.some((d) => timingSafeEqual(d, presented))) throw new WeakSecretError(`${name} must differ from PARLEY_ADMIN_TOKEN and PARLEY_SESSION_SECRET: whoever holds it could act as admin or sign Parley's own tokens`);
+    if (own.some((token) => token.verify(value))) throw new WeakSecretError(`${name} must differ from PARLEY_ADMIN_TOKEN and PARLEY_SESSION_SECRET: whoever holds it could act as admin or sign Parley's own tokens`);
   }
   return secrets;
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }
