@@ -321,10 +321,15 @@ function parseIntegrators(value: string | undefined, problems: string[]): EmbedI
   return parsed.data;
 }
 
+/** The entries of a comma list, surrounding spaces and empty entries dropped. */
+function commaList(value: string): string[] {
+  return value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
 /** The origins of `PARLEY_ALLOWED_ORIGINS` (comma list); `*` is refused: name each origin. */
 function parseOrigins(value: string | undefined, problems: string[]): string[] {
   if (value === undefined) return [];
-  const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const origins = commaList(value);
   for (const origin of origins) {
     if (!Origin.safeParse(origin).success) problems.push(`PARLEY_ALLOWED_ORIGINS: ${JSON.stringify(origin.slice(0, 100))} is not an origin like https://app.example.com`);
   }
@@ -334,7 +339,7 @@ function parseOrigins(value: string | undefined, problems: string[]): string[] {
 /** The proxies of `PARLEY_TRUST_PROXY` (comma list), each checked by the same parser that will apply it. */
 function parseTrustProxy(value: string | undefined, problems: string[]): string[] {
   if (value === undefined) return [];
-  const proxies = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const proxies = commaList(value);
   for (const proxy of proxies) {
     try {
       proxyAddr.compile(proxy);
@@ -351,7 +356,7 @@ const WORD_FILTER_ENTRY_MAX = 100;
 /** The entries of `PARLEY_WORD_FILTER` (comma list; surrounding spaces and empty entries dropped). */
 function parseWordFilter(value: string | undefined, problems: string[]): string[] {
   if (value === undefined) return [];
-  const words = value.split(',').map((w) => w.trim()).filter((w) => w !== '');
+  const words = commaList(value);
   // Entries are reported by position only: a filter list is not something to echo into logs.
   words.forEach((w, i) => {
     if (w.length > WORD_FILTER_ENTRY_MAX) problems.push(`PARLEY_WORD_FILTER: entry ${i + 1} is longer than ${WORD_FILTER_ENTRY_MAX} characters`);
