@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import proxyAddr from '@fastify/proxy-addr';
+import { INTEGRATOR_ID_PATTERN } from './protocol/index.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** An on/off switch: `on`, `true`, `1` or `off`, `false`, `0`. */
@@ -299,7 +300,7 @@ const Origin = z.string().url().refine((value) => {
   return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
 }, 'must be an origin: scheme, host and port only, like https://app.example.com');
 
-const Integrators = z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), secret: z.string().min(32, 'secret must be at least 32 characters'), allowedOrigins: z.array(Origin).min(1) }).strict());
+const Integrators = z.array(z.object({ id: z.string().regex(INTEGRATOR_ID_PATTERN), secret: z.string().min(32, 'secret must be at least 32 characters'), allowedOrigins: z.array(Origin).min(1) }).strict());
 
 /** The integrators of `PARLEY_EMBED_INTEGRATORS` (JSON), problems reported by path (never secret values). */
 function parseIntegrators(value: string | undefined, problems: string[]): EmbedIntegrator[] {
