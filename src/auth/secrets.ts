@@ -78,7 +78,7 @@ export function loadSecrets(sources: SecretSources, notice: (message: string) =>
   const file = join(sources.dataDir, 'secrets.json');
   const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>) : {};
   const resolved: Mutable = {};
-  let changed = false;
+  const generated: Mutable = {};
   for (const key of Object.keys(GENERATED) as Array<keyof Secrets>) {
     if (configured[key] !== undefined) {
       resolved[key] = configured[key];
@@ -86,16 +86,13 @@ export function loadSecrets(sources: SecretSources, notice: (message: string) =>
       resolved[key] = stored[key];
       notice(`using the development ${GENERATED[key]} generated earlier in ${file}`);
     } else {
-      resolved[key] = randomBytes(32).toString('base64url');
-      changed = true;
+      resolved[key] = generated[key] = randomBytes(32).toString('base64url');
       notice(`generated a development ${GENERATED[key]} and stored it in ${file}; set ${GENERATED[key]} in production`);
     }
   }
-  if (changed) {
+  if (Object.keys(generated).length > 0) {
     mkdirSync(sources.dataDir, { recursive: true });
-    const keep: Mutable = {};
-    for (const key of Object.keys(GENERATED) as Array<keyof Secrets>) if (configured[key] === undefined) keep[key] = resolved[key];
-    writeFileSync(file, `${JSON.stringify({ ...stored, ...keep }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify({ ...stored, ...generated }, null, 2)}\n`, { mode: 0o600 });
   }
   return distinctFromShared(resolved as Secrets, sources.shared);
 }
