@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import proxyAddr from '@fastify/proxy-addr';
+import { INTEGRATOR_ID_PATTERN } from './protocol/index.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** An on/off switch: `on`, `true`, `1` or `off`, `false`, `0`. */
@@ -299,7 +300,7 @@ const Origin = z.string().url().refine((value) => {
   return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
 }, 'must be an origin: scheme, host and port only, like https://app.example.com');
 
-const Integrators = z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), secret: z.string().min(32, 'secret must be at least 32 characters'), allowedOrigins: z.array(Origin).min(1) }).strict());
+const Integrators = z.array(z.object({ id: z.string().regex(INTEGRATOR_ID_PATTERN), secret: z.string().min(32, 'secret must be at least 32 characters'), allowedOrigins: z.array(Origin).min(1) }).strict());
 
 /** The integrators of `PARLEY_EMBED_INTEGRATORS` (JSON), problems reported by path (never secret values). */
 function parseIntegrators(value: string | undefined, problems: string[]): EmbedIntegrator[] {
@@ -321,10 +322,15 @@ function parseIntegrators(value: string | undefined, problems: string[]): EmbedI
   return parsed.data;
 }
 
+/** The entries of a comma list, surrounding spaces and empty entries dropped. */
+function commaList(value: string): string[] {
+  return value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
 /** The origins of `PARLEY_ALLOWED_ORIGINS` (comma list); `*` is refused: name each origin. */
 function parseOrigins(value: string | undefined, problems: string[]): string[] {
   if (value === undefined) return [];
-  const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const origins = commaList(value);
   for (const origin of origins) {
     if (!Origin.safeParse(origin).success) problems.push(`PARLEY_ALLOWED_ORIGINS: ${JSON.stringify(origin.slice(0, 100))} is not an origin like https://app.example.com`);
   }
@@ -334,7 +340,7 @@ function parseOrigins(value: string | undefined, problems: string[]): string[] {
 /** The proxies of `PARLEY_TRUST_PROXY` (comma list), each checked by the same parser that will apply it. */
 function parseTrustProxy(value: string | undefined, problems: string[]): string[] {
   if (value === undefined) return [];
-  const proxies = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const proxies = commaList(value);
   for (const proxy of proxies) {
     try {
       proxyAddr.compile(proxy);
@@ -351,7 +357,7 @@ const WORD_FILTER_ENTRY_MAX = 100;
 /** The entries of `PARLEY_WORD_FILTER` (comma list; surrounding spaces and empty entries dropped). */
 function parseWordFilter(value: string | undefined, problems: string[]): string[] {
   if (value === undefined) return [];
-  const words = value.split(',').map((w) => w.trim()).filter((w) => w !== '');
+  const words = commaList(value);
   // Entries are reported by position only: a filter list is not something to echo into logs.
   words.forEach((w, i) => {
     if (w.length > WORD_FILTER_ENTRY_MAX) problems.push(`PARLEY_WORD_FILTER: entry ${i + 1} is longer than ${WORD_FILTER_ENTRY_MAX} characters`);

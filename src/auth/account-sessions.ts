@@ -6,11 +6,12 @@
  * RFC 9700 §4.14.2), so a stolen token stops working for the thief and the victim alike, and the
  * victim signs in again. The account's current name and role are read at each refresh.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ParleyError } from '../protocol/index.ts';
 import type { AccountRecord, AccountStore, RefreshTokenStore } from '../core/ports/store.ts';
 import { publicAccount, type Account } from './accounts.ts';
 import type { SignedToken, Tokens } from './tokens.ts';
+import { hashToken } from './session.ts';
 
 /** A new access and refresh token pair. Both tokens are secret: give them to their owner only, never log them. */
 export interface IssuedAccountSession {
@@ -72,8 +73,4 @@ export class AccountSessions {
     const createdAt = this.now();
     return { token, record: { tokenHash: hashToken(token), createdAt, expiresAt: createdAt + this.ttls.refreshTokenTtlMs } };
   }
-}
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }

@@ -10,9 +10,10 @@
  *   secret) are never generated, are refused when weak in production too, and are refused
  *   everywhere when equal to the admin token or the session secret.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StaticToken } from './static-token.ts';
 
 /** The resolved secrets. Never log them. */
 export interface Secrets {
@@ -77,7 +78,7 @@ export function loadSecrets(sources: SecretSources, notice: (message: string) =>
   const file = join(sources.dataDir, 'secrets.json');
   const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>) : {};
   const resolved: Mutable = {};
-  let changed = false;
+  const generated: Mutable = {};
   for (const key of Object.keys(GENERATED) as Array<keyof Secrets>) {
     if (configured[key] !== undefined) {
       resolved[key] = configured[key];
@@ -85,16 +86,13 @@ export function loadSecrets(sources: SecretSources, notice: (message: string) =>
       resolved[key] = stored[key];
       notice(`using the development ${GENERATED[key]} generated earlier in ${file}`);
     } else {
-      resolved[key] = randomBytes(32).toString('base64url');
-      changed = true;
+      resolved[key] = generated[key] = randomBytes(32).toString('base64url');
       notice(`generated a development ${GENERATED[key]} and stored it in ${file}; set ${GENERATED[key]} in production`);
     }
   }
-  if (changed) {
+  if (Object.keys(generated).length > 0) {
     mkdirSync(sources.dataDir, { recursive: true });
-    const keep: Mutable = {};
-    for (const key of Object.keys(GENERATED) as Array<keyof Secrets>) if (configured[key] === undefined) keep[key] = resolved[key];
-    writeFileSync(file, `${JSON.stringify({ ...stored, ...keep }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify({ ...stored, ...generated }, null, 2)}\n`, { mode: 0o600 });
   }
   return distinctFromShared(resolved as Secrets, sources.shared);
 }
@@ -106,15 +104,9 @@ export function loadSecrets(sources: SecretSources, notice: (message: string) =>
  * @throws WeakSecretError naming the shared secret, in every environment.
  */
 function distinctFromShared(secrets: Secrets, shared: SecretSources['shared']): Secrets {
-  const own = [digest(secrets.adminToken), digest(secrets.sessionSecret)];
+  const own = [new StaticToken(secrets.adminToken), new StaticToken(secrets.sessionSecret)];
   for (const [name, value] of Object.entries(shared ?? {})) {
-    if (value === undefined) continue;
-    const presented = digest(value);
-    if (own.some((d) => timingSafeEqual(d, presented))) throw new WeakSecretError(`${name} must differ from PARLEY_ADMIN_TOKEN and PARLEY_SESSION_SECRET: whoever holds it could act as admin or sign Parley's own tokens`);
+    if (own.some((token) => token.verify(value))) throw new WeakSecretError(`${name} must differ from PARLEY_ADMIN_TOKEN and PARLEY_SESSION_SECRET: whoever holds it could act as admin or sign Parley's own tokens`);
   }
   return secrets;
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }

@@ -57,6 +57,7 @@ export class Sessions implements Authenticator {
   }
 }
 
-function hashToken(token: string): string {
+/** What the store keeps of a random token (session or refresh): its SHA-256, in hex. */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

@@ -1,6 +1,7 @@
 /**
- * A configured bearer token (`PARLEY_ADMIN_TOKEN`, `PARLEY_METRICS_TOKEN`), compared in constant
- * time over SHA-256 digests, so the comparison leaks neither the token nor its length.
+ * A secret to compare presented values against: a configured bearer token (`PARLEY_ADMIN_TOKEN`,
+ * `PARLEY_METRICS_TOKEN`), a secret shared with integrators, a CSRF cookie. Compared in constant
+ * time over SHA-256 digests, so the comparison leaks neither the secret nor its length.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 

@@ -69,6 +69,11 @@ export class RateLimits {
   }
 }
 
+/** The `Retry-After` value (whole seconds, at least 1) for a wait of `retryAfterMs`. */
+export function retryAfterSeconds(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
+
 /** "minute", "10 s"… for messages. */
 function describeWindow(windowMs: number): string {
   if (windowMs === 60_000) return 'minute';

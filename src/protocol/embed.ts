@@ -17,6 +17,9 @@ export const EMBED_TICKET_MAX_LIFETIME_MS = 60_000;
 /** Longest accepted `ticket` parameter (characters of base64url), checked before anything is decoded. */
 export const EMBED_TICKET_MAX_CHARS = 4096;
 
+/** An integrator's `id`, in `PARLEY_EMBED_INTEGRATORS` and in its tickets' `integratorId`. */
+export const INTEGRATOR_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** A web origin: scheme, host and port only (`https://app.example.com`), as browsers send it. */
 const WebOrigin = z
   .string()
@@ -36,7 +39,7 @@ const WebOrigin = z
  */
 export const EmbedTicket = z
   .object({
-    integratorId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'integratorId must be 1–64 characters of A–Z a–z 0–9 _ -').describe('The `id` of an integrator in `PARLEY_EMBED_INTEGRATORS`; its secret signs the ticket.'),
+    integratorId: z.string().regex(INTEGRATOR_ID_PATTERN, 'integratorId must be 1–64 characters of A–Z a–z 0–9 _ -').describe('The `id` of an integrator in `PARLEY_EMBED_INTEGRATORS`; its secret signs the ticket.'),
     roomId: RoomId,
     userId: z.string().regex(/^[\x21-\x7e]{1,128}$/, 'userId must be 1–128 printable ASCII characters').describe('The user\'s id at the integrator; Parley knows them as `<integratorId>:<userId>`.'),
     displayName: DisplayName.describe('Name shown to the other members.'),

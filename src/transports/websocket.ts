@@ -32,7 +32,7 @@ import type { Chat } from '../core/chat.ts';
 import type { Peer } from '../core/ports/peer.ts';
 import type { Principal } from '../core/principal.ts';
 import type { Credentials } from '../auth/principal.ts';
-import type { RateLimit } from '../core/rate-limits.ts';
+import { retryAfterSeconds, type RateLimit } from '../core/rate-limits.ts';
 import { credentialsFromHeaders } from './credentials.ts';
 import { clientAddressOf, limitSubject, type ClientAddressOf } from './client-address.ts';
 import { FrameBucket, type FrameRate } from './frame-rate.ts';
@@ -170,6 +170,9 @@ export class WebSocketTransport {
   /** Shared by every upgrading socket; a closure made inside `#onUpgrade` would keep its request alive as long as the socket. */
   readonly #onSocketError = (err: Error): void => this.options.onError(err, 'upgrade socket');
 
+  /** The one `error` listener of each opened socket, whether it authenticated at the upgrade or with an `auth` frame. */
+  readonly #onWebSocketError = (err: Error): void => this.options.onError(err, 'websocket');
+
   #refuse(socket: Duplex, status: number, reason: string, headers?: Record<string, string>): void {
     this.options.onRefused?.(status);
     refuse(socket, status, reason, headers);
@@ -188,7 +191,7 @@ export class WebSocketTransport {
     this.#admit(req, socket, head, subject).catch((err: unknown) => {
       if (err instanceof ParleyError && err.code === 'RATE_LIMITED') {
         const retryAfterMs = Number(err.details?.retryAfterMs ?? 1000);
-        return this.#refuse(socket, 429, 'Too Many Requests', { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+        return this.#refuse(socket, 429, 'Too Many Requests', { 'Retry-After': String(retryAfterSeconds(retryAfterMs)) });
       }
       this.options.onError(err, 'websocket authentication');
       this.#refuse(socket, 503, 'Service Unavailable');
@@ -216,28 +219,28 @@ export class WebSocketTransport {
       // No credential at the upgrade: the first frame must be `auth`.
       return this.#wss.handleUpgrade(req, socket, head, (ws) => this.#awaitAuth(ws));
     }
-    const principal = await this.options.authenticate(credentials);
-    if (principal === undefined || isExpired(principal)) return this.#refuse(socket, 401, 'Unauthorized');
+    const principal = await this.#principalOf(credentials);
+    if (principal === undefined) return this.#refuse(socket, 401, 'Unauthorized');
     if (socket.destroyed) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, principal));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', this.#onWebSocketError);
+      this.#accept(ws, principal);
+    });
   }
 
   /** A socket opened without credentials: only an `auth` frame, before the deadline, lets it in. */
   #awaitAuth(socket: WebSocket): void {
     this.#pending.set(socket, Date.now() + this.options.authTimeoutMs);
-    socket.on('error', (err) => this.options.onError(err, 'websocket'));
+    socket.on('error', this.#onWebSocketError);
     socket.once('close', () => this.#pending.delete(socket));
     socket.once('message', (data: RawData, isBinary: boolean) => {
       const frame = parseFrame(data, isBinary);
       if (frame instanceof ParleyError || frame.type !== 'auth') return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'authenticate first: send an auth frame');
-      this.options
-        .authenticate({ bearer: frame.token })
+      this.#principalOf({ bearer: frame.token })
         .then((principal) => {
           if (!this.#pending.delete(socket) || socket.readyState !== socket.OPEN) return;
-          if (principal === undefined || isExpired(principal)) return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'invalid or expired credential');
-          this.#accept(socket, principal, (peer) => {
-            if (frame.id !== undefined) peer.send(JSON.stringify({ type: 'reply', id: frame.id, result: authResult(principal) }));
-          });
+          if (principal === undefined) return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'invalid or expired credential');
+          this.#accept(socket, principal, (peer) => replyToAuth(peer, frame, principal));
         })
         .catch((err: unknown) => {
           this.options.onError(err, 'websocket authentication');
@@ -246,12 +249,11 @@ export class WebSocketTransport {
     });
   }
 
-  /** Serve an authenticated socket; `beforeWelcome` writes what must precede the welcome push. */
+  /** Serve an authenticated socket (its `error` listener already on); `beforeWelcome` writes what must precede the welcome push. */
   #accept(socket: WebSocket, principal: Principal, beforeWelcome?: (peer: WsPeer) => void): void {
     const peer = new WsPeer(socket, principal, this.options.frameRate);
     this.#peers.add(peer);
     const connection = this.chat.open(peer);
-    socket.on('error', (err) => this.options.onError(err, 'websocket'));
     socket.on('pong', () => (peer.alive = true));
     socket.on('message', (data: RawData, isBinary: boolean) => {
       // Frames still arriving after a close began (e.g. from a flood) are not served.
@@ -288,14 +290,20 @@ export class WebSocketTransport {
   /** An `auth` frame on an authenticated socket: a fresh credential for the same user extends it. */
   async #renew(peer: WsPeer, frame: AuthCommand): Promise<void> {
     try {
-      const principal = await this.options.authenticate({ bearer: frame.token });
-      if (principal === undefined || isExpired(principal)) throw new ParleyError('UNAUTHENTICATED', 'The credential is not valid or has expired');
+      const principal = await this.#principalOf({ bearer: frame.token });
+      if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'The credential is not valid or has expired');
       if (principal.userId !== peer.principal.userId) throw new ParleyError('FORBIDDEN', 'A socket keeps its user: this credential is for another one');
       peer.principal = principal;
-      if (frame.id !== undefined) peer.send(JSON.stringify({ type: 'reply', id: frame.id, result: authResult(principal) }));
+      replyToAuth(peer, frame, principal);
     } catch (err) {
       this.chat.fail(peer, frame.id, err, 'auth');
     }
+  }
+
+  /** The principal `credentials` authenticate, or undefined when they are invalid or already expired. */
+  async #principalOf(credentials: Credentials): Promise<Principal | undefined> {
+    const principal = await this.options.authenticate(credentials);
+    return principal === undefined || isExpired(principal) ? undefined : principal;
   }
 
   #sweep(): void {
@@ -329,8 +337,12 @@ function isExpired(principal: Principal): boolean {
   return principal.expiresAt !== undefined && principal.expiresAt <= Date.now();
 }
 
-function authResult(principal: Principal): AuthResult {
-  return principal.expiresAt === undefined ? { user: { id: principal.userId, name: principal.name } } : { user: { id: principal.userId, name: principal.name }, expiresAt: principal.expiresAt };
+/** Answer an `auth` frame that has an `id` with the user it authenticated and, if any, when that credential expires. */
+function replyToAuth(peer: Peer, frame: AuthCommand, principal: Principal): void {
+  if (frame.id === undefined) return;
+  // JSON leaves `expiresAt` out when the credential does not expire.
+  const result: AuthResult = { user: { id: principal.userId, name: principal.name }, expiresAt: principal.expiresAt };
+  peer.send(JSON.stringify({ type: 'reply', id: frame.id, result }));
 }
 
 /**

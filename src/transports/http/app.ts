@@ -13,6 +13,7 @@ import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompi
 import { ParleyError, toErrorBody, toParleyError, type ErrorCode } from '../../protocol/index.ts';
 import type { Chat } from '../../core/chat.ts';
 import type { Principal } from '../../core/principal.ts';
+import { retryAfterSeconds } from '../../core/rate-limits.ts';
 import type { Sessions } from '../../auth/session.ts';
 import type { Authenticator } from '../../auth/principal.ts';
 import type { Invites } from '../../auth/invite.ts';
@@ -126,7 +127,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     deps.metrics.core.refused(error.code);
     if (error.code === 'INTERNAL') request.log.error({ err: error.cause ?? err }, 'request failed');
     const retryAfterMs = error.code === 'RATE_LIMITED' ? error.details?.retryAfterMs : undefined;
-    if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(retryAfterSeconds(retryAfterMs)));
     void reply.code(error.status).send({ error: toErrorBody(error) });
   });
   app.setNotFoundHandler((request, reply) => {

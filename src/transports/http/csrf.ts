@@ -9,9 +9,10 @@
  *   read `parley_csrf` to copy it into the header.
  * Requests with a bearer token are not exposed to CSRF (a browser never adds one by itself).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ParleyError } from '../../protocol/index.ts';
+import { StaticToken } from '../../auth/static-token.ts';
 import { ACCESS_COOKIE, REFRESH_COOKIE, SESSION_COOKIE } from '../credentials.ts';
 
 declare module 'fastify' {
@@ -40,7 +41,7 @@ export function addCsrfProtection(app: FastifyInstance, production: boolean): vo
     if (AUTH_COOKIES.every((name) => cookies[name] === undefined)) return;
     const expected = cookies[CSRF_COOKIE];
     const presented = request.headers['x-csrf-token'];
-    if (expected === undefined || typeof presented !== 'string' || !equal(presented, expected)) {
+    if (expected === undefined || typeof presented !== 'string' || !new StaticToken(expected).verify(presented)) {
       throw new ParleyError('CSRF_FAILED', 'This request is authenticated by a cookie: send the parley_csrf cookie\'s value in the x-csrf-token header');
     }
   });
@@ -58,10 +59,4 @@ export function csrfToken(request: FastifyRequest, reply: FastifyReply, producti
   request.cookies[CSRF_COOKIE] = token;
   void reply.setCookie(CSRF_COOKIE, token, { path: '/', sameSite: 'strict', secure: production, httpOnly: false });
   return token;
-}
-
-function equal(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
