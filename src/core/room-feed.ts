@@ -204,8 +204,13 @@ export class RoomFeed {
 
 /** The encoded `message` push of a message read from a source. */
 export function encodeMessage(message: Message): Encoded {
+  return { seq: message.seq, bytes: Buffer.from(messageFrame(message)), createdAt: message.createdAt };
+}
+
+/** The `message` push of one message. */
+export function messageFrame(message: Message): string {
   const push: MessagePush = { type: 'message', message };
-  return { seq: message.seq, bytes: Buffer.from(JSON.stringify(push)), createdAt: message.createdAt };
+  return JSON.stringify(push);
 }
 
 /** The `gap` push for one subscription. */
