@@ -44,7 +44,7 @@ import { Typing } from './typing.ts';
 import { AuditLog, type AuditPage } from './audit.ts';
 import { ContentPolicy } from './content-policy.ts';
 import { WordFilter, type WordFilterMode } from './word-filter.ts';
-import { Moderation, mutedError } from './moderation.ts';
+import { Moderation } from './moderation.ts';
 import { requireAllowed } from './permissions.ts';
 import { RateLimits } from './rate-limits.ts';
 import type { CreateRoomInput } from './rooms.ts';
@@ -195,7 +195,7 @@ export class Chat {
       case 'send': {
         const joined = this.#joined(connection, frame.roomId);
         requireAllowed(principal, joined.role, 'send', frame.roomId);
-        if (joined.mutedUntil !== null && this.#moderation.muted(joined.mutedUntil)) await this.#moderation.refuseMuted(principal, frame.roomId, joined.mutedUntil, frame.id);
+        await this.#moderation.refuseIfMuted(principal, frame.roomId, joined.mutedUntil, frame.id);
         const ack = await this.#messages.send(principal, joined.room, frame.id, frame.body, connection.peer);
         this.#typing.sent(frame.roomId, principal.userId, principal.name);
         return ack;
@@ -214,7 +214,7 @@ export class Chat {
       case 'typing': {
         const joined = this.#joined(connection, frame.roomId);
         requireAllowed(principal, joined.role, 'send', frame.roomId);
-        if (joined.mutedUntil !== null && this.#moderation.muted(joined.mutedUntil)) throw mutedError(frame.roomId, joined.mutedUntil);
+        this.#moderation.requireUnmuted(frame.roomId, joined.mutedUntil);
         await this.#typing.set(frame.roomId, principal.userId, principal.name, frame.active);
         return {};
       }
@@ -339,7 +339,7 @@ export class Chat {
   async send(principal: Principal, roomId: string, clientId: string, body: string): Promise<Ack> {
     const room = await this.rooms.get(roomId);
     const member = await this.#members.require(principal, roomId, 'send');
-    if (member.mutedUntil !== null && this.#moderation.muted(member.mutedUntil)) await this.#moderation.refuseMuted(principal, roomId, member.mutedUntil, clientId);
+    await this.#moderation.refuseIfMuted(principal, roomId, member.mutedUntil, clientId);
     return this.#messages.send(principal, room, clientId, body);
   }
 
@@ -351,7 +351,7 @@ export class Chat {
   async sendBatch(principal: Principal, roomId: string, items: ReadonlyArray<{ clientId: string; body: string }>): Promise<Array<PromiseSettledResult<Ack>>> {
     const room = await this.rooms.get(roomId);
     const member = await this.#members.require(principal, roomId, 'send');
-    if (member.mutedUntil !== null && this.#moderation.muted(member.mutedUntil)) await this.#moderation.refuseMuted(principal, roomId, member.mutedUntil, items[0]?.clientId ?? '');
+    await this.#moderation.refuseIfMuted(principal, roomId, member.mutedUntil, items[0]?.clientId ?? '');
     return Promise.allSettled(items.map((item) => this.#messages.send(principal, room, item.clientId, item.body)));
   }
 
