@@ -32,7 +32,7 @@ import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
 import { NO_METRICS, type Metrics } from './ports/metrics.ts';
 import type { Counters } from './ports/counters.ts';
-import { Connection } from './connection.ts';
+import { Connection, type JoinedRoom } from './connection.ts';
 import { Fanout } from './fanout.ts';
 import { Rooms } from './rooms.ts';
 import { Members } from './members.ts';
@@ -239,25 +239,25 @@ export class Chat {
     if (event.frame.startsWith('{"type":"room_closed"')) {
       const push = JSON.parse(event.frame) as RoomClosedPush;
       this.rooms.markClosed(push.roomId, push.closedAt);
-      for (const connection of this.#connections) {
-        const joined = connection.rooms.get(push.roomId);
-        if (joined !== undefined) connection.rooms.set(push.roomId, { ...joined, room: { ...joined.room, closedAt: push.closedAt } });
-      }
+      for (const [connection, joined] of this.#joinedIn(push.roomId)) connection.rooms.set(push.roomId, { ...joined, room: { ...joined.room, closedAt: push.closedAt } });
     } else if (event.frame.startsWith('{"type":"member"')) {
       const push = JSON.parse(event.frame) as MemberPush;
-      for (const connection of this.#connections) {
-        const joined = connection.rooms.get(push.roomId);
-        if (joined === undefined || connection.principal.userId !== push.userId) continue;
+      for (const [connection, joined] of this.#joinedIn(push.roomId, push.userId)) {
         if (!push.removed) connection.rooms.set(push.roomId, { ...joined, role: push.role });
         // After this event reached the connection (the fan-out delivers it next), it leaves the room.
         else queueMicrotask(() => void connection.serially(() => this.#resume.leave(connection, push.roomId)).catch((err: unknown) => this.#onInternalError(err, 'leave after removal')));
       }
     } else if (event.frame.startsWith('{"type":"member_muted"')) {
       const push = JSON.parse(event.frame) as MemberMutedPush;
-      for (const connection of this.#connections) {
-        const joined = connection.rooms.get(push.roomId);
-        if (joined !== undefined && connection.principal.userId === push.userId) connection.rooms.set(push.roomId, { ...joined, mutedUntil: push.mutedUntil });
-      }
+      for (const [connection, joined] of this.#joinedIn(push.roomId, push.userId)) connection.rooms.set(push.roomId, { ...joined, mutedUntil: push.mutedUntil });
+    }
+  }
+
+  /** This node's connections that joined `roomId` (only `userId`'s, when given), each with its join. */
+  *#joinedIn(roomId: string, userId?: string): Generator<[Connection, JoinedRoom]> {
+    for (const connection of this.#connections) {
+      const joined = connection.rooms.get(roomId);
+      if (joined !== undefined && (userId === undefined || connection.principal.userId === userId)) yield [connection, joined];
     }
   }
 
