@@ -20,7 +20,7 @@ import type { Store } from './ports/store.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 
 /** How long a feed waits for an out-of-order event's predecessors before reading them from the source (ms). */
-export const REORDER_GRACE_MS = 50;
+const REORDER_GRACE_MS = 50;
 
 /** How long a failed repair waits before trying again (ms). */
 const RETRY_MS = 1000;
