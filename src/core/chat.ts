@@ -32,7 +32,7 @@ import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
 import { NO_METRICS, type Metrics } from './ports/metrics.ts';
 import type { Counters } from './ports/counters.ts';
-import { Connection } from './connection.ts';
+import { Connection, type JoinedRoom } from './connection.ts';
 import { Fanout } from './fanout.ts';
 import { Rooms } from './rooms.ts';
 import { Members } from './members.ts';
@@ -44,7 +44,7 @@ import { Typing } from './typing.ts';
 import { AuditLog, type AuditPage } from './audit.ts';
 import { ContentPolicy } from './content-policy.ts';
 import { WordFilter, type WordFilterMode } from './word-filter.ts';
-import { Moderation, mutedError } from './moderation.ts';
+import { Moderation } from './moderation.ts';
 import { requireAllowed } from './permissions.ts';
 import { RateLimits } from './rate-limits.ts';
 import type { CreateRoomInput } from './rooms.ts';
@@ -195,7 +195,7 @@ export class Chat {
       case 'send': {
         const joined = this.#joined(connection, frame.roomId);
         requireAllowed(principal, joined.role, 'send', frame.roomId);
-        if (joined.mutedUntil !== null && this.#moderation.muted(joined.mutedUntil)) await this.#moderation.refuseMuted(principal, frame.roomId, joined.mutedUntil, frame.id);
+        await this.#moderation.refuseIfMuted(principal, frame.roomId, joined.mutedUntil, frame.id);
         const ack = await this.#messages.send(principal, joined.room, frame.id, frame.body, connection.peer);
         this.#typing.sent(frame.roomId, principal.userId, principal.name);
         return ack;
@@ -214,7 +214,7 @@ export class Chat {
       case 'typing': {
         const joined = this.#joined(connection, frame.roomId);
         requireAllowed(principal, joined.role, 'send', frame.roomId);
-        if (joined.mutedUntil !== null && this.#moderation.muted(joined.mutedUntil)) throw mutedError(frame.roomId, joined.mutedUntil);
+        this.#moderation.requireUnmuted(frame.roomId, joined.mutedUntil);
         await this.#typing.set(frame.roomId, principal.userId, principal.name, frame.active);
         return {};
       }
@@ -239,25 +239,25 @@ export class Chat {
     if (event.frame.startsWith('{"type":"room_closed"')) {
       const push = JSON.parse(event.frame) as RoomClosedPush;
       this.rooms.markClosed(push.roomId, push.closedAt);
-      for (const connection of this.#connections) {
-        const joined = connection.rooms.get(push.roomId);
-        if (joined !== undefined) connection.rooms.set(push.roomId, { ...joined, room: { ...joined.room, closedAt: push.closedAt } });
-      }
+      for (const [connection, joined] of this.#joinedIn(push.roomId)) connection.rooms.set(push.roomId, { ...joined, room: { ...joined.room, closedAt: push.closedAt } });
     } else if (event.frame.startsWith('{"type":"member"')) {
       const push = JSON.parse(event.frame) as MemberPush;
-      for (const connection of this.#connections) {
-        const joined = connection.rooms.get(push.roomId);
-        if (joined === undefined || connection.principal.userId !== push.userId) continue;
+      for (const [connection, joined] of this.#joinedIn(push.roomId, push.userId)) {
         if (!push.removed) connection.rooms.set(push.roomId, { ...joined, role: push.role });
         // After this event reached the connection (the fan-out delivers it next), it leaves the room.
         else queueMicrotask(() => void connection.serially(() => this.#resume.leave(connection, push.roomId)).catch((err: unknown) => this.#onInternalError(err, 'leave after removal')));
       }
     } else if (event.frame.startsWith('{"type":"member_muted"')) {
       const push = JSON.parse(event.frame) as MemberMutedPush;
-      for (const connection of this.#connections) {
-        const joined = connection.rooms.get(push.roomId);
-        if (joined !== undefined && connection.principal.userId === push.userId) connection.rooms.set(push.roomId, { ...joined, mutedUntil: push.mutedUntil });
-      }
+      for (const [connection, joined] of this.#joinedIn(push.roomId, push.userId)) connection.rooms.set(push.roomId, { ...joined, mutedUntil: push.mutedUntil });
+    }
+  }
+
+  /** This node's connections that joined `roomId` (only `userId`'s, when given), each with its join. */
+  *#joinedIn(roomId: string, userId?: string): Generator<[Connection, JoinedRoom]> {
+    for (const connection of this.#connections) {
+      const joined = connection.rooms.get(roomId);
+      if (joined !== undefined && (userId === undefined || connection.principal.userId === userId)) yield [connection, joined];
     }
   }
 
@@ -339,7 +339,7 @@ export class Chat {
   async send(principal: Principal, roomId: string, clientId: string, body: string): Promise<Ack> {
     const room = await this.rooms.get(roomId);
     const member = await this.#members.require(principal, roomId, 'send');
-    if (member.mutedUntil !== null && this.#moderation.muted(member.mutedUntil)) await this.#moderation.refuseMuted(principal, roomId, member.mutedUntil, clientId);
+    await this.#moderation.refuseIfMuted(principal, roomId, member.mutedUntil, clientId);
     return this.#messages.send(principal, room, clientId, body);
   }
 
@@ -351,7 +351,7 @@ export class Chat {
   async sendBatch(principal: Principal, roomId: string, items: ReadonlyArray<{ clientId: string; body: string }>): Promise<Array<PromiseSettledResult<Ack>>> {
     const room = await this.rooms.get(roomId);
     const member = await this.#members.require(principal, roomId, 'send');
-    if (member.mutedUntil !== null && this.#moderation.muted(member.mutedUntil)) await this.#moderation.refuseMuted(principal, roomId, member.mutedUntil, items[0]?.clientId ?? '');
+    await this.#moderation.refuseIfMuted(principal, roomId, member.mutedUntil, items[0]?.clientId ?? '');
     return Promise.allSettled(items.map((item) => this.#messages.send(principal, room, item.clientId, item.body)));
   }
 

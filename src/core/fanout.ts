@@ -243,8 +243,7 @@ export class Fanout {
         const served = this.#rooms.get(roomId);
         const position = positions.get(roomId);
         if (served === undefined || position === undefined) continue;
-        served.feed.repairTo(now ? position : Math.min(position, served.checkedSeq), undefined);
-        served.checkedSeq = position;
+        this.#repairUpTo(served, position, undefined, now);
       }
     } catch (err) {
       this.options.onError(err, 'position check');
@@ -255,7 +254,12 @@ export class Fanout {
 
   async #checkRelay(roomId: string, served: ServedRoom, now: boolean): Promise<void> {
     const position = await this.relayLog.position(roomId);
-    served.feed.repairTo(now ? position.lastSeq : Math.min(position.lastSeq, served.checkedSeq), position.epoch);
-    served.checkedSeq = position.lastSeq;
+    this.#repairUpTo(served, position.lastSeq, position.epoch, now);
+  }
+
+  /** Repair the feed up to `lastSeq` (`now`) or up to the position seen one check ago, and remember `lastSeq` for the next check. */
+  #repairUpTo(served: ServedRoom, lastSeq: number, epoch: string | undefined, now: boolean): void {
+    served.feed.repairTo(now ? lastSeq : Math.min(lastSeq, served.checkedSeq), epoch);
+    served.checkedSeq = lastSeq;
   }
 }

@@ -32,9 +32,7 @@ export class Members {
    * be joined ROOM_CLOSED or ROOM_FULL.
    */
   async require(principal: Principal, roomId: string, action: RoomAction = 'read'): Promise<MemberRecord> {
-    const member = await this.#current(principal, roomId);
-    requireAllowed(principal, member?.role, action, roomId);
-    return member as MemberRecord;
+    return (await this.authorize(principal, roomId, action)) as MemberRecord;
   }
 
   /**

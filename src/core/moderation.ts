@@ -131,16 +131,17 @@ export class Moderation {
     return room;
   }
 
-  /** Whether a mute ending at `mutedUntil` (Unix ms, or null) is in force now. */
-  muted(mutedUntil: number | null): boolean {
-    return mutedUntil !== null && mutedUntil > this.now();
+  /** Throw MEMBER_MUTED if a mute ending at `mutedUntil` (Unix ms, or null) is in force now; records nothing (typing). */
+  requireUnmuted(roomId: string, mutedUntil: number | null): void {
+    if (mutedUntil !== null && mutedUntil > this.now()) throw mutedError(roomId, mutedUntil);
   }
 
   /**
-   * Refuse a send by a muted member: records the refusal (never the body), then rejects with
-   * MEMBER_MUTED (`details.mutedUntil`).
+   * Refuse a send if a mute ending at `mutedUntil` (Unix ms, or null) is in force now: records the
+   * refusal (never the body), then rejects with MEMBER_MUTED (`details.mutedUntil`).
    */
-  async refuseMuted(principal: Principal, roomId: string, mutedUntil: number, clientId: string): Promise<never> {
+  async refuseIfMuted(principal: Principal, roomId: string, mutedUntil: number | null, clientId: string): Promise<void> {
+    if (mutedUntil === null || mutedUntil <= this.now()) return;
     await this.audit.record({ roomId, actor: principal, action: 'message_refused', details: { reason: 'muted', clientId, mutedUntil } });
     throw mutedError(roomId, mutedUntil);
   }
@@ -192,6 +193,6 @@ export class Moderation {
 }
 
 /** MEMBER_MUTED for a member muted until `mutedUntil` (Unix ms). */
-export function mutedError(roomId: string, mutedUntil: number): ParleyError {
+function mutedError(roomId: string, mutedUntil: number): ParleyError {
   return new ParleyError('MEMBER_MUTED', `You are muted in room ${roomId} until ${new Date(mutedUntil).toISOString()}`, { details: { roomId, mutedUntil } });
 }

@@ -36,7 +36,7 @@ const ADMIN_ACTIONS: ReadonlySet<RoomAction> = new Set(['invite', 'kick', 'moder
 const ROLE_RANK: Readonly<Record<MemberRole, number>> = { guest: 0, member: 1, moderator: 2, owner: 3 };
 
 /** Whether `role` allows `action`. */
-export function allows(role: MemberRole, action: RoomAction): boolean {
+function allows(role: MemberRole, action: RoomAction): boolean {
   return ALLOWED[role].has(action);
 }
 

@@ -9,11 +9,12 @@
  * Outcomes: `fresh` (no since), `replay`, `gap` (relay buffer lost some: an explicit `gap` push),
  * `resync` (epoch changed, since beyond the newest seq, or more than `resumeMaxMessages` missed).
  */
-import { ParleyError, type GapPush, type JoinCommand, type JoinResult, type Message, type MessagePush, type ResumeOutcome } from '../protocol/index.ts';
+import { ParleyError, type JoinCommand, type JoinResult, type Message, type ResumeOutcome } from '../protocol/index.ts';
 import type { Store, RoomRecord } from './ports/store.ts';
 import type { RelayLog, RelayPosition } from './ports/relay-log.ts';
 import type { Connection } from './connection.ts';
 import type { Fanout } from './fanout.ts';
+import { gapFrame, messageFrame } from './room-feed.ts';
 import type { Rooms } from './rooms.ts';
 import type { Members } from './members.ts';
 import type { RoomPresence } from './presence.ts';
@@ -75,10 +76,7 @@ export class Resume {
         unread: Math.max(0, catchup.position.lastSeq - member.lastReadSeq),
       };
       const start = async () => {
-        if (catchup.missing !== undefined) {
-          const gap: GapPush = { type: 'gap', roomId: room.id, ...catchup.missing };
-          peer.send(JSON.stringify(gap));
-        }
+        if (catchup.missing !== undefined) peer.send(gapFrame(room.id, catchup.missing.from, catchup.missing.to));
         await this.fanout.replay(subscription, encodeMessages(catchup.messages));
         this.fanout.goLive(subscription);
       };
@@ -128,5 +126,5 @@ export class Resume {
 
 /** Message push frames, encoded one at a time as the replay consumes them. */
 function* encodeMessages(messages: readonly Message[]): Generator<{ seq: number; frame: string }> {
-  for (const message of messages) yield { seq: message.seq, frame: JSON.stringify({ type: 'message', message } satisfies MessagePush) };
+  for (const message of messages) yield { seq: message.seq, frame: messageFrame(message) };
 }

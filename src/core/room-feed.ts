@@ -20,7 +20,7 @@ import type { Store } from './ports/store.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 
 /** How long a feed waits for an out-of-order event's predecessors before reading them from the source (ms). */
-export const REORDER_GRACE_MS = 50;
+const REORDER_GRACE_MS = 50;
 
 /** How long a failed repair waits before trying again (ms). */
 const RETRY_MS = 1000;
@@ -83,7 +83,7 @@ export class RoomFeed {
    * below it were committed before and are the business of each subscription's resume.
    */
   start(lastSeq: number, epoch: string | undefined): void {
-    this.#lastSeq = lastSeq;
+    this.#jumpTo(lastSeq);
     this.#epoch = epoch;
     this.#advance();
   }
@@ -106,7 +106,7 @@ export class RoomFeed {
   repairTo(lastSeq: number, epoch: string | undefined): void {
     if (this.#closed || this.#lastSeq === undefined) return;
     if (this.kind === 'relay' && epoch !== undefined && epoch !== this.#epoch) this.#reset(epoch);
-    if (lastSeq <= (this.#lastSeq ?? 0)) return;
+    if (lastSeq <= this.#lastSeq) return;
     this.#target = Math.max(this.#target, lastSeq);
     void this.#repair();
   }
@@ -121,7 +121,6 @@ export class RoomFeed {
   /** Deliver held events that follow on; schedule a repair if a gap remains before a held one. */
   #advance(): void {
     if (this.#lastSeq === undefined) return;
-    for (const seq of this.#held.keys()) if (seq <= this.#lastSeq) this.#held.delete(seq);
     let next = this.#held.get(this.#lastSeq + 1);
     while (next !== undefined) {
       this.#held.delete(this.#lastSeq + 1);
@@ -129,13 +128,22 @@ export class RoomFeed {
       this.context.deliver(this.roomId, next);
       next = this.#held.get(this.#lastSeq + 1);
     }
-    if (this.#held.size > 0 && this.#repairTimer === undefined && !this.#repairing) {
-      this.#repairTimer = setTimeout(() => {
-        this.#repairTimer = undefined;
-        void this.#repair();
-      }, REORDER_GRACE_MS);
-      this.#repairTimer.unref();
-    }
+    if (this.#held.size > 0 && this.#repairTimer === undefined && !this.#repairing) this.#scheduleRepair(REORDER_GRACE_MS);
+  }
+
+  /** Set `lastSeq` past events not delivered one by one (the start, a gap), dropping the held ones it passed. */
+  #jumpTo(lastSeq: number): void {
+    this.#lastSeq = lastSeq;
+    for (const seq of this.#held.keys()) if (seq <= lastSeq) this.#held.delete(seq);
+  }
+
+  /** Run a repair in `ms` milliseconds. */
+  #scheduleRepair(ms: number): void {
+    this.#repairTimer = setTimeout(() => {
+      this.#repairTimer = undefined;
+      void this.#repair();
+    }, ms);
+    this.#repairTimer.unref();
   }
 
   /** Read what is missing up to `#target` from the source of truth and deliver it in order. */
@@ -151,13 +159,14 @@ export class RoomFeed {
         if (this.#lastSeq !== from) continue; // delivered meanwhile: read again from the new position
         if (fetched.missing !== undefined && fetched.missing.to > from) {
           const gap = { from: Math.max(fetched.missing.from, from + 1), to: fetched.missing.to };
-          this.#lastSeq = gap.to;
+          this.#jumpTo(gap.to);
           this.context.deliver(this.roomId, { gap });
         }
         let repaired = 0;
         for (const message of fetched.messages) {
           if (message.seq !== (this.#lastSeq as number) + 1) continue;
           this.#lastSeq = message.seq;
+          this.#held.delete(message.seq);
           this.context.deliver(this.roomId, encodeMessage(message));
           repaired += 1;
         }
@@ -167,11 +176,7 @@ export class RoomFeed {
       }
     } catch (err) {
       this.context.onError(err, `repairing room ${this.roomId}`);
-      this.#repairTimer = setTimeout(() => {
-        this.#repairTimer = undefined;
-        void this.#repair();
-      }, RETRY_MS);
-      this.#repairTimer.unref();
+      this.#scheduleRepair(RETRY_MS);
     } finally {
       this.#repairing = false;
     }
@@ -199,8 +204,13 @@ export class RoomFeed {
 
 /** The encoded `message` push of a message read from a source. */
 export function encodeMessage(message: Message): Encoded {
+  return { seq: message.seq, bytes: Buffer.from(messageFrame(message)), createdAt: message.createdAt };
+}
+
+/** The `message` push of one message. */
+export function messageFrame(message: Message): string {
   const push: MessagePush = { type: 'message', message };
-  return { seq: message.seq, bytes: Buffer.from(JSON.stringify(push)), createdAt: message.createdAt };
+  return JSON.stringify(push);
 }
 
 /** The `gap` push for one subscription. */
