@@ -49,6 +49,13 @@ const LAST_SEQS_CHUNK = 500;
 /** Least time between two purges of expired nonces, and of expired refresh-token families, in ms. */
 const NONCE_PURGE_INTERVAL_MS = 60_000;
 
+/** Reject a page size that is not an integer ≥ 1 with `VALIDATION_FAILED` (details.field = 'limit'). */
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
+  }
+}
+
 /** Build the shared Store parts over `db`; every call follows the error rules of `store-errors.ts`. */
 export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect): RecordStores {
   const guard = guardWith(dialect.classify);
@@ -195,9 +202,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
    */
   const page: MessageStore['page'] = (roomId, { after, before, limit }) =>
     guard(async () => {
-      if (!Number.isInteger(limit) || limit < 1) {
-        throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
-      }
+      checkLimit(limit);
       let query = db.selectFrom('messages').selectAll().where('room_id', '=', roomId);
       if (after !== undefined) query = query.where('seq', '>', after);
       if (before !== undefined) query = query.where('seq', '<', before);
@@ -434,9 +439,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
      */
     page: ({ roomId, before, limit }) =>
       guard(async () => {
-        if (!Number.isInteger(limit) || limit < 1) {
-          throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
-        }
+        checkLimit(limit);
         let query = db.selectFrom('audit_log').selectAll();
         if (roomId !== undefined) query = query.where('room_id', '=', roomId);
         if (before !== undefined) query = query.where('id', '<', before);
