@@ -7,7 +7,7 @@
  * violated constraint, and whether `members.add` must lock the room row itself (PostgreSQL) or
  * already holds the database write lock from its transaction (SQLite's BEGIN IMMEDIATE).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
 import type { AccountStore, AuditStore, BanStore, MemberStore, MessageStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
 import { toAccountRecord, toAuditRecord, toBanRecord, toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
@@ -59,6 +59,22 @@ function checkLimit(limit: number): void {
 /** Build the shared Store parts over `db`; every call follows the error rules of `store-errors.ts`. */
 export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect): RecordStores {
   const guard = guardWith(dialect.classify);
+
+  /**
+   * Read the room's `closed_at` in `trx`, under the room's row lock where the dialect needs one, so
+   * that `members.add` and `bans.add` on one room never interleave.
+   * @throws ParleyError `ROOM_NOT_FOUND` when no room has this id.
+   */
+  const lockRoom = async (trx: Transaction<Database>, roomId: string) => {
+    const room = await trx
+      .selectFrom('rooms')
+      .select('closed_at')
+      .where('id', '=', roomId)
+      .$if(dialect.lockRoomRow, (q) => q.forUpdate())
+      .executeTakeFirst();
+    if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId } });
+    return room;
+  };
 
   const rooms: RoomStore = {
     create: (room) =>
@@ -123,13 +139,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       guard(async () => {
         dialect.onTransaction();
         return db.transaction().execute(async (trx) => {
-          const room = await trx
-            .selectFrom('rooms')
-            .select('closed_at')
-            .where('id', '=', member.roomId)
-            .$if(dialect.lockRoomRow, (q) => q.forUpdate())
-            .executeTakeFirst();
-          if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId: member.roomId } });
+          const room = await lockRoom(trx, member.roomId);
           // Under the room lock (PostgreSQL) or the write lock (SQLite), as `bans.add` is: a ban and
           // an add never interleave.
           const banned = await trx.selectFrom('bans').select('user_id').where('room_id', '=', member.roomId).where('user_id', '=', member.userId).executeTakeFirst();
@@ -378,13 +388,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
         dialect.onTransaction();
         return db.transaction().execute(async (trx) => {
           // The same room lock as `members.add`, so an add cannot land between the ban and the removal.
-          const room = await trx
-            .selectFrom('rooms')
-            .select('id')
-            .where('id', '=', ban.roomId)
-            .$if(dialect.lockRoomRow, (q) => q.forUpdate())
-            .executeTakeFirst();
-          if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId: ban.roomId } });
+          await lockRoom(trx, ban.roomId);
           const inserted = await trx
             .insertInto('bans')
             .values({ room_id: ban.roomId, user_id: ban.userId, actor_id: ban.actorId, reason: ban.reason, created_at: ban.createdAt })
