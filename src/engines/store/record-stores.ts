@@ -47,7 +47,20 @@ export interface RecordStores {
 const LAST_SEQS_CHUNK = 500;
 
 /** Least time between two purges of expired nonces, and of expired refresh-token families, in ms. */
-const NONCE_PURGE_INTERVAL_MS = 60_000;
+const PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * `purge` made to run at most once per `intervalMs`: on the first call, then on the first call whose
+ * `now` (Unix ms) has reached the previous run's `now` plus `intervalMs`.
+ */
+function purgeEvery(intervalMs: number, purge: (now: number) => Promise<unknown>): (now: number) => Promise<void> {
+  let nextAt = 0;
+  return async (now) => {
+    if (now < nextAt) return;
+    nextAt = now + intervalMs;
+    await purge(now);
+  };
+}
 
 /** Reject a page size that is not an integer ≥ 1 with `VALIDATION_FAILED` (details.field = 'limit'). */
 function checkLimit(limit: number): void {
@@ -271,14 +284,11 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       }),
   };
 
-  let nextPurgeAt = 0;
+  const purgeNonces = purgeEvery(PURGE_INTERVAL_MS, (now) => db.deleteFrom('nonces').where('expires_at', '<=', now).execute());
   const nonces: NonceStore = {
     claim: (key, expiresAt, now) =>
       guard(async () => {
-        if (now >= nextPurgeAt) {
-          nextPurgeAt = now + NONCE_PURGE_INTERVAL_MS;
-          await db.deleteFrom('nonces').where('expires_at', '<=', now).execute();
-        }
+        await purgeNonces(now);
         // Inserted, or taken over from an expired record; a live record makes the statement a no-op.
         const row = await db
           .insertInto('nonces')
@@ -323,15 +333,12 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       }),
   };
 
-  let nextFamilyPurgeAt = 0;
+  const purgeFamilies = purgeEvery(PURGE_INTERVAL_MS, (now) => db.deleteFrom('refresh_families').where('expires_at', '<=', now).execute());
   const refreshTokens: RefreshTokenStore = {
     issue: (familyId, accountId, first) =>
       guard(
         async () => {
-          if (first.createdAt >= nextFamilyPurgeAt) {
-            nextFamilyPurgeAt = first.createdAt + NONCE_PURGE_INTERVAL_MS;
-            await db.deleteFrom('refresh_families').where('expires_at', '<=', first.createdAt).execute();
-          }
+          await purgeFamilies(first.createdAt);
           dialect.onTransaction();
           await db.transaction().execute(async (trx) => {
             await trx.insertInto('refresh_families').values({ id: familyId, account_id: accountId, created_at: first.createdAt, expires_at: first.expiresAt, revoked_at: null }).execute();
