@@ -29,6 +29,18 @@ export interface RedisOptions {
 
 type Role = 'command' | 'subscriber';
 
+/** One connection with its role and heartbeat state. */
+interface Link {
+  readonly role: Role;
+  readonly connection: Redis;
+  /** A PING is awaiting its answer. */
+  pinging: boolean;
+  /** Beats for which the connection has not been ready. */
+  notReadyBeats: number;
+  /** The connection has been ready at least once. */
+  wasReady: boolean;
+}
+
 /** Scripts defined so far in this process (each gets a unique command name). */
 let scripts = 0;
 
@@ -45,8 +57,8 @@ export class RedisConnections {
   readonly prefix: string;
   readonly #heartbeatMs: number;
   readonly #timer: NodeJS.Timeout;
-  /** Per connection: a PING awaiting its answer, and how many beats it has not been ready for. */
-  readonly #beat = new Map<Role, { pinging: boolean; notReadyBeats: number; wasReady: boolean }>();
+  /** Both connections, command first, each with its heartbeat state. */
+  readonly #links: readonly Link[];
   readonly #readyListeners: Array<(role: Role) => void> = [];
   #closed = false;
 
@@ -82,16 +94,14 @@ export class RedisConnections {
     };
     this.command = new Redis(options.url, { ...common, connectionName: 'parley-command' });
     this.subscriber = new Redis(options.url, { ...common, connectionName: 'parley-subscriber' });
-    for (const [role, connection] of [['command', this.command], ['subscriber', this.subscriber]] as const) {
-      this.#beat.set(role, { pinging: false, notReadyBeats: 0, wasReady: false });
-      connection.on('error', (err) => options.onError(err, `redis ${role} connection`));
-      connection.on('ready', () => {
-        const beat = this.#beat.get(role);
-        if (beat === undefined) return;
-        const again = beat.wasReady;
-        beat.wasReady = true;
-        beat.notReadyBeats = 0;
-        if (again) for (const listener of this.#readyListeners) listener(role);
+    this.#links = ([['command', this.command], ['subscriber', this.subscriber]] as const).map(([role, connection]) => ({ role, connection, pinging: false, notReadyBeats: 0, wasReady: false }));
+    for (const link of this.#links) {
+      link.connection.on('error', (err) => options.onError(err, `redis ${link.role} connection`));
+      link.connection.on('ready', () => {
+        const again = link.wasReady;
+        link.wasReady = true;
+        link.notReadyBeats = 0;
+        if (again) for (const listener of this.#readyListeners) listener(link.role);
       });
     }
     this.#timer = setInterval(() => this.#heartbeat(), options.heartbeatMs);
@@ -100,10 +110,7 @@ export class RedisConnections {
 
   /** Whether both connections are ready and answered their last heartbeat in time. */
   get healthy(): boolean {
-    for (const [role, connection] of [['command', this.command], ['subscriber', this.subscriber]] as const) {
-      if (connection.status !== 'ready' || this.#beat.get(role)?.notReadyBeats !== 0) return false;
-    }
-    return true;
+    return this.#links.every((link) => link.connection.status === 'ready' && link.notReadyBeats === 0);
   }
 
   /** Register a listener for "this connection is ready again after being lost". */
@@ -142,28 +149,27 @@ export class RedisConnections {
   }
 
   #heartbeat(): void {
-    for (const [role, connection] of [['command', this.command], ['subscriber', this.subscriber]] as const) {
-      const beat = this.#beat.get(role);
-      if (beat === undefined) continue;
+    for (const link of this.#links) {
+      const { connection } = link;
       if (connection.status !== 'ready') {
         // Stuck half-way (e.g. connected to a blackholed address, waiting forever for the ready check).
-        beat.notReadyBeats += 1;
-        if (beat.notReadyBeats >= 2 && (connection.status === 'connect' || connection.status === 'connecting')) {
-          beat.notReadyBeats = 0;
+        link.notReadyBeats += 1;
+        if (link.notReadyBeats >= 2 && (connection.status === 'connect' || connection.status === 'connecting')) {
+          link.notReadyBeats = 0;
           connection.disconnect(true);
         }
         continue;
       }
-      if (beat.pinging) {
-        beat.pinging = false;
-        beat.notReadyBeats = 1;
+      if (link.pinging) {
+        link.pinging = false;
+        link.notReadyBeats = 1;
         connection.disconnect(true);
         continue;
       }
-      beat.pinging = true;
+      link.pinging = true;
       connection.ping().then(
         () => {
-          beat.pinging = false;
+          link.pinging = false;
         },
         () => undefined,
       );

@@ -14,10 +14,11 @@ interface RelayRoom {
   /** Unix ms of the last append (or of creation). */
   touchedAt: number;
   lastSeq: number;
-  /** Ring of the newest messages: message `seq` sits at `(seq - 1) % bufferSize`; allocated on first use. */
+  /**
+   * Ring of the newest `bufferSize` messages (all of them while fewer were sent): message `seq` sits
+   * at `(seq - 1) % bufferSize`; allocated on first use.
+   */
   ring: Array<Message | undefined>;
-  /** Messages in the ring: the newest `size` seqs, ending at lastSeq. */
-  size: number;
   /** senderId → clientId → message, for messages still buffered (the dedupe rule). */
   bySender: Map<string, Map<string, Message>>;
 }
@@ -53,7 +54,6 @@ export class MemoryRelayLog implements RelayLog {
       if (of?.size === 0) room.bySender.delete(evicted.senderId);
     }
     room.ring[slot] = message;
-    room.size = Math.min(room.size + 1, this.bufferSize);
     if (sent === undefined) room.bySender.set(input.senderId, (sent = new Map()));
     sent.set(input.clientId, message);
     return { message, duplicate: false, epoch: room.epoch };
@@ -66,7 +66,7 @@ export class MemoryRelayLog implements RelayLog {
 
   async since(roomId: string, since: number): Promise<RelayPosition & { messages: Message[]; missing?: { from: number; to: number } }> {
     const room = this.#room(roomId);
-    const oldest = room.lastSeq - room.size + 1;
+    const oldest = Math.max(1, room.lastSeq - this.bufferSize + 1);
     const messages: Message[] = [];
     for (let seq = Math.max(since + 1, oldest); seq <= room.lastSeq; seq++) messages.push(room.ring[(seq - 1) % this.bufferSize] as Message);
     const position = { epoch: room.epoch, lastSeq: room.lastSeq, messages };
@@ -81,7 +81,7 @@ export class MemoryRelayLog implements RelayLog {
     let room = this.#rooms.get(roomId);
     const now = this.now();
     if (room === undefined || now - room.touchedAt >= this.ttlMs) {
-      room = { epoch: randomUUID(), touchedAt: now, lastSeq: 0, ring: [], size: 0, bySender: new Map() };
+      room = { epoch: randomUUID(), touchedAt: now, lastSeq: 0, ring: [], bySender: new Map() };
       this.#rooms.set(roomId, room);
     }
     return room;

@@ -26,7 +26,7 @@ end`;
 
 /**
  * KEYS: meta, log, sent. ARGV: new epoch, ttlMs, bufferSize, dedupe field, JSON before the seq,
- * JSON after it. Returns [epoch, message JSON, 1 if duplicate else 0].
+ * JSON after it. Returns [epoch, the stored message JSON, 1] for a duplicate, else [epoch, new seq, 0].
  */
 const APPEND = `${EPOCH}
 local found = redis.call('HGET', KEYS[3], ARGV[4])
@@ -41,7 +41,7 @@ if over > 0 then
   for _, entry in ipairs(evicted) do redis.call('HDEL', KEYS[3], string.sub(entry, 1, string.find(entry, '\\0', 1, true) - 1)) end
 end
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
-return {epoch, json, 0}`;
+return {epoch, seq, 0}`;
 
 /** KEYS: meta. ARGV: new epoch, ttlMs. Returns [epoch, seq]. */
 const POSITION = `${EPOCH}
@@ -91,8 +91,10 @@ export class RedisRelayLog implements RelayLog {
     const head = `{"id":${JSON.stringify(input.id)},"roomId":${JSON.stringify(input.roomId)},"seq":`;
     const tail = `,"senderId":${JSON.stringify(input.senderId)},"senderName":${JSON.stringify(input.senderName)},"clientId":${JSON.stringify(input.clientId)},"type":${JSON.stringify(input.type)},"body":${JSON.stringify(input.body)},"createdAt":${input.createdAt}}`;
     const field = JSON.stringify([input.senderId, input.clientId]);
-    const [epoch, json, duplicate] = (await this.#append(meta, log, sent, randomUUID(), String(this.ttlMs), String(this.bufferSize), field, head, tail)) as [string, string, number];
-    return { message: JSON.parse(json) as Message, duplicate: duplicate === 1, epoch };
+    const [epoch, stored, duplicate] = (await this.#append(meta, log, sent, randomUUID(), String(this.ttlMs), String(this.bufferSize), field, head, tail)) as [string, string, 1] | [string, number, 0];
+    if (duplicate === 1) return { message: JSON.parse(stored) as Message, duplicate: true, epoch };
+    const message: Message = { id: input.id, roomId: input.roomId, seq: stored, senderId: input.senderId, senderName: input.senderName, clientId: input.clientId, type: input.type, body: input.body, createdAt: input.createdAt };
+    return { message, duplicate: false, epoch };
   }
 
   async position(roomId: string): Promise<RelayPosition> {

@@ -7,7 +7,7 @@
  * violated constraint, and whether `members.add` must lock the room row itself (PostgreSQL) or
  * already holds the database write lock from its transaction (SQLite's BEGIN IMMEDIATE).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
 import type { AccountStore, AuditStore, BanStore, MemberStore, MessageStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
 import { toAccountRecord, toAuditRecord, toBanRecord, toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
@@ -47,11 +47,47 @@ export interface RecordStores {
 const LAST_SEQS_CHUNK = 500;
 
 /** Least time between two purges of expired nonces, and of expired refresh-token families, in ms. */
-const NONCE_PURGE_INTERVAL_MS = 60_000;
+const PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * `purge` made to run at most once per `intervalMs`: on the first call, then on the first call whose
+ * `now` (Unix ms) has reached the previous run's `now` plus `intervalMs`.
+ */
+function purgeEvery(intervalMs: number, purge: (now: number) => Promise<unknown>): (now: number) => Promise<void> {
+  let nextAt = 0;
+  return async (now) => {
+    if (now < nextAt) return;
+    nextAt = now + intervalMs;
+    await purge(now);
+  };
+}
+
+/** Reject a page size that is not an integer ≥ 1 with `VALIDATION_FAILED` (details.field = 'limit'). */
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
+  }
+}
 
 /** Build the shared Store parts over `db`; every call follows the error rules of `store-errors.ts`. */
 export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect): RecordStores {
   const guard = guardWith(dialect.classify);
+
+  /**
+   * Read the room's `closed_at` in `trx`, under the room's row lock where the dialect needs one, so
+   * that `members.add` and `bans.add` on one room never interleave.
+   * @throws ParleyError `ROOM_NOT_FOUND` when no room has this id.
+   */
+  const lockRoom = async (trx: Transaction<Database>, roomId: string) => {
+    const room = await trx
+      .selectFrom('rooms')
+      .select('closed_at')
+      .where('id', '=', roomId)
+      .$if(dialect.lockRoomRow, (q) => q.forUpdate())
+      .executeTakeFirst();
+    if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId } });
+    return room;
+  };
 
   const rooms: RoomStore = {
     create: (room) =>
@@ -116,13 +152,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       guard(async () => {
         dialect.onTransaction();
         return db.transaction().execute(async (trx) => {
-          const room = await trx
-            .selectFrom('rooms')
-            .select('closed_at')
-            .where('id', '=', member.roomId)
-            .$if(dialect.lockRoomRow, (q) => q.forUpdate())
-            .executeTakeFirst();
-          if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId: member.roomId } });
+          const room = await lockRoom(trx, member.roomId);
           // Under the room lock (PostgreSQL) or the write lock (SQLite), as `bans.add` is: a ban and
           // an add never interleave.
           const banned = await trx.selectFrom('bans').select('user_id').where('room_id', '=', member.roomId).where('user_id', '=', member.userId).executeTakeFirst();
@@ -195,9 +225,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
    */
   const page: MessageStore['page'] = (roomId, { after, before, limit }) =>
     guard(async () => {
-      if (!Number.isInteger(limit) || limit < 1) {
-        throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
-      }
+      checkLimit(limit);
       let query = db.selectFrom('messages').selectAll().where('room_id', '=', roomId);
       if (after !== undefined) query = query.where('seq', '>', after);
       if (before !== undefined) query = query.where('seq', '<', before);
@@ -256,14 +284,11 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       }),
   };
 
-  let nextPurgeAt = 0;
+  const purgeNonces = purgeEvery(PURGE_INTERVAL_MS, (now) => db.deleteFrom('nonces').where('expires_at', '<=', now).execute());
   const nonces: NonceStore = {
     claim: (key, expiresAt, now) =>
       guard(async () => {
-        if (now >= nextPurgeAt) {
-          nextPurgeAt = now + NONCE_PURGE_INTERVAL_MS;
-          await db.deleteFrom('nonces').where('expires_at', '<=', now).execute();
-        }
+        await purgeNonces(now);
         // Inserted, or taken over from an expired record; a live record makes the statement a no-op.
         const row = await db
           .insertInto('nonces')
@@ -308,15 +333,12 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       }),
   };
 
-  let nextFamilyPurgeAt = 0;
+  const purgeFamilies = purgeEvery(PURGE_INTERVAL_MS, (now) => db.deleteFrom('refresh_families').where('expires_at', '<=', now).execute());
   const refreshTokens: RefreshTokenStore = {
     issue: (familyId, accountId, first) =>
       guard(
         async () => {
-          if (first.createdAt >= nextFamilyPurgeAt) {
-            nextFamilyPurgeAt = first.createdAt + NONCE_PURGE_INTERVAL_MS;
-            await db.deleteFrom('refresh_families').where('expires_at', '<=', first.createdAt).execute();
-          }
+          await purgeFamilies(first.createdAt);
           dialect.onTransaction();
           await db.transaction().execute(async (trx) => {
             await trx.insertInto('refresh_families').values({ id: familyId, account_id: accountId, created_at: first.createdAt, expires_at: first.expiresAt, revoked_at: null }).execute();
@@ -373,13 +395,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
         dialect.onTransaction();
         return db.transaction().execute(async (trx) => {
           // The same room lock as `members.add`, so an add cannot land between the ban and the removal.
-          const room = await trx
-            .selectFrom('rooms')
-            .select('id')
-            .where('id', '=', ban.roomId)
-            .$if(dialect.lockRoomRow, (q) => q.forUpdate())
-            .executeTakeFirst();
-          if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId: ban.roomId } });
+          await lockRoom(trx, ban.roomId);
           const inserted = await trx
             .insertInto('bans')
             .values({ room_id: ban.roomId, user_id: ban.userId, actor_id: ban.actorId, reason: ban.reason, created_at: ban.createdAt })
@@ -434,9 +450,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
      */
     page: ({ roomId, before, limit }) =>
       guard(async () => {
-        if (!Number.isInteger(limit) || limit < 1) {
-          throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
-        }
+        checkLimit(limit);
         let query = db.selectFrom('audit_log').selectAll();
         if (roomId !== undefined) query = query.where('room_id', '=', roomId);
         if (before !== undefined) query = query.where('id', '<', before);
