@@ -23,16 +23,10 @@ test('a socket opened without a credential gets in with an auth frame as its fir
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
   const joined = await server.joinRoom(room.id, joinCode, 'Ada');
-  const socket = new WebSocket(server.wsUrl);
-  const frames: Array<{ type: string; [k: string]: unknown }> = [];
-  socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as { type: string }));
-  await new Promise((resolve) => socket.once('open', resolve));
-  socket.send(JSON.stringify({ type: 'auth', id: 'a1', token: joined.token }));
-  while (frames.length < 2) await new Promise((resolve) => socket.once('message', resolve));
-  assert.deepEqual(frames.map((f) => f.type), ['reply', 'welcome']);
-  assert.deepEqual((frames[0]?.result as { user: { id: string } }).user.id, joined.user.id);
-  assert.equal((frames[1]?.user as { name: string }).name, 'Ada');
-  socket.close();
+  await using client = await RawClient.connectWithAuthFrame(server.wsUrl, joined.token);
+  assert.deepEqual(client.frames.map((f) => f.type), ['reply', 'welcome']);
+  assert.deepEqual((client.frames[0]?.result as { user: { id: string } }).user.id, joined.user.id);
+  assert.equal((client.frames[1]?.user as { name: string }).name, 'Ada');
 });
 
 test('a socket that sends anything but a valid auth frame first, or nothing in time, is closed with 4401', async () => {
