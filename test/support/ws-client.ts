@@ -136,3 +136,20 @@ export function upgradeStatus(url: string, headers: Record<string, string> = {})
     socket.once('error', reject);
   });
 }
+
+/**
+ * Close code of a socket opened to `wsUrl` without credentials that sends `first` (object → JSON,
+ * string → as is; nothing when omitted); rejects if a frame arrives instead of the close.
+ */
+export function closeCodeAfter(wsUrl: string, first?: object | string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(wsUrl);
+    socket.once('open', () => first !== undefined && socket.send(typeof first === 'string' ? first : JSON.stringify(first)));
+    socket.once('message', (data) => {
+      socket.close();
+      reject(new Error(`expected a close, got ${data.toString()}`));
+    });
+    socket.once('close', (code) => resolve(code));
+    socket.once('error', reject);
+  });
+}

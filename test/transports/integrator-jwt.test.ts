@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { decodeJwt } from 'jose';
 import { startServer, type TestServer } from '../support/server.ts';
-import { RawClient, upgradeStatus, type Frame } from '../support/ws-client.ts';
+import { RawClient, closeCodeAfter, upgradeStatus } from '../support/ws-client.ts';
 import { eventually } from '../support/eventually.ts';
 import { ISSUER, SECRET, hmacSigned, mint, registered, serveJwks, tamperSignature, testKey, unsecured } from '../support/integrator-tokens.ts';
 
@@ -33,21 +33,6 @@ function withToken(server: TestServer, path: string, token: string, body?: unkno
 
 async function errorCode(response: Response): Promise<string> {
   return ((await response.json()) as { error: { code: string } }).error.code;
-}
-
-/** Close code of a socket opened without credentials whose first frame is `auth` with `token`. */
-function firstFrameClose(wsUrl: string, token: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(wsUrl);
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'auth', id: 'a', token })));
-    socket.once('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
-      socket.close();
-      reject(new Error(`expected a close, got ${JSON.stringify(frame)}`));
-    });
-    socket.once('close', (code) => resolve(code));
-    socket.once('error', reject);
-  });
 }
 
 /** Unix ms at which the server stops accepting `token` (its exp, with PARLEY_JWT_CLOCK_SKEW_MS=0). */
@@ -131,7 +116,7 @@ test('forged and stale tokens are refused over HTTP (401), at the WebSocket upgr
     const response = await withToken(server, '/api/v1/session', token);
     assert.deepEqual([response.status, await errorCode(response)], [401, 'UNAUTHENTICATED'], `HTTP: ${what}`);
     assert.equal(await upgradeStatus(`${server.wsUrl}?token=${encodeURIComponent(token)}`), 401, `upgrade: ${what}`);
-    assert.equal(await firstFrameClose(server.wsUrl, token), 4401, `auth frame: ${what}`);
+    assert.equal(await closeCodeAfter(server.wsUrl, { type: 'auth', id: 'a', token }), 4401, `auth frame: ${what}`);
   }
   const withinSkew = await mint(SECRET, claims, { expiresInS: -10 });
   assert.equal((await withToken(server, '/api/v1/session', withinSkew)).status, 200, 'expired 10 s ago: within the skew');
@@ -155,7 +140,7 @@ test('with a key set served over HTTP, RS256 and EdDSA tokens authenticate; an H
   const confused = hmacSigned(rsa.publicPem, { ...registered(), sub: 'mallory', rooms: [room.id], admin: true }, rsa.kid);
   assert.equal((await withToken(server, '/api/v1/session', confused)).status, 401);
   assert.equal(await upgradeStatus(`${server.wsUrl}?token=${encodeURIComponent(confused)}`), 401);
-  assert.equal(await firstFrameClose(server.wsUrl, confused), 4401);
+  assert.equal(await closeCodeAfter(server.wsUrl, { type: 'auth', id: 'a', token: confused }), 4401);
   assert.equal((await withToken(server, '/api/v1/session', await mint(SECRET, { sub: 'mallory' }, { kid: rsa.kid }))).status, 401, 'any HS256 token');
   assert.equal((await withToken(server, '/api/v1/session', unsecured({ ...registered(), sub: 'mallory' }))).status, 401, 'alg none');
 });
@@ -204,7 +189,7 @@ test('Parley\'s own tokens and integrator tokens do not stand in for each other:
   const { invite } = (await minted.json()) as { invite: string };
   assert.equal((await withToken(server, '/api/v1/session', invite)).status, 401, 'an invite as a bearer token');
   assert.equal(await upgradeStatus(`${server.wsUrl}?token=${encodeURIComponent(invite)}`), 401, 'an invite at the upgrade');
-  assert.equal(await firstFrameClose(server.wsUrl, invite), 4401, 'an invite in an auth frame');
+  assert.equal(await closeCodeAfter(server.wsUrl, { type: 'auth', id: 'a', token: invite }), 4401, 'an invite in an auth frame');
 
   const asInvite = await fetch(`${server.url}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ roomId: other.room.id, invite: owner, name: 'Mallory' }) });
   assert.deepEqual([asInvite.status, await errorCode(asInvite)], [403, 'INVITE_INVALID']);
