@@ -153,3 +153,11 @@ export function closeCodeAfter(wsUrl: string, first?: object | string): Promise<
     socket.once('error', reject);
   });
 }
+
+/** The error a `reply` or an `error` push carries. */
+export type FrameError = { code: string; details?: Record<string, unknown> };
+
+/** The error `frame` carries, if it is a `reply` with `error` or an `error` push. */
+export function errorOf(frame: Frame): FrameError | undefined {
+  return (frame.type === 'reply' || frame.type === 'error') && frame.error !== undefined ? (frame.error as FrameError) : undefined;
+}
