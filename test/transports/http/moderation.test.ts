@@ -11,7 +11,7 @@ import { startServer, type TestServer } from '../../support/server.ts';
 import { RawClient, errorOf } from '../../support/ws-client.ts';
 import { eventually } from '../../support/eventually.ts';
 import { AUDIENCE, ISSUER, SECRET, mint } from '../../support/integrator-tokens.ts';
-import { call } from '../../support/api.ts';
+import { call, ownedRoom } from '../../support/api.ts';
 
 type Entry = { id: string; at: number; roomId: string; actorId: string; actorName: string; action: string; targetId: string | null; details: Record<string, unknown> };
 type StoredMessage = { seq: number; body: string; deletedAt?: number; senderId: string };
@@ -21,12 +21,7 @@ type StoredMessage = { seq: number; body: string; deletedAt?: number; senderId: 
  * (by join code, each with a socket that joined the room).
  */
 async function moderatedRoom(server: TestServer, body: Record<string, unknown> = {}) {
-  const lobby = await server.createRoom({ joinRule: 'open' });
-  const owner = await server.joinRoom(lobby.room.id, null, 'Owner');
-  const created = await call(server.url, 'POST', '/api/v1/rooms', owner.token, { name: 'Moderated', ...body });
-  assert.equal(created.status, 201, JSON.stringify(created.json));
-  const room = created.json.room as { id: string };
-  const joinCode = created.json.joinCode as string;
+  const { owner, room, joinCode } = await ownedRoom(server, { name: 'Moderated', ...body });
   const invite = (await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'moderator' })).json.invite;
   const mod = await call(server.url, 'POST', '/api/v1/join', undefined, { roomId: room.id, invite, name: 'Mod' });
   const ada = await server.member(room.id, joinCode, 'Ada');
