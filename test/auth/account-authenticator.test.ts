@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccountAuthenticator } from '../../src/auth/account-authenticator.ts';
 import { Tokens } from '../../src/auth/tokens.ts';
+import { tamperPayload, unsecured } from '../support/integrator-tokens.ts';
 
 const SECRET = 'a-test-secret-with-enough-distinct-characters-0123456789';
 const tokens = new Tokens(SECRET);
@@ -24,9 +25,9 @@ test('expired tokens, other secrets, other kinds, altered payloads and bad claim
   const expired = await sign('acc-1', undefined, 60_000, new Tokens(SECRET, () => Date.now() - 61_000));
   const otherSecret = await sign('acc-1', undefined, 60_000, new Tokens('another-secret-with-enough-distinct-characters-987654'));
   const invite = (await tokens.sign('invite', 'acc-1', { name: 'Ada', role: 'user' }, 60_000)).token;
-  const [header, , signature] = (await sign('acc-1')).split('.');
-  const altered = `${header}.${Buffer.from(JSON.stringify({ sub: 'acc-1', name: 'Ada', role: 'admin', iss: 'parley', aud: 'parley:access', jti: 'x', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}.${signature}`;
-  const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${altered.split('.')[1]}.`;
+  const raised = { sub: 'acc-1', name: 'Ada', role: 'admin', iss: 'parley', aud: 'parley:access', jti: 'x', exp: Math.floor(Date.now() / 1000) + 60 };
+  const altered = tamperPayload(await sign('acc-1'), raised);
+  const unsigned = unsecured(raised);
   const badRole = await sign('acc-1', { name: 'Ada', role: 'owner' });
   const noName = await sign('acc-1', { role: 'user' });
   for (const [label, token] of Object.entries({ expired, otherSecret, invite, altered, unsigned, badRole, noName, opaque: 'an-opaque-session-token' })) {

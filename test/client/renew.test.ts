@@ -10,20 +10,13 @@ import WebSocket from 'ws';
 import { decodeJwt } from 'jose';
 import { ParleyClient, ParleyError, type ConnectionState, type WebSocketConstructor } from '../../client/src/index.ts';
 import { startServer } from '../support/server.ts';
+import { eventually } from '../support/eventually.ts';
 import { ISSUER, SECRET, mint } from '../support/integrator-tokens.ts';
 import { Link } from './link.ts';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
 /** A 1 s heartbeat sweep and no clock skew, so an expired token's socket closes within a second. */
 const ENV = { PARLEY_JWT_SECRET: SECRET, PARLEY_JWT_ISSUER: ISSUER, PARLEY_HEARTBEAT_INTERVAL_MS: '1000', PARLEY_JWT_CLOCK_SKEW_MS: '0' };
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A client for `url` with `token`, recording its state changes; closed when its `using` block ends. */
 function client(url: string, token: string) {
@@ -49,7 +42,7 @@ test('renew() on a live connection keeps it open past the first token\'s expiry,
   assert.deepEqual(renewed, { user: { id: 'jwt:alice', name: 'Alice' }, expiresAt: (decodeJwt(fresh).exp as number) * 1000 });
 
   // The heartbeat sweep that closes the unrenewed control client passes over alice's socket too.
-  await until(() => control.state === 'closed', 'the unrenewed client to be closed');
+  await eventually('the unrenewed client to be closed', 10_000, () => control.state === 'closed');
   assert.deepEqual(control.states.at(-1), { state: 'closed', code: 4401 });
   assert.equal((await alice.send(room.id, 'after the first token expired')).seq, 1);
   assert.equal(alice.state, 'open');
@@ -58,7 +51,7 @@ test('renew() on a live connection keeps it open past the first token\'s expiry,
   // The first token has expired: only the renewed one can open the next socket.
   const opened = alice.states.filter((s) => s.state === 'open').length;
   link.cut();
-  await until(() => alice.states.filter((s) => s.state === 'open').length > opened, 'alice to reconnect');
+  await eventually('alice to reconnect', 10_000, () => alice.states.filter((s) => s.state === 'open').length > opened);
   assert.equal(alice.user?.id, 'jwt:alice');
   assert.equal((await alice.send(room.id, 'after a reconnect')).seq, 2);
 });
@@ -77,7 +70,7 @@ test('renew() with another user\'s token rejects with FORBIDDEN, and the client 
 
   const opened = alice.states.filter((s) => s.state === 'open').length;
   link.cut();
-  await until(() => alice.states.filter((s) => s.state === 'open').length > opened, 'alice to reconnect');
+  await eventually('alice to reconnect', 10_000, () => alice.states.filter((s) => s.state === 'open').length > opened);
   assert.equal(alice.user?.id, 'jwt:alice', 'the reconnect presented alice\'s token, not the refused one');
 });
 
@@ -89,11 +82,11 @@ test('after a close for expiry (4401), renew() keeps the new token for the next 
   alice.on('joined', () => joins++);
   await alice.connect();
   await alice.join(room.id);
-  await until(() => alice.state === 'closed', 'the expired token\'s connection to close');
+  await eventually('the expired token\'s connection to close', 10_000, () => alice.state === 'closed');
   assert.deepEqual(alice.states.at(-1), { state: 'closed', code: 4401 });
 
   assert.equal(await alice.renew(await mint(SECRET, { sub: 'alice', rooms: [room.id] }, { expiresInS: 120 })), undefined, 'no live socket to renew');
   assert.equal((await alice.connect()).user.id, 'jwt:alice');
-  await until(() => joins === 2, 'the room to be rejoined by itself');
+  await eventually('the room to be rejoined by itself', 10_000, () => joins === 2);
   assert.equal((await alice.send(room.id, 'back')).seq, 1);
 });

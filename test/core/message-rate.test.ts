@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
+import { call } from '../support/api.ts';
 
 type ErrorBody = { code: string; retryable: boolean; details?: { retryAfterMs?: number; limit?: number } };
 
@@ -22,8 +23,7 @@ async function httpSend(server: TestServer, token: string, roomId: string, clien
 
 /** The newest seq of the room as a member sees it. */
 async function lastSeq(server: TestServer, token: string, roomId: string): Promise<number> {
-  const res = await fetch(`${server.url}/api/v1/rooms/${roomId}`, { headers: { authorization: `Bearer ${token}` } });
-  return ((await res.json()) as { room: { lastSeq: number } }).room.lastSeq;
+  return ((await call(server.url, 'GET', `/api/v1/rooms/${roomId}`, token)).json.room as { lastSeq: number }).lastSeq;
 }
 
 test('by default a user sends 30 messages a minute in a room, WebSocket and HTTP counted together; the next gets RATE_LIMITED and is not stored', async () => {
@@ -71,7 +71,7 @@ test('a room\'s messagesPerMinute replaces the server default, is stored with th
   assert.equal(strict.room.messagesPerMinute, 2);
   const ada = await server.member(strict.room.id, null, 'Ada');
   await server.joinRoom(generous.room.id, null, 'Ada', ada.token);
-  assert.equal(((await (await fetch(`${server.url}/api/v1/rooms/${generous.room.id}`, { headers: { authorization: `Bearer ${ada.token}` } })).json()) as { room: { messagesPerMinute?: number } }).room.messagesPerMinute, 8);
+  assert.equal(((await call(server.url, 'GET', `/api/v1/rooms/${generous.room.id}`, ada.token)).json.room as { messagesPerMinute?: number }).messagesPerMinute, 8);
 
   const sent = async (roomId: string, count: number) => {
     const codes: string[] = [];
@@ -87,11 +87,7 @@ test('a batch send past the limit stores what fits, in order, and answers RATE_L
   await using server = await startServer({ PARLEY_MESSAGES_PER_MINUTE: '3' });
   const { room } = await server.createRoom({ joinRule: 'open' });
   const ada = await server.joinRoom(room.id, null, 'Ada');
-  const res = await fetch(`${server.url}/api/v1/rooms/${room.id}/messages/batch`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ada.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ messages: Array.from({ length: 5 }, (_, i) => ({ clientId: `b${i}`, body: `batch ${i}` })) }),
-  });
-  const { results } = (await res.json()) as { results: Array<{ ack?: { seq: number }; error?: ErrorBody }> };
+  const messages = Array.from({ length: 5 }, (_, i) => ({ clientId: `b${i}`, body: `batch ${i}` }));
+  const { results } = (await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages })).json as { results: Array<{ ack?: { seq: number }; error?: ErrorBody }> };
   assert.deepEqual(results.map((r) => r.ack?.seq ?? r.error?.code), [1, 2, 3, 'RATE_LIMITED', 'RATE_LIMITED']);
 });

@@ -14,6 +14,7 @@ import { MemoryRelayLog } from '../../src/engines/broker/memory-relay-log.ts';
 import { openSqliteStore, sqliteFile, type SqliteStore } from '../../src/engines/store/sqlite.ts';
 import type { Message } from '../../src/protocol/index.ts';
 import { sampleMessage, sampleRoom } from '../support/store-records.ts';
+import { eventually } from '../support/eventually.ts';
 
 /** A store with room `r` holding `count` messages, the messages, and a relay log. */
 async function withSources(count: number, fn: (store: SqliteStore, stored: Message[], relayLog: MemoryRelayLog) => Promise<void>): Promise<void> {
@@ -45,14 +46,6 @@ function feedOf(kind: 'persistent' | 'relay', store: SqliteStore, relayLog: Memo
   return { feed, delivered, errors, repaired };
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 test('events arriving out of order are delivered in seq order, each once; repeats and old seqs are dropped', () =>
   withSources(6, async (store, stored, relayLog) => {
     const { feed, delivered } = feedOf('persistent', store, relayLog);
@@ -78,7 +71,7 @@ test('an event that never arrives is read from the store once the reorder grace 
     feed.start(0, undefined);
     for (const seq of [1, 4, 5]) feed.receive(seq, undefined, encodeMessage(stored[seq - 1] as Message));
     assert.deepEqual(delivered, [1]);
-    await until(() => delivered.length === 5, 'the repair');
+    await eventually('the repair', 3000, () => delivered.length === 5);
     assert.deepEqual(delivered, [1, 2, 3, 4, 5]);
     feed.close();
   }));
@@ -88,7 +81,7 @@ test('a position ahead of the feed (messages committed, never published) is repa
     const { feed, delivered, repaired } = feedOf('persistent', store, relayLog);
     feed.start(1, undefined);
     feed.repairTo(3, undefined);
-    await until(() => delivered.length === 2, 'the repair');
+    await eventually('the repair', 3000, () => delivered.length === 2);
     assert.deepEqual(delivered, [2, 3]);
     assert.equal(repaired.messages, 2, 'reported as repaired');
     feed.close();
@@ -102,7 +95,7 @@ test('what a relay buffer no longer holds is announced as a gap before the rest 
     const { feed, delivered } = feedOf('relay', store, relayLog);
     feed.start(0, epoch);
     feed.receive(5, epoch, encodeMessage(appended[4] as Message));
-    await until(() => delivered.length === 4, 'the repair');
+    await eventually('the repair', 3000, () => delivered.length === 4);
     assert.deepEqual(delivered, ['gap 1-2', 3, 4, 5]);
     feed.close();
   }));

@@ -1,4 +1,6 @@
-/** One JSON API request for tests, authenticated by a bearer `token` (or none). */
+/** JSON API requests for tests, authenticated by a bearer `token` (or none). */
+import assert from 'node:assert/strict';
+import type { TestServer } from './server.ts';
 
 /** A JSON answer, with the error body when there is one. */
 export type ApiJson = Record<string, unknown> & { error?: { code: string; details?: Record<string, unknown> } };
@@ -10,4 +12,13 @@ export async function call(base: string, method: string, path: string, token: st
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(base + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
   return { status: res.status, json: (await res.json()) as ApiJson };
+}
+
+/** A room created with `POST /api/v1/rooms` by a newcomer "Owner", who owns it (`body` adds to the request or replaces its name), and Owner's join. */
+export async function ownedRoom(server: TestServer, body: Record<string, unknown> = {}) {
+  const lobby = await server.createRoom({ joinRule: 'open' });
+  const owner = await server.joinRoom(lobby.room.id, null, 'Owner');
+  const created = await call(server.url, 'POST', '/api/v1/rooms', owner.token, { name: 'Owned', ...body });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  return { owner, room: created.json.room as { id: string }, joinCode: created.json.joinCode as string | null };
 }

@@ -136,3 +136,28 @@ export function upgradeStatus(url: string, headers: Record<string, string> = {})
     socket.once('error', reject);
   });
 }
+
+/**
+ * Close code of a socket opened to `wsUrl` without credentials that sends `first` (object → JSON,
+ * string → as is; nothing when omitted); rejects if a frame arrives instead of the close.
+ */
+export function closeCodeAfter(wsUrl: string, first?: object | string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(wsUrl);
+    socket.once('open', () => first !== undefined && socket.send(typeof first === 'string' ? first : JSON.stringify(first)));
+    socket.once('message', (data) => {
+      socket.close();
+      reject(new Error(`expected a close, got ${data.toString()}`));
+    });
+    socket.once('close', (code) => resolve(code));
+    socket.once('error', reject);
+  });
+}
+
+/** The error a `reply` or an `error` push carries. */
+export type FrameError = { code: string; details?: Record<string, unknown> };
+
+/** The error `frame` carries, if it is a `reply` with `error` or an `error` push. */
+export function errorOf(frame: Frame): FrameError | undefined {
+  return (frame.type === 'reply' || frame.type === 'error') && frame.error !== undefined ? (frame.error as FrameError) : undefined;
+}

@@ -13,16 +13,9 @@ import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import fc from 'fast-check';
 import { startServer, type TestServer } from '../support/server.ts';
-import type { Frame } from '../support/ws-client.ts';
+import { errorOf, type Frame, type FrameError } from '../support/ws-client.ts';
 import { eventually } from '../support/eventually.ts';
 import { CLIENT_FRAMES, ERROR_CODES } from '../../src/protocol/index.ts';
-
-type ErrorBody = { code: string; details?: { retryAfterMs?: number } };
-
-/** The error a frame carries (a `reply` with `error`, or an `error` push), if any. */
-function errorOf(frame: Frame): ErrorBody | undefined {
-  return (frame.type === 'reply' || frame.type === 'error') && frame.error !== undefined ? (frame.error as ErrorBody) : undefined;
-}
 
 /** A newcomer in an open room over a raw client that joined it: the server still serves. */
 async function assertServes(server: TestServer, roomId: string): Promise<void> {
@@ -115,7 +108,7 @@ test('a flood from one connection is answered RATE_LIMITED, then closed with 442
   const limited = replies.filter((f) => errorOf(f)?.code === 'RATE_LIMITED');
   const served = replies.filter((f) => f.error === undefined);
   assert.ok(limited.length >= 100, `refused frames were answered RATE_LIMITED first (${limited.length} of ${sent} sent)`);
-  assert.ok(limited.every((f) => (errorOf(f)?.details?.retryAfterMs ?? 0) > 0), 'each names retryAfterMs');
+  assert.ok(limited.every((f) => Number(errorOf(f)?.details?.retryAfterMs) > 0), 'each names retryAfterMs');
   const floodSeconds = (floodEndedAt - floodStartedAt) / 1000;
   assert.ok(served.length <= 60 + 20 * floodSeconds + 5, `at most the burst plus the rate were served (${served.length} in ${floodSeconds} s)`);
 
@@ -339,7 +332,7 @@ test('10,000 random frames (JSON values, command shapes with wrong types, random
     return [...expectReplies].every((id) => replied.has(id));
   });
   await eventually(`an error push for every invalid frame without an id (${context})`, 20_000, () => client.frames.filter((f) => f.type === 'error').length >= expectPushes);
-  const errors = client.frames.map(errorOf).filter((e): e is ErrorBody => e !== undefined);
+  const errors = client.frames.map(errorOf).filter((e): e is FrameError => e !== undefined);
   const known = new Set<string>(ERROR_CODES);
   assert.deepEqual(errors.filter((e) => !known.has(e.code)), [], `every error has a catalogued code (${context})`);
   assert.deepEqual(errors.filter((e) => e.code === 'INTERNAL'), [], `no frame caused an internal error (${context})`);

@@ -15,40 +15,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { decodeJwt } from 'jose';
-import { startServer, type TestServer } from '../support/server.ts';
-import { RawClient, upgradeStatus, type Frame } from '../support/ws-client.ts';
+import { startServer } from '../support/server.ts';
+import { RawClient, closeCodeAfter, upgradeStatus } from '../support/ws-client.ts';
 import { eventually } from '../support/eventually.ts';
+import { call } from '../support/api.ts';
 import { ISSUER, SECRET, hmacSigned, mint, registered, serveJwks, tamperSignature, testKey, unsecured } from '../support/integrator-tokens.ts';
 
 const HS256_ENV = { PARLEY_JWT_SECRET: SECRET, PARLEY_JWT_ISSUER: ISSUER };
-
-/** fetch `path` on the server with `Authorization: Bearer <token>`. */
-function withToken(server: TestServer, path: string, token: string, body?: unknown): Promise<Response> {
-  return fetch(server.url + path, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-}
-
-async function errorCode(response: Response): Promise<string> {
-  return ((await response.json()) as { error: { code: string } }).error.code;
-}
-
-/** Close code of a socket opened without credentials whose first frame is `auth` with `token`. */
-function firstFrameClose(wsUrl: string, token: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(wsUrl);
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'auth', id: 'a', token })));
-    socket.once('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
-      socket.close();
-      reject(new Error(`expected a close, got ${JSON.stringify(frame)}`));
-    });
-    socket.once('close', (code) => resolve(code));
-    socket.once('error', reject);
-  });
-}
 
 /** Unix ms at which the server stops accepting `token` (its exp, with PARLEY_JWT_CLOCK_SKEW_MS=0). */
 function expiryOf(token: string): number {
@@ -59,9 +32,9 @@ test('an integrator JWT authenticates as jwt:<sub>: over HTTP in the Authorizati
   await using server = await startServer(HS256_ENV);
   const token = await mint(SECRET, { sub: 'alice', name: 'Alice' });
 
-  const session = await withToken(server, '/api/v1/session', token);
+  const session = await call(server.url, 'GET', '/api/v1/session', token);
   assert.equal(session.status, 200);
-  const body = (await session.json()) as { user: { id: string; name: string }; role: string; expiresAt: number };
+  const body = session.json as { user: { id: string; name: string }; role: string; expiresAt: number };
   assert.deepEqual(body.user, { id: 'jwt:alice', name: 'Alice' });
   assert.equal(body.role, 'user');
   assert.equal(body.expiresAt, expiryOf(token) + 30_000, 'exp plus the default 30 s skew');
@@ -84,11 +57,11 @@ test('a token\'s rooms are joined without a code with the granted role, over HTT
   const other = await server.createRoom({ name: 'Private' });
   const token = await mint(SECRET, { sub: 'alice', name: 'Alice', rooms: [support.room.id, sales.room.id], role: 'moderator' });
 
-  const joined = await withToken(server, '/api/v1/join', token, { roomId: support.room.id });
+  const joined = await call(server.url, 'POST', '/api/v1/join', token, { roomId: support.room.id });
   assert.equal(joined.status, 200);
-  const answer = (await joined.json()) as { user: { id: string }; role: string; token?: string };
+  const answer = joined.json as { user: { id: string }; role: string; token?: string };
   assert.deepEqual({ user: answer.user.id, role: answer.role, token: answer.token }, { user: 'jwt:alice', role: 'moderator', token: undefined }, 'no join session is issued: the JWT stays the credential');
-  assert.equal((await withToken(server, `/api/v1/rooms/${support.room.id}/invites`, token, { role: 'guest' })).status, 201, 'the moderator role is in force: it may mint invites');
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${support.room.id}/invites`, token, { role: 'guest' })).status, 201, 'the moderator role is in force: it may mint invites');
 
   await using ws = await RawClient.connect(server.wsUrl, token);
   const reply = await ws.request({ type: 'join', roomId: sales.room.id });
@@ -97,12 +70,12 @@ test('a token\'s rooms are joined without a code with the granted role, over HTT
   assert.equal((await ws.request({ type: 'send', id: 'm1', roomId: sales.room.id, body: 'hello' })).result !== undefined, true);
 
   assert.equal(((await ws.request({ type: 'join', roomId: other.room.id })).error as { code: string }).code, 'NOT_MEMBER');
-  const refused = await withToken(server, '/api/v1/join', token, { roomId: other.room.id });
-  assert.deepEqual([refused.status, await errorCode(refused)], [403, 'BAD_JOIN_CODE'], 'without a grant the room\'s join rule applies');
-  const history = await withToken(server, `/api/v1/rooms/${other.room.id}/messages`, token);
-  assert.deepEqual([history.status, await errorCode(history)], [403, 'NOT_MEMBER']);
-  const withCode = await withToken(server, '/api/v1/join', token, { roomId: other.room.id, code: other.joinCode });
-  assert.deepEqual([withCode.status, ((await withCode.json()) as { role: string }).role], [200, 'member'], 'with the code it joins like anyone');
+  const refused = await call(server.url, 'POST', '/api/v1/join', token, { roomId: other.room.id });
+  assert.deepEqual([refused.status, refused.json.error?.code], [403, 'BAD_JOIN_CODE'], 'without a grant the room\'s join rule applies');
+  const history = await call(server.url, 'GET', `/api/v1/rooms/${other.room.id}/messages`, token);
+  assert.deepEqual([history.status, history.json.error?.code], [403, 'NOT_MEMBER']);
+  const withCode = await call(server.url, 'POST', '/api/v1/join', token, { roomId: other.room.id, code: other.joinCode });
+  assert.deepEqual([withCode.status, (withCode.json as { role: string }).role], [200, 'member'], 'with the code it joins like anyone');
 });
 
 test('a guest grant reads but cannot send: the granted role decides', async () => {
@@ -128,13 +101,13 @@ test('forged and stale tokens are refused over HTTP (401), at the WebSocket upgr
     ['missing sub', await mint(SECRET, { name: 'Alice' })],
   ];
   for (const [what, token] of refused) {
-    const response = await withToken(server, '/api/v1/session', token);
-    assert.deepEqual([response.status, await errorCode(response)], [401, 'UNAUTHENTICATED'], `HTTP: ${what}`);
+    const response = await call(server.url, 'GET', '/api/v1/session', token);
+    assert.deepEqual([response.status, response.json.error?.code], [401, 'UNAUTHENTICATED'], `HTTP: ${what}`);
     assert.equal(await upgradeStatus(`${server.wsUrl}?token=${encodeURIComponent(token)}`), 401, `upgrade: ${what}`);
-    assert.equal(await firstFrameClose(server.wsUrl, token), 4401, `auth frame: ${what}`);
+    assert.equal(await closeCodeAfter(server.wsUrl, { type: 'auth', id: 'a', token }), 4401, `auth frame: ${what}`);
   }
   const withinSkew = await mint(SECRET, claims, { expiresInS: -10 });
-  assert.equal((await withToken(server, '/api/v1/session', withinSkew)).status, 200, 'expired 10 s ago: within the skew');
+  assert.equal((await call(server.url, 'GET', '/api/v1/session', withinSkew)).status, 200, 'expired 10 s ago: within the skew');
   await using ws = await RawClient.connect(server.wsUrl, withinSkew);
   assert.equal((ws.frames[0]?.user as { id: string }).id, 'jwt:alice');
 });
@@ -147,17 +120,17 @@ test('with a key set served over HTTP, RS256 and EdDSA tokens authenticate; an H
   const { room } = await server.createRoom();
   for (const key of [rsa, ed]) {
     const token = await mint(key.privateKey, { sub: `user-${key.alg}`, rooms: [room.id] }, { alg: key.alg, kid: key.kid });
-    const session = await withToken(server, '/api/v1/session', token);
-    assert.equal(((await session.json()) as { user: { id: string } }).user.id, `jwt:user-${key.alg}`, `HTTP, ${key.alg}`);
+    const session = await call(server.url, 'GET', '/api/v1/session', token);
+    assert.equal((session.json as { user: { id: string } }).user.id, `jwt:user-${key.alg}`, `HTTP, ${key.alg}`);
     await using ws = await RawClient.connectWithAuthFrame(server.wsUrl, token);
     assert.ok((await ws.request({ type: 'join', roomId: room.id })).result, `WebSocket join, ${key.alg}`);
   }
   const confused = hmacSigned(rsa.publicPem, { ...registered(), sub: 'mallory', rooms: [room.id], admin: true }, rsa.kid);
-  assert.equal((await withToken(server, '/api/v1/session', confused)).status, 401);
+  assert.equal((await call(server.url, 'GET', '/api/v1/session', confused)).status, 401);
   assert.equal(await upgradeStatus(`${server.wsUrl}?token=${encodeURIComponent(confused)}`), 401);
-  assert.equal(await firstFrameClose(server.wsUrl, confused), 4401);
-  assert.equal((await withToken(server, '/api/v1/session', await mint(SECRET, { sub: 'mallory' }, { kid: rsa.kid }))).status, 401, 'any HS256 token');
-  assert.equal((await withToken(server, '/api/v1/session', unsecured({ ...registered(), sub: 'mallory' }))).status, 401, 'alg none');
+  assert.equal(await closeCodeAfter(server.wsUrl, { type: 'auth', id: 'a', token: confused }), 4401);
+  assert.equal((await call(server.url, 'GET', '/api/v1/session', await mint(SECRET, { sub: 'mallory' }, { kid: rsa.kid }))).status, 401, 'any HS256 token');
+  assert.equal((await call(server.url, 'GET', '/api/v1/session', unsecured({ ...registered(), sub: 'mallory' }))).status, 401, 'alg none');
 });
 
 test('when the key set cannot be fetched, requests answer 503 JWKS_UNAVAILABLE and upgrades 503, not 401', async () => {
@@ -166,8 +139,8 @@ test('when the key set cannot be fetched, requests answer 503 JWKS_UNAVAILABLE a
   jwks.fail(true);
   await using server = await startServer({ PARLEY_JWT_JWKS_URL: jwks.url, PARLEY_JWT_ISSUER: ISSUER });
   const token = await mint(rsa.privateKey, { sub: 'alice' }, { alg: 'RS256', kid: rsa.kid });
-  const response = await withToken(server, '/api/v1/session', token);
-  const body = (await response.json()) as { error: { code: string; retryable: boolean } };
+  const response = await call(server.url, 'GET', '/api/v1/session', token);
+  const body = response.json as { error: { code: string; retryable: boolean } };
   assert.deepEqual([response.status, body.error.code, body.error.retryable], [503, 'JWKS_UNAVAILABLE', true]);
   assert.equal(await upgradeStatus(`${server.wsUrl}?token=${encodeURIComponent(token)}`), 503);
 });
@@ -188,9 +161,9 @@ test('the sender is always the principal: senderId and senderName in a send fram
   const pushed = bob.frames.find((f) => f.type === 'message')?.message as { senderId: string; senderName: string };
   assert.deepEqual([pushed.senderId, pushed.senderName], ['jwt:alice', 'Alice']);
 
-  const viaHttp = await withToken(server, `/api/v1/rooms/${room.id}/messages`, await mint(SECRET, { sub: 'alice', name: 'Alice', ...grant }), { clientId: 'spoof-2', body: 'me too', senderId: 'jwt:bob' });
+  const viaHttp = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, await mint(SECRET, { sub: 'alice', name: 'Alice', ...grant }), { clientId: 'spoof-2', body: 'me too', senderId: 'jwt:bob' });
   assert.equal(viaHttp.status, 201);
-  const history = (await (await withToken(server, `/api/v1/rooms/${room.id}/messages`, bobToken)).json()) as { messages: Array<{ senderId: string }> };
+  const history = (await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, bobToken)).json as { messages: Array<{ senderId: string }> };
   assert.deepEqual(history.messages.map((m) => m.senderId), ['jwt:alice', 'jwt:alice']);
 });
 
@@ -199,26 +172,26 @@ test('Parley\'s own tokens and integrator tokens do not stand in for each other:
   const { room } = await server.createRoom();
   const other = await server.createRoom();
   const owner = await mint(SECRET, { sub: 'owner', rooms: [room.id], role: 'owner' });
-  const minted = await withToken(server, `/api/v1/rooms/${room.id}/invites`, owner, { role: 'member' });
+  const minted = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, owner, { role: 'member' });
   assert.equal(minted.status, 201);
-  const { invite } = (await minted.json()) as { invite: string };
-  assert.equal((await withToken(server, '/api/v1/session', invite)).status, 401, 'an invite as a bearer token');
+  const { invite } = minted.json as { invite: string };
+  assert.equal((await call(server.url, 'GET', '/api/v1/session', invite)).status, 401, 'an invite as a bearer token');
   assert.equal(await upgradeStatus(`${server.wsUrl}?token=${encodeURIComponent(invite)}`), 401, 'an invite at the upgrade');
-  assert.equal(await firstFrameClose(server.wsUrl, invite), 4401, 'an invite in an auth frame');
+  assert.equal(await closeCodeAfter(server.wsUrl, { type: 'auth', id: 'a', token: invite }), 4401, 'an invite in an auth frame');
 
-  const asInvite = await fetch(`${server.url}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ roomId: other.room.id, invite: owner, name: 'Mallory' }) });
-  assert.deepEqual([asInvite.status, await errorCode(asInvite)], [403, 'INVITE_INVALID']);
+  const asInvite = await call(server.url, 'POST', '/api/v1/join', undefined, { roomId: other.room.id, invite: owner, name: 'Mallory' });
+  assert.deepEqual([asInvite.status, asInvite.json.error?.code], [403, 'INVITE_INVALID']);
 });
 
 test('admin: true in a token gives the admin role: it closes a room it is not a member of, which the same token without it may not', async () => {
   await using server = await startServer(HS256_ENV);
   const { room } = await server.createRoom();
-  const plain = await withToken(server, `/api/v1/rooms/${room.id}/close`, await mint(SECRET, { sub: 'ops' }), {});
-  assert.deepEqual([plain.status, await errorCode(plain)], [403, 'NOT_MEMBER']);
-  const admin = await withToken(server, `/api/v1/rooms/${room.id}/close`, await mint(SECRET, { sub: 'ops', admin: true }), {});
+  const plain = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/close`, await mint(SECRET, { sub: 'ops' }), {});
+  assert.deepEqual([plain.status, plain.json.error?.code], [403, 'NOT_MEMBER']);
+  const admin = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/close`, await mint(SECRET, { sub: 'ops', admin: true }), {});
   assert.equal(admin.status, 200);
-  assert.equal((await admin.json() as { room: { closedAt: number | null } }).room.closedAt !== null, true);
-  assert.equal((await withToken(server, '/api/v1/admin/rooms', await mint(SECRET, { sub: 'ops', admin: true }))).status, 403, 'the admin API needs the admin token or an admin account');
+  assert.equal((admin.json as { room: { closedAt: number | null } }).room.closedAt !== null, true);
+  assert.equal((await call(server.url, 'GET', '/api/v1/admin/rooms', await mint(SECRET, { sub: 'ops', admin: true }))).status, 403, 'the admin API needs the admin token or an admin account');
 });
 
 /** Run examples/integrator/mint-jwt.ts with `args`; resolves with what it printed on stdout, trimmed. */
@@ -231,8 +204,8 @@ test('examples/integrator/mint-jwt.ts mints tokens the server accepts: HS256 wit
   await using server = await startServer(HS256_ENV);
   const { room } = await server.createRoom();
   const hs256 = await runMintExample(['--sub', 'u-42', '--name', 'Grace', '--room', room.id, '--role', 'moderator'], HS256_ENV);
-  const joined = await withToken(server, '/api/v1/join', hs256, { roomId: room.id });
-  assert.deepEqual(await joined.json().then((b) => [(b as { user: { id: string } }).user.id, (b as { role: string }).role]), ['jwt:u-42', 'moderator']);
+  const joined = await call(server.url, 'POST', '/api/v1/join', hs256, { roomId: room.id });
+  assert.deepEqual([(joined.json.user as { id: string }).id, joined.json.role], ['jwt:u-42', 'moderator']);
 
   const dir = mkdtempSync(join(tmpdir(), 'parley-keys-'));
   try {
@@ -242,7 +215,7 @@ test('examples/integrator/mint-jwt.ts mints tokens the server accepts: HS256 wit
     await using jwks = await serveJwks(published.keys);
     await using keyed = await startServer({ PARLEY_JWT_JWKS_URL: jwks.url, PARLEY_JWT_ISSUER: ISSUER });
     const eddsa = await runMintExample(['--key', join(dir, 'private.jwk.json'), '--issuer', ISSUER, '--sub', 'u-7', '--admin']);
-    const session = (await (await withToken(keyed, '/api/v1/session', eddsa)).json()) as { user: { id: string }; role: string };
+    const session = (await call(keyed.url, 'GET', '/api/v1/session', eddsa)).json as { user: { id: string }; role: string };
     assert.deepEqual([session.user.id, session.role], ['jwt:u-7', 'admin']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -297,7 +270,7 @@ test('a socket whose token expires unrenewed is closed with 4401 within one hear
   assert.deepEqual(talker.after(sentAt, (f) => f.type === 'reply'), [], 'no ack for the late frame');
 
   await observer.request({ type: 'send', id: 'on-time', roomId: room.id, body: 'from bob' });
-  const history = (await (await withToken(server, `/api/v1/rooms/${room.id}/messages`, observerToken)).json()) as { messages: Array<{ body: string }> };
+  const history = (await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, observerToken)).json as { messages: Array<{ body: string }> };
   assert.deepEqual(history.messages.map((m) => m.body), ['from bob'], 'the late frame was not stored');
   assert.deepEqual(observer.messages(room.id).map((m) => m.body), ['from bob']);
 });

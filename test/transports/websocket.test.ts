@@ -6,9 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startServer } from '../support/server.ts';
-import { RawClient, upgradeStatus } from '../support/ws-client.ts';
+import { RawClient, closeCodeAfter, upgradeStatus } from '../support/ws-client.ts';
 
 test('an upgrade with an invalid credential is refused with 401 before a socket exists', async () => {
   await using server = await startServer();
@@ -23,31 +22,18 @@ test('a socket opened without a credential gets in with an auth frame as its fir
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
   const joined = await server.joinRoom(room.id, joinCode, 'Ada');
-  const socket = new WebSocket(server.wsUrl);
-  const frames: Array<{ type: string; [k: string]: unknown }> = [];
-  socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as { type: string }));
-  await new Promise((resolve) => socket.once('open', resolve));
-  socket.send(JSON.stringify({ type: 'auth', id: 'a1', token: joined.token }));
-  while (frames.length < 2) await new Promise((resolve) => socket.once('message', resolve));
-  assert.deepEqual(frames.map((f) => f.type), ['reply', 'welcome']);
-  assert.deepEqual((frames[0]?.result as { user: { id: string } }).user.id, joined.user.id);
-  assert.equal((frames[1]?.user as { name: string }).name, 'Ada');
-  socket.close();
+  await using client = await RawClient.connectWithAuthFrame(server.wsUrl, joined.token);
+  assert.deepEqual(client.frames.map((f) => f.type), ['reply', 'welcome']);
+  assert.deepEqual((client.frames[0]?.result as { user: { id: string } }).user.id, joined.user.id);
+  assert.equal((client.frames[1]?.user as { name: string }).name, 'Ada');
 });
 
 test('a socket that sends anything but a valid auth frame first, or nothing in time, is closed with 4401', async () => {
   await using server = await startServer({ PARLEY_WS_AUTH_TIMEOUT_MS: '300' });
-  const closeOf = (first: string | undefined) =>
-    new Promise<number>((resolve, reject) => {
-      const socket = new WebSocket(server.wsUrl);
-      socket.once('open', () => first !== undefined && socket.send(first));
-      socket.once('close', (code) => resolve(code));
-      socket.once('error', reject);
-    });
-  assert.equal(await closeOf(undefined), 4401, 'no auth frame before the deadline');
-  assert.equal(await closeOf(JSON.stringify({ type: 'ping', id: 'p' })), 4401, 'another command first');
-  assert.equal(await closeOf(JSON.stringify({ type: 'auth', token: 'forged' })), 4401, 'an invalid token');
-  assert.equal(await closeOf('not json'), 4401, 'garbage');
+  assert.equal(await closeCodeAfter(server.wsUrl), 4401, 'no auth frame before the deadline');
+  assert.equal(await closeCodeAfter(server.wsUrl, { type: 'ping', id: 'p' }), 4401, 'another command first');
+  assert.equal(await closeCodeAfter(server.wsUrl, { type: 'auth', token: 'forged' }), 4401, 'an invalid token');
+  assert.equal(await closeCodeAfter(server.wsUrl, 'not json'), 4401, 'garbage');
 });
 
 test('a browser upgrade from a foreign Origin is refused with 403; the own host and configured origins pass', async () => {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { startServer, type TestServer } from '../../support/server.ts';
-import { RawClient } from '../../support/ws-client.ts';
+import { RawClient, upgradeStatus } from '../../support/ws-client.ts';
 import { cookieHeader, send, type HttpAnswer } from '../../support/http-request.ts';
 import { Tokens } from '../../../src/auth/tokens.ts';
 import type { AuthResponse } from '../../../src/protocol/http.ts';
@@ -251,17 +251,10 @@ test('expired, forged and other-kind tokens are refused on HTTP and at the WebSo
   const forged = await new Tokens(randomBytes(32).toString('base64url')).sign('access', account.id, claims, 60_000);
   const invite = await new Tokens(secret).sign('invite', account.id, claims, 60_000);
   const valid = await new Tokens(secret).sign('access', account.id, { name: account.name, role: 'user' }, 60_000);
-  const upgrade = (headers: Record<string, string>) =>
-    new Promise<number>((resolve, reject) => {
-      const socket = new WebSocket(server.wsUrl, { headers });
-      socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      socket.once('open', () => (socket.close(), resolve(101)));
-      socket.once('error', reject);
-    });
   for (const [label, token] of [['expired', expired.token], ['forged', forged.token], ['invite', invite.token]] as const) {
     assert.equal((await send(`${server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status, 401, label);
     assert.equal((await send(`${server.url}/api/v1/session`, { headers: { cookie: cookieHeader({ parley_access: token }) } })).status, 401, label);
-    assert.equal(await upgrade({ cookie: cookieHeader({ parley_access: token }) }), 401, label);
+    assert.equal(await upgradeStatus(server.wsUrl, { cookie: cookieHeader({ parley_access: token }) }), 401, label);
     assert.equal((await send(`${server.url}/api/v1/admin/rooms`, { headers: { authorization: `Bearer ${token}` } })).status, 401, `${label}: the admin claim is not believed`);
   }
   assert.equal((await send(`${server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${valid.token}` } })).status, 200, 'the same secret and kind, live, is accepted');

@@ -6,18 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../../support/server.ts';
+import { startServer } from '../../support/server.ts';
 import { RawClient } from '../../support/ws-client.ts';
-import { call } from '../../support/api.ts';
-
-/** A room created by a newcomer "Owner" (who owns it), and Owner's token. */
-async function ownedRoom(server: TestServer, body: Record<string, unknown> = {}) {
-  const lobby = await server.createRoom({ joinRule: 'open' });
-  const owner = await server.joinRoom(lobby.room.id, null, 'Owner');
-  const created = await call(server.url, 'POST', '/api/v1/rooms', owner.token, { name: 'Owned', ...body });
-  assert.equal(created.status, 201, JSON.stringify(created.json));
-  return { owner, room: created.json.room as { id: string }, joinCode: created.json.joinCode as string | null };
-}
+import { call, ownedRoom } from '../../support/api.ts';
 
 test('a signed-in principal creates a room and owns it; a newcomer joins with the generated code as a member', async () => {
   await using server = await startServer();
