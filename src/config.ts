@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import proxyAddr from '@fastify/proxy-addr';
-import { INTEGRATOR_ID_PATTERN } from './protocol/index.ts';
+import { INTEGRATOR_ID_PATTERN, isWebOrigin, WEB_ORIGIN_MESSAGE } from './protocol/index.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** An on/off switch: `on`, `true`, `1` or `off`, `false`, `0`. */
@@ -295,10 +295,7 @@ export interface EmbedIntegrator {
   readonly allowedOrigins: readonly string[];
 }
 
-const Origin = z.string().url().refine((value) => {
-  const url = new URL(value);
-  return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
-}, 'must be an origin: scheme, host and port only, like https://app.example.com');
+const Origin = z.string().url().refine(isWebOrigin, WEB_ORIGIN_MESSAGE);
 
 const Integrators = z.array(z.object({ id: z.string().regex(INTEGRATOR_ID_PATTERN), secret: z.string().min(32, 'secret must be at least 32 characters'), allowedOrigins: z.array(Origin).min(1) }).strict());
 

@@ -84,3 +84,16 @@ test('limits: PARLEY_TRUST_PROXY takes addresses, CIDR ranges and named ranges o
   assert.equal(loadConfig({}).ws.compression, undefined, 'permessage-deflate is off by default');
   assert.deepEqual(loadConfig({ PARLEY_WS_COMPRESSION: 'on' }).ws.compression, { thresholdBytes: 1024, concurrency: 10 });
 });
+
+test('an allowed origin or an integrator origin that is not a URL is reported as a problem, never thrown as a TypeError', () => {
+  const integrators = JSON.stringify([{ id: 'acme', secret: 'x'.repeat(40), allowedOrigins: ['nope'] }]);
+  assert.throws(
+    () => loadConfig({ PARLEY_ALLOWED_ORIGINS: 'foo', PARLEY_EMBED_INTEGRATORS: integrators }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.ok(err.problems.some((p) => p.startsWith('PARLEY_ALLOWED_ORIGINS: "foo"')), err.problems.join('; '));
+      assert.ok(err.problems.some((p) => p.startsWith('PARLEY_EMBED_INTEGRATORS') && p.includes('must be an origin')), err.problems.join('; '));
+      return true;
+    },
+  );
+});

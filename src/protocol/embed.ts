@@ -20,18 +20,21 @@ export const EMBED_TICKET_MAX_CHARS = 4096;
 /** An integrator's `id`, in `PARLEY_EMBED_INTEGRATORS` and in its tickets' `integratorId`. */
 export const INTEGRATOR_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** A web origin: scheme, host and port only (`https://app.example.com`), as browsers send it. */
-const WebOrigin = z
-  .string()
-  .max(2048)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
-    } catch {
-      return false;
-    }
-  }, 'must be an origin: scheme, host and port only, like https://app.example.com');
+/** Whether `value` is a web origin: http(s) scheme, host and port only (`https://app.example.com`), as browsers send it. */
+export function isWebOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** The problem reported for a value that {@link isWebOrigin} refuses. */
+export const WEB_ORIGIN_MESSAGE = 'must be an origin: scheme, host and port only, like https://app.example.com';
+
+/** A web origin, as {@link isWebOrigin} accepts it. */
+const WebOrigin = z.string().max(2048).refine(isWebOrigin, WEB_ORIGIN_MESSAGE);
 
 /**
  * The signed embed ticket: what an integrator asserts about one user opening one room, from one of
