@@ -8,34 +8,29 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
+import { chromiumOptions, recordProblems, say, unexpected } from '../support/browser.ts';
 import { createHostServer } from '../../examples/embed/host-server.ts';
 import { embedUrl, mintTicket } from '../../examples/embed/mint-ticket.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**
  * A browser profile whose third-party cookie setting is `cookies` (Chromium's preference
  * `profile.cookie_controls_mode`: 0 allows them, 1 blocks them), recording errors of every page.
  */
 async function browserProfile(cookies: 'allowed' | 'blocked'): Promise<{ context: BrowserContext; problems: string[] } & AsyncDisposable> {
-  if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install Debian's chromium with \`apt-get install -y chromium\` (.ci/run does this)`);
+  const options = chromiumOptions();
   const dir = mkdtempSync(join(tmpdir(), 'parley-embed-profile-'));
   mkdirSync(join(dir, 'Default'));
   writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: cookies === 'blocked' ? 1 : 0 } }));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS });
+  const context = await chromium.launchPersistentContext(dir, options);
   const problems: string[] = [];
-  context.on('page', (page) => {
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-  });
+  context.on('page', (page) => recordProblems(page, problems));
   return {
     context,
     problems,
@@ -62,11 +57,6 @@ async function openEmbedded(page: Page, hostOrigin: string, user: string, name: 
   assert.ok(frame !== null);
   await frame.waitForSelector('#status[data-state="open"]');
   return frame;
-}
-
-async function say(frame: Frame, text: string): Promise<void> {
-  await frame.fill('#message-input', text);
-  await frame.press('#message-input', 'Enter');
 }
 
 /** Whether a cookie for the frame's site can be set and read back inside the (cross-site) frame. */
@@ -126,7 +116,7 @@ test('an integrator\'s page on another origin embeds a room with a fresh ticket 
   // The first frame still chats after the refusal next to it.
   await say(ada, 'Still here');
   await bob.waitForSelector('.message[data-seq="3"] .body:text-is("Still here")');
-  assert.deepEqual(profile.problems.filter((p) => !/Failed to load resource|WebSocket connection to/.test(p)), []);
+  assert.deepEqual(unexpected(profile.problems), []);
 });
 
 test('the cookie probe tells: with third-party cookies allowed the frame can store them, and the embed still stores no Parley cookie', async () => {
