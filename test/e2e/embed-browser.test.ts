@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { startServer } from '../support/server.ts';
+import { startServer, type TestServer } from '../support/server.ts';
 import { chromiumOptions, recordProblems, say, unexpected } from '../support/browser.ts';
 import { createHostServer } from '../../examples/embed/host-server.ts';
 import { embedUrl, mintTicket } from '../../examples/embed/mint-ticket.ts';
@@ -50,6 +50,29 @@ async function hostSite(parleyUrl: () => string, integrator: { id: string; secre
   return { origin, [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/**
+ * Parley trusting the integrator `acme` and holding one room, which acme's site frames; disposing
+ * closes Parley, then the site (the site alone if Parley fails to start).
+ */
+async function embeddedRoom(room: { name?: string } = {}): Promise<{ hostOrigin: string; server: TestServer } & AsyncDisposable> {
+  const integrator = { id: 'acme', secret: randomBytes(32).toString('base64url') };
+  let server: TestServer | undefined;
+  let roomId = '';
+  const host = await hostSite(() => server?.url ?? '', integrator, () => roomId);
+  const dispose = async () => {
+    await server?.[Symbol.asyncDispose]();
+    await host[Symbol.asyncDispose]();
+  };
+  try {
+    server = await startServer({ PARLEY_EMBED_INTEGRATORS: JSON.stringify([{ ...integrator, allowedOrigins: [host.origin] }]) });
+    roomId = (await server.createRoom(room)).room.id;
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { hostOrigin: host.origin, server, [Symbol.asyncDispose]: dispose };
+}
+
 /** Open the host page as `user` and wait until the framed room is connected; returns the frame. */
 async function openEmbedded(page: Page, hostOrigin: string, user: string, name: string): Promise<Frame> {
   await page.goto(`${hostOrigin}/?user=${user}&name=${encodeURIComponent(name)}`);
@@ -68,19 +91,14 @@ function thirdPartyCookiesWork(frame: Frame): Promise<boolean> {
 }
 
 test('an integrator\'s page on another origin embeds a room with a fresh ticket and chats through it with third-party cookies blocked; a ticket used twice shows the refusal', async () => {
-  const integrator = { id: 'acme', secret: randomBytes(32).toString('base64url') };
-  let parleyUrl = '';
-  let roomId = '';
-  await using host = await hostSite(() => parleyUrl, integrator, () => roomId);
-  await using server = await startServer({ PARLEY_EMBED_INTEGRATORS: JSON.stringify([{ ...integrator, allowedOrigins: [host.origin] }]) });
-  parleyUrl = server.url;
-  roomId = (await server.createRoom({ name: 'Acme support' })).room.id;
-  assert.notEqual(new URL(host.origin).host, new URL(server.url).host, 'the host site and Parley are different origins');
+  await using embedded = await embeddedRoom({ name: 'Acme support' });
+  const { hostOrigin, server } = embedded;
+  assert.notEqual(new URL(hostOrigin).host, new URL(server.url).host, 'the host site and Parley are different origins');
 
   await using profile = await browserProfile('blocked');
   const adaPage = await profile.context.newPage();
   const bobPage = await profile.context.newPage();
-  const ada = await openEmbedded(adaPage, host.origin, 'ada', 'Ada');
+  const ada = await openEmbedded(adaPage, hostOrigin, 'ada', 'Ada');
   assert.equal(await thirdPartyCookiesWork(ada), false, 'the browser blocks third-party cookies in the frame');
   assert.equal(await ada.textContent('#room-name'), 'Acme support');
   assert.equal(new URL(ada.url()).origin, server.url, 'the frame\'s document is Parley\'s: its WebSocket Origin is Parley\'s own');
@@ -88,7 +106,7 @@ test('an integrator\'s page on another origin embeds a room with a fresh ticket 
   assert.equal(await ada.locator('#sign-out').count(), 0, 'no sign-out inside the embed');
 
   // A second participant, embedded the same way as another user of the integrator.
-  const bob = await openEmbedded(bobPage, host.origin, 'bob', 'Bob');
+  const bob = await openEmbedded(bobPage, hostOrigin, 'bob', 'Bob');
   await ada.waitForSelector('#members li.online:has-text("Bob")');
   await bob.waitForSelector('#members li.online:has-text("Ada")');
   await say(ada, 'Hello from the iframe');
@@ -120,15 +138,9 @@ test('an integrator\'s page on another origin embeds a room with a fresh ticket 
 });
 
 test('the cookie probe tells: with third-party cookies allowed the frame can store them, and the embed still stores no Parley cookie', async () => {
-  const integrator = { id: 'acme', secret: randomBytes(32).toString('base64url') };
-  let parleyUrl = '';
-  let roomId = '';
-  await using host = await hostSite(() => parleyUrl, integrator, () => roomId);
-  await using server = await startServer({ PARLEY_EMBED_INTEGRATORS: JSON.stringify([{ ...integrator, allowedOrigins: [host.origin] }]) });
-  parleyUrl = server.url;
-  roomId = (await server.createRoom()).room.id;
+  await using embedded = await embeddedRoom();
   await using profile = await browserProfile('allowed');
-  const carol = await openEmbedded(await profile.context.newPage(), host.origin, 'carol', 'Carol');
+  const carol = await openEmbedded(await profile.context.newPage(), embedded.hostOrigin, 'carol', 'Carol');
   assert.deepEqual((await profile.context.cookies()).filter((c) => c.name.startsWith('parley_')), []);
   assert.equal(await thirdPartyCookiesWork(carol), true);
 });
