@@ -3,7 +3,6 @@
  * opens "nodes" — engines on one shared server — and tells whether they see each other
  * (`shared`); the memory engines serve one process only, so the cross-node guarantees skip them.
  */
-import type { TestContext } from 'node:test';
 
 /** A backend of one engine kind; each suite adds the `node(…)` that opens its engine. */
 export interface Backend {
@@ -20,13 +19,4 @@ export async function withBackend<B extends Backend>(factory: () => Promise<B>, 
   } finally {
     await backend.dispose();
   }
-}
-
-/** Skip the test (saying why) unless the engine's nodes share state; resolves whether it may run. */
-export async function requireShared(t: TestContext, name: string, factory: () => Promise<Backend>): Promise<boolean> {
-  const probe = await factory();
-  const shared = probe.shared;
-  await probe.dispose();
-  if (!shared) t.skip(`${name} serves one process only`);
-  return shared;
 }

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyError, type ErrorCode } from '../../src/protocol/errors.ts';
-import type { AccountRecord, AuditRecord, NewMessage, NewRoom, Store } from '../../src/core/ports/store.ts';
+import type { AccountRecord, AuditRecord, MemberRecord, NewMessage, NewRoom, Store } from '../../src/core/ports/store.ts';
 
 /** Creates one fresh, empty store; `dispose` closes it (also after `store.close()`) and removes its data. */
 export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
@@ -25,6 +25,11 @@ function newMessage(roomId: string, overrides: Partial<NewMessage> = {}): NewMes
   return { id: `msg-${nextId}`, roomId, senderId: 'alice', senderName: 'Alice', clientId: `client-${nextId}`, type: 'text', body: `hello ${nextId}`, createdAt: T0 + nextId, ...overrides };
 }
 
+/** A plain member of `roomId`, named after `userId`, joining at `joinedAt`. */
+function newMember(roomId: string, userId: string, joinedAt = T0): Omit<MemberRecord, 'lastReadSeq' | 'mutedUntil'> {
+  return { roomId, userId, name: `User ${userId}`, role: 'member', joinedAt };
+}
+
 /** An account with defaults; override any field. */
 function newAccount(id: string, overrides: Partial<AccountRecord> = {}): AccountRecord {
   return { id, username: id, name: `Name of ${id}`, role: 'user', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', createdAt: T0, ...overrides };
@@ -40,6 +45,15 @@ function parley(code: ErrorCode): (err: unknown) => true {
   return (err) => {
     assert.ok(err instanceof ParleyError, `expected ParleyError ${code}, got ${String(err)}`);
     assert.equal(err.code, code);
+    return true;
+  };
+}
+
+/** Matcher for `assert.rejects`: a ParleyError VALIDATION_FAILED whose details name `field`. */
+function validationFailed(field: string): (err: unknown) => true {
+  return (err) => {
+    parley('VALIDATION_FAILED')(err);
+    assert.equal((err as ParleyError).details?.field, field);
     return true;
   };
 }
@@ -74,11 +88,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       test('a duplicate room id is rejected with VALIDATION_FAILED naming the id, and the first room is kept', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('dup', { name: 'first' }));
-          await assert.rejects(store.rooms.create(newRoom('dup', { name: 'second' })), (err) => {
-            parley('VALIDATION_FAILED')(err);
-            assert.equal((err as ParleyError).details?.field, 'id');
-            return true;
-          });
+          await assert.rejects(store.rooms.create(newRoom('dup', { name: 'second' })), validationFailed('id'));
           assert.equal((await store.rooms.get('dup'))?.name, 'first');
         }));
 
@@ -293,14 +303,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
 
     describe('members', () => {
-      const member = (roomId: string, userId: string, joinedAt = T0) => ({ roomId, userId, name: `User ${userId}`, role: 'member' as const, joinedAt });
-
       test('add creates a member with lastReadSeq 0; adding again returns it unchanged with created=false', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('m'));
-          const first = await store.members.add(member('m', 'u1'), 10);
-          assert.deepEqual(first, { member: { ...member('m', 'u1'), lastReadSeq: 0, mutedUntil: null }, created: true });
-          const again = await store.members.add({ ...member('m', 'u1', T0 + 5), name: 'Renamed', role: 'owner' }, 10);
+          const first = await store.members.add(newMember('m', 'u1'), 10);
+          assert.deepEqual(first, { member: { ...newMember('m', 'u1'), lastReadSeq: 0, mutedUntil: null }, created: true });
+          const again = await store.members.add({ ...newMember('m', 'u1', T0 + 5), name: 'Renamed', role: 'owner' }, 10);
           assert.deepEqual(again, { member: first.member, created: false });
           assert.deepEqual(await store.members.get('m', 'u1'), first.member);
         }));
@@ -308,7 +316,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       test('members.add refuses past maxMembers with ROOM_FULL even when adds race', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('cap', { maxMembers: 5 }));
-          const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.members.add(member('cap', `u${i}`, T0 + i), 5)));
+          const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.members.add(newMember('cap', `u${i}`, T0 + i), 5)));
           const admitted = settled.filter((s) => s.status === 'fulfilled');
           assert.equal(admitted.length, 5);
           for (const s of settled) if (s.status === 'rejected') parley('ROOM_FULL')(s.reason);
@@ -318,18 +326,18 @@ export function storeContract(name: string, factory: StoreFactory): void {
       test('an existing member is returned, not refused, when the room is full', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('full', { maxMembers: 2 }));
-          await store.members.add(member('full', 'a'), 2);
-          await store.members.add(member('full', 'b'), 2);
-          await assert.rejects(store.members.add(member('full', 'c'), 2), parley('ROOM_FULL'));
-          assert.equal((await store.members.add(member('full', 'a'), 2)).created, false);
+          await store.members.add(newMember('full', 'a'), 2);
+          await store.members.add(newMember('full', 'b'), 2);
+          await assert.rejects(store.members.add(newMember('full', 'c'), 2), parley('ROOM_FULL'));
+          assert.equal((await store.members.add(newMember('full', 'a'), 2)).created, false);
         }));
 
       test('add to an unknown room rejects with ROOM_NOT_FOUND, a new member of a closed room with ROOM_CLOSED', () =>
         withStore(async (store) => {
-          await assert.rejects(store.members.add(member('ghost', 'u'), 10), parley('ROOM_NOT_FOUND'));
+          await assert.rejects(store.members.add(newMember('ghost', 'u'), 10), parley('ROOM_NOT_FOUND'));
           await store.rooms.create(newRoom('shut'));
           await store.rooms.close('shut', T0);
-          await assert.rejects(store.members.add(member('shut', 'u'), 10), parley('ROOM_CLOSED'));
+          await assert.rejects(store.members.add(newMember('shut', 'u'), 10), parley('ROOM_CLOSED'));
           assert.deepEqual(await store.members.list('shut'), []);
         }));
 
@@ -337,9 +345,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
         withStore(async (store) => {
           await store.rooms.create(newRoom('r1'));
           await store.rooms.create(newRoom('r2'));
-          await store.members.add(member('r1', 'late', T0 + 2), 10);
-          await store.members.add(member('r1', 'early', T0 + 1), 10);
-          await store.members.add(member('r2', 'early', T0 + 3), 10);
+          await store.members.add(newMember('r1', 'late', T0 + 2), 10);
+          await store.members.add(newMember('r1', 'early', T0 + 1), 10);
+          await store.members.add(newMember('r2', 'early', T0 + 3), 10);
           assert.deepEqual((await store.members.list('r1')).map((m) => m.userId), ['early', 'late']);
           assert.equal((await store.members.get('r2', 'early'))?.joinedAt, T0 + 3);
           assert.equal(await store.members.get('r2', 'late'), undefined);
@@ -350,7 +358,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       test('markRead never moves the marker backwards', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('rd'));
-          await store.members.add(member('rd', 'u'), 10);
+          await store.members.add(newMember('rd', 'u'), 10);
           assert.equal(await store.members.markRead('rd', 'u', 5), 5);
           assert.equal(await store.members.markRead('rd', 'u', 3), 5);
           assert.equal(await store.members.markRead('rd', 'u', 5), 5);
@@ -429,11 +437,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       test('a taken account id is refused with VALIDATION_FAILED naming the id', () =>
         withStore(async (store) => {
           await store.accounts.create(newAccount('same', { username: 'one' }));
-          await assert.rejects(store.accounts.create(newAccount('same', { username: 'two' })), (err) => {
-            parley('VALIDATION_FAILED')(err);
-            assert.equal((err as ParleyError).details?.field, 'id');
-            return true;
-          });
+          await assert.rejects(store.accounts.create(newAccount('same', { username: 'two' })), validationFailed('id'));
         }));
 
       test('setRole changes the role of the named account (any case); an unknown name gives undefined', () =>
@@ -513,11 +517,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
       test('issuing a family for an unknown account is refused with VALIDATION_FAILED naming accountId', () =>
         withStore(async (store) => {
-          await assert.rejects(store.refreshTokens.issue('f', 'nobody', token('t')), (err) => {
-            parley('VALIDATION_FAILED')(err);
-            assert.equal((err as ParleyError).details?.field, 'accountId');
-            return true;
-          });
+          await assert.rejects(store.refreshTokens.issue('f', 'nobody', token('t')), validationFailed('accountId'));
         }));
     });
 
@@ -551,8 +551,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
 
     describe('moderation: e2ee rooms, mutes, tombstones', () => {
-      const member = (roomId: string, userId: string) => ({ roomId, userId, name: `User ${userId}`, role: 'member' as const, joinedAt: T0 });
-
       test('a room created with e2ee keeps the flag; one created without it is not e2ee', () =>
         withStore(async (store) => {
           assert.equal((await store.rooms.create(newRoom('secret', { e2ee: true }))).e2ee, true);
@@ -564,7 +562,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       test('setMutedUntil sets and clears a member\'s mute, and is undefined for a non-member', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('mu'));
-          await store.members.add(member('mu', 'u'), 10);
+          await store.members.add(newMember('mu', 'u'), 10);
           assert.equal((await store.members.setMutedUntil('mu', 'u', T0 + 60_000))?.mutedUntil, T0 + 60_000);
           assert.equal((await store.members.get('mu', 'u'))?.mutedUntil, T0 + 60_000);
           assert.equal((await store.members.setMutedUntil('mu', 'u', null))?.mutedUntil, null);
@@ -598,13 +596,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
 
     describe('bans', () => {
-      const member = (roomId: string, userId: string, role: 'member' | 'moderator' = 'member') => ({ roomId, userId, name: `User ${userId}`, role, joinedAt: T0 });
       const ban = (roomId: string, userId: string, overrides: Partial<{ actorId: string; reason: string | null; createdAt: number }> = {}) => ({ roomId, userId, actorId: 'mod', reason: 'spam', createdAt: T0, ...overrides });
 
       test('a ban ends the membership in the same call and is returned as stored', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('b'));
-          const { member: joined } = await store.members.add(member('b', 'eve'), 10);
+          const { member: joined } = await store.members.add(newMember('b', 'eve'), 10);
           const result = await store.bans.add(ban('b', 'eve'));
           assert.deepEqual(result, { ban: ban('b', 'eve'), created: true, removed: joined });
           assert.equal(await store.members.get('b', 'eve'), undefined);
@@ -616,12 +613,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
           await store.rooms.create(newRoom('b1'));
           await store.rooms.create(newRoom('b2'));
           await store.bans.add(ban('b1', 'eve'));
-          await assert.rejects(store.members.add(member('b1', 'eve'), 10), parley('BANNED'));
+          await assert.rejects(store.members.add(newMember('b1', 'eve'), 10), parley('BANNED'));
           assert.deepEqual(await store.members.list('b1'), []);
-          assert.equal((await store.members.add(member('b2', 'eve'), 10)).created, true, 'another room admits them');
+          assert.equal((await store.members.add(newMember('b2', 'eve'), 10)).created, true, 'another room admits them');
           assert.equal(await store.bans.remove('b1', 'eve'), true);
           assert.equal(await store.bans.remove('b1', 'eve'), false);
-          assert.equal((await store.members.add(member('b1', 'eve'), 10)).created, true);
+          assert.equal((await store.members.add(newMember('b1', 'eve'), 10)).created, true);
         }));
 
       test('banning again keeps the first ban (created=false); a non-member can be banned (removed undefined)', () =>
@@ -647,7 +644,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         withStore(async (store) => {
           await store.rooms.create(newRoom('race', { maxMembers: 1000 }));
           const users = Array.from({ length: 20 }, (_, i) => `u${i}`);
-          await Promise.allSettled(users.flatMap((u) => [store.members.add(member('race', u), 1000), store.bans.add(ban('race', u))]));
+          await Promise.allSettled(users.flatMap((u) => [store.members.add(newMember('race', u), 1000), store.bans.add(ban('race', u))]));
           for (const u of users) {
             assert.notEqual(await store.bans.get('race', u), undefined);
             assert.equal(await store.members.get('race', u), undefined, `${u} is banned and must not be a member`);
@@ -693,11 +690,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       test('a taken id is refused with VALIDATION_FAILED naming the id; limit below 1 is refused', () =>
         withStore(async (store) => {
           await store.audit.append(entry('010', 'r'));
-          await assert.rejects(store.audit.append(entry('010', 'r', { actorId: 'other' })), (err) => {
-            parley('VALIDATION_FAILED')(err);
-            assert.equal((err as ParleyError).details?.field, 'id');
-            return true;
-          });
+          await assert.rejects(store.audit.append(entry('010', 'r', { actorId: 'other' })), validationFailed('id'));
           await assert.rejects(store.audit.page({ limit: 0 }), parley('VALIDATION_FAILED'));
           assert.equal((await store.audit.page({ limit: 5 })).entries[0]?.actorId, 'mod');
         }));

@@ -6,40 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { joinThroughInvite, launch, person, say, unexpected } from '../support/browser.ts';
 import { startServer } from '../support/server.ts';
 import { Tokens } from '../../src/auth/tokens.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'a long and secret passphrase';
-
-/** Launch Debian's chromium, or fail saying how to install it. */
-async function launch(): Promise<Browser & AsyncDisposable> {
-  if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install Debian's chromium with \`apt-get install -y chromium\` (.ci/run does this)`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  return Object.assign(browser, { [Symbol.asyncDispose]: () => browser.close() });
-}
-
-/** A page in its own browser context (its own cookies), recording page errors and console errors. */
-async function person(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-  return { context, page, problems };
-}
-
-/** Problems other than failed requests the test caused on purpose (401s, refused upgrades). */
-const unexpected = (problems: string[]) => problems.filter((p) => !/Failed to load resource|WebSocket connection to/.test(p));
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill('#message-input', text);
-  await page.press('#message-input', 'Enter');
-}
 
 test('a user registers, signs out, signs in, joins a room by its code as the account, and a guest sees the message', async () => {
   await using server = await startServer();
@@ -89,10 +61,7 @@ test('a user registers, signs out, signs in, joins a room by its code as the acc
   assert.equal(new URL(ada.page.url()).pathname, `/rooms/${room.id}`);
 
   // A guest joins through the invite link and sees Ada's message under her account's name.
-  await bob.page.goto(`${server.url}/?room=${room.id}&code=${joinCode}`);
-  await bob.page.fill('#name', 'Bob');
-  await bob.page.click('#join-button');
-  await bob.page.waitForSelector('#status[data-state="open"]');
+  await joinThroughInvite(bob.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Bob');
   await say(ada.page, 'Hello from an account');
   await bob.page.waitForSelector('.message[data-seq="1"] .body:text-is("Hello from an account")');
   assert.equal(await bob.page.textContent('.message[data-seq="1"] .sender'), 'Ada L.');

@@ -8,41 +8,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { joinThroughInvite, launch, person, say, unexpected } from '../support/browser.ts';
 import { startServer } from '../support/server.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** Launch Debian's chromium, or fail saying how to install it. */
-async function launch(): Promise<Browser & AsyncDisposable> {
-  if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install Debian's chromium with \`apt-get install -y chromium\` (.ci/run does this)`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  return Object.assign(browser, { [Symbol.asyncDispose]: () => browser.close() });
-}
-
-/** A page in its own browser context (its own cookies), recording page errors and console errors. */
-async function person(browser: Browser): Promise<{ page: Page; problems: string[] }> {
-  const page = await (await browser.newContext()).newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-  return { page, problems };
-}
-
-/** Open an invite link, give a name, join, and wait until the room page is connected. */
-async function joinThroughInvite(page: Page, link: string, name: string): Promise<void> {
-  await page.goto(link);
-  await page.fill('#name', name);
-  await page.click('#join-button');
-  await page.waitForSelector('#status[data-state="open"]');
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill('#message-input', text);
-  await page.press('#message-input', 'Enter');
-}
 
 test('two people chat through the web UI: presence, typing, safe text, tombstones, read markers, reconnect, and history after reload', async () => {
   await using server = await startServer();
@@ -118,7 +85,7 @@ test('two people chat through the web UI: presence, typing, safe text, tombstone
   assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', 'message deleted', 'Still there?', 'Welcome back']);
 
   // Nothing went wrong on either page: no script errors, no CSP violations.
-  assert.deepEqual([...ada.problems, ...bob.problems].filter((p) => !/Failed to load resource|WebSocket connection to/.test(p)), []);
+  assert.deepEqual(unexpected([...ada.problems, ...bob.problems]), []);
 });
 
 test('the room page loads older history on demand, in order, with nothing twice', async () => {

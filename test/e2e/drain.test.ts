@@ -10,6 +10,7 @@ import { startCluster } from '../support/cluster.ts';
 import { startNodeProcess } from '../support/node-process.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { checkExactlyOnce, recorder, sendAll, summary, type Recorder } from '../support/exactly-once.ts';
+import { post } from '../support/api.ts';
 
 const databaseUrl = await requirePostgres();
 const redisUrl = await requireRedis();
@@ -21,12 +22,11 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
     await using b = await startNodeProcess(cluster.env);
     await using balancer = await startTcpProxy([a.port, b.port]);
     const base = `http://127.0.0.1:${balancer.port}`;
-    const created = await fetch(`${a.url}/api/v1/admin/rooms`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${cluster.env.PARLEY_ADMIN_TOKEN}` }, body: JSON.stringify({ name: 'drain' }) });
-    const { room, joinCode } = (await created.json()) as { room: { id: string }; joinCode: string };
+    const { room, joinCode } = (await post(a.url, '/api/v1/admin/rooms', { name: 'drain' }, cluster.env.PARLEY_ADMIN_TOKEN)) as { room: { id: string }; joinCode: string };
     const recorders: Recorder[] = [];
     for (let i = 0; i < 6; i++) {
-      const joined = await fetch(`${base}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ roomId: room.id, code: joinCode, name: `client ${i}` }) });
-      recorders.push(await recorder(base, ((await joined.json()) as { token: string }).token, room.id));
+      const { token } = (await post(base, '/api/v1/join', { roomId: room.id, code: joinCode, name: `client ${i}` })) as { token: string };
+      recorders.push(await recorder(base, token, room.id));
     }
     let acks = 0;
     let exit: Promise<number | null> | undefined;

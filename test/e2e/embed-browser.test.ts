@@ -8,34 +8,29 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { startServer } from '../support/server.ts';
+import { startServer, type TestServer } from '../support/server.ts';
+import { chromiumOptions, recordProblems, say, unexpected } from '../support/browser.ts';
 import { createHostServer } from '../../examples/embed/host-server.ts';
 import { embedUrl, mintTicket } from '../../examples/embed/mint-ticket.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**
  * A browser profile whose third-party cookie setting is `cookies` (Chromium's preference
  * `profile.cookie_controls_mode`: 0 allows them, 1 blocks them), recording errors of every page.
  */
 async function browserProfile(cookies: 'allowed' | 'blocked'): Promise<{ context: BrowserContext; problems: string[] } & AsyncDisposable> {
-  if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install Debian's chromium with \`apt-get install -y chromium\` (.ci/run does this)`);
+  const options = chromiumOptions();
   const dir = mkdtempSync(join(tmpdir(), 'parley-embed-profile-'));
   mkdirSync(join(dir, 'Default'));
   writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: cookies === 'blocked' ? 1 : 0 } }));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS });
+  const context = await chromium.launchPersistentContext(dir, options);
   const problems: string[] = [];
-  context.on('page', (page) => {
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-  });
+  context.on('page', (page) => recordProblems(page, problems));
   return {
     context,
     problems,
@@ -55,6 +50,29 @@ async function hostSite(parleyUrl: () => string, integrator: { id: string; secre
   return { origin, [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/**
+ * Parley trusting the integrator `acme` and holding one room, which acme's site frames; disposing
+ * closes Parley, then the site (the site alone if Parley fails to start).
+ */
+async function embeddedRoom(room: { name?: string } = {}): Promise<{ hostOrigin: string; server: TestServer } & AsyncDisposable> {
+  const integrator = { id: 'acme', secret: randomBytes(32).toString('base64url') };
+  let server: TestServer | undefined;
+  let roomId = '';
+  const host = await hostSite(() => server?.url ?? '', integrator, () => roomId);
+  const dispose = async () => {
+    await server?.[Symbol.asyncDispose]();
+    await host[Symbol.asyncDispose]();
+  };
+  try {
+    server = await startServer({ PARLEY_EMBED_INTEGRATORS: JSON.stringify([{ ...integrator, allowedOrigins: [host.origin] }]) });
+    roomId = (await server.createRoom(room)).room.id;
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { hostOrigin: host.origin, server, [Symbol.asyncDispose]: dispose };
+}
+
 /** Open the host page as `user` and wait until the framed room is connected; returns the frame. */
 async function openEmbedded(page: Page, hostOrigin: string, user: string, name: string): Promise<Frame> {
   await page.goto(`${hostOrigin}/?user=${user}&name=${encodeURIComponent(name)}`);
@@ -62,11 +80,6 @@ async function openEmbedded(page: Page, hostOrigin: string, user: string, name: 
   assert.ok(frame !== null);
   await frame.waitForSelector('#status[data-state="open"]');
   return frame;
-}
-
-async function say(frame: Frame, text: string): Promise<void> {
-  await frame.fill('#message-input', text);
-  await frame.press('#message-input', 'Enter');
 }
 
 /** Whether a cookie for the frame's site can be set and read back inside the (cross-site) frame. */
@@ -78,19 +91,14 @@ function thirdPartyCookiesWork(frame: Frame): Promise<boolean> {
 }
 
 test('an integrator\'s page on another origin embeds a room with a fresh ticket and chats through it with third-party cookies blocked; a ticket used twice shows the refusal', async () => {
-  const integrator = { id: 'acme', secret: randomBytes(32).toString('base64url') };
-  let parleyUrl = '';
-  let roomId = '';
-  await using host = await hostSite(() => parleyUrl, integrator, () => roomId);
-  await using server = await startServer({ PARLEY_EMBED_INTEGRATORS: JSON.stringify([{ ...integrator, allowedOrigins: [host.origin] }]) });
-  parleyUrl = server.url;
-  roomId = (await server.createRoom({ name: 'Acme support' })).room.id;
-  assert.notEqual(new URL(host.origin).host, new URL(server.url).host, 'the host site and Parley are different origins');
+  await using embedded = await embeddedRoom({ name: 'Acme support' });
+  const { hostOrigin, server } = embedded;
+  assert.notEqual(new URL(hostOrigin).host, new URL(server.url).host, 'the host site and Parley are different origins');
 
   await using profile = await browserProfile('blocked');
   const adaPage = await profile.context.newPage();
   const bobPage = await profile.context.newPage();
-  const ada = await openEmbedded(adaPage, host.origin, 'ada', 'Ada');
+  const ada = await openEmbedded(adaPage, hostOrigin, 'ada', 'Ada');
   assert.equal(await thirdPartyCookiesWork(ada), false, 'the browser blocks third-party cookies in the frame');
   assert.equal(await ada.textContent('#room-name'), 'Acme support');
   assert.equal(new URL(ada.url()).origin, server.url, 'the frame\'s document is Parley\'s: its WebSocket Origin is Parley\'s own');
@@ -98,7 +106,7 @@ test('an integrator\'s page on another origin embeds a room with a fresh ticket 
   assert.equal(await ada.locator('#sign-out').count(), 0, 'no sign-out inside the embed');
 
   // A second participant, embedded the same way as another user of the integrator.
-  const bob = await openEmbedded(bobPage, host.origin, 'bob', 'Bob');
+  const bob = await openEmbedded(bobPage, hostOrigin, 'bob', 'Bob');
   await ada.waitForSelector('#members li.online:has-text("Bob")');
   await bob.waitForSelector('#members li.online:has-text("Ada")');
   await say(ada, 'Hello from the iframe');
@@ -126,19 +134,13 @@ test('an integrator\'s page on another origin embeds a room with a fresh ticket 
   // The first frame still chats after the refusal next to it.
   await say(ada, 'Still here');
   await bob.waitForSelector('.message[data-seq="3"] .body:text-is("Still here")');
-  assert.deepEqual(profile.problems.filter((p) => !/Failed to load resource|WebSocket connection to/.test(p)), []);
+  assert.deepEqual(unexpected(profile.problems), []);
 });
 
 test('the cookie probe tells: with third-party cookies allowed the frame can store them, and the embed still stores no Parley cookie', async () => {
-  const integrator = { id: 'acme', secret: randomBytes(32).toString('base64url') };
-  let parleyUrl = '';
-  let roomId = '';
-  await using host = await hostSite(() => parleyUrl, integrator, () => roomId);
-  await using server = await startServer({ PARLEY_EMBED_INTEGRATORS: JSON.stringify([{ ...integrator, allowedOrigins: [host.origin] }]) });
-  parleyUrl = server.url;
-  roomId = (await server.createRoom()).room.id;
+  await using embedded = await embeddedRoom();
   await using profile = await browserProfile('allowed');
-  const carol = await openEmbedded(await profile.context.newPage(), host.origin, 'carol', 'Carol');
+  const carol = await openEmbedded(await profile.context.newPage(), embedded.hostOrigin, 'carol', 'Carol');
   assert.deepEqual((await profile.context.cookies()).filter((c) => c.name.startsWith('parley_')), []);
   assert.equal(await thirdPartyCookiesWork(carol), true);
 });

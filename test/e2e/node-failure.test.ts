@@ -13,17 +13,10 @@ import { startNodeProcess } from '../support/node-process.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { checkExactlyOnce, recorder, sendAll, summary } from '../support/exactly-once.ts';
 import { RawClient } from '../support/ws-client.ts';
+import { post } from '../support/api.ts';
 
 const databaseUrl = await requirePostgres();
 const redisUrl = await requireRedis();
-
-/** POST JSON to a node. */
-async function post(url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) }, body: JSON.stringify(body) });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 if (databaseUrl !== undefined && redisUrl !== undefined) {
   test('20 clients × 500 messages while one of two nodes is killed and restarted: every acked message reaches every client exactly once, in order', async () => {
@@ -32,9 +25,9 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
     await using b = await startNodeProcess(cluster.env);
     await using balancer = await startTcpProxy([a.port, b.port]);
     const base = `http://127.0.0.1:${balancer.port}`;
-    const { room, joinCode } = (await post(`${a.url}/api/v1/admin/rooms`, { name: 'failover' }, cluster.env.PARLEY_ADMIN_TOKEN)) as { room: { id: string }; joinCode: string };
+    const { room, joinCode } = (await post(a.url, '/api/v1/admin/rooms', { name: 'failover' }, cluster.env.PARLEY_ADMIN_TOKEN)) as { room: { id: string }; joinCode: string };
     const tokens: string[] = [];
-    for (let i = 0; i < 20; i++) tokens.push(((await post(`${base}/api/v1/join`, { roomId: room.id, code: joinCode, name: `client ${i}` })) as { token: string }).token);
+    for (let i = 0; i < 20; i++) tokens.push(((await post(base, '/api/v1/join', { roomId: room.id, code: joinCode, name: `client ${i}` })) as { token: string }).token);
     const recorders = await Promise.all(tokens.map((token) => recorder(base, token, room.id)));
 
     let acks = 0;
@@ -65,9 +58,9 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
     await using cluster = await startCluster(0, { databaseUrl, redisUrl }, { PARLEY_PRESENCE_TTL_MS: '1500' });
     await using a = await startNodeProcess(cluster.env);
     await using b = await startNodeProcess(cluster.env);
-    const { room, joinCode } = (await post(`${a.url}/api/v1/admin/rooms`, { name: 'presence' }, cluster.env.PARLEY_ADMIN_TOKEN)) as { room: { id: string }; joinCode: string };
-    const ada = (await post(`${a.url}/api/v1/join`, { roomId: room.id, code: joinCode, name: 'Ada' })) as { token: string; user: { id: string } };
-    const bob = (await post(`${b.url}/api/v1/join`, { roomId: room.id, code: joinCode, name: 'Bob' })) as { token: string };
+    const { room, joinCode } = (await post(a.url, '/api/v1/admin/rooms', { name: 'presence' }, cluster.env.PARLEY_ADMIN_TOKEN)) as { room: { id: string }; joinCode: string };
+    const ada = (await post(a.url, '/api/v1/join', { roomId: room.id, code: joinCode, name: 'Ada' })) as { token: string; user: { id: string } };
+    const bob = (await post(b.url, '/api/v1/join', { roomId: room.id, code: joinCode, name: 'Bob' })) as { token: string };
     await using watcher = await RawClient.connect(`${b.url.replace('http', 'ws')}/ws`, bob.token);
     await watcher.request({ type: 'join', roomId: room.id });
     const adaSocket = await RawClient.connect(`${a.url.replace('http', 'ws')}/ws`, ada.token);

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { requirePostgres, requireRedis } from '../support/services.ts';
 import { startCluster } from '../support/cluster.ts';
 import { RawClient } from '../support/ws-client.ts';
+import { post } from '../support/api.ts';
 import { startNodeProcess } from '../support/node-process.ts';
 import { eventually } from '../support/eventually.ts';
 import { openPostgresStore } from '../../src/engines/store/postgres.ts';
@@ -27,18 +28,14 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
       await using cluster = await startCluster(0, urls);
       const nodes = await Promise.all([1, 2, 3].map(() => startNodeProcess(cluster.env)));
       try {
-        const admin = { authorization: `Bearer ${cluster.env.PARLEY_ADMIN_TOKEN}`, 'content-type': 'application/json' };
         const rooms = [];
-        for (const name of ['one', 'two']) {
-          const res = await fetch(`${nodes[0]!.url}/api/v1/admin/rooms`, { method: 'POST', headers: admin, body: JSON.stringify({ name }) });
-          rooms.push((await res.json()) as { room: { id: string }; joinCode: string });
-        }
+        for (const name of ['one', 'two']) rooms.push((await post(nodes[0]!.url, '/api/v1/admin/rooms', { name }, cluster.env.PARLEY_ADMIN_TOKEN)) as { room: { id: string }; joinCode: string });
         const clients: Array<{ client: RawClient; roomId: string }> = [];
         for (let i = 0; i < 12; i++) {
           const { room, joinCode } = rooms[i % 2]!;
           const node = nodes[i % 3]!;
-          const joined = await fetch(`${node.url}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ roomId: room.id, code: joinCode, name: `user ${i}` }) });
-          const client = await RawClient.connect(`${node.url.replace('http', 'ws')}/ws`, ((await joined.json()) as { token: string }).token);
+          const { token } = (await post(node.url, '/api/v1/join', { roomId: room.id, code: joinCode, name: `user ${i}` })) as { token: string };
+          const client = await RawClient.connect(`${node.url.replace('http', 'ws')}/ws`, token);
           await client.request({ type: 'join', roomId: room.id });
           clients.push({ client, roomId: room.id });
         }

@@ -6,29 +6,17 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
 import { requirePostgres, requireRedis } from '../support/services.ts';
 import { startCluster } from '../support/cluster.ts';
 import { startServer } from '../support/server.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
-import { deleteKeys } from '../support/redis.ts';
+import { testRedis } from '../support/redis.ts';
 import { eventually } from '../support/eventually.ts';
-import { RawClient } from '../support/ws-client.ts';
+import { RawClient, upgradeStatus } from '../support/ws-client.ts';
 import type { TestServer } from '../support/server.ts';
 
 const databaseUrl = await requirePostgres();
 const redisUrl = await requireRedis();
-
-/** The status of an upgrade to `node` with `token`: 101 when it opened. */
-function upgradeStatus(node: TestServer, token: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${node.wsUrl}?token=${encodeURIComponent(token)}`);
-    socket.once('open', () => (socket.terminate(), resolve(101)));
-    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    socket.once('error', reject);
-  });
-}
 
 if (databaseUrl !== undefined && redisUrl !== undefined) {
   const urls = { databaseUrl, redisUrl };
@@ -42,7 +30,7 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
       assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429]);
       const limited = await fetch(`${b.url}/api/v1/session`);
       assert.ok(Number(limited.headers.get('retry-after')) >= 1);
-      assert.equal(await upgradeStatus(a, 'any'), 429);
+      assert.equal(await upgradeStatus(`${a.wsUrl}?token=any`), 429);
       assert.equal((await fetch(`${a.url}/ready`)).status, 200, 'probes stay exempt');
     });
 
@@ -53,7 +41,7 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
       const ada = await a.joinRoom(room.id, null, 'Ada');
       await using onA = await RawClient.connect(a.wsUrl, ada.token);
       await using onB = await RawClient.connect(b.wsUrl, ada.token);
-      assert.equal(await upgradeStatus(a, ada.token), 429, 'a second socket from this address on node A');
+      assert.equal(await upgradeStatus(`${a.wsUrl}?token=${encodeURIComponent(ada.token)}`), 429, 'a second socket from this address on node A');
       for (const client of [onA, onB]) await client.request({ type: 'join', roomId: room.id });
 
       assert.equal((await onA.request({ type: 'send', id: 'm1', roomId: room.id, body: 'one' })).error, undefined);
@@ -73,25 +61,21 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
     test('while Redis is unreachable the shared limits let requests and sends through (persistent rooms still store); once it is back they hold again', async () => {
       const { port } = new URL(urls.redisUrl);
       await using proxy = await startTcpProxy([Number(port || 6379)]);
-      const prefix = `parley-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
-      try {
-        await using server = await startServer({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, PARLEY_REDIS_PREFIX: prefix, PARLEY_REDIS_HEARTBEAT_MS: '200', PARLEY_HTTP_RATE_LIMIT: '1000', PARLEY_MESSAGES_PER_MINUTE: '1' });
-        const { room } = await server.createRoom({ joinRule: 'open' });
-        const ada = await server.joinRoom(room.id, null, 'Ada');
-        const send = (clientId: string) =>
-          fetch(`${server.url}/api/v1/rooms/${room.id}/messages`, { method: 'POST', headers: { authorization: `Bearer ${ada.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ clientId, body: clientId }) }).then((res) => res.status);
-        assert.deepEqual([await send('up-1'), await send('up-2')], [201, 429]);
+      await using redis = await testRedis(urls.redisUrl);
+      await using server = await startServer({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, PARLEY_REDIS_PREFIX: redis.prefix, PARLEY_REDIS_HEARTBEAT_MS: '200', PARLEY_HTTP_RATE_LIMIT: '1000', PARLEY_MESSAGES_PER_MINUTE: '1' });
+      const { room } = await server.createRoom({ joinRule: 'open' });
+      const ada = await server.joinRoom(room.id, null, 'Ada');
+      const send = (clientId: string) =>
+        fetch(`${server.url}/api/v1/rooms/${room.id}/messages`, { method: 'POST', headers: { authorization: `Bearer ${ada.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ clientId, body: clientId }) }).then((res) => res.status);
+      assert.deepEqual([await send('up-1'), await send('up-2')], [201, 429]);
 
-        proxy.cut();
-        await eventually('the node notices Redis is gone', 5000, async () => (await fetch(`${server.url}/ready`)).status === 503);
-        assert.deepEqual([await send('down-1'), await send('down-2'), await send('down-3')], [201, 201, 201], 'sends are stored and acked, not refused');
+      proxy.cut();
+      await eventually('the node notices Redis is gone', 5000, async () => (await fetch(`${server.url}/ready`)).status === 503);
+      assert.deepEqual([await send('down-1'), await send('down-2'), await send('down-3')], [201, 201, 201], 'sends are stored and acked, not refused');
 
-        proxy.restore();
-        await eventually('the node is ready again', 10_000, async () => (await fetch(`${server.url}/ready`)).status === 200);
-        assert.equal(await send('back-1'), 429, 'the window counted before the outage holds again');
-      } finally {
-        await deleteKeys(urls.redisUrl, prefix);
-      }
+      proxy.restore();
+      await eventually('the node is ready again', 10_000, async () => (await fetch(`${server.url}/ready`)).status === 200);
+      assert.equal(await send('back-1'), 429, 'the window counted before the outage holds again');
     });
   });
 }

@@ -20,7 +20,7 @@ import { RedisBroker } from '../../src/engines/broker/redis.ts';
 import { RedisRelayLog } from '../../src/engines/broker/redis-relay-log.ts';
 import { RedisPresence } from '../../src/engines/presence/redis.ts';
 import { RedisCounters } from '../../src/engines/counters/redis.ts';
-import { deleteKeys } from '../support/redis.ts';
+import { testRedis } from '../support/redis.ts';
 import { PostgresStore } from '../../src/engines/store/postgres.ts';
 import { SqliteStore, sqliteFile } from '../../src/engines/store/sqlite.ts';
 import { createPostgresSchema, requirePostgres, requireRedis, withPostgresClient } from '../support/services.ts';
@@ -65,8 +65,9 @@ test('without REDIS_URL every other port is in-process, and /ready checks only t
 const redisUrl = await requireRedis();
 if (redisUrl !== undefined) {
   test('a redis:// REDIS_URL puts the broker, presence, relay log and counters on Redis, under the prefix, with a redis readiness check', async () => {
+    await using keys = await testRedis(redisUrl);
+    const { prefix } = keys;
     const dataDir = await mkdtemp(join(tmpdir(), 'parley-from-config-'));
-    const prefix = `parley-test:${process.pid}:cfg:`;
     const engines = await enginesFromConfig(loadConfig({ DATA_DIR: dataDir, REDIS_URL: redisUrl, PARLEY_REDIS_PREFIX: prefix }));
     try {
       assert.ok(engines.broker instanceof RedisBroker);
@@ -83,7 +84,6 @@ if (redisUrl !== undefined) {
       }
     } finally {
       await engines.close();
-      await deleteKeys(redisUrl, prefix);
       await rm(dataDir, { recursive: true, force: true });
     }
   });

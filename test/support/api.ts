@@ -22,3 +22,10 @@ export async function ownedRoom(server: TestServer, body: Record<string, unknown
   assert.equal(created.status, 201, JSON.stringify(created.json));
   return { owner, room: created.json.room as { id: string }, joinCode: created.json.joinCode as string | null };
 }
+
+/** `POST path` with `body` against `base` as `token`; resolves the JSON body, rejects unless the status is 2xx. */
+export async function post(base: string, path: string, body: unknown, token?: string): Promise<ApiJson> {
+  const { status, json } = await call(base, 'POST', path, token, body);
+  if (status < 200 || status > 299) throw new Error(`POST ${base}${path}: ${status} ${JSON.stringify(json)}`);
+  return json;
+}

@@ -10,6 +10,7 @@ import { ParleyError } from '../../../src/protocol/errors.ts';
 import { brokerContract } from '../../contracts/broker.contract.ts';
 import { requireRedis } from '../../support/services.ts';
 import { startPrivateRedis, testRedis } from '../../support/redis.ts';
+import { eventually } from '../../support/eventually.ts';
 
 const url = await requireRedis();
 if (url !== undefined) {
@@ -35,8 +36,7 @@ if (url !== undefined) {
       await server.start();
       await interruption;
       await broker.publish({ roomId: 'r', frame: '"after"' });
-      const deadline = Date.now() + 5000;
-      while (!events.includes('"after"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await eventually('the event published after the restart arrives', 5000, () => events.includes('"after"'));
       assert.deepEqual(events, ['"before"', '"after"']);
     });
   });
