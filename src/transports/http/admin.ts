@@ -10,18 +10,24 @@ import { z } from 'zod';
 import { ParleyError } from '../../protocol/index.ts';
 import { AdminRoomResponse, AdminRoomsResponse, AuditQuery, AuditResponse, CreateRoomRequest, ErrorResponse, RoomParams } from '../../protocol/http.ts';
 import { issueJoinCode } from '../../auth/join-code.ts';
-import { credentialsFromHeaders, readBearer } from '../credentials.ts';
-import { principalOf, requirePrincipal, type HttpDeps } from './app.ts';
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../../core/principal.ts';
+import { credentialsFromHeaders } from '../credentials.ts';
+import { principalOf, type HttpDeps } from './app.ts';
 
 export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat, admin } = deps;
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
+  /** The admin principal each admitted request was authenticated as, whatever other credentials it carries. */
+  const admins = new WeakMap<FastifyRequest, Principal>();
+  const adminOf = (request: FastifyRequest): Principal => admins.get(request) as Principal;
+
   app.addHook('onRequest', async (request) => {
-    if (admin.verify(readBearer(request.headers.authorization))) return;
-    const account = await deps.accounts.authenticator.authenticate(credentialsFromHeaders(request.headers, undefined));
-    if (account?.role === 'admin') return;
-    if (account === undefined && (await principalOf(deps, request)) === undefined) {
+    const credentials = credentialsFromHeaders(request.headers, undefined);
+    const principal = (await admin.authenticate(credentials)) ?? (await deps.accounts.authenticator.authenticate(credentials));
+    if (principal?.role === 'admin') return void admins.set(request, principal);
+    if (principal === undefined && (await principalOf(deps, request)) === undefined) {
       throw new ParleyError('UNAUTHENTICATED', 'Admin credential required: Authorization: Bearer <PARLEY_ADMIN_TOKEN>, or sign in to an admin account');
     }
     throw new ParleyError('FORBIDDEN', 'Only the admin credential or an admin account may use the admin API');
@@ -64,7 +70,7 @@ export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
   app.post(
     '/api/v1/admin/rooms/:roomId/close',
     { schema: { tags: ['admin'], summary: 'Close a room: no new messages or joins; members are told', params: RoomParams, response: { 200: z.object({ room: AdminRoomResponse.shape.room }), ...errors } } },
-    async (request) => ({ room: await chat.rooms.info(await chat.closeRoom(await requirePrincipal(deps, request), request.params.roomId)) }),
+    async (request) => ({ room: await chat.rooms.info(await chat.closeRoom(adminOf(request), request.params.roomId)) }),
   );
 
   app.post(
@@ -80,6 +86,6 @@ export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
   app.get(
     '/api/v1/admin/audit',
     { schema: { tags: ['admin'], summary: 'The audit log of every room (or one), newest first', querystring: AuditQuery, response: { 200: AuditResponse, ...errors } } },
-    async (request) => chat.auditLog(await requirePrincipal(deps, request), request.query),
+    async (request) => chat.auditLog(adminOf(request), request.query),
   );
 };

@@ -51,3 +51,16 @@ test('an admin creates, lists, reads, closes rooms and rotates join codes', asyn
   const again = (await (await server.admin('/api/v1/admin/rooms/support-1/close', { method: 'POST' })).json()) as { room: { closedAt: number | null } };
   assert.equal(again.room.closedAt, closed.room.closedAt, 'closing is idempotent');
 });
+
+test('the admin token acts as the admin even when the request also carries a member\'s session cookie', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const session = await server.joinRoom(room.id, joinCode, 'Ada');
+  const headers = { authorization: `Bearer ${server.adminToken}`, cookie: `parley_session=${session.token}` };
+  const closed = await fetch(`${server.url}/api/v1/admin/rooms/${room.id}/close`, { method: 'POST', headers });
+  assert.equal(closed.status, 200, await closed.clone().text());
+  assert.notEqual(((await closed.json()) as { room: { closedAt: number | null } }).room.closedAt, null);
+  const audit = await fetch(`${server.url}/api/v1/admin/audit?roomId=${room.id}`, { headers });
+  assert.equal(audit.status, 200);
+  assert.ok(((await audit.json()) as { entries: Array<{ action: string }> }).entries.some((e) => e.action === 'room_closed'));
+});
