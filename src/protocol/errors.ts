@@ -33,6 +33,7 @@ const catalog = {
   NOT_MEMBER: { status: 403, retryable: false, meaning: 'The principal is not a member of this room; join it first.' },
   BANNED: { status: 403, retryable: false, meaning: 'The principal is banned from this room: no join code, invite, auth key or credential grant admits it until a moderator lifts the ban.' },
   MEMBER_MUTED: { status: 403, retryable: false, meaning: 'A moderator muted this member: sends and typing are refused until `details.mutedUntil` (Unix ms).' },
+  EDIT_WINDOW_CLOSED: { status: 403, retryable: false, meaning: 'The message is older than the edit window (`PARLEY_EDIT_WINDOW_MS`, `details.editWindowMs`): it can no longer be edited.' },
   ORIGIN_NOT_ALLOWED: { status: 403, retryable: false, meaning: 'The request\'s Origin is not in the configured allowlist.' },
   NOT_FOUND: { status: 404, retryable: false, meaning: 'No such route or resource.' },
   ROOM_NOT_FOUND: { status: 404, retryable: false, meaning: 'No room has this id.' },
