@@ -171,6 +171,11 @@ export interface StoreTimeline extends TimelineSource {
    * `authority: 'member'` applies the sender check of {@link Authority} first.
    */
   commit(event: Exclude<NewEvent, NewMessage>, options: { readonly authority: Authority; readonly editWindowMs?: number }): Promise<CommitResult>;
+  /**
+   * How many messages after seq `after` were sent by someone other than `userId` and are not
+   * deleted, counting at most `max` (unread counts: issue 11; other event types never count).
+   */
+  unread(roomId: string, userId: string, after: number, max: number): Promise<number>;
   /** Earlier bodies of message `seq`, oldest first (empty when never edited or no such message). */
   versions(roomId: string, seq: number): Promise<MessageVersion[]>;
 }
