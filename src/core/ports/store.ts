@@ -172,6 +172,14 @@ export interface StoreTimeline extends TimelineSource {
    */
   commit(event: Exclude<NewEvent, NewMessage>, options: { readonly authority: Authority; readonly editWindowMs?: number }): Promise<CommitResult>;
   /**
+   * Check, from durable state, that `userId` may write to the room at `at` (Unix ms): the check
+   * `append` makes inside its transaction with authority `member` — the room exists and is open, the
+   * user is a member whose role may send, and no mute is in force at `at`. For relay rooms, whose
+   * events are not appended here. Rejects with ROOM_NOT_FOUND, ROOM_CLOSED, NOT_MEMBER, FORBIDDEN,
+   * MEMBER_MUTED (`details.mutedUntil`).
+   */
+  authorize(roomId: string, userId: string, at: number): Promise<void>;
+  /**
    * How many messages after seq `after` were sent by someone other than `userId` and are not
    * deleted, counting at most `max` (unread counts: issue 11; other event types never count).
    */
