@@ -84,14 +84,13 @@ export class Rooms {
   }
 
   /**
-   * Close the room as `actor` with a `room_closed` event (idempotent); a relay room's buffer is
-   * dropped. Throws ROOM_NOT_FOUND. The caller checked the actor's authority.
+   * Close the room as `actor` with a `room_closed` event (idempotent). A relay room's buffer stays
+   * until it expires, so members who resume still get the event. Throws ROOM_NOT_FOUND. The caller
+   * checked the actor's authority.
    */
   async close(room: RoomRecord, actor: { userId: string; name: string }): Promise<RoomRecord> {
     await this.options.timelines.commit(room, actor, { type: 'room_closed' }, { authority: 'checked' });
-    const closed = await this.fresh(room.id);
-    if (closed.kind === 'relay') await this.options.relayLog.drop(room.id);
-    return closed;
+    return this.fresh(room.id);
   }
 
   /** Bring the cache in line with a room event delivered by the room's feed (`room_updated`, `room_closed`). */

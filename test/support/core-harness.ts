@@ -109,6 +109,9 @@ class BusEndpoint implements Broker {
   }
 }
 
+/** A client frame with its `id` optional (a fresh one is given). */
+export type RoomFrameInput = RoomFrame extends infer F ? (F extends { id?: string } ? Omit<F, 'id'> & { id?: string } : never) : never;
+
 /** One client of the harness: its principal, connection and peer, and shortcuts for its frames. */
 export class TestClient {
   constructor(
@@ -122,15 +125,13 @@ export class TestClient {
   }
 
   /** Send a frame with a fresh id and resolve its reply's result; rejects with the reply's error body. */
-  async request<T = unknown>(frame: Omit<RoomFrame, 'id'> & { id?: string }): Promise<T> {
+  async request<T = unknown>(frame: RoomFrameInput): Promise<T> {
     const id = frame.id ?? randomUUID();
     const from = this.peer.frames.length;
     await this.chat.handle(this.connection, { ...frame, id } as RoomFrame);
-    const reply = await eventually(() => {
-      const found = this.peer.frames.slice(from).find((f) => f.type === 'reply' && f.id === id);
-      if (found === undefined) throw new Error(`no reply to ${frame.type} ${id} yet`);
-      return found;
-    });
+    const replyOf = () => this.peer.frames.slice(from).find((f) => f.type === 'reply' && f.id === id);
+    await eventually(`a reply to ${frame.type} ${id}`, 5000, () => replyOf() !== undefined);
+    const reply = replyOf() as ReceivedFrame;
     if ('error' in reply) throw Object.assign(new Error(`${frame.type} failed: ${JSON.stringify(reply.error)}`), { body: reply.error });
     return reply.result as T;
   }
