@@ -80,7 +80,7 @@ test('retryable closes (4500 slow consumer, 1011) reconnect and rejoin with sinc
   const states = recordStates(client);
   await client.connect();
   await client.join('room');
-  server.push({ type: 'message', message: { id: 'm1', roomId: 'room', seq: 1, senderId: 'u2', senderName: 'Bob', clientId: 'c1', type: 'text', body: 'hi', createdAt: 1 } });
+  server.push({ type: 'event', event: { id: 'm1', roomId: 'room', seq: 1, senderId: 'u2', senderName: 'Bob', clientId: 'c1', type: 'message', body: 'hi', createdAt: 1 } });
   await until(() => client.lastSeq('room') === 1, 'the first message');
 
   const rejoin = server.next((f) => f.type === 'join');

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { ParleyClient, ParleyError, type Message, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, ParleyError, type MessageEvent, type WebSocketConstructor } from '../../client/src/index.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { FakeServer } from './fake-server.ts';
 import { Link } from './link.ts';
@@ -27,10 +27,10 @@ function clientFor(options: Omit<ConstructorParameters<typeof ParleyClient>[0], 
 }
 
 /** Every message of a room as stored, read over HTTP with a member's token. */
-async function stored(server: TestServer, roomId: string, token: string): Promise<Message[]> {
+async function stored(server: TestServer, roomId: string, token: string): Promise<MessageEvent[]> {
   const res = await fetch(`${server.url}/api/v1/rooms/${roomId}/messages?limit=100`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(res.status, 200);
-  return ((await res.json()) as { messages: Message[] }).messages;
+  return ((await res.json()) as { events: MessageEvent[] }).events.filter((e) => e.type === 'message');
 }
 
 test('a send whose ack was lost is written again with the same clientId after reconnecting, and stored once', async () => {
@@ -39,7 +39,7 @@ test('a send whose ack was lost is written again with the same clientId after re
   const { token } = await server.joinRoom(room.id, joinCode, 'Ada');
   await using link = await Link.open(server.url);
   using ada = clientFor({ url: link.url, token, pingIntervalMs: 50, pongTimeoutMs: 150 });
-  const received: Message[] = [];
+  const received: MessageEvent[] = [];
   ada.on('message', (m) => received.push(m));
   await ada.connect();
   await ada.join(room.id);

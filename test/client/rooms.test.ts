@@ -7,9 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { ParleyClient, type GapPush, type JoinResult, type Message, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, type GapPush, type JoinResult, type MessageEvent, type WebSocketConstructor } from '../../client/src/index.ts';
 import { startServer } from '../support/server.ts';
-import { FakeServer, message, reply, type ClientFrame } from './fake-server.ts';
+import { FakeServer, eventPush, message, reply, type ClientFrame } from './fake-server.ts';
 import { Link } from './link.ts';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
@@ -25,14 +25,14 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 /** A client over `ws` recording its messages and join results; closed when its `using` block ends. */
 function clientFor(options: Omit<ConstructorParameters<typeof ParleyClient>[0], 'WebSocket'>) {
   const client = new ParleyClient({ WebSocket: WS, backoffBaseMs: 5, backoffMaxMs: 20, ...options });
-  const messages: Message[] = [];
+  const messages: MessageEvent[] = [];
   const joins: JoinResult[] = [];
   client.on('message', (m) => messages.push(m));
   client.on('joined', ({ result }) => joins.push(result));
   return Object.assign(client, { messages, joins, [Symbol.dispose]: () => client.close() });
 }
 
-const seqs = (messages: Message[]) => messages.map((m) => m.seq);
+const seqs = (events: ReadonlyArray<{ seq: number }>) => events.map((e) => e.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 test('a client whose link drops mid-conversation resumes with every message another client sent meanwhile, once and in order', async () => {
@@ -91,7 +91,7 @@ test('a client that missed more than the server replays gets a `resync` with the
   using ada = clientFor({ url: server.url, token: adaSession.token });
   using bob = clientFor({ url: link.url, token: bobSession.token, catchUpPageSize: 4 });
   const resyncs: Array<{ result: JoinResult; seqs: number[]; hasMore: boolean }> = [];
-  bob.on('resync', ({ result, page }) => resyncs.push({ result, seqs: seqs(page.messages), hasMore: page.hasMore }));
+  bob.on('resync', ({ result, page }) => resyncs.push({ result, seqs: seqs(page.events), hasMore: page.hasMore }));
   await Promise.all([ada.connect(), bob.connect()]);
   await Promise.all([ada.join(room.id), bob.join(room.id)]);
   await ada.send(room.id, 'one');
@@ -113,7 +113,7 @@ test('a client that missed more than the server replays gets a `resync` with the
   await until(() => bob.messages.length === 2, 'the live message');
   assert.deepEqual(seqs(bob.messages), [1, 13]);
   const older = await bob.history(room.id, { before: 9, limit: 10 });
-  assert.deepEqual(seqs(older.messages), range(1, 8));
+  assert.deepEqual(seqs(older.events), range(1, 8));
 });
 
 test('a message after a hole is held until the hole is read from history; everything is delivered once, in order', async () => {
@@ -124,16 +124,16 @@ test('a message after a hole is held until the hole is read from history; everyt
     if (frame.type !== 'history') return answer(frame, socket);
     historyAsked = frame;
     // While the hole is being read, a live message (5) and a repeat (4) arrive: they must wait.
-    server.push({ type: 'message', message: message('room', 5) });
-    server.push({ type: 'message', message: message('room', 4) });
-    reply(socket, frame, { messages: [message('room', 2), message('room', 3), message('room', 4)], hasMore: false });
+    server.push(eventPush(message('room', 5)));
+    server.push(eventPush(message('room', 4)));
+    reply(socket, frame, { events: [message('room', 2), message('room', 3), message('room', 4)], hasMore: false });
   };
   using client = clientFor({ url: server.url });
   await client.connect();
   await client.join('room');
-  for (const seq of [1, 1, 4, 2]) server.push({ type: 'message', message: message('room', seq) });
+  for (const seq of [1, 1, 4, 2]) server.push(eventPush(message('room', seq)));
   await until(() => client.messages.length === 5, 'all five messages');
-  server.push({ type: 'message', message: message('room', 6) });
+  server.push(eventPush(message('room', 6)));
   await until(() => client.messages.length === 6, 'the next live message');
   assert.deepEqual(seqs(client.messages), range(1, 6));
   assert.equal(historyAsked?.after, 1);
@@ -143,14 +143,14 @@ test('a message after a hole is held until the hole is read from history; everyt
 test('a hole history cannot fill is reported as a gap event, never skipped silently', async () => {
   await using server = await FakeServer.start();
   const answer = server.answer;
-  server.answer = (frame, socket) => (frame.type === 'history' ? reply(socket, frame, { messages: [], hasMore: false }) : answer(frame, socket));
+  server.answer = (frame, socket) => (frame.type === 'history' ? reply(socket, frame, { events: [], hasMore: false }) : answer(frame, socket));
   using client = clientFor({ url: server.url });
   const gaps: GapPush[] = [];
   client.on('gap', (g) => gaps.push(g));
   await client.connect();
   await client.join('room');
-  server.push({ type: 'message', message: message('room', 1) });
-  server.push({ type: 'message', message: message('room', 4) });
+  server.push(eventPush(message('room', 1)));
+  server.push(eventPush(message('room', 4)));
   await until(() => client.messages.length === 2, 'the messages around the hole');
   assert.deepEqual(seqs(client.messages), [1, 4]);
   assert.deepEqual(gaps, [{ type: 'gap', roomId: 'room', from: 2, to: 3 }]);
@@ -163,9 +163,9 @@ test('a relay `gap` push moves the room past the lost messages and surfaces as a
   client.on('gap', (g) => gaps.push(g));
   await client.connect();
   await client.join('room');
-  server.push({ type: 'message', message: message('room', 1) });
+  server.push(eventPush(message('room', 1)));
   server.push({ type: 'gap', roomId: 'room', from: 2, to: 5 });
-  server.push({ type: 'message', message: message('room', 6) });
+  server.push(eventPush(message('room', 6)));
   await until(() => client.messages.length === 2, 'the message after the gap');
   assert.deepEqual(seqs(client.messages), [1, 6]);
   assert.deepEqual(gaps, [{ type: 'gap', roomId: 'room', from: 2, to: 5 }]);
@@ -177,9 +177,9 @@ test('a relay `resync` push restarts the room in its new epoch: messages from se
   using client = clientFor({ url: server.url });
   await client.connect();
   await client.join('room');
-  for (const seq of [1, 2, 3]) server.push({ type: 'message', message: message('room', seq) });
+  for (const seq of [1, 2, 3]) server.push(eventPush(message('room', seq)));
   server.push({ type: 'resync', roomId: 'room', epoch: 'e2' });
-  for (const seq of [1, 2]) server.push({ type: 'message', message: message('room', seq) });
+  for (const seq of [1, 2]) server.push(eventPush(message('room', seq)));
   await until(() => client.messages.length === 5, 'the messages of the new epoch');
   assert.deepEqual(seqs(client.messages), [1, 2, 3, 1, 2]);
   assert.equal(server.frames.filter((f) => f.type === 'history').length, 0, 'nothing to read back: nothing was lost');
@@ -188,18 +188,18 @@ test('a relay `resync` push restarts the room in its new epoch: messages from se
   assert.deepEqual([rejoin.since, rejoin.epoch], [2, 'e2']);
 });
 
-test('a `member` push removing this user surfaces as an event, and the room is not rejoined after a reconnect', async () => {
+test('a `member_removed` event removing this user surfaces as an event, and the room is not rejoined after a reconnect', async () => {
   await using server = await FakeServer.start();
   using client = clientFor({ url: server.url });
-  const pushes: unknown[] = [];
-  client.on('member', (push) => pushes.push(push));
+  const events: unknown[] = [];
+  client.on('event', (event) => events.push(event));
   await client.connect();
   await client.join('room');
   await client.join('other');
-  const removal = { type: 'member', roomId: 'room', userId: 'u1', name: 'Ada', role: 'member', removed: true };
-  server.push(removal);
-  await until(() => pushes.length === 1, 'the member event');
-  assert.deepEqual(pushes, [removal]);
+  const removal = { type: 'member_removed', id: 'e1', roomId: 'room', seq: 1, senderId: 'u9', senderName: 'Mod', clientId: 's1', createdAt: 1, userId: 'u1' };
+  server.push(eventPush(removal));
+  await until(() => events.length === 1, 'the removal event');
+  assert.deepEqual(events, [removal]);
   server.sockets.at(-1)?.terminate();
   const rejoin = await server.next((f) => f.type === 'join');
   assert.equal(rejoin.roomId, 'other', 'only the rooms still followed are rejoined');
