@@ -20,16 +20,22 @@ export const sampleMessage = (roomId: string, i: number, overrides: Partial<NewM
   ...overrides,
 });
 
+/** A `member_joined` event of `userId` (its sender) in `roomId`, as a plain member, at T0. */
+export const sampleJoin = (roomId: string, userId: string) =>
+  ({ id: `${roomId}-join-${userId}`, roomId, type: 'member_joined', userId, name: userId, role: 'member', senderId: userId, senderName: userId, clientId: `join-${userId}`, createdAt: T0 }) as const;
+
+/** Create {@link sampleRoom} `id` and let `userIds` join it, in order: their `member_joined` events take seqs 1..n. */
+export async function roomWithMembers(store: Store, id: string, userIds: readonly string[], maxMembers = 100): Promise<void> {
+  await store.rooms.create(sampleRoom(id, maxMembers));
+  for (const userId of userIds) await store.timeline.commit(sampleJoin(id, userId), { authority: 'checked' });
+}
+
 /**
  * Create {@link sampleRoom} `id` and let Alice join it (the `member_joined` event takes seq 1), so
  * that {@link sampleMessage}s may be appended: their seqs start at 2.
  */
-export async function roomWithAlice(store: Store, id: string, maxMembers = 100): Promise<void> {
-  await store.rooms.create(sampleRoom(id, maxMembers));
-  await store.timeline.commit(
-    { id: `${id}-join-alice`, roomId: id, type: 'member_joined', userId: 'alice', name: 'Alice', role: 'member', senderId: 'alice', senderName: 'Alice', clientId: 'join', createdAt: T0 },
-    { authority: 'checked' },
-  );
+export function roomWithAlice(store: Store, id: string, maxMembers = 100): Promise<void> {
+  return roomWithMembers(store, id, ['alice'], maxMembers);
 }
 
 /** [1, 2, …, n]. */
