@@ -161,7 +161,7 @@ export class Chat {
       maxRooms: options.maxRoomsPerConnection,
       joinMembersMax: options.joinMembersMax ?? 50,
     });
-    this.#typing = new Typing(ports.broker, options.typingThrottleMs, options.typingTtlMs, now);
+    this.#typing = new Typing({ broker: ports.broker, throttleMs: options.typingThrottleMs, ttlMs: options.typingTtlMs, now });
   }
 
   /** Register a newly authenticated connection. */
