@@ -113,7 +113,7 @@ export class Messages {
     const authorRole = await moderator.authorRole(message.senderId);
     if (authorRole !== undefined) requireOutranks(principal, moderator.actorRole, authorRole);
     const ack = await this.#commit(principal, room, clientId, { type: 'message_deleted', target }, 'checked');
-    if (!ack.duplicate) await this.#o.audit.record({ roomId: room.id, actor: principal, action: 'message_deleted', targetId: message.senderId, details: { seq: target } });
+    await this.#o.audit.record({ roomId: room.id, actor: principal, action: 'message_deleted', targetId: message.senderId, details: { seq: target } });
     return ack;
   }
 

@@ -81,8 +81,8 @@ export class Moderation {
     const member = await this.#o.store.members.get(roomId, userId);
     if (member !== undefined) requireOutranks(principal, actor?.role, member.role);
     const note = reason === undefined || reason === '' ? null : reason;
-    const { duplicate } = await this.#act(principal, room, { type: 'member_banned', userId, reason: note });
-    if (!duplicate) await this.#o.audit.record({ roomId, actor: principal, action: 'member_banned', targetId: userId, details: { reason: note, wasMember: member !== undefined } });
+    await this.#act(principal, room, { type: 'member_banned', userId, reason: note });
+    await this.#o.audit.record({ roomId, actor: principal, action: 'member_banned', targetId: userId, details: { reason: note, wasMember: member !== undefined } });
     const ban = await this.#o.store.bans.get(roomId, userId);
     if (ban === undefined) throw new ParleyError('NOT_FOUND', `${userId} is not banned from room ${roomId}`);
     return { ...ban };
