@@ -280,6 +280,47 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.equal((await store.rooms.get('shut'))?.lastSeq, 2);
         }));
 
+      test('in one batch, a message refused for its own reason does not make a later one with the same clientId a duplicate, and a later one refused for its own reason answers the stored one', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'same');
+          const target = await send(store, 'same');
+          const tries = [{ replyTo: 404 }, { replyTo: target.seq }, { replyTo: 405 }].map((fields) => newMessage('same', { clientId: 'one', ...fields }));
+          const [refused, stored, repeated] = await Promise.allSettled(tries.map((m) => store.timeline.append(m)));
+          assert.equal(refused?.status, 'rejected');
+          if (refused?.status === 'rejected') parley('NOT_FOUND')(refused.reason);
+          assert.deepEqual(stored?.status === 'fulfilled' ? stored.value : stored, { event: { ...tries[1], seq: 3 }, duplicate: false });
+          assert.deepEqual(repeated?.status === 'fulfilled' ? repeated.value : repeated, { event: { ...tries[1], seq: 3 }, duplicate: true });
+          assert.equal((await store.rooms.get('same'))?.lastSeq, 3);
+        }));
+
+      test('a member removed while their appends are in flight has no message after the removal event', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'race', ['alice', 'bob']);
+          const sends = Array.from({ length: 60 }, () => store.timeline.append(newMessage('race', { senderId: 'bob' })));
+          const removal = store.timeline.commit(newEvent('race', { type: 'member_removed', userId: 'bob' }), checked);
+          const settled = await Promise.allSettled([...sends, removal]);
+          const removedAt = (await removal).event?.seq ?? 0;
+          for (const s of settled.slice(0, -1)) if (s.status === 'rejected') parley('NOT_MEMBER')(s.reason);
+          const bobs = (await all(store, 'race')).filter((e) => e.type === 'message' && e.senderId === 'bob');
+          assert.ok(bobs.every((e) => e.seq < removedAt), 'every stored message of bob precedes his removal');
+          assert.equal(bobs.length, settled.filter((s) => s.status === 'fulfilled').length - 1);
+          assert.deepEqual((await all(store, 'race')).map((e) => e.seq), Array.from({ length: bobs.length + 3 }, (_, i) => i + 1));
+        }));
+
+      test('authorize answers the refusal append would give, and resolves for a member who may send', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'az', ['alice', ['visitor', 'guest'], 'hushed']);
+          await store.timeline.commit(newEvent('az', { type: 'member_muted', userId: 'hushed', until: T0 + 1000 }), checked);
+          await store.timeline.authorize('az', 'alice', T0);
+          await store.timeline.authorize('az', 'hushed', T0 + 1000);
+          await assert.rejects(store.timeline.authorize('az', 'hushed', T0 + 999), parley('MEMBER_MUTED'));
+          await assert.rejects(store.timeline.authorize('az', 'visitor', T0), parley('FORBIDDEN'));
+          await assert.rejects(store.timeline.authorize('az', 'stranger', T0), parley('NOT_MEMBER'));
+          await assert.rejects(store.timeline.authorize('nowhere', 'alice', T0), parley('ROOM_NOT_FOUND'));
+          await store.timeline.commit(newEvent('az', { type: 'room_closed' }), checked);
+          await assert.rejects(store.timeline.authorize('az', 'alice', T0), parley('ROOM_CLOSED'));
+        }));
+
       test('a repeated (room, sender, clientId) returns the first message with duplicate=true and stores one row', () =>
         withStore(async (store) => {
           await openRoom(store, 'd');

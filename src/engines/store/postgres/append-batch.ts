@@ -37,8 +37,11 @@ import type { ItemOutcome } from '../group-commit.ts';
 import { toTimelineEvent, type Database, type EventRow } from '../schema.ts';
 import { appendRefusal, SENDING_ROLES, type SenderState } from '../timeline/authority.ts';
 
-/** An events row returned by the write statement: `is_new` when this batch inserted it. */
-type WrittenRow = EventRow & { readonly is_new: boolean };
+/**
+ * An events row returned by the write statement: `is_new` when this batch inserted it, then `ord`
+ * is the 1-based position of the inserting item in the batch (null for rows stored before).
+ */
+type WrittenRow = EventRow & { readonly is_new: boolean; readonly ord: number | string | null };
 
 type Outcome = ItemOutcome<AppendResult<MessageEvent>>;
 
@@ -65,21 +68,28 @@ export async function postgresAppendBatch(db: Kysely<Database>, batch: readonly 
       .execute();
     const { rows } = await writeStatement(valid).execute(trx);
     const stored = new Map<string, MessageEvent>();
-    const inserted = new Map<string, MessageEvent>();
-    for (const row of rows) (row.is_new ? inserted : stored).set(keyOf(row.room_id, row.sender_id, row.client_id), toTimelineEvent(row) as MessageEvent);
-    const refused = valid.filter((m) => !stored.has(keyOf(m.roomId, m.senderId, m.clientId)) && !inserted.has(keyOf(m.roomId, m.senderId, m.clientId)));
-    const refusals = refused.length === 0 ? new Map<NewMessage, ParleyError>() : await readRefusals(trx, refused, new Map(locked.map((r) => [r.id, r])));
-    const answered = new Set<string>();
-    return valid.map((m): Outcome => {
+    const inserted = new Map<string, { event: MessageEvent; index: number }>();
+    for (const row of rows) {
+      const key = keyOf(row.room_id, row.sender_id, row.client_id);
+      const event = toTimelineEvent(row) as MessageEvent;
+      if (row.is_new) inserted.set(key, { event, index: Number(row.ord) - 1 });
+      else stored.set(key, event);
+    }
+    // As on SQLite, where items run one after another: an item after the one that inserted its key
+    // is a duplicate of it; an item before it (or with no insert) was refused for its own reason.
+    const answer = (m: NewMessage, index: number): Outcome | undefined => {
       const key = keyOf(m.roomId, m.senderId, m.clientId);
       const before = stored.get(key);
       if (before !== undefined) return { ok: true, value: { event: before, duplicate: true } };
-      const event = inserted.get(key);
-      if (event !== undefined) {
-        const duplicate = answered.has(key);
-        answered.add(key);
-        return { ok: true, value: { event, duplicate } };
-      }
+      const first = inserted.get(key);
+      if (first !== undefined && first.index <= index) return { ok: true, value: { event: first.event, duplicate: first.index < index } };
+      return undefined;
+    };
+    const refused = valid.filter((m, i) => answer(m, i) === undefined);
+    const refusals = refused.length === 0 ? new Map<NewMessage, ParleyError>() : await readRefusals(trx, refused, new Map(locked.map((r) => [r.id, r])));
+    return valid.map((m, i): Outcome => {
+      const answered = answer(m, i);
+      if (answered !== undefined) return answered;
       const refusal = refusals.get(m);
       // Unreachable while every writer holds the room lock; rejecting the batch is what undoes it.
       if (refusal === undefined) throw new Error(`append to room ${m.roomId} inserted nothing, found nothing stored and no refusal`);
@@ -173,9 +183,9 @@ function writeStatement(batch: readonly NewMessage[]) {
       where r.id = n.room_id
       returning r.id
     )
-    select true as is_new, stored.* from stored
+    select true as is_new, stored.*, numbered.ord from stored join numbered on numbered.room_id = stored.room_id and numbered.seq = stored.seq
     union all
-    select false as is_new, existing.* from existing`;
+    select false as is_new, existing.*, null as ord from existing`;
 }
 
 /** The dedupe key (room, sender, clientId) as one string. */
