@@ -4,6 +4,7 @@
  *   their `messages_*` names, which nothing refers to). It gains `data` (JSON text of the
  *   type-specific fields: target, key, userId, name, role, reason, until), `reply_to` and
  *   `edited_at`; the old message type `text` becomes `message`.
+ *   A partial index finds a message's edits (`data` = {"target":seq}) when it is deleted.
  * - `reactions`: one row per (message, member, key), with the seq of the event that added it.
  * - `message_versions`: the earlier bodies of edited messages, for moderators, each with the seq of
  *   the edit that replaced it (`edit_seq`, which orders them).
@@ -20,6 +21,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('events').addColumn('reply_to', 'bigint').execute();
   await db.schema.alterTable('events').addColumn('edited_at', 'bigint').execute();
   await sql`update events set type = 'message' where type = 'text'`.execute(db);
+  // Deleting a message erases the bodies of its edits, found by their `data`; partial, so that
+  // appends of other events pay nothing for it.
+  await db.schema
+    .createIndex('events_edits_idx')
+    .on('events')
+    .columns(['room_id', 'data'])
+    .where(sql.ref('type'), '=', 'message_edited')
+    .execute();
   await db.schema.alterTable('bans').addColumn('seq', 'bigint').execute();
 
   await db.schema
@@ -49,6 +58,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('message_versions').execute();
   await db.schema.dropTable('reactions').execute();
   await db.schema.alterTable('bans').dropColumn('seq').execute();
+  await db.schema.dropIndex('events_edits_idx').execute();
   await sql`delete from events where type <> 'message'`.execute(db);
   await sql`update events set type = 'text'`.execute(db);
   await db.schema.alterTable('events').dropColumn('edited_at').execute();
