@@ -8,14 +8,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../../../src/engines/store/postgres.ts';
 import { ParleyError, type ErrorCode } from '../../../src/protocol/errors.ts';
 import type { MessageEvent } from '../../../src/protocol/index.ts';
 import type { NewMessage } from '../../../src/core/ports/store.ts';
 import { storeContract } from '../../contracts/store.contract.ts';
-import { MIGRATIONS } from '../../../src/engines/store/migrations/index.ts';
+import { MIGRATIONS, migrationProvider } from '../../../src/engines/store/migrations/index.ts';
 import { createPostgresSchema, requirePostgres, withPostgresClient } from '../../support/services.ts';
-import { afterJoin, range, roomWithAlice, roomWithMembers, sampleJoin, sampleMessage, sampleRoom } from '../../support/store-records.ts';
+import { T0, afterJoin, range, roomWithAlice, roomWithMembers, sampleJoin, sampleMessage, sampleRoom } from '../../support/store-records.ts';
 
 const url = await requirePostgres();
 
@@ -116,6 +118,29 @@ function specifics(url: string): void {
       }
       assert.equal(fetched?.createdAt, big);
       assert.equal(page.events[0]?.createdAt, big - 1);
+    }));
+
+  test('upgrading a schema written before the timeline keeps its messages (as `message` events), seqs and dedupe keys', () =>
+    withSchema(async (open, schema) => {
+      const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` }) }) });
+      try {
+        const migrated = await new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema }).migrateTo('2026-12-01-05-moderation');
+        assert.equal(migrated.error, undefined);
+        await sql`insert into rooms (id, name, kind, max_members, join_rule, epoch, last_seq, created_at) values ('old', 'Old', 'persistent', 10, 'open', 'e', 2, ${T0})`.execute(db);
+        for (const seq of [1, 2]) {
+          await sql`insert into messages (id, room_id, seq, sender_id, sender_name, client_id, type, body, created_at)
+            values (${`m${seq}`}, 'old', ${seq}, 'alice', 'Alice', ${`c${seq}`}, 'text', ${`body ${seq}`}, ${T0 + seq})`.execute(db);
+        }
+      } finally {
+        await db.destroy();
+      }
+      const store = await open();
+      const page = await store.timeline.page('old', { after: 0, limit: 10 });
+      assert.deepEqual(page.events.map((m) => [m.type, m.id, m.seq, m.type === 'message' ? m.body : '']), [['message', 'm1', 1, 'body 1'], ['message', 'm2', 2, 'body 2']]);
+      const again = await store.timeline.append(sampleMessage('old', 1, { id: 'retry' }));
+      assert.deepEqual([again.duplicate, again.event.id], [true, 'm1'], 'a retry of a message stored before the upgrade is still a duplicate');
+      await store.timeline.commit(sampleJoin('old', 'alice'), { authority: 'checked' });
+      assert.equal((await store.timeline.append(sampleMessage('old', 3))).event.seq, 4);
     }));
 
   test('two stores opening the same empty schema at once (two nodes starting) both work and migrate it once', () =>
