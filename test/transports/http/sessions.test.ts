@@ -37,6 +37,26 @@ test('joining with the right code returns a session token and sets an httpOnly S
   assert.equal((await fetch(`${server.url}/api/v1/session`, { headers: { authorization: `Bearer ${body.token}` } })).status, 401);
 });
 
+test('join refuses a display name with control, bidirectional or zero-width characters with VALIDATION_FAILED naming body.name and why; a decomposed name is stored composed (issue 11)', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const join = async (name: string) => {
+    const res = await fetch(`${server.url}/api/v1/join`, json({ roomId: room.id, code: joinCode, name }));
+    return { status: res.status, body: (await res.json()) as { user?: { name: string }; error?: { code: string; message: string; details?: { issues?: Array<{ path: string; message: string }> } } } };
+  };
+  for (const [name, reason] of [['Ada\nAdmin', /control characters/], ['Ada\u202Enimda', /bidirectional/], ['Ad\u200Ba', /zero-width/], ['x'.repeat(65), /at most 64/]] as const) {
+    const refused = await join(name);
+    assert.equal(refused.status, 400, JSON.stringify(name));
+    assert.equal(refused.body.error?.code, 'VALIDATION_FAILED');
+    const issues = refused.body.error?.details?.issues ?? [];
+    assert.deepEqual(issues.map((i) => i.path), ['body.name']);
+    assert.match(issues[0]?.message ?? '', reason);
+  }
+  const accepted = await join('Rene\u0301e \u{1F468}\u200D\u{1F469}\u200D\u{1F467}');
+  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  assert.equal(accepted.body.user?.name, 'Ren\u00e9e \u{1F468}\u200D\u{1F469}\u200D\u{1F467}');
+});
+
 test('join refusals: bad code, unknown room, closed room, full room, and invalid fields named', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ maxMembers: 1 });
