@@ -69,3 +69,16 @@ export const DisplayName = z
     description: 'A display name: surrounding whitespace is trimmed and it is normalised to NFC; then 1–64 characters (Unicode code points), without control characters (line breaks, tabs), bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) or zero-width characters (U+200B, U+200C, U+2060, U+FEFF, U+180E; U+200D only between two emoji).',
   });
 export type DisplayName = z.infer<typeof DisplayName>;
+
+/**
+ * The key under which display names are unique among a room's current members (issue 11):
+ * `name.normalize('NFC').toLowerCase()`. A simple case fold: "Alex", "ALEX" and "alex" share a key,
+ * as do a composed and a decomposed "é". It uses JavaScript's locale-independent full lowercase
+ * mapping (Unicode `Lowercase_Mapping`), the same on every server, rather than a locale's rules
+ * (Turkish dotless i) or full case folding (ß stays distinct from "ss"). Look-alike letters from
+ * other scripts (Cyrillic "а" for Latin "a") are not folded together. Stored by the Store as
+ * `members.name_key`; the migration that backfilled existing rows spells the same fold out.
+ */
+export function displayNameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}

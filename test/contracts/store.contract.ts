@@ -332,6 +332,32 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.equal((await store.members.add(newMember('full', 'a'), 2)).created, false);
         }));
 
+      test('a name another current member holds in any case (NFC, lowercase) is refused with NAME_TAKEN, also when adds race; the same user re-adds, other rooms and freed names are unaffected', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('names'));
+          await store.rooms.create(newRoom('other'));
+          const named = (roomId: string, userId: string, name: string) => ({ ...newMember(roomId, userId), name });
+          await store.members.add(named('names', 'alex-1', 'Alex'), 10);
+          for (const [userId, name] of [['alex-2', 'alex'], ['alex-3', 'ALEX'], ['rene-2', 'Rene\u0301e']] as const) {
+            if (userId === 'rene-2') await store.members.add(named('names', 'rene-1', 'ren\u00e9e'), 10);
+            await assert.rejects(store.members.add(named('names', userId, name), 10), (err: unknown) => {
+              parley('NAME_TAKEN')(err);
+              assert.match((err as ParleyError).message, /already has this name/);
+              return true;
+            });
+          }
+          assert.equal((await store.members.add(named('names', 'alex-1', 'ALEX'), 10)).created, false, 'the same user re-adding is not refused');
+          assert.equal((await store.members.add(named('other', 'alex-2', 'alex'), 10)).created, true, 'names are unique per room only');
+          assert.deepEqual((await store.members.list('names')).map((m) => [m.userId, m.name]), [['alex-1', 'Alex'], ['rene-1', 'ren\u00e9e']]);
+
+          const settled = await Promise.allSettled(['Sam', 'SAM', 'sam', 'sAm', 'Sam'].map((name, i) => store.members.add(named('names', `sam-${i}`, name), 10)));
+          assert.equal(settled.filter((s) => s.status === 'fulfilled').length, 1, 'of racing adds under one name exactly one succeeds');
+          for (const s of settled) if (s.status === 'rejected') parley('NAME_TAKEN')(s.reason);
+
+          assert.equal(await store.members.remove('names', 'alex-1'), true);
+          assert.equal((await store.members.add(named('names', 'alex-3', 'ALEX'), 10)).created, true, 'a name is free again once its member is gone');
+        }));
+
       test('add to an unknown room rejects with ROOM_NOT_FOUND, a new member of a closed room with ROOM_CLOSED', () =>
         withStore(async (store) => {
           await assert.rejects(store.members.add(newMember('ghost', 'u'), 10), parley('ROOM_NOT_FOUND'));

@@ -71,6 +71,8 @@ export interface MemberStore {
    * Rejects with `BANNED` when the user is banned from the room (checked in the same transaction
    * as the insert, so an add racing a ban either precedes it, and is ended by it, or is refused),
    * and with `ROOM_FULL`, `ROOM_NOT_FOUND` or `ROOM_CLOSED`. A new member is not muted.
+   * Rejects with `NAME_TAKEN` when another current member's name has the same
+   * `displayNameKey` (case-insensitive, issue 11), atomically: of two racing adds, one wins.
    */
   add(member: Omit<MemberRecord, 'lastReadSeq' | 'mutedUntil'>, maxMembers: number): Promise<{ member: MemberRecord; created: boolean }>;
   get(roomId: string, userId: string): Promise<MemberRecord | undefined>;

@@ -9,6 +9,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
+import { displayNameKey } from '../../protocol/names.ts';
 import type { AccountStore, AuditStore, BanStore, MemberStore, MessageStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
 import { toAccountRecord, toAuditRecord, toBanRecord, toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
 import { guardWith, type ClassifyConstraint } from './store-errors.ts';
@@ -166,11 +167,14 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
             .where('room_id', '=', member.roomId)
             .executeTakeFirstOrThrow();
           if (Number(count) >= maxMembers) throw new ParleyError('ROOM_FULL', undefined, { details: { roomId: member.roomId, maxMembers } });
+          // The unique index (room_id, name_key) refuses a name another current member holds in any case.
           const row = await trx
             .insertInto('members')
-            .values({ room_id: member.roomId, user_id: member.userId, name: member.name, role: member.role, joined_at: member.joinedAt })
+            .values({ room_id: member.roomId, user_id: member.userId, name: member.name, role: member.role, joined_at: member.joinedAt, name_key: displayNameKey(member.name) })
+            .onConflict((oc) => oc.columns(['room_id', 'name_key']).doNothing())
             .returningAll()
-            .executeTakeFirstOrThrow();
+            .executeTakeFirst();
+          if (row === undefined) throw new ParleyError('NAME_TAKEN', 'Another member of this room already has this name (names are compared ignoring case): choose another name', { details: { roomId: member.roomId, name: member.name } });
           return { member: toMemberRecord(row), created: true };
         });
       }),

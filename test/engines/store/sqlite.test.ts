@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { openSqliteStore, sqliteFile, type SqliteStore, type SqliteStoreOptions } from '../../../src/engines/store/sqlite.ts';
 import { ParleyError } from '../../../src/protocol/errors.ts';
 import { storeContract } from '../../contracts/store.contract.ts';
@@ -109,6 +109,31 @@ describe('SQLite store specifics', () => {
         const again = await store.messages.append(sampleMessage('old', 1, { id: 'retry' }));
         assert.deepEqual([again.duplicate, again.message.id], [true, 'm1'], 'a retry of a message stored before the upgrade is still a duplicate');
         assert.equal((await store.messages.append(sampleMessage('old', 3))).message.seq, 3);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  test('upgrading to member name keys keeps every member, also two whose names differ only in case, and refuses a new member under either name', () =>
+    withDir(async (dir) => {
+      const raw = new BetterSqlite3(sqliteFile(dir));
+      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+      const migrated = await new Migrator({ db, provider: migrationProvider }).migrateTo('2026-12-01-05-moderation');
+      assert.equal(migrated.error, undefined);
+      await db.insertInto('rooms').values({ id: 'old', name: 'Old', kind: 'persistent', max_members: 10, join_rule: 'open', join_code_hash: null, epoch: 'e', last_seq: 0, created_at: T0 }).execute();
+      const before = [['u1', 'Alex', T0], ['u2', 'alex', T0 + 1], ['u3', 'Rene\u0301e', T0 + 2]] as const;
+      for (const [userId, name, joinedAt] of before) {
+        await sql`insert into members (room_id, user_id, name, role, joined_at) values ('old', ${userId}, ${name}, 'member', ${joinedAt})`.execute(db);
+      }
+      await db.destroy();
+
+      const store = await open(dir);
+      try {
+        assert.deepEqual((await store.members.list('old')).map((m) => [m.userId, m.name]), before.map(([userId, name]) => [userId, name]));
+        const member = (userId: string, name: string) => ({ roomId: 'old', userId, name, role: 'member' as const, joinedAt: T0 + 10 });
+        for (const name of ['ALEX', 'alex', 'Ren\u00e9e']) await assert.rejects(store.members.add(member('u9', name), 10), (err: unknown) => err instanceof ParleyError && err.code === 'NAME_TAKEN');
+        assert.equal((await store.members.add(member('u1', 'Alex'), 10)).created, false);
+        assert.equal((await store.members.add(member('u4', 'Carol'), 10)).created, true);
       } finally {
         await store.close();
       }
