@@ -126,6 +126,26 @@ function specifics(url: string): void {
       assert.deepEqual(applied.map((r) => r.name), Object.keys(MIGRATIONS));
     }));
 
+  test('the member name key migration backfills existing members, keeps two whose names differ only in case, and refuses a new member under either name', () =>
+    withSchema(async (open, schema) => {
+      // Back to the schema before the migration, with members that fold alike, then forward again.
+      const first = await open();
+      await first.rooms.create(room('old'));
+      await first.close();
+      await admin(`drop index ${schema}.members_room_name_key`);
+      await admin(`alter table ${schema}.members drop column name_key`);
+      await admin(`delete from ${schema}.kysely_migration where name = '2026-12-03-02-member-name-key'`);
+      const before = [['u1', 'Alex', T0], ['u2', 'alex', T0 + 1], ['u3', 'Rene\u0301e', T0 + 2]] as const;
+      for (const [userId, name, joinedAt] of before) await admin(`insert into ${schema}.members (room_id, user_id, name, role, joined_at) values ('old', $1, $2, 'member', $3)`, [userId, name, joinedAt]);
+
+      const store = await open();
+      assert.deepEqual((await store.members.list('old')).map((m) => [m.userId, m.name]), before.map(([userId, name]) => [userId, name]));
+      const member = (userId: string, name: string) => ({ roomId: 'old', userId, name, role: 'member' as const, joinedAt: T0 + 10 });
+      for (const name of ['ALEX', 'alex', 'Ren\u00e9e']) await assert.rejects(store.members.add(member('u9', name), 10), (err: unknown) => isParley(err, 'NAME_TAKEN'));
+      assert.equal((await store.members.add(member('u1', 'Alex'), 10)).created, false);
+      assert.equal((await store.members.add(member('u4', 'Carol'), 10)).created, true);
+    }));
+
   test('two stores (two pools, as two nodes) appending concurrently to the same rooms give gap-free, strictly increasing seqs', () =>
     withSchema(async (open) => {
       const [a, b] = await Promise.all([open({ groupCommitMaxBatch: 16 }), open({ groupCommitMaxBatch: 16 })]);
