@@ -39,6 +39,7 @@ const catalog = {
   ROOM_NOT_FOUND: { status: 404, retryable: false, meaning: 'No room has this id, or the principal is not a member of it: the same answer for both, so room ids cannot be probed.' },
   USERNAME_TAKEN: { status: 409, retryable: false, meaning: 'An account with this name already exists.' },
   NOT_JOINED: { status: 409, retryable: false, meaning: 'This connection has not joined the room; send `join` first.' },
+  NAME_TAKEN: { status: 409, retryable: false, meaning: 'Another current member of the room has this display name, compared ignoring case (NFC, then lowercase): join under another name.' },
   ROOM_FULL: { status: 409, retryable: false, meaning: 'The room has reached its `maxMembers`.' },
   TOO_MANY_ROOMS: { status: 409, retryable: false, meaning: 'This connection has joined the maximum number of rooms.' },
   ROOM_CLOSED: { status: 410, retryable: false, meaning: 'The room is closed: it accepts no new messages or members.' },

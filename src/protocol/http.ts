@@ -9,9 +9,7 @@ import { Ack, MessageBody } from './messages.ts';
 import { HistoryPage, ReactionKey, Seq } from './timeline.ts';
 import { AuditEntry, BanInfo } from './moderation.ts';
 import { ClientId, RoomId } from './ids.ts';
-
-/** A display name: 1–64 characters after trimming. */
-export const DisplayName = z.string().trim().min(1, 'name must not be empty').max(64, 'name must be at most 64 characters').meta({ id: 'DisplayName' });
+import { DisplayName } from './names.ts';
 
 /** `{ error }`: every non-2xx response body. */
 export const ErrorResponse = z.object({ error: ErrorBody }).meta({ id: 'ErrorResponse' });

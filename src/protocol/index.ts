@@ -19,6 +19,7 @@ export * from './timeline.ts';
 export * from './presence.ts';
 export * from './embed.ts';
 export * from './moderation.ts';
+export * from './names.ts';
 
 /** Every frame a client may send (client → server). */
 export const ClientFrame = z.discriminatedUnion('type', [

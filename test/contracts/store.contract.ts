@@ -777,6 +777,29 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.deepEqual(await store.members.roomsOf('nobody'), []);
         }));
 
+      test('a name another current member holds in any case (NFC, lowercase) is refused with NAME_TAKEN, also when joins race; the same user joining again, other rooms and freed names are unaffected', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('names'));
+          await store.rooms.create(newRoom('other'));
+          const join = (roomId: string, userId: string, name: string) => store.timeline.commit(newEvent(roomId, { type: 'member_joined', userId, name, role: 'member', senderId: userId, senderName: name }), checked);
+          await join('names', 'alex-1', 'Alex');
+          await join('names', 'rene-1', 'ren\u00e9e');
+          for (const [userId, name] of [['alex-2', 'alex'], ['alex-3', 'ALEX'], ['rene-2', 'Rene\u0301e']] as const) {
+            await assert.rejects(join('names', userId, name), (err: unknown) => {
+              parley('NAME_TAKEN')(err);
+              assert.match((err as ParleyError).message, /already has this name/);
+              return true;
+            });
+          }
+          assert.equal((await join('names', 'alex-1', 'ALEX')).duplicate, true, 'the same user joining again is not refused');
+          assert.equal((await join('other', 'alex-2', 'alex')).duplicate, false, 'names are unique per room only');
+          const settled = await Promise.allSettled(['Sam', 'SAM', 'sam', 'sAm', 'Sam'].map((name, i) => join('names', `sam-${i}`, name)));
+          assert.equal(settled.filter((s) => s.status === 'fulfilled').length, 1, 'of racing joins under one name exactly one succeeds');
+          for (const s of settled) if (s.status === 'rejected') parley('NAME_TAKEN')(s.reason);
+          await store.timeline.commit(newEvent('names', { type: 'member_left', userId: 'alex-1' }), checked);
+          assert.equal((await join('names', 'alex-3', 'ALEX')).duplicate, false, 'a name is free again once its member is gone');
+        }));
+
       test('getMany reads more members than one statement binds', () =>
         withStore(async (store) => {
           await openRoom(store, 'many', ['m1', 'm2']);

@@ -29,7 +29,10 @@ export interface RoomsTable {
   closed_at: number | null;
 }
 
-/** `members`: primary key (room_id, user_id); `last_read_seq` only ever grows. */
+/**
+ * `members`: primary key (room_id, user_id); `last_read_seq` only ever grows; unique (room_id,
+ * name_key), where `name_key` is the name case-folded (`memberNameKey`, migration 2026-12-03-02).
+ */
 export interface MembersTable {
   room_id: string;
   user_id: string;
@@ -38,6 +41,7 @@ export interface MembersTable {
   last_read_seq: Generated<number>;
   joined_at: number;
   muted_until: number | null;
+  name_key: string | null;
 }
 
 /**

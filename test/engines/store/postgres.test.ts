@@ -152,6 +152,27 @@ function specifics(url: string): void {
       assert.deepEqual(applied.map((r) => r.name), Object.keys(MIGRATIONS));
     }));
 
+  test('the member name key migration backfills existing members, keeps two whose names differ only in case, and refuses a new member under either name', () =>
+    withSchema(async (open, schema) => {
+      // Back to the schema before the migration, with members that fold alike, then forward again.
+      const first = await open();
+      await first.rooms.create(room('old'));
+      await first.close();
+      await admin(`drop index ${schema}.members_room_name_key`);
+      await admin(`alter table ${schema}.members drop column name_key`);
+      await admin(`delete from ${schema}.kysely_migration where name = '2026-12-03-02-member-name-key'`);
+      const before = [['u1', 'Alex', T0], ['u2', 'alex', T0 + 1], ['u3', 'Rene\u0301e', T0 + 2]] as const;
+      for (const [userId, name, joinedAt] of before) await admin(`insert into ${schema}.members (room_id, user_id, name, role, joined_at) values ('old', $1, $2, 'member', $3)`, [userId, name, joinedAt]);
+
+      const store = await open();
+      assert.deepEqual((await store.members.page('old', { limit: 10 })).members.map((m) => [m.userId, m.name]), before.map(([userId, name]) => [userId, name]));
+      const join = (userId: string, name: string) =>
+        store.timeline.commit({ id: `j-${userId}-${name}`, roomId: 'old', type: 'member_joined', userId, name, role: 'member', senderId: userId, senderName: name, clientId: `join-${userId}-${name}`, createdAt: T0 + 10 }, { authority: 'checked' });
+      for (const name of ['ALEX', 'alex', 'Ren\u00e9e']) await assert.rejects(join('u9', name), (err: unknown) => isParley(err, 'NAME_TAKEN'));
+      assert.equal((await join('u1', 'Alex')).duplicate, true);
+      assert.equal((await join('u4', 'Carol')).duplicate, false);
+    }));
+
   test('two stores (two pools, as two nodes) appending concurrently to the same rooms give gap-free, strictly increasing seqs', () =>
     withSchema(async (open) => {
       const [a, b] = await Promise.all([open({ groupCommitMaxBatch: 16 }), open({ groupCommitMaxBatch: 16 })]);

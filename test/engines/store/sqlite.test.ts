@@ -15,6 +15,7 @@ import { ParleyError } from '../../../src/protocol/errors.ts';
 import { storeContract } from '../../contracts/store.contract.ts';
 import { MIGRATIONS, migrationProvider } from '../../../src/engines/store/migrations/index.ts';
 import { T0, afterJoin, range, roomWithAlice, sampleMessage } from '../../support/store-records.ts';
+import type { Database } from '../../../src/engines/store/schema.ts';
 
 /** Run `fn` with a fresh temp directory, removed afterwards. */
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -109,6 +110,32 @@ describe('SQLite store specifics', () => {
         assert.deepEqual([again.duplicate, again.event.id], [true, 'm1'], 'a retry of a message stored before the upgrade is still a duplicate');
         await store.timeline.commit({ id: 'j', roomId: 'old', type: 'member_joined', userId: 'alice', name: 'Alice', role: 'member', senderId: 'alice', senderName: 'Alice', clientId: 'join', createdAt: T0 }, { authority: 'checked' });
         assert.equal((await store.timeline.append(sampleMessage('old', 3))).event.seq, 4);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  test('upgrading to member name keys keeps every member, also two whose names differ only in case, and refuses a new member under either name', () =>
+    withDir(async (dir) => {
+      const raw = new BetterSqlite3(sqliteFile(dir));
+      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+      const migrated = await new Migrator({ db, provider: migrationProvider }).migrateTo('2026-12-01-05-moderation');
+      assert.equal(migrated.error, undefined);
+      await db.insertInto('rooms').values({ id: 'old', name: 'Old', kind: 'persistent', max_members: 10, join_rule: 'open', join_code_hash: null, epoch: 'e', last_seq: 0, created_at: T0 }).execute();
+      const before = [['u1', 'Alex', T0], ['u2', 'alex', T0 + 1], ['u3', 'Rene\u0301e', T0 + 2]] as const;
+      for (const [userId, name, joinedAt] of before) {
+        await sql`insert into members (room_id, user_id, name, role, joined_at) values ('old', ${userId}, ${name}, 'member', ${joinedAt})`.execute(db);
+      }
+      await db.destroy();
+
+      const store = await open(dir);
+      try {
+        assert.deepEqual((await store.members.page('old', { limit: 10 })).members.map((m) => [m.userId, m.name]), before.map(([userId, name]) => [userId, name]));
+        const join = (userId: string, name: string) =>
+        store.timeline.commit({ id: `j-${userId}-${name}`, roomId: 'old', type: 'member_joined', userId, name, role: 'member', senderId: userId, senderName: name, clientId: `join-${userId}-${name}`, createdAt: T0 + 10 }, { authority: 'checked' });
+        for (const name of ['ALEX', 'alex', 'Ren\u00e9e']) await assert.rejects(join('u9', name), (err: unknown) => err instanceof ParleyError && err.code === 'NAME_TAKEN');
+        assert.equal((await join('u1', 'Alex')).duplicate, true);
+        assert.equal((await join('u4', 'Carol')).duplicate, false);
       } finally {
         await store.close();
       }

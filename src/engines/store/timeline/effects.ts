@@ -5,6 +5,7 @@
  * already in place), or throws the port's refusal. Nothing here appends the event row.
  */
 import type { Transaction } from 'kysely';
+import { displayNameKey } from '../../../protocol/names.ts';
 import { ParleyError } from '../../../protocol/errors.ts';
 import type { EventOf, TimelineEvent, TimelineEventType } from '../../../protocol/index.ts';
 import type { Authority, StoreTimeline } from '../../../core/ports/store.ts';
@@ -170,7 +171,14 @@ async function join(ctx: EffectContext, event: Committed<'member_joined'>): Prom
   if (room.closed_at !== null) throw new ParleyError('ROOM_CLOSED', undefined, { details: { roomId: room.id } });
   const { count } = await trx.selectFrom('members').select((eb) => eb.fn.countAll<number | string>().as('count')).where('room_id', '=', room.id).executeTakeFirstOrThrow();
   if (Number(count) >= room.max_members) throw new ParleyError('ROOM_FULL', undefined, { details: { roomId: room.id, maxMembers: room.max_members } });
-  await trx.insertInto('members').values({ room_id: room.id, user_id: event.userId, name: event.name, role: event.role, joined_at: event.createdAt }).execute();
+  // The unique index (room_id, name_key) refuses a name another current member holds in any case.
+  const inserted = await trx
+    .insertInto('members')
+    .values({ room_id: room.id, user_id: event.userId, name: event.name, role: event.role, joined_at: event.createdAt, name_key: displayNameKey(event.name) })
+    .onConflict((oc) => oc.columns(['room_id', 'name_key']).doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  if (inserted === undefined) throw new ParleyError('NAME_TAKEN', 'Another member of this room already has this name (names are compared ignoring case): choose another name', { details: { roomId: room.id, name: event.name } });
   return undefined;
 }
 
