@@ -15,15 +15,15 @@ export type JoinRule = z.infer<typeof JoinRule>;
 
 /**
  * The room policy set at creation (DESIGN.md: persistent | relay, e2ee, maxMembers, join rule).
- * `e2ee` rooms carry opaque bodies (ciphertext made by the clients): the server never strips or
- * filters them, it only limits their size (issue: abuse resistance — moderation).
+ * `e2ee` rooms carry opaque bodies (ciphertext made by the clients): the server never filters
+ * them, it only limits their size (issue: abuse resistance — moderation).
  */
 export const RoomPolicy = z
   .object({
     kind: RoomKind.default('persistent'),
     maxMembers: z.number().int().min(1).max(1_000_000).default(1000).describe('Most members the room admits.'),
     joinRule: JoinRule.default('code'),
-    e2ee: z.boolean().default(false).describe('End-to-end encrypted: bodies are opaque to the server (no HTML stripping, no word filter; only the size limit).'),
+    e2ee: z.boolean().default(false).describe('End-to-end encrypted: bodies are opaque to the server (no word filter; only the size limit).'),
     messagesPerMinute: z
       .number()
       .int()
