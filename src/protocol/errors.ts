@@ -24,7 +24,7 @@ const catalog = {
   UNSUPPORTED_VERSION: { status: 400, retryable: false, meaning: 'The client speaks a protocol version this server does not.' },
   UNAUTHENTICATED: { status: 401, retryable: false, meaning: 'No valid session or credential was presented, or it has expired.' },
   FORBIDDEN: { status: 403, retryable: false, meaning: 'The principal may not perform this action.' },
-  BAD_JOIN_CODE: { status: 403, retryable: false, meaning: 'The join code is wrong for this room.' },
+  BAD_JOIN_CODE: { status: 403, retryable: false, meaning: 'The join code is wrong for this room, or no room has this id: the same answer for both, so room ids cannot be probed.' },
   INVALID_CREDENTIALS: { status: 401, retryable: false, meaning: 'The account name or password is wrong (the same answer whether or not the account exists).' },
   CSRF_FAILED: { status: 403, retryable: false, meaning: 'A cookie-authenticated request that changes state lacked the `x-csrf-token` header matching the `parley_csrf` cookie.' },
   INVITE_INVALID: { status: 403, retryable: false, meaning: 'The invite is forged, expired, or for another room.' },
