@@ -8,9 +8,16 @@
  * - `message_edited`: `body` replaced, `editedAt` = the event's `createdAt`;
  * - `message_deleted`: `body` emptied, `reactions` dropped, `deletedAt` = the event's `createdAt`;
  *   a deleted message takes no more edits or reactions;
- * - `reaction_added` / `reaction_removed`: one set of members per key, keys and members in the order
- *   they reacted; a key with nobody left is dropped, and `reactions` is absent when none remain;
- * - membership and moderation events update `members` and `bans`; `room_updated` the name;
+ * - `reaction_added` / `reaction_removed`: one set of members per key; as the server reads them back
+ *   (src/engines/store/timeline/read.ts), members in the order they reacted and keys by their first
+ *   current reaction's seq; a key with nobody left is dropped, and `reactions` is absent when none
+ *   remain. The state remembers the seq that added each reaction (`reactionSeqs`) to keep that order;
+ *   a message read from history carries no such seqs, so its reactions keep the order it came with
+ *   (seqs below any later event's). One thing history cannot tell: after a key's first reaction is
+ *   taken back, whether the key's next reaction is older than another key's first — there a client
+ *   that started from history may order the two keys differently from one that saw them live;
+ * - membership and moderation events update `members` and `bans` (a join starts unmuted, with the
+ *   event's name and role); `room_updated` the name;
  *   `room_closed` sets `closedAt`; `system` changes nothing.
  *
  * Applying an event twice changes nothing, and a message read from history (as it stands now)
@@ -31,6 +38,12 @@ export interface RoomMember {
 export interface RoomState {
   /** Messages by seq, each as it stands now (latest body, `editedAt`, `deletedAt`, `reactions`). */
   readonly messages: ReadonlyMap<number, MessageEvent>;
+  /**
+   * Per message seq: the seq of the event that added each reaction, by `key + "\n" + userId`
+   * (reactions read from history get fractional seqs between the message's and the next, in the
+   * order they came, until a replayed `reaction_added` names the real one). Kept only to order `reactions`.
+   */
+  readonly reactionSeqs: ReadonlyMap<number, ReadonlyMap<string, number>>;
   /** Members by user id. */
   readonly members: ReadonlyMap<string, RoomMember>;
   /** User ids banned from the room. */
@@ -49,6 +62,7 @@ export interface RoomState {
 export function emptyRoomState(room: Pick<RoomInfo, 'name' | 'closedAt'> = { name: '', closedAt: null }, members: ReadonlyArray<{ userId: string; name: string; role: MemberRole }> = []): RoomState {
   return {
     messages: new Map(),
+    reactionSeqs: new Map(),
     members: new Map(members.map((m) => [m.userId, { name: m.name, role: m.role, mutedUntil: null }])),
     bans: new Set(),
     name: room.name,
@@ -59,22 +73,45 @@ export function emptyRoomState(room: Pick<RoomInfo, 'name' | 'closedAt'> = { nam
 /** Fold one timeline event into `state`. Pure: returns `state` itself when the event changes nothing. */
 export function applyEvent(state: RoomState, event: TimelineEvent): RoomState {
   switch (event.type) {
-    case 'message':
+    case 'message': {
       if (state.messages.has(event.seq)) return state;
-      return { ...state, messages: withEntry(state.messages, event.seq, copyMessage(event)) };
+      const message = copyMessage(event);
+      if (message.reactions === undefined) return { ...state, messages: withEntry(state.messages, event.seq, message) };
+      return { ...state, messages: withEntry(state.messages, event.seq, message), reactionSeqs: withEntry(state.reactionSeqs, event.seq, readSeqs(message)) };
+    }
     case 'message_edited':
       return updateMessage(state, event.target, (m) => (m.deletedAt !== undefined || (m.body === event.body && m.editedAt === event.createdAt) ? m : { ...m, body: event.body, editedAt: event.createdAt }));
-    case 'message_deleted':
-      return updateMessage(state, event.target, (m) => {
+    case 'message_deleted': {
+      const next = updateMessage(state, event.target, (m) => {
         if (m.deletedAt === event.createdAt && m.body === '' && m.reactions === undefined) return m;
         return { ...withoutReactions(m), body: '', deletedAt: event.createdAt };
       });
+      if (!next.reactionSeqs.has(event.target)) return next;
+      const reactionSeqs = new Map(next.reactionSeqs);
+      reactionSeqs.delete(event.target);
+      return { ...next, reactionSeqs };
+    }
     case 'reaction_added':
-      return updateMessage(state, event.target, (m) => (m.deletedAt !== undefined ? m : withReactions(m, addReaction(m.reactions ?? [], event.key, event.senderId))));
-    case 'reaction_removed':
-      return updateMessage(state, event.target, (m) => (m.deletedAt !== undefined ? m : withReactions(m, removeReaction(m.reactions ?? [], event.key, event.senderId))));
+    case 'reaction_removed': {
+      const message = state.messages.get(event.target);
+      if (message === undefined || message.deletedAt !== undefined) return state;
+      const id = `${event.key}\n${event.senderId}`;
+      const seqs = state.reactionSeqs.get(event.target) ?? new Map<string, number>();
+      const known = seqs.get(id);
+      // Present already: nothing to do, unless its seq was only a placeholder from history (replayed adds name the real one).
+      if (event.type === 'reaction_added' && known !== undefined && Number.isInteger(known)) return state;
+      if (event.type === 'reaction_removed' && known === undefined) return state;
+      const next = new Map(seqs);
+      if (event.type === 'reaction_added') next.set(id, event.seq);
+      else next.delete(id);
+      const reactionSeqs = new Map(state.reactionSeqs);
+      if (next.size === 0) reactionSeqs.delete(event.target);
+      else reactionSeqs.set(event.target, next);
+      return { ...state, messages: withEntry(state.messages, event.target, withReactions(message, orderedReactions(next))), reactionSeqs };
+    }
     case 'member_joined':
-      return setMember(state, event.userId, { name: event.name, role: event.role, mutedUntil: state.members.get(event.userId)?.mutedUntil ?? null });
+      // Absolute, like every member event: a join replayed after later events leaves what they set.
+      return setMember(state, event.userId, { name: event.name, role: event.role, mutedUntil: null });
     case 'member_left':
     case 'member_removed':
       return removeMember(state, event.userId);
@@ -128,10 +165,9 @@ function updateMessage(state: RoomState, seq: number, update: (message: MessageE
   return next === message ? state : { ...state, messages: withEntry(state.messages, seq, next) };
 }
 
-/** `message` with `reactions` (the same message when unchanged; no `reactions` key when empty). */
-function withReactions(message: MessageEvent, reactions: Reaction[] | undefined): MessageEvent {
-  if (reactions === message.reactions) return message;
-  return reactions === undefined || reactions.length === 0 ? withoutReactions(message) : { ...message, reactions };
+/** `message` with `reactions` (no `reactions` key when empty). */
+function withReactions(message: MessageEvent, reactions: Reaction[]): MessageEvent {
+  return reactions.length === 0 ? withoutReactions(message) : { ...message, reactions };
 }
 
 /** A copy of `message` without the `reactions` key (absent, not undefined: equal to a message that never had any). */
@@ -141,21 +177,31 @@ function withoutReactions(message: MessageEvent): MessageEvent {
   return copy;
 }
 
-/** `userId` reacts with `key`: appended to the key's members (the key appended if new); unchanged (same array) if already there. */
-function addReaction(reactions: readonly Reaction[], key: string, userId: string): Reaction[] | undefined {
-  const index = reactions.findIndex((r) => r.key === key);
-  if (index === -1) return [...reactions, { key, userIds: [userId] }];
-  const reaction = reactions[index] as Reaction;
-  if (reaction.userIds.includes(userId)) return reactions as Reaction[];
-  return reactions.map((r, i) => (i === index ? { key, userIds: [...r.userIds, userId] } : r));
+/**
+ * Seqs for the reactions of a message read from history, which carries none: fractions between its
+ * seq and the next, in the order given (key by key, members in order), so {@link orderedReactions}
+ * gives back that order and every later reaction sorts after them.
+ */
+function readSeqs(message: MessageEvent): Map<string, number> {
+  const reactions = message.reactions ?? [];
+  const total = reactions.reduce((n, r) => n + r.userIds.length, 0);
+  const seqs = new Map<string, number>();
+  let i = 0;
+  for (const r of reactions) for (const userId of r.userIds) seqs.set(`${r.key}\n${userId}`, message.seq + ++i / (total + 1));
+  return seqs;
 }
 
-/** `userId` takes back `key`: removed from its members, the key dropped when nobody is left; unchanged if absent. */
-function removeReaction(reactions: readonly Reaction[], key: string, userId: string): Reaction[] | undefined {
-  const reaction = reactions.find((r) => r.key === key);
-  if (reaction === undefined || !reaction.userIds.includes(userId)) return reactions.length === 0 ? undefined : (reactions as Reaction[]);
-  const userIds = reaction.userIds.filter((id) => id !== userId);
-  return userIds.length === 0 ? reactions.filter((r) => r !== reaction) : reactions.map((r) => (r === reaction ? { key, userIds } : r));
+/** Reactions as the server reads them back: members by the seq they reacted, keys by their first member's seq. */
+function orderedReactions(seqs: ReadonlyMap<string, number>): Reaction[] {
+  const byKey = new Map<string, Array<[string, number]>>();
+  for (const [id, seq] of [...seqs].sort(([, a], [, b]) => a - b)) {
+    const cut = id.indexOf('\n');
+    const key = id.slice(0, cut);
+    let users = byKey.get(key);
+    if (users === undefined) byKey.set(key, (users = []));
+    users.push([id.slice(cut + 1), seq]);
+  }
+  return [...byKey].map(([key, users]) => ({ key, userIds: users.map(([userId]) => userId) }));
 }
 
 function setMember(state: RoomState, userId: string, member: RoomMember): RoomState {
