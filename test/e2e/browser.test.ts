@@ -148,7 +148,7 @@ test('the join page refuses a wrong code with the server’s message and keeps t
   assert.equal(await eve.page.inputValue('#room-id'), room.id);
 });
 
-test('the timeline in two pages: a join line, a reply with its quote, an edit marked "(edited)", reactions toggled, and a deleted message as a tombstone — live and after a reload', async () => {
+test('the timeline in two pages: a join line, a reply with its quote, an edit marked "(edited)", reactions toggled, deletions as tombstones (own, then as a new moderator), and the room closing — live and after a reload', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ name: 'Timeline room' });
   await using browser = await launch();
@@ -205,15 +205,30 @@ test('the timeline in two pages: a join line, a reply with its quote, an edit ma
   for (const page of [ada.page, bob.page]) await page.waitForSelector(`.message.deleted[data-seq="${retracted}"] > .body:text-is("Message deleted")`);
   assert.equal(await ada.page.locator(`.message[data-seq="${retracted}"] .reactions, .message[data-seq="${retracted}"] .actions`).count(), 0, 'a tombstone has no reactions or actions');
 
+  // The owner (here the admin) makes Ada a moderator: a system line, and now she may delete Bob's reply.
+  const adaId = await ada.page.getAttribute('#members li:has-text("Ada")', 'data-user-id');
+  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/members/${adaId}/role`, { method: 'PUT', body: { role: 'moderator' } })).status, 200);
+  for (const page of [ada.page, bob.page]) await page.waitForSelector('.system-line[data-type="member_role_changed"]:has-text("made Ada a moderator")');
+  await ada.page.click(`.message[data-seq="${answer}"] [data-action="delete"]`);
+  for (const page of [ada.page, bob.page]) await page.waitForSelector(`.message.deleted[data-seq="${answer}"] > .body:text-is("Message deleted")`);
+
   // After a reload, history shows the same timeline.
   await ada.page.reload();
   await ada.page.waitForSelector('#status[data-state="open"]');
   await ada.page.waitForSelector(`.message.deleted[data-seq="${retracted}"]`);
   await ada.page.waitForSelector(`.message[data-seq="${question}"] .edited`);
   await ada.page.waitForSelector(`${thumbs} .count:text-is("1")`);
-  await ada.page.waitForSelector(`.message[data-seq="${answer}"] .quote-body:text-is("Lunch at one?")`);
+  await ada.page.waitForSelector(`.message.deleted[data-seq="${answer}"] .quote-body:text-is("Lunch at one?")`);
   await ada.page.waitForSelector('.system-line:has-text("Bob joined")');
-  assert.deepEqual(await ada.page.locator('.message > .body').allTextContents(), ['Lunch at one?', 'Yes!', 'Message deleted']);
+  await ada.page.waitForSelector('.system-line:has-text("made Ada a moderator")');
+  assert.deepEqual(await ada.page.locator('.message > .body').allTextContents(), ['Lunch at one?', 'Message deleted', 'Message deleted']);
+
+  // The room is closed: a system line, and the composer is disabled.
+  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/close`, { method: 'POST' })).status, 200);
+  for (const page of [ada.page, bob.page]) {
+    await page.waitForSelector('.system-line[data-type="room_closed"]:has-text("closed the room")');
+    await page.waitForSelector('#message-input:disabled');
+  }
 
   assert.deepEqual(unexpected([...ada.problems, ...bob.problems]), []);
 });
