@@ -232,17 +232,17 @@ export class Chat {
     const principal = connection.principal;
     switch (frame.type) {
       case 'send': {
-        const joined = this.#writer(connection, frame.roomId);
+        const joined = await this.#writer(connection, frame.roomId, frame.id);
         const ack = await this.#messages.send(principal, joined.room, { clientId: frame.id, body: frame.body, replyTo: frame.replyTo }, connection.peer);
         this.#typing.sent(frame.roomId, principal.userId, principal.name);
         return ack;
       }
       case 'edit':
-        return this.#messages.edit(principal, this.#writer(connection, frame.roomId).room, frame.id, frame.target, frame.body);
+        return this.#messages.edit(principal, (await this.#writer(connection, frame.roomId, frame.id)).room, frame.id, frame.target, frame.body);
       case 'delete':
         return this.#delete(principal, this.#joined(connection, frame.roomId).room, frame.id, frame.target);
       case 'react':
-        return this.#messages.react(principal, this.#writer(connection, frame.roomId).room, frame.id, frame.target, frame.key, frame.active);
+        return this.#messages.react(principal, (await this.#writer(connection, frame.roomId, frame.id)).room, frame.id, frame.target, frame.key, frame.active);
       case 'leave':
         await this.#typing.clear(frame.roomId, principal.userId, principal.name);
         if (!(await connection.serially(() => this.#resume.leave(connection, frame.roomId)))) {
@@ -255,7 +255,9 @@ export class Chat {
         this.#joined(connection, frame.roomId);
         return { seq: await this.markRead(principal, frame.roomId, frame.seq) };
       case 'typing': {
-        this.#writer(connection, frame.roomId);
+        const joined = this.#joined(connection, frame.roomId);
+        requireAllowed(principal, joined.role, 'send', frame.roomId);
+        this.#moderation.requireUnmuted(frame.roomId, joined.mutedUntil);
         await this.#typing.set(frame.roomId, principal.userId, principal.name, frame.active);
         return {};
       }
@@ -274,12 +276,12 @@ export class Chat {
    * A joined room the connection may write to, by the connection's view of its membership (kept in
    * line with the room's timeline): its role allows sending and no mute is in force. Persistent
    * rooms' writes are checked again, from durable state, inside the store's transaction.
-   * Throws NOT_JOINED, FORBIDDEN, MEMBER_MUTED, ROOM_CLOSED.
+   * Throws NOT_JOINED, FORBIDDEN, MEMBER_MUTED (the refusal of write `clientId` is audited), ROOM_CLOSED.
    */
-  #writer(connection: Connection, roomId: string): JoinedRoom {
+  async #writer(connection: Connection, roomId: string, clientId: string): Promise<JoinedRoom> {
     const joined = this.#joined(connection, roomId);
     requireAllowed(connection.principal, joined.role, 'send', roomId);
-    this.#moderation.requireUnmuted(roomId, joined.mutedUntil);
+    await this.#moderation.refuseIfMuted(connection.principal, roomId, joined.mutedUntil, clientId);
     if (joined.room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${roomId} is closed`);
     return joined;
   }
@@ -444,7 +446,7 @@ export class Chat {
    * member), FORBIDDEN, MEMBER_MUTED, plus everything Messages.send throws.
    */
   async send(principal: Principal, roomId: string, input: SendInput): Promise<Ack> {
-    const room = await this.#httpWriter(principal, roomId);
+    const room = await this.#httpWriter(principal, roomId, input.clientId);
     return this.#messages.send(principal, room, input);
   }
 
@@ -454,18 +456,18 @@ export class Chat {
    * Throws ROOM_NOT_FOUND / FORBIDDEN / MEMBER_MUTED for the whole batch.
    */
   async sendBatch(principal: Principal, roomId: string, items: ReadonlyArray<SendInput>): Promise<Array<PromiseSettledResult<Ack>>> {
-    const room = await this.#httpWriter(principal, roomId);
+    const room = await this.#httpWriter(principal, roomId, items[0]?.clientId ?? '');
     return Promise.allSettled(items.map((item) => this.#messages.send(principal, room, item)));
   }
 
   /** Edit the principal's own message over HTTP. See {@link Messages.edit}. */
   async edit(principal: Principal, roomId: string, seq: number, clientId: string, body: string): Promise<Ack> {
-    return this.#messages.edit(principal, await this.#httpWriter(principal, roomId), clientId, seq, body);
+    return this.#messages.edit(principal, await this.#httpWriter(principal, roomId, clientId), clientId, seq, body);
   }
 
   /** Add or take back a reaction over HTTP. See {@link Messages.react}. */
   async react(principal: Principal, roomId: string, seq: number, key: string, active: boolean, clientId: string): Promise<Ack> {
-    return this.#messages.react(principal, await this.#httpWriter(principal, roomId), clientId, seq, key, active);
+    return this.#messages.react(principal, await this.#httpWriter(principal, roomId, clientId), clientId, seq, key, active);
   }
 
   /**
@@ -483,10 +485,10 @@ export class Chat {
     return { roomId, clientId: event.clientId, id: event.id, seq: event.seq, createdAt: event.createdAt, duplicate };
   }
 
-  /** The room a principal writes to over HTTP, checked from durable state. Throws ROOM_NOT_FOUND, FORBIDDEN, MEMBER_MUTED. */
-  async #httpWriter(principal: Principal, roomId: string): Promise<RoomRecord> {
+  /** The room a principal writes to over HTTP, checked from durable state. Throws ROOM_NOT_FOUND, FORBIDDEN, MEMBER_MUTED (the refusal of write `clientId` is audited). */
+  async #httpWriter(principal: Principal, roomId: string, clientId: string): Promise<RoomRecord> {
     const member = await this.#members.require(principal, roomId, 'send');
-    this.#moderation.requireUnmuted(roomId, member.mutedUntil);
+    await this.#moderation.refuseIfMuted(principal, roomId, member.mutedUntil, clientId);
     return this.rooms.get(roomId);
   }
 

@@ -133,7 +133,17 @@ export class Moderation {
     return this.#o.rooms.fresh(roomId);
   }
 
-  /** Throw MEMBER_MUTED if a mute ending at `mutedUntil` (Unix ms, or null) is in force now (typing). */
+  /**
+   * Refuse a write (send, edit, reaction) if a mute ending at `mutedUntil` (Unix ms, or null) is in
+   * force now: records the refusal (never the body), then rejects with MEMBER_MUTED (`details.mutedUntil`).
+   */
+  async refuseIfMuted(principal: Principal, roomId: string, mutedUntil: number | null, clientId: string): Promise<void> {
+    if (mutedUntil === null || mutedUntil <= this.#o.now()) return;
+    await this.#o.audit.record({ roomId, actor: principal, action: 'message_refused', details: { reason: 'muted', clientId, mutedUntil } });
+    this.requireUnmuted(roomId, mutedUntil);
+  }
+
+  /** Throw MEMBER_MUTED if a mute ending at `mutedUntil` (Unix ms, or null) is in force now (typing; records nothing). */
   requireUnmuted(roomId: string, mutedUntil: number | null): void {
     if (mutedUntil !== null && mutedUntil > this.#o.now()) {
       throw new ParleyError('MEMBER_MUTED', `You are muted in room ${roomId} until ${new Date(mutedUntil).toISOString()}`, { details: { roomId, mutedUntil } });

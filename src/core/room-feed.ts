@@ -158,9 +158,8 @@ export class RoomFeed {
         for (const event of fetched.events) {
           if (event.seq !== (this.#lastSeq as number) + 1) continue;
           this.#lastSeq = event.seq;
-          this.#held.delete(event.seq);
+          if (!this.#held.delete(event.seq)) repaired += 1;
           this.context.deliver(this.roomId, encodeEvent(event));
-          repaired += 1;
         }
         if (repaired > 0) this.context.onRepaired(this.kind, repaired);
         this.#advance();
