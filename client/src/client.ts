@@ -119,6 +119,12 @@ export interface ParleyEvents {
    * it). Live events after it follow.
    */
   resync: { roomId: string; result: JoinResult; page: HistoryPage };
+  /**
+   * A relay room's numbering started over in a new `epoch` (it was emptied on every node and used
+   * again): its messages so far are gone from the server, the room state keeps only its members,
+   * bans, name and closedAt, and events from seq 1 follow. Clear what you show of its messages.
+   */
+  restart: { roomId: string; epoch: string };
   /** The connection state changed; `close` tells why a socket closed. */
   state: { state: ConnectionState; close?: CloseInfo };
   /** An error not tied to a call: an `error` push, a failed rejoin, a failed catch-up read. */
@@ -458,7 +464,7 @@ export class ParleyClient {
       case 'gap':
         return this.#rooms.gapPush(frame as unknown as GapPush);
       case 'resync':
-        return this.#rooms.restart(String(frame.roomId), String(frame.epoch));
+        return this.#restart(String(frame.roomId), String(frame.epoch));
       case 'error':
         return this.#emit('error', ParleyError.fromBody(frame.error as ErrorBody));
       case 'reconnect':
@@ -500,6 +506,16 @@ export class ParleyClient {
       for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(error);
     }
     this.#setState(info.willReconnect ? 'reconnecting' : 'closed', info);
+  }
+
+  /** A relay `resync` push: seqs start over at 1 in `epoch`, so the messages keyed by the old seqs are dropped. */
+  #restart(roomId: string, epoch: string): void {
+    if (!this.#rooms.has(roomId)) return;
+    this.#rooms.restart(roomId, epoch);
+    const state = this.#roomStates.get(roomId);
+    if (state !== undefined) this.#roomStates.set(roomId, { ...state, messages: new Map(), reactionSeqs: new Map() });
+    this.#emit('restart', { roomId, epoch });
+    this.#emitRoomState(roomId);
   }
 
   /** A timeline event delivered in order: fold it into the room's state, then tell the listeners. */

@@ -180,13 +180,18 @@ test('a relay `gap` push moves the room past the lost messages and surfaces as a
 test('a relay `resync` push restarts the room in its new epoch: messages from seq 1 follow, and a rejoin resumes in that epoch', async () => {
   await using server = await FakeServer.start();
   using client = clientFor({ url: server.url });
+  const restarts: unknown[] = [];
+  client.on('restart', (r) => restarts.push(r));
   await client.connect();
   await client.join('room');
   for (const seq of [1, 2, 3]) server.push(eventPush(message('room', seq)));
   server.push({ type: 'resync', roomId: 'room', epoch: 'e2' });
-  for (const seq of [1, 2]) server.push(eventPush(message('room', seq)));
+  const renewed = [1, 2].map((seq) => ({ ...message('room', seq), id: `n${seq}`, clientId: `n${seq}`, body: `new ${seq}` }));
+  for (const event of renewed) server.push(eventPush(event));
   await until(() => client.messages.length === 5, 'the messages of the new epoch');
   assert.deepEqual(seqs(client.messages), [1, 2, 3, 1, 2]);
+  assert.deepEqual(restarts, [{ roomId: 'room', epoch: 'e2' }]);
+  assert.deepEqual([...(client.roomState('room')?.messages.values() ?? [])], renewed, 'the room state holds the new epoch\'s messages only');
   assert.equal(server.frames.filter((f) => f.type === 'history').length, 0, 'nothing to read back: nothing was lost');
   server.sockets.at(-1)?.terminate();
   const rejoin = await server.next((f) => f.type === 'join');

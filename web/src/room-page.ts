@@ -235,6 +235,14 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     renderUnread();
   });
   client.on('event', (event) => event.roomId === room.id && onEvent(event));
+  client.on('restart', ({ roomId }) => {
+    if (roomId !== room.id) return;
+    // A relay room started over: its seqs begin again at 1, so what is shown (and read) belongs to the old numbering.
+    readSeq = 0;
+    messages.reset({ events: [], hasMore: false }, readSeq);
+    renderSeen();
+    renderUnread();
+  });
   client.on('typing', (push) => push.roomId === room.id && typing.update(push));
   client.on('presence', (push) => {
     if (push.roomId !== room.id) return;
