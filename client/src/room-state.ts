@@ -21,8 +21,8 @@
  *   `room_closed` sets `closedAt`; `system` changes nothing.
  *
  * Applying an event twice changes nothing, and a message read from history (as it stands now)
- * followed by the events it already contains ends equal to the same events applied live, so a client
- * that resumes from any seq converges on the same state. Events about a message or member the state
+ * followed by the events it already contains ends equal to the same events applied live (but for the
+ * key-order case above), so a client that resumes from any seq converges on the same state. Events about a message or member the state
  * does not hold (older than what was loaded) are ignored.
  */
 import type { MemberRole, MessageEvent, Reaction, RoomInfo, TimelineEvent } from '../../src/protocol/index.ts';
