@@ -26,7 +26,7 @@ test('a session is counted: connections, joins, messages in and out by kind, ack
   const ada = await server.member(persistent.room.id, persistent.joinCode, 'Ada');
   const bob = await server.member(persistent.room.id, persistent.joinCode, 'Bob');
   const early = await ada.client.request({ type: 'join', roomId: relay.room.id });
-  assert.equal((early.error as { code: string }).code, 'NOT_MEMBER');
+  assert.equal((early.error as { code: string }).code, 'ROOM_NOT_FOUND', 'not yet a member of the relay room');
   const relayJoin = await server.joinRoom(relay.room.id, relay.joinCode, 'Ada', ada.token);
   assert.equal(relayJoin.room.id, relay.room.id);
   await ada.client.request({ type: 'join', roomId: relay.room.id });
@@ -52,7 +52,7 @@ test('a session is counted: connections, joins, messages in and out by kind, ack
   assert.equal(total(samples, 'parley_delivery_latency_seconds_count', { kind: 'persistent' }), 5);
   assert.ok(total(samples, 'parley_delivery_latency_seconds_sum', { kind: 'persistent' }) >= 0);
   assert.equal(total(samples, 'parley_errors_total', { code: 'MALFORMED_FRAME' }), 1);
-  assert.equal(total(samples, 'parley_errors_total', { code: 'NOT_MEMBER' }), 1, 'the join before the relay room was joined over HTTP');
+  assert.equal(total(samples, 'parley_errors_total', { code: 'ROOM_NOT_FOUND' }), 1, 'the join before the relay room was joined over HTTP');
   assert.equal(total(samples, 'parley_upgrades_refused_total', { status: '401' }), 1);
   assert.ok(total(samples, 'parley_store_commit_batch_size_count') >= 1);
   assert.ok(total(samples, 'parley_store_commit_batch_size_sum') >= 5, 'every persistent message was committed');

@@ -301,8 +301,9 @@ test('an account joins a room with its code as itself, with the access token as 
     const reply = await client.request({ type: 'send', id: `c${i}`, roomId: room.id, body: `hello ${i}` });
     assert.equal(reply.error, undefined, JSON.stringify(reply));
   }
-  const page = await send<{ messages: Array<{ senderId: string; senderName: string }> }>(`${server.url}/api/v1/rooms/${room.id}/messages`, { headers: { authorization: `Bearer ${accessToken}` } });
-  assert.deepEqual(page.body.messages.map((m) => [m.senderId, m.senderName]), [0, 1, 2].map(() => [account.id, 'Member One']));
+  const page = await send<{ events: Array<{ type: string; senderId: string; senderName: string; body?: string }> }>(`${server.url}/api/v1/rooms/${room.id}/messages`, { headers: { authorization: `Bearer ${accessToken}` } });
+  const messages = page.body.events.filter((e) => e.type === 'message');
+  assert.deepEqual(messages.map((m) => [m.senderId, m.senderName, m.body]), [0, 1, 2].map((i) => [account.id, 'Member One', `hello ${i}`]));
   for (const client of clients) await client.close();
 });
 

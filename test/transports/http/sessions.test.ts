@@ -80,7 +80,7 @@ test('two newcomers joining one room as "Alex" and "alex": the second gets 409 N
   assert.deepEqual(((await members.json()) as { members: Array<{ name: string }> }).members.map((m) => m.name), ['Alex']);
 });
 
-test('join refusals: bad code, unknown room, closed room, full room, and invalid fields named', async () => {
+test('join refusals: bad code, unknown room (answered as a bad code), closed room (only to those with the code), full room, and invalid fields named', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ maxMembers: 1 });
   const join = async (body: unknown) => {
@@ -90,12 +90,13 @@ test('join refusals: bad code, unknown room, closed room, full room, and invalid
   };
   assert.deepEqual(await join({ roomId: room.id, code: 'WRONGCODE1', name: 'Eve' }), { status: 403, code: 'BAD_JOIN_CODE', paths: [] });
   assert.deepEqual(await join({ roomId: room.id, name: 'Eve' }), { status: 403, code: 'BAD_JOIN_CODE', paths: [] });
-  assert.deepEqual(await join({ roomId: 'missing-room', code: joinCode, name: 'Eve' }), { status: 404, code: 'ROOM_NOT_FOUND', paths: [] });
+  assert.deepEqual(await join({ roomId: 'missing-room', code: joinCode, name: 'Eve' }), { status: 403, code: 'BAD_JOIN_CODE', paths: [] }, 'an unknown room answers like a wrong code: room ids cannot be probed');
   assert.deepEqual((await join({ roomId: room.id, code: joinCode, name: '' })).paths, ['body.name']);
   assert.deepEqual((await join({ roomId: 'bad id!', code: joinCode, name: 'Eve' })).paths, ['body.roomId']);
   assert.equal((await join({ roomId: room.id, code: joinCode, name: 'Ada' })).code, 'ok');
   assert.deepEqual(await join({ roomId: room.id, code: joinCode, name: 'Bob' }), { status: 409, code: 'ROOM_FULL', paths: [] });
   await server.admin(`/api/v1/admin/rooms/${room.id}/close`, { method: 'POST' });
+  assert.deepEqual(await join({ roomId: room.id, code: 'WRONGCODE1', name: 'Carol' }), { status: 403, code: 'BAD_JOIN_CODE', paths: [] }, 'a closed room tells nothing to those who may not enter it');
   assert.deepEqual(await join({ roomId: room.id, code: joinCode, name: 'Carol' }), { status: 410, code: 'ROOM_CLOSED', paths: [] });
 
   const notJson = await fetch(`${server.url}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"roomId":' });
