@@ -8,13 +8,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../../support/server.ts';
-import { RawClient, errorOf } from '../../support/ws-client.ts';
+import { RawClient, errorOf, type Frame } from '../../support/ws-client.ts';
 import { eventually } from '../../support/eventually.ts';
 import { AUDIENCE, ISSUER, SECRET, mint } from '../../support/integrator-tokens.ts';
 import { call, ownedRoom } from '../../support/api.ts';
 
 type Entry = { id: string; at: number; roomId: string; actorId: string; actorName: string; action: string; targetId: string | null; details: Record<string, unknown> };
-type StoredMessage = { seq: number; body: string; deletedAt?: number; senderId: string };
+type StoredMessage = { type: 'message'; seq: number; body: string; deletedAt?: number; senderId: string };
+type Event = { type: string; seq: number; userId?: string; until?: number; target?: number; createdAt: number };
+
+/** The timeline event `frame` pushes, if it is an `event` push. */
+const pushed = (frame: Frame): Event | undefined => (frame.type === 'event' ? (frame.event as Event) : undefined);
 
 /**
  * A room owned by a newcomer "Owner", with a moderator (by invite) and two members "Ada" and "Bob"
@@ -36,10 +40,12 @@ async function audit(server: TestServer, roomId?: string): Promise<Entry[]> {
   return ((await res.json()) as { entries: Entry[] }).entries;
 }
 
+/** The room's messages as they stand now (the `message` events of its timeline from the start), read as `token`. */
 async function history(server: TestServer, roomId: string, token: string): Promise<StoredMessage[]> {
   const res = await call(server.url, 'GET', `/api/v1/rooms/${roomId}/messages?after=0`, token);
   assert.equal(res.status, 200, JSON.stringify(res.json));
-  return res.json.messages as StoredMessage[];
+  assert.equal(res.json.hasMore, false);
+  return (res.json.events as Array<{ type: string }>).filter((e): e is StoredMessage => e.type === 'message');
 }
 
 test('plaintext rooms store the body exactly as typed, markup included: HTTP send, WebSocket delivery and history return it byte for byte; a body of only whitespace is refused and nothing is stored', async () => {
@@ -55,7 +61,8 @@ test('plaintext rooms store the body exactly as typed, markup included: HTTP sen
   }
   const overWs = '1 < 2 <i onclick="a>b">3</i>';
   const reply = await socket.request({ type: 'send', id: 'w1', roomId: room.id, body: overWs });
-  assert.equal((reply.result as { seq: number }).seq, typed.length + 1);
+  const base = ada.room.lastSeq;
+  assert.equal((reply.result as { seq: number }).seq, base + typed.length + 1, 'each message took the next seq after Ada\'s join');
   const expected = [...typed, overWs];
   await socket.waitForMessages(expected.length, room.id);
   assert.deepEqual(socket.messages(room.id).map((m) => m.body), expected);
@@ -66,9 +73,9 @@ test('plaintext rooms store the body exactly as typed, markup included: HTTP sen
   assert.deepEqual(blank.json.error?.details?.issues, [{ path: 'body', message: 'body has no text (only whitespace)' }]);
 
   const stored = await history(server, room.id, ada.token);
-  assert.deepEqual(stored.map((m) => [m.seq, m.body]), expected.map((body, i) => [i + 1, body]));
+  assert.deepEqual(stored.map((m) => [m.seq, m.body]), expected.map((body, i) => [base + i + 1, body]));
   for (const [i, m] of stored.entries()) assert.ok(Buffer.from(m.body, 'utf8').equals(Buffer.from(expected[i] as string, 'utf8')), `byte for byte: ${JSON.stringify(expected[i])}`);
-  assert.equal(((await call(server.url, 'GET', `/api/v1/rooms/${room.id}`, ada.token)).json.room as { lastSeq: number }).lastSeq, expected.length, 'the refused body took no seq');
+  assert.equal(((await call(server.url, 'GET', `/api/v1/rooms/${room.id}`, ada.token)).json.room as { lastSeq: number }).lastSeq, base + expected.length, 'the refused body took no seq');
 });
 
 test('the word filter in block mode refuses a message with a listed word (whole word, any case, Unicode) with MESSAGE_REFUSED; nothing is stored, and the audit log records the refusal without the body', async () => {
@@ -136,34 +143,43 @@ test('a moderator deletes a message: members are pushed a tombstone, history and
   const { room, owner, mod, ada, bob } = await moderatedRoom(server);
   await using a = ada.client;
   await using b = bob.client;
-  await a.request({ type: 'send', id: 'm1', roomId: room.id, body: 'something regrettable' });
-  await a.request({ type: 'send', id: 'm2', roomId: room.id, body: 'something fine' });
+  const s1 = ((await a.request({ type: 'send', id: 'm1', roomId: room.id, body: 'something regrettable' })).result as { seq: number }).seq;
+  const s2 = ((await a.request({ type: 'send', id: 'm2', roomId: room.id, body: 'something fine' })).result as { seq: number }).seq;
   await b.waitForMessages(2, room.id);
 
-  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, bob.token)).json.error?.code, 'FORBIDDEN', 'members may not delete');
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/${s1}`, bob.token)).json.error?.code, 'FORBIDDEN', 'members may not delete another\'s message');
   const before = Date.now();
-  const deleted = await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, mod.token);
+  const deleted = await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/${s1}?clientId=del-1`, mod.token);
   assert.equal(deleted.status, 200);
-  const deletedAt = deleted.json.deletedAt as number;
-  assert.deepEqual(deleted.json, { roomId: room.id, seq: 1, deletedAt });
+  const ack = deleted.json as { id: string; seq: number; createdAt: number };
+  const deletedAt = ack.createdAt;
+  assert.deepEqual(deleted.json, { roomId: room.id, clientId: 'del-1', id: ack.id, seq: s2 + 1, createdAt: deletedAt, duplicate: false }, 'the ack of the deletion, the next event');
   assert.ok(deletedAt >= before - 5 && deletedAt <= Date.now() + 5);
-  for (const socket of [a, b]) assert.deepEqual(await socket.next((f) => f.type === 'message_deleted'), { type: 'message_deleted', roomId: room.id, seq: 1, deletedAt });
+  for (const socket of [a, b]) {
+    const tombstone = await socket.next((f) => pushed(f)?.type === 'message_deleted');
+    assert.deepEqual(tombstone.event, { id: ack.id, roomId: room.id, seq: ack.seq, senderId: mod.id, senderName: 'Mod', clientId: 'del-1', createdAt: deletedAt, type: 'message_deleted', target: s1 });
+  }
 
   const stored = await history(server, room.id, bob.token);
-  assert.deepEqual(stored.map((m) => [m.seq, m.body, m.deletedAt]), [[1, '', deletedAt], [2, 'something fine', undefined]]);
+  assert.deepEqual(stored.map((m) => [m.seq, m.body, m.deletedAt]), [[s1, '', deletedAt], [s2, 'something fine', undefined]]);
   await using late = await RawClient.connect(server.wsUrl, bob.token);
   await late.request({ type: 'join', roomId: room.id, since: 0 });
-  await late.waitForMessages(2, room.id);
-  assert.deepEqual(late.messages(room.id).map((m) => [m.seq, m.body, (m as StoredMessage).deletedAt]), [[1, '', deletedAt], [2, 'something fine', undefined]], 'a resume replays the tombstone');
+  await late.waitForEvents(ack.seq, room.id);
+  assert.deepEqual(late.events(room.id).map((e) => e.seq), Array.from({ length: ack.seq }, (_, i) => i + 1), 'a resume replays every event once, in order');
+  assert.deepEqual(late.messages(room.id).map((m) => [m.seq, m.body, m.deletedAt]), [[s1, '', deletedAt], [s2, 'something fine', undefined]], 'a resume replays the tombstone');
 
-  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, owner.token)).json.deletedAt, deletedAt, 'deleting again keeps the first deletedAt');
+  const retried = await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/${s1}?clientId=del-1`, mod.token);
+  assert.deepEqual([retried.status, retried.json], [200, { ...ack, roomId: room.id, clientId: 'del-1', duplicate: true }], 'a retry with the same clientId answers the first ack');
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/${s1}`, owner.token)).json.error?.code, 'NOT_FOUND', 'a deleted message cannot be deleted again');
+  assert.equal((await history(server, room.id, bob.token))[0]?.deletedAt, deletedAt, 'the tombstone keeps the first deletedAt');
   assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/99`, mod.token)).json.error?.code, 'NOT_FOUND');
-  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/messages/2`, { method: 'DELETE' })).status, 200, 'admins delete in any room');
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, mod.token)).json.error?.code, 'NOT_FOUND', 'seq 1 is an event but no message');
+  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/messages/${s2}`, { method: 'DELETE' })).status, 200, 'admins delete in any room');
   const relay = await server.createRoom({ kind: 'relay' });
-  assert.equal((await server.admin(`/api/v1/rooms/${relay.room.id}/messages/1`, { method: 'DELETE' })).status, 404, 'relay rooms store nothing to delete');
+  assert.equal((await server.admin(`/api/v1/rooms/${relay.room.id}/messages/1`, { method: 'DELETE' })).status, 404, 'a relay room holds no such message');
 
   const entries = (await audit(server, room.id)).filter((e) => e.action === 'message_deleted');
-  assert.deepEqual(entries.map((e) => [e.actorId, e.targetId, e.details.seq]).reverse(), [[mod.id, ada.user.id, 1], [owner.user.id, ada.user.id, 1], ['admin', ada.user.id, 2]]);
+  assert.deepEqual(entries.map((e) => [e.actorId, e.targetId, e.details.seq]).reverse(), [[mod.id, ada.user.id, s1], ['admin', ada.user.id, s2]]);
 });
 
 test('a muted member\'s sends and typing are refused with MEMBER_MUTED until unmuted, over WebSocket and HTTP alike; other members are unaffected', async () => {
@@ -180,7 +196,8 @@ test('a muted member\'s sends and typing are refused with MEMBER_MUTED until unm
   assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/members/nobody/mute`, mod.token, { until })).json.error?.code, 'NOT_MEMBER');
   const muted = await call(server.url, 'PUT', path, mod.token, { until });
   assert.deepEqual(muted.json, { roomId: room.id, userId: ada.user.id, mutedUntil: until });
-  await a.next((f) => f.type === 'member_muted' && f.userId === ada.user.id && f.mutedUntil === until);
+  const mutedEvent = pushed(await a.next((f) => pushed(f)?.type === 'member_muted'));
+  assert.deepEqual([mutedEvent?.userId, mutedEvent?.until], [ada.user.id, until]);
 
   const wsSend = errorOf(await a.request({ type: 'send', id: 'm1', roomId: room.id, body: 'let me speak' }));
   assert.equal(wsSend?.code, 'MEMBER_MUTED');
@@ -190,12 +207,14 @@ test('a muted member\'s sends and typing are refused with MEMBER_MUTED until unm
   assert.equal(httpSend.status, 403);
   assert.equal(httpSend.json.error?.code, 'MEMBER_MUTED');
   assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages: [{ clientId: 'm3', body: 'batch' }] })).json.error?.code, 'MEMBER_MUTED');
-  assert.equal(((await b.request({ type: 'send', id: 'b1', roomId: room.id, body: 'Bob still speaks' })).result as { seq: number }).seq, 1);
+  assert.equal(((await b.request({ type: 'send', id: 'b1', roomId: room.id, body: 'Bob still speaks' })).result as { seq: number }).seq, (mutedEvent?.seq ?? 0) + 1, 'the refused sends took no seq');
 
   const unmuted = await call(server.url, 'DELETE', path, mod.token);
   assert.deepEqual(unmuted.json, { roomId: room.id, userId: ada.user.id, mutedUntil: null });
-  await a.next((f) => f.type === 'member_muted' && f.userId === ada.user.id && f.mutedUntil === null);
-  assert.equal(((await a.request({ type: 'send', id: 'm4', roomId: room.id, body: 'thanks' })).result as { seq: number }).seq, 2, 'the same socket may send at once');
+  const unmutedEvent = pushed(await a.next((f) => pushed(f)?.type === 'member_unmuted'));
+  assert.equal(unmutedEvent?.userId, ada.user.id);
+  assert.equal(unmutedEvent?.seq, (mutedEvent?.seq ?? 0) + 2, 'after Bob\'s message');
+  assert.equal(((await a.request({ type: 'send', id: 'm4', roomId: room.id, body: 'thanks' })).result as { seq: number }).seq, unmutedEvent.seq + 1, 'the same socket may send at once');
 
   const actions = (await audit(server, room.id)).reverse().map((e) => [e.action, e.details.reason ?? null, e.details.clientId ?? null]);
   assert.deepEqual(actions, [['member_muted', null, null], ['message_refused', 'muted', 'm1'], ['message_refused', 'muted', 'm2'], ['message_refused', 'muted', 'm3'], ['member_unmuted', null, null]]);
@@ -232,16 +251,15 @@ test('a banned member is removed at once and refused from rejoining by every way
   const banned = await call(server.url, 'PUT', `${bans}/${ada.user.id}`, mod.token, { reason: 'spam links' });
   assert.equal(banned.status, 200);
   assert.deepEqual({ ...(banned.json.ban as object), createdAt: 0 }, { roomId: room.id, userId: ada.user.id, actorId: mod.id, reason: 'spam links', createdAt: 0 });
-  await a.next((f) => f.type === 'member' && f.userId === ada.user.id && f.removed === true);
-  await b.next((f) => f.type === 'member' && f.userId === ada.user.id && f.removed === true);
+  for (const socket of [a, b]) assert.equal(pushed(await socket.next((f) => pushed(f)?.type === 'member_banned'))?.userId, ada.user.id);
   assert.equal(errorOf(await a.request({ type: 'send', id: 'x', roomId: room.id, body: 'still here?' }))?.code, 'NOT_JOINED');
 
   const join = (body: Record<string, unknown>, token?: string) => call(server.url, 'POST', '/api/v1/join', token, { roomId: room.id, ...body });
   assert.equal((await join({ code: joinCode }, ada.token)).json.error?.code, 'BANNED', 'with the join code and their session');
   const invite = (await call(server.url, 'POST', `/api/v1/rooms/${room.id}/invites`, owner.token, { role: 'member' })).json.invite;
   assert.equal((await join({ invite }, ada.token)).json.error?.code, 'BANNED', 'with an invite');
-  assert.equal(errorOf(await a.request({ type: 'join', roomId: room.id }))?.code, 'NOT_MEMBER', 'a socket join needs a membership');
-  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, ada.token)).json.error?.code, 'NOT_MEMBER');
+  assert.equal(errorOf(await a.request({ type: 'join', roomId: room.id }))?.code, 'ROOM_NOT_FOUND', 'a socket join needs a membership');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, ada.token)).json.error?.code, 'ROOM_NOT_FOUND');
 
   // An integrator's user whose token grants the room: admitted on first use, then banned.
   const jwt = await mint(SECRET, { sub: 'carol-1', name: 'Carol', rooms: [room.id] });
@@ -332,7 +350,7 @@ test('the audit log is read by admins (every room or one, paged back by id, kept
   const asOwner = await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, owner.token);
   assert.equal(asOwner.status, 200);
   assert.deepEqual((asOwner.json.entries as Entry[]).map((e) => e.roomId), [room.id, room.id, room.id]);
-  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, other.owner.token)).json.error?.code, 'NOT_MEMBER', 'another room\'s owner');
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, other.owner.token)).json.error?.code, 'ROOM_NOT_FOUND', 'another room\'s owner');
   assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, mod.token)).json.error?.code, 'FORBIDDEN', 'moderators');
   assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, bob.token)).json.error?.code, 'FORBIDDEN', 'members');
   assert.equal((await call(server.url, 'GET', '/api/v1/admin/audit', owner.token)).json.error?.code, 'FORBIDDEN', 'owners do not read every room');
