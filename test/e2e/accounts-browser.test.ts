@@ -63,15 +63,15 @@ test('a user registers, signs out, signs in, joins a room by its code as the acc
   // A guest joins through the invite link and sees Ada's message under her account's name.
   await joinThroughInvite(bob.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Bob');
   await say(ada.page, 'Hello from an account');
-  await bob.page.waitForSelector('.message[data-seq="1"] .body:text-is("Hello from an account")');
-  assert.equal(await bob.page.textContent('.message[data-seq="1"] .sender'), 'Ada L.');
+  await bob.page.waitForSelector('.message .body:text-is("Hello from an account")');
+  assert.equal(await bob.page.textContent('.message:has(.body:text-is("Hello from an account")) .sender'), 'Ada L.');
   await say(bob.page, 'Hi Ada');
-  await ada.page.waitForSelector('.message[data-seq="2"] .body:text-is("Hi Ada")');
+  await ada.page.waitForSelector('.message .body:text-is("Hi Ada")');
 
   // A reload goes straight back into the room as the account.
   await ada.page.reload();
   await ada.page.waitForSelector('#status[data-state="open"]');
-  await ada.page.waitForSelector('.message[data-seq="2"]');
+  await ada.page.waitForSelector('.message .body:text-is("Hi Ada")');
 
   assert.deepEqual(unexpected([...ada.problems, ...bob.problems]), []);
 });
@@ -107,6 +107,6 @@ test('a signed-in room page outlives its access token: the refresh cookie renews
   assert.notEqual(await access(), short.token, 'a renewed access cookie');
   assert.equal(new URL(ada.page.url()).pathname, `/rooms/${room.id}`);
   await say(ada.page, 'Still signed in');
-  await ada.page.waitForSelector('.message[data-seq="1"]:not(.pending) .body:text-is("Still signed in")');
+  await ada.page.waitForSelector('.message:not(.pending) .body:text-is("Still signed in")');
   assert.deepEqual(unexpected(ada.problems), []);
 });
