@@ -2,7 +2,8 @@
  * Rooms as their members see them, over real HTTP and WebSockets (issue: identity — authorization):
  * a signed-in principal creates and owns rooms, optionally reserved by an auth key; owners and
  * moderators invite with single-use tokens; room roles decide who may send, invite, remove, close and
- * set roles, on every route and every frame; a removed member stops receiving the room at once.
+ * set roles, on every route and every frame; a removed member stops receiving the room at once;
+ * owners rename the room, members leave it, and members are read a page at a time.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -143,4 +144,72 @@ test('history and members of a room the principal does not belong to are refused
     assert.deepEqual([refused.status, refused.json.error?.code], [404, 'ROOM_NOT_FOUND'], `${path}: the same answer as for a room that does not exist`);
     assert.equal(JSON.stringify(refused.json.error).replaceAll(theirs.room.id, '?'), JSON.stringify(missing.json.error).replaceAll('no-such-room', '?'), `${path}: nothing but the id tells the answers apart`);
   }
+});
+
+test('the owner renames the room: the answer and the room show the new name, and a room_updated event reaches a joined socket; a member gets FORBIDDEN', async () => {
+  await using server = await startServer();
+  const { owner, room, joinCode } = await ownedRoom(server);
+  const ada = await server.member(room.id, joinCode, 'Ada');
+  await using socket = ada.client;
+  const path = `/api/v1/rooms/${room.id}`;
+
+  const refused = await call(server.url, 'PATCH', path, ada.token, { name: 'Ada\'s room' });
+  assert.deepEqual([refused.status, refused.json.error?.code], [403, 'FORBIDDEN']);
+  const renamed = await call(server.url, 'PATCH', path, owner.token, { name: 'Renamed' });
+  assert.equal(renamed.status, 200, JSON.stringify(renamed.json));
+  assert.equal((renamed.json.room as { name: string }).name, 'Renamed');
+  const updated = await socket.next((f) => f.type === 'event' && (f.event as { type: string }).type === 'room_updated');
+  const event = updated.event as { seq: number; senderId: string; name: string };
+  assert.deepEqual([event.seq, event.senderId, event.name], [ada.room.lastSeq + 1, owner.user.id, 'Renamed'], 'the next event after Ada\'s join, by the owner');
+  assert.equal(((await call(server.url, 'GET', path, ada.token)).json.room as { name: string }).name, 'Renamed');
+  assert.equal(socket.events(room.id).filter((e) => e.type === 'room_updated').length, 1, 'the refused rename made no event');
+});
+
+test('a member leaves the room: members are told with member_left, and the room is no longer theirs to read; the owner may not leave (FORBIDDEN)', async () => {
+  await using server = await startServer();
+  const { owner, room, joinCode } = await ownedRoom(server);
+  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  const bob = await server.member(room.id, joinCode, 'Bob');
+  await using socket = bob.client;
+  const leave = (token: string) => call(server.url, 'POST', `/api/v1/rooms/${room.id}/leave`, token);
+
+  const left = await leave(ada.token);
+  assert.deepEqual([left.status, left.json], [200, {}]);
+  const event = (await socket.next((f) => f.type === 'event' && (f.event as { type: string }).type === 'member_left')).event as { seq: number; userId: string; senderId: string };
+  assert.deepEqual([event.seq, event.userId, event.senderId], [bob.room.lastSeq + 1, ada.user.id, ada.user.id]);
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/messages`, ada.token)).json.error?.code, 'ROOM_NOT_FOUND');
+  assert.equal((await leave(ada.token)).json.error?.code, 'ROOM_NOT_FOUND', 'leaving twice: no longer a member');
+  const members = (await call(server.url, 'GET', `/api/v1/rooms/${room.id}/members`, bob.token)).json.members as Array<{ userId: string }>;
+  assert.ok(!members.some((m) => m.userId === ada.user.id), 'gone from the members');
+
+  const ownerLeaves = await leave(owner.token);
+  assert.deepEqual([ownerLeaves.status, ownerLeaves.json.error?.code], [403, 'FORBIDDEN']);
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}`, owner.token)).json.role, 'owner', 'still the owner');
+});
+
+test('members are read a page at a time by user id: after and limit walk every member once, in order, and hasMore says when to stop', async () => {
+  await using server = await startServer();
+  const { owner, room, joinCode } = await ownedRoom(server);
+  const joined = [];
+  for (const name of ['Ada', 'Bob', 'Carol', 'Dan']) joined.push(await server.joinRoom(room.id, joinCode, name));
+  const ownerId = ((await call(server.url, 'GET', '/api/v1/session', owner.token)).json.user as { id: string }).id;
+  const everyone = [ownerId, ...joined.map((j) => j.user.id)].sort();
+
+  const pages: Array<{ ids: string[]; hasMore: boolean }> = [];
+  let after: string | undefined;
+  do {
+    const res = await call(server.url, 'GET', `/api/v1/rooms/${room.id}/members?limit=2${after === undefined ? '' : `&after=${after}`}`, owner.token);
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    const ids = (res.json.members as Array<{ userId: string }>).map((m) => m.userId);
+    pages.push({ ids, hasMore: res.json.hasMore as boolean });
+    after = ids.at(-1);
+  } while (pages.at(-1)?.hasMore === true && pages.length < 10);
+  assert.deepEqual(pages, [
+    { ids: everyone.slice(0, 2), hasMore: true },
+    { ids: everyone.slice(2, 4), hasMore: true },
+    { ids: everyone.slice(4), hasMore: false },
+  ]);
+  const all = await call(server.url, 'GET', `/api/v1/rooms/${room.id}/members`, joined[0]?.token);
+  assert.deepEqual([(all.json.members as unknown[]).length, all.json.hasMore], [5, false], 'the default page holds them all');
+  assert.deepEqual((all.json.members as Array<{ userId: string; name: string; role: string }>).find((m) => m.userId === ownerId), { userId: ownerId, name: 'Owner', role: 'owner', lastReadSeq: 0, online: false });
 });
