@@ -132,6 +132,11 @@ export class WebSocketTransport {
   readonly #checkWheel: Wheel<WsPeer>;
   readonly #sessionCheck: NodeJS.Timeout | undefined;
   #checking = false;
+  /**
+   * Sessions ended in the last {@link RECENT_ENDS_MS}: a socket whose credential was resolved just
+   * before its session ended, and accepted (or renewed) just after, is closed at once too.
+   */
+  #recentEnds: Array<{ readonly ended: SessionEnded; readonly at: number }> = [];
   /** Sockets opened without credentials, and when their `auth` frame is due (Unix ms). */
   readonly #pending = new Map<WebSocket, number>();
   readonly #heartbeat: NodeJS.Timeout;
@@ -276,6 +281,7 @@ export class WebSocketTransport {
   /** Serve an authenticated socket (its `error` listener already on); `beforeWelcome` writes what must precede the welcome push. */
   #accept(socket: WebSocket, principal: Principal, beforeWelcome?: (peer: WsPeer) => void): void {
     const peer = new WsPeer(socket, principal, this.options.frameRate);
+    if (this.#endedRecently(principal)) return void socket.close(CLOSE_CODES.UNAUTHENTICATED, 'session ended: sign in again');
     this.#peers.add(peer);
     this.#heartbeatWheel.add(peer);
     this.#checkWheel.add(peer);
@@ -321,6 +327,7 @@ export class WebSocketTransport {
       const principal = await this.#principalOf({ bearer: frame.token });
       if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'The credential is not valid or has expired');
       if (principal.userId !== peer.principal.userId) throw new ParleyError('FORBIDDEN', 'A socket keeps its user: this credential is for another one');
+      if (this.#endedRecently(principal)) throw new ParleyError('UNAUTHENTICATED', 'The credential is not valid or has expired');
       peer.principal = principal;
       replyToAuth(peer, frame, principal);
     } catch (err) {
@@ -339,6 +346,9 @@ export class WebSocketTransport {
    * signal, `core/session-ends.ts`). Returns how many were closed.
    */
   endSessions(ended: SessionEnded): number {
+    const now = Date.now();
+    this.#recentEnds = this.#recentEnds.filter((recent) => now - recent.at < RECENT_ENDS_MS);
+    if (this.#recentEnds.length < RECENT_ENDS_MAX) this.#recentEnds.push({ ended, at: now });
     let closed = 0;
     for (const peer of this.#peers) {
       if (!endsPrincipal(ended, peer.principal)) continue;
@@ -346,6 +356,13 @@ export class WebSocketTransport {
       closed += 1;
     }
     return closed;
+  }
+
+  /** Whether a session ended in the last few seconds ends `principal`. */
+  #endedRecently(principal: Principal): boolean {
+    if (principal.session === undefined || this.#recentEnds.length === 0) return false;
+    const now = Date.now();
+    return this.#recentEnds.some((recent) => now - recent.at < RECENT_ENDS_MS && endsPrincipal(recent.ended, principal));
   }
 
   /** One tick of the session re-check: this slot's sockets with a session, against the store. A tick still running makes the next one skip its slot. */
@@ -392,6 +409,10 @@ export class WebSocketTransport {
     }
   }
 }
+
+/** How long an ended session is remembered for sockets still being accepted (ms), and how many at most. */
+const RECENT_ENDS_MS = 5000;
+const RECENT_ENDS_MAX = 10_000;
 
 /** Whether a principal's credential has expired. */
 function isExpired(principal: Principal): boolean {
