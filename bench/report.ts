@@ -66,6 +66,7 @@ export interface Row {
   readonly p99_ms_runs?: readonly (number | null)[];
   readonly kb_per_conn_runs?: readonly (number | null)[];
   readonly conns_per_s_runs?: readonly (number | null)[];
+  readonly resume_ms_runs?: readonly (number | null)[];
   /** Set when the run failed; the other fields are then partial. */
   readonly failure?: string;
 }

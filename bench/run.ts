@@ -62,6 +62,7 @@ function medianRow(all: readonly Row[]): Row {
     p99_ms_runs: values((row) => row.p99_ms),
     kb_per_conn_runs: values((row) => row.kb_per_conn),
     conns_per_s_runs: values((row) => row.conns_per_s),
+    ...(storm ? { resume_ms_runs: ok.map((row) => row.resume_ms ?? null) } : {}),
     lost: ok.reduce((sum, row) => sum + row.lost, 0),
     duplicated: ok.reduce((sum, row) => sum + row.duplicated, 0),
   };
