@@ -280,8 +280,8 @@ export class WebSocketTransport {
 
   /** Serve an authenticated socket (its `error` listener already on); `beforeWelcome` writes what must precede the welcome push. */
   #accept(socket: WebSocket, principal: Principal, beforeWelcome?: (peer: WsPeer) => void): void {
-    const peer = new WsPeer(socket, principal, this.options.frameRate);
     if (this.#endedRecently(principal)) return void socket.close(CLOSE_CODES.UNAUTHENTICATED, 'session ended: sign in again');
+    const peer = new WsPeer(socket, principal, this.options.frameRate);
     this.#peers.add(peer);
     this.#heartbeatWheel.add(peer);
     this.#checkWheel.add(peer);
