@@ -172,6 +172,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     onError: (err, context) => logger.debug({ err, context }, 'socket error'),
     onRefused: (status) => metrics.upgradeRefused(status),
     sessionCheck: { intervalMs: config.sessions.checkIntervalMs, ended: (list) => sessionChecks.ended(list) },
+    endedSessionMemoryMs: config.auth.accessTokenTtlMs,
   });
   sessionEnds.onEnded((ended) => {
     principals.forget(ended);

@@ -109,6 +109,46 @@ export class SessionEnds {
   }
 }
 
+/**
+ * Sessions this node heard end, remembered for `retainMs` (at most `maxEntries`, oldest dropped
+ * first), so that a credential of an ended session that still verifies (an account access token is
+ * checked without a store read) opens no new socket here, and one resolved just before the signal
+ * is not accepted just after it. O(1) per look-up.
+ */
+export class EndedSessions {
+  /** `join:<id>`, `family:<id>` → when it ended; `account:<id>` → when, and the account's new role. */
+  readonly #ended = new Map<string, { readonly at: number; readonly role?: 'user' | 'admin' }>();
+
+  /** @param retainMs how long an ending is remembered (ms). @param now clock in Unix ms. */
+  constructor(
+    private readonly retainMs: number,
+    private readonly maxEntries = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  remember(ended: SessionEnded): void {
+    const key = ended.scope === 'join' ? `join:${ended.sessionId}` : ended.scope === 'family' ? `family:${ended.familyId}` : `account:${ended.accountId}`;
+    this.#ended.delete(key);
+    this.#ended.set(key, { at: this.now(), ...(ended.scope === 'account' ? { role: ended.role } : {}) });
+    const cutoff = this.now() - this.retainMs;
+    for (const [oldest, entry] of this.#ended) {
+      if (this.#ended.size <= this.maxEntries && entry.at > cutoff) break;
+      this.#ended.delete(oldest);
+    }
+  }
+
+  /** Whether a remembered, unexpired ending ends `principal`. */
+  ends(principal: Principal): boolean {
+    const session = principal.session;
+    if (session === undefined || this.#ended.size === 0) return false;
+    const cutoff = this.now() - this.retainMs;
+    if (session.kind === 'join') return (this.#ended.get(`join:${session.id}`)?.at ?? 0) > cutoff;
+    if ((this.#ended.get(`family:${session.familyId}`)?.at ?? 0) > cutoff) return true;
+    const account = this.#ended.get(`account:${principal.userId}`);
+    return account !== undefined && account.at > cutoff && account.role !== principal.role;
+  }
+}
+
 /** Publish one ended session on a bare broker (the CLI, which runs no core). Rejects with `BROKER_UNAVAILABLE`. */
 export async function announceSessionEnded(broker: Broker, ended: SessionEnded): Promise<void> {
   await broker.publish({ roomId: SESSION_ENDS_CHANNEL, frame: JSON.stringify(ended) });

@@ -24,8 +24,10 @@
  *   terminated. The sweep is sliced (`core/wheel.ts`): each tick, about every 250 ms, visits one
  *   slot of the sockets, so no tick stalls the event loop for the whole population.
  * - Ending a session (`core/session-ends.ts`) closes the sockets it opened with 4401 at once
- *   (`endSessions`); a sliced re-check against the store (`sessionCheck`) closes those whose
- *   signal was lost, each socket checked once per `sessionCheck.intervalMs`.
+ *   (`endSessions`), and the node then refuses new sockets and renewals of that session for
+ *   `endedSessionMemoryMs` (an access token still verifies until it expires); a sliced re-check
+ *   against the store (`sessionCheck`) closes those whose signal was lost, each socket checked
+ *   once per `sessionCheck.intervalMs`.
  * - Every socket `error` is handled; nothing a client sends can end the process.
  */
 import type { IncomingMessage, Server } from 'node:http';
@@ -42,7 +44,7 @@ import { credentialsFromHeaders } from './credentials.ts';
 import { clientAddressOf, limitSubject, type ClientAddressOf } from './client-address.ts';
 import { FrameBucket, type FrameRate } from './frame-rate.ts';
 import { Wheel, wheelTiming } from '../core/wheel.ts';
-import { endsPrincipal, type SessionEnded } from '../core/session-ends.ts';
+import { EndedSessions, endsPrincipal, type SessionEnded } from '../core/session-ends.ts';
 
 /** Options of {@link WebSocketTransport}, in the units their names carry. */
 export interface WebSocketOptions {
@@ -74,6 +76,11 @@ export interface WebSocketOptions {
    * answers which of the principals given have lost their session. Omitted: no re-check.
    */
   readonly sessionCheck?: { readonly intervalMs: number; readonly ended: (principals: readonly Principal[]) => Promise<Set<Principal>> };
+  /**
+   * How long this node refuses sockets of a session it heard end (ms): as long as the longest-lived
+   * credential that verifies without the store (PARLEY_ACCESS_TOKEN_TTL_MS). @default 900000
+   */
+  readonly endedSessionMemoryMs?: number;
 }
 
 /** Send options: Buffers carry JSON text too, so every frame goes out as a text frame. */
@@ -133,10 +140,10 @@ export class WebSocketTransport {
   readonly #sessionCheck: NodeJS.Timeout | undefined;
   #checking = false;
   /**
-   * Sessions ended in the last {@link RECENT_ENDS_MS}: a socket whose credential was resolved just
-   * before its session ended, and accepted (or renewed) just after, is closed at once too.
+   * Sessions this node heard end: a credential of one (an access token still verifies until it
+   * expires), or one resolved just before the signal, opens or renews no socket after it.
    */
-  #recentEnds: Array<{ readonly ended: SessionEnded; readonly at: number }> = [];
+  readonly #ended: EndedSessions;
   /** Sockets opened without credentials, and when their `auth` frame is due (Unix ms). */
   readonly #pending = new Map<WebSocket, number>();
   readonly #heartbeat: NodeJS.Timeout;
@@ -158,6 +165,7 @@ export class WebSocketTransport {
     const perMessageDeflate = compression === undefined ? false : { threshold: compression.thresholdBytes, concurrencyLimit: compression.concurrency, serverNoContextTakeover: true, clientNoContextTakeover: true };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate, clientTracking: false });
     this.#clientAddress = clientAddressOf(options.trustProxy);
+    this.#ended = new EndedSessions(options.endedSessionMemoryMs ?? 15 * 60_000);
     server.on('upgrade', this.#onUpgrade);
     const beat = wheelTiming(options.heartbeatIntervalMs);
     this.#heartbeatWheel = new Wheel(beat.slots);
@@ -280,7 +288,7 @@ export class WebSocketTransport {
 
   /** Serve an authenticated socket (its `error` listener already on); `beforeWelcome` writes what must precede the welcome push. */
   #accept(socket: WebSocket, principal: Principal, beforeWelcome?: (peer: WsPeer) => void): void {
-    if (this.#endedRecently(principal)) return void socket.close(CLOSE_CODES.UNAUTHENTICATED, 'session ended: sign in again');
+    if (this.#ended.ends(principal)) return void socket.close(CLOSE_CODES.UNAUTHENTICATED, 'session ended: sign in again');
     const peer = new WsPeer(socket, principal, this.options.frameRate);
     this.#peers.add(peer);
     this.#heartbeatWheel.add(peer);
@@ -327,7 +335,6 @@ export class WebSocketTransport {
       const principal = await this.#principalOf({ bearer: frame.token });
       if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'The credential is not valid or has expired');
       if (principal.userId !== peer.principal.userId) throw new ParleyError('FORBIDDEN', 'A socket keeps its user: this credential is for another one');
-      if (this.#endedRecently(principal)) throw new ParleyError('UNAUTHENTICATED', 'The credential is not valid or has expired');
       peer.principal = principal;
       replyToAuth(peer, frame, principal);
     } catch (err) {
@@ -335,10 +342,10 @@ export class WebSocketTransport {
     }
   }
 
-  /** The principal `credentials` authenticate, or undefined when they are invalid or already expired. */
+  /** The principal `credentials` authenticate, or undefined when they are invalid, already expired, or of a session this node heard end. */
   async #principalOf(credentials: Credentials): Promise<Principal | undefined> {
     const principal = await this.options.authenticate(credentials);
-    return principal === undefined || isExpired(principal) ? undefined : principal;
+    return principal === undefined || isExpired(principal) || this.#ended.ends(principal) ? undefined : principal;
   }
 
   /**
@@ -346,9 +353,7 @@ export class WebSocketTransport {
    * signal, `core/session-ends.ts`). Returns how many were closed.
    */
   endSessions(ended: SessionEnded): number {
-    const now = Date.now();
-    this.#recentEnds = this.#recentEnds.filter((recent) => now - recent.at < RECENT_ENDS_MS);
-    if (this.#recentEnds.length < RECENT_ENDS_MAX) this.#recentEnds.push({ ended, at: now });
+    this.#ended.remember(ended);
     let closed = 0;
     for (const peer of this.#peers) {
       if (!endsPrincipal(ended, peer.principal)) continue;
@@ -356,13 +361,6 @@ export class WebSocketTransport {
       closed += 1;
     }
     return closed;
-  }
-
-  /** Whether a session ended in the last few seconds ends `principal`. */
-  #endedRecently(principal: Principal): boolean {
-    if (principal.session === undefined || this.#recentEnds.length === 0) return false;
-    const now = Date.now();
-    return this.#recentEnds.some((recent) => now - recent.at < RECENT_ENDS_MS && endsPrincipal(recent.ended, principal));
   }
 
   /** One tick of the session re-check: this slot's sockets with a session, against the store. A tick still running makes the next one skip its slot. */
@@ -409,10 +407,6 @@ export class WebSocketTransport {
     }
   }
 }
-
-/** How long an ended session is remembered for sockets still being accepted (ms), and how many at most. */
-const RECENT_ENDS_MS = 5000;
-const RECENT_ENDS_MAX = 10_000;
 
 /** Whether a principal's credential has expired. */
 function isExpired(principal: Principal): boolean {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBroker } from '../../src/engines/broker/memory.ts';
-import { SESSION_ENDS_CHANNEL, SessionEnds, endsPrincipal, parseSessionEnded, type SessionEnded } from '../../src/core/session-ends.ts';
+import { EndedSessions, SESSION_ENDS_CHANNEL, SessionEnds, endsPrincipal, parseSessionEnded, type SessionEnded } from '../../src/core/session-ends.ts';
 import { RoomId } from '../../src/protocol/ids.ts';
 import type { RoomEvent } from '../../src/core/ports/broker.ts';
 import type { Principal } from '../../src/core/principal.ts';
@@ -50,4 +50,23 @@ test('malformed control frames are ignored', () => {
     assert.equal(parseSessionEnded(frame), undefined, frame);
   }
   assert.deepEqual(parseSessionEnded('{"type":"session_ended","scope":"join","sessionId":"h"}'), { type: 'session_ended', scope: 'join', sessionId: 'h' });
+});
+
+test('a node remembers ended sessions for their retention, at most maxEntries, and matches them in O(1) by session', () => {
+  let now = 0;
+  const ended = new EndedSessions(1000, 2, () => now);
+  const family: Principal = { userId: 'acc', name: 'B', role: 'user', session: { kind: 'account', familyId: 'f1' } };
+  const admin: Principal = { userId: 'acc2', name: 'C', role: 'admin', session: { kind: 'account', familyId: 'f9' } };
+  const join: Principal = { userId: 'u', name: 'A', role: 'user', session: { kind: 'join', id: 'h1' } };
+  ended.remember({ type: 'session_ended', scope: 'family', familyId: 'f1' });
+  ended.remember({ type: 'session_ended', scope: 'account', accountId: 'acc2', role: 'user' });
+  assert.equal(ended.ends(family), true);
+  assert.equal(ended.ends(admin), true, 'the old role is refused');
+  assert.equal(ended.ends({ ...admin, role: 'user' }), false, 'the new role is not');
+  assert.equal(ended.ends(join), false);
+  ended.remember({ type: 'session_ended', scope: 'join', sessionId: 'h1' });
+  assert.equal(ended.ends(join), true);
+  assert.equal(ended.ends(family), false, 'the oldest went first past maxEntries');
+  now = 1000;
+  assert.equal(ended.ends(join), false, 'forgotten after the retention');
 });

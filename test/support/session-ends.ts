@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { call, post } from './api.ts';
-import { RawClient } from './ws-client.ts';
+import { RawClient, upgradeStatus } from './ws-client.ts';
 
 /** Where a scenario runs: `open` is the node the sockets are on, `act` the one the session is ended through (may be the same). */
 export interface Nodes {
@@ -75,7 +75,7 @@ export function cli(args: string[], env: Record<string, string>): Promise<string
 }
 
 /** The scenarios, each asserting its own outcome. `env` is what the CLI needs to reach the nodes' store (and broker). */
-export function scenarios(nodes: () => Nodes, env: () => Record<string, string>) {
+export function scenarios(nodes: () => Nodes, env: () => Record<string, string>, signalled = true) {
   return {
     async joinLogout(): Promise<number> {
       const n = nodes();
@@ -97,6 +97,7 @@ export function scenarios(nodes: () => Nodes, env: () => Record<string, string>)
       const { code, ms } = await closeAfter(target, () => post(n.act.url, '/api/v1/auth/logout', { refreshToken: first.refreshToken }));
       assert.equal(code, 4401);
       await assertOpen(sameAccountOtherSignIn);
+      assert.equal(await upgradeStatus(`${n.open.wsUrl}?token=${first.accessToken}`), 401, 'the ended sign-in\'s access token, still unexpired, opens no new socket');
       await sameAccountOtherSignIn.close();
       return ms;
     },
@@ -127,6 +128,7 @@ export function scenarios(nodes: () => Nodes, env: () => Record<string, string>)
       const bystander = await connect(n, plain.accessToken);
       const { code, ms } = await closeAfter(target, () => cli(['accounts', 'demote', username], env()));
       assert.equal(code, 4401);
+      if (signalled) assert.equal(await upgradeStatus(`${n.open.wsUrl}?token=${asAdmin.accessToken}`), 401, 'the access token with the old role opens no new socket');
       await assertOpen(bystander);
       await bystander.close();
       return ms;

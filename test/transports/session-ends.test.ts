@@ -23,18 +23,21 @@ describe('ending a session closes its sockets (one node)', () => {
   const on = (server: () => TestServer) => scenarios(
     (): Nodes => ({ open: server(), act: server() }),
     () => ({ DATA_DIR: server().dataDir }),
+    server === signalledServer,
   );
+  const signalledServer = () => signalled;
+  const recheckedServer = () => rechecked;
 
   test('POST /api/v1/logout closes the join session\'s socket with 4401 within a second; another session\'s socket stays', async () => {
-    await on(() => signalled).joinLogout();
+    await on(signalledServer).joinLogout();
   });
-  test('POST /api/v1/auth/logout closes the sign-in\'s socket with 4401 within a second; the same account\'s other sign-in stays', async () => {
-    await on(() => signalled).accountLogout();
+  test('POST /api/v1/auth/logout closes the sign-in\'s socket with 4401 within a second and its access token opens no new one; the same account\'s other sign-in stays', async () => {
+    await on(signalledServer).accountLogout();
   });
   test('a replayed refresh token closes its family\'s socket with 4401 within a second; the same account\'s other sign-in stays', async () => {
-    await on(() => signalled).refreshReplay();
+    await on(signalledServer).refreshReplay();
   });
   test('`parley accounts demote` closes the account\'s admin socket with 4401 within a second (periodic re-check); another account\'s socket stays', async () => {
-    await on(() => rechecked).demotion();
+    await on(recheckedServer).demotion();
   });
 });
