@@ -142,10 +142,14 @@ export class EndedSessions {
     const session = principal.session;
     if (session === undefined || this.#ended.size === 0) return false;
     const cutoff = this.now() - this.retainMs;
-    if (session.kind === 'join') return (this.#ended.get(`join:${session.id}`)?.at ?? 0) > cutoff;
-    if ((this.#ended.get(`family:${session.familyId}`)?.at ?? 0) > cutoff) return true;
-    const account = this.#ended.get(`account:${principal.userId}`);
-    return account !== undefined && account.at > cutoff && account.role !== principal.role;
+    const live = (key: string) => {
+      const entry = this.#ended.get(key);
+      return entry !== undefined && entry.at > cutoff ? entry : undefined;
+    };
+    if (session.kind === 'join') return live(`join:${session.id}`) !== undefined;
+    if (live(`family:${session.familyId}`) !== undefined) return true;
+    const account = live(`account:${principal.userId}`);
+    return account !== undefined && account.role !== principal.role;
   }
 }
 
