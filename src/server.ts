@@ -96,7 +96,9 @@ export async function createServer(config: Config, options: CreateServerOptions 
     wordFilterMode: config.moderation.wordFilterMode,
     onInternalError,
   });
-  await sessionEnds.start();
+  // A failed subscription is retried by the broker when its connection is back; meanwhile the
+  // periodic re-check stands in for the signal.
+  await sessionEnds.start().catch((err: unknown) => onInternalError(err, 'session ended channel'));
   // Store first, then the signal: a lost signal is made up for by the periodic re-check.
   const announce = (ended: SessionEnded) => sessionEnds.announce(ended).catch((err: unknown) => onInternalError(err, 'session ended signal'));
   const sessions = new Sessions(engines.store.sessions, config.sessions.ttlMs, Date.now, announce);
