@@ -180,6 +180,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     principals.forget(ended);
     ws.endSessions(ended);
   });
+  sessionEnds.onInterrupted(() => ws.recheckSessions());
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {

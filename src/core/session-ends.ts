@@ -10,8 +10,10 @@
  * it gives the fan-out every room event and this class every control event, so neither the fan-out
  * nor the engines know the channel exists.
  *
- * Broker events are hints that may be lost (DESIGN.md rule 3): the transport also re-checks open
- * sockets' sessions against the store periodically, which bounds how long a lost signal matters.
+ * Broker events are hints that may be lost (DESIGN.md rule 3). Redis loses pub/sub messages when a
+ * subscriber's connection drops (also when it lags past its output buffer: Redis then drops the
+ * connection), which the broker reports as an interruption: the transport then re-checks every
+ * open socket's session against the store at once. A slow periodic re-check bounds the rest.
  */
 import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { Principal } from './principal.ts';
@@ -68,6 +70,7 @@ export type SessionEndedListener = (ended: SessionEnded) => void;
 export class SessionEnds {
   readonly #inner: Broker;
   readonly #listeners: SessionEndedListener[] = [];
+  readonly #interrupted: Array<() => void> = [];
   /** The broker to hand to the core: the engine's, with the control channel routed here. */
   readonly broker: Broker;
 
@@ -82,7 +85,11 @@ export class SessionEnds {
       subscribe: (roomId) => inner.subscribe(roomId),
       unsubscribe: (roomId) => inner.unsubscribe(roomId),
       onEvent: (handler) => inner.onEvent((event) => (event.roomId === SESSION_ENDS_CHANNEL ? receive(event) : handler(event))),
-      onInterrupt: (handler) => inner.onInterrupt(handler),
+      onInterrupt: (handler) =>
+        inner.onInterrupt(() => {
+          handler();
+          for (const listener of this.#interrupted) listener();
+        }),
       close: () => inner.close(),
     };
   }
@@ -98,6 +105,15 @@ export class SessionEnds {
   /** Add a listener told of every ended session this node hears of (its own announcements included). */
   onEnded(listener: SessionEndedListener): void {
     this.#listeners.push(listener);
+  }
+
+  /**
+   * Add a listener told when this node's broker delivery was interrupted and has resumed: control
+   * events published meanwhile may be lost, so open sockets' sessions should be checked at once.
+   * Only called once the core registered its own interrupt handler on {@link broker}.
+   */
+  onInterrupted(listener: () => void): void {
+    this.#interrupted.push(listener);
   }
 
   /**

@@ -139,6 +139,9 @@ export class WebSocketTransport {
   readonly #checkWheel: Wheel<WsPeer>;
   readonly #sessionCheck: NodeJS.Timeout | undefined;
   #checking = false;
+  /** Slots still to check at once after the broker was interrupted. */
+  #catchUp = 0;
+  #catchingUp = false;
   /**
    * Sessions this node heard end: a credential of one (an access token still verifies until it
    * expires), or one resolved just before the signal, opens or renews no socket after it.
@@ -363,11 +366,33 @@ export class WebSocketTransport {
     return closed;
   }
 
-  /** One tick of the session re-check: this slot's sockets with a session, against the store. A tick still running makes the next one skip its slot. */
+  /**
+   * Check every socket's session against the store now, one slot after another (about 10 ms
+   * apart), as after a broker interruption that may have lost `session_ended` signals.
+   */
+  recheckSessions(): void {
+    if (this.options.sessionCheck === undefined) return;
+    this.#catchUp = this.#checkWheel.slots;
+    if (this.#catchingUp) return;
+    this.#catchingUp = true;
+    void (async () => {
+      try {
+        while (this.#catchUp > 0) {
+          this.#catchUp -= 1;
+          await this.#checkSessions();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      } finally {
+        this.#catchingUp = false;
+      }
+    })();
+  }
+
+  /** One tick of the session re-check: the next slot's sockets with a session, against the store. While one runs, the wheel waits (its slot comes up at a later tick). */
   async #checkSessions(): Promise<void> {
     const check = this.options.sessionCheck;
-    const slot = this.#checkWheel.turn();
     if (check === undefined || this.#checking) return;
+    const slot = this.#checkWheel.turn();
     const peers = slot.filter((peer) => peer.principal.session !== undefined);
     if (peers.length === 0) return;
     this.#checking = true;
