@@ -7,7 +7,11 @@
 import { describe, test, before, after } from 'node:test';
 import { requirePostgres, requireRedis } from '../support/services.ts';
 import { startCluster, type Cluster } from '../support/cluster.ts';
-import { scenarios, type Nodes } from '../support/session-ends.ts';
+import { scenarios, joinSession, connect, type Nodes } from '../support/session-ends.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
+import { call } from '../support/api.ts';
+import { eventually } from '../support/eventually.ts';
+import assert from 'node:assert/strict';
 
 const databaseUrl = await requirePostgres();
 const redisUrl = await requireRedis();
@@ -38,5 +42,26 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
     test('`parley accounts demote` closes the account\'s admin socket on a running node with 4401 within a second', async () => {
       await across.demotion();
     });
+  });
+
+  test('a logout whose signal a node missed (its Redis subscription was cut) closes the socket there once the subscription is back', async () => {
+    await using proxy = await startTcpProxy([Number(new URL(redisUrl).port)]);
+    await using cluster = await startCluster(1, { databaseUrl, redisUrl }, { PARLEY_SESSION_CHECK_INTERVAL_MS: '3600000', PARLEY_REDIS_HEARTBEAT_MS: '300' });
+    const act = cluster.nodes[0]!;
+    const open = await cluster.addNode({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    const nodes: Nodes = { open, act };
+    const token = await joinSession(nodes, 'Ada');
+    const target = await connect(nodes, token);
+    let closed: number | undefined;
+    void target.closeEvent.then(({ code }) => (closed = code));
+    const ready = async () => (await fetch(`${open.url}/ready`)).status === 200;
+    proxy.blackhole();
+    await eventually('the node notices it lost Redis', 5000, async () => !(await ready()));
+    assert.equal((await call(act.url, 'POST', '/api/v1/logout', token)).status, 200);
+    await target.request({ type: 'join', roomId: 'no-such-room' });
+    assert.equal(closed, undefined, 'the signal did not reach the cut-off node');
+    proxy.restore();
+    await eventually('the socket is closed once the subscription is back', 10_000, () => closed !== undefined);
+    assert.equal(closed, 4401);
   });
 }
