@@ -7,9 +7,10 @@
  * entries once every ttl/3, then removes the expired entries of the rooms it serves (each room at
  * most once per ttl/3) and announces offline the members left with none. The beat is sliced
  * (`wheel.ts`): each tick, about every 250 ms, refreshes one slot of the entries, so no tick
- * stalls the event loop for all of them. An entry stops being refreshed when its node dies without a goodbye, so
- * that node's users are shown offline within `ttlMs` plus one beat, by whichever node removes the
- * entry first (the Presence port hands each expired entry to exactly one caller).
+ * stalls the event loop for all of them. An entry stops being refreshed when its node dies
+ * without a goodbye, so that node's users are shown offline within `ttlMs` plus one beat, by
+ * whichever node removes the entry first (the Presence port hands each expired entry to exactly
+ * one caller).
  */
 import type { PresencePush } from '../protocol/index.ts';
 import type { Presence } from './ports/presence.ts';
