@@ -10,7 +10,7 @@ export const SERVER_NAMES = ['parley', 'parley-relay', 'ws', 'socketio'] as cons
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 /** Scenarios, by the names used in the report and the JSON lines. */
-export const SCENARIO_NAMES = ['many-small-rooms', 'one-large-room', 'idle-connections'] as const;
+export const SCENARIO_NAMES = ['many-small-rooms', 'one-large-room', 'idle-connections', 'reconnect-storm'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** How the load generator talks to a server: Parley's HTTP + WebSocket, the same frames on bare ws, or Socket.IO. */
@@ -55,11 +55,25 @@ export interface RunCommand {
   readonly drainTimeoutMs: number;
 }
 
+/**
+ * Reconnect storm: every room's first member sends one message (so every member holds a seq), then
+ * every connection is dropped at once and reopened, each joining again with `since` = the last seq
+ * it received; a room's first member, once resumed, sends `messagesPerRoom` more. Answered with
+ * `reconnected` once every expected delivery arrived (or the drain deadline passed).
+ */
+export interface ReconnectCommand {
+  readonly cmd: 'reconnect';
+  readonly messagesPerRoom: number;
+  /** Reconnections in flight at once. */
+  readonly concurrency: number;
+  readonly drainTimeoutMs: number;
+}
+
 export interface QuitCommand {
   readonly cmd: 'quit';
 }
 
-export type Command = SetupCommand | ConnectCommand | RunCommand | QuitCommand;
+export type Command = SetupCommand | ConnectCommand | RunCommand | ReconnectCommand | QuitCommand;
 
 /** Counts and latencies of one load phase, as measured by the load generator's single clock. */
 export interface PhaseResult {
@@ -98,5 +112,19 @@ export type LoadEvent =
   | { readonly evt: 'provisioned'; readonly ms: number; readonly retries: number }
   | { readonly evt: 'connected'; readonly conns: number; readonly ms: number; readonly failed: number; readonly loadCpuPct: number; readonly firstError?: string }
   | { readonly evt: 'phase-start' }
+  | {
+      readonly evt: 'reconnected';
+      /** Connections reopened and resumed, and those that failed. */
+      readonly conns: number;
+      readonly failed: number;
+      /** From dropping every connection to the last resume (join with `since`) answered, ms. */
+      readonly resumeMs: number;
+      readonly deliveries: number;
+      readonly expectedDeliveries: number;
+      readonly lost: number;
+      readonly duplicated: number;
+      readonly errors: Record<string, number>;
+      readonly firstError?: string;
+    }
   | { readonly evt: 'phase-end'; readonly result: PhaseResult }
   | { readonly evt: 'failed'; readonly message: string };

@@ -8,6 +8,9 @@
  *   send time read from this process's `performance.now()`, so every latency is measured with one
  *   clock. Each connection keeps one byte per room message index: a second delivery of an index is a
  *   duplicate; an acked index a member never received is lost.
+ * - `reconnect`: the reconnect storm (see `ReconnectCommand` in `ipc.ts`): drop every connection
+ *   at once, reopen each and resume with `since`; report the time until all resumed and the lost
+ *   and duplicated deliveries over the messages sent before and during the storm.
  * - `quit`: close everything and exit.
  *
  * Open loop: sends follow the clock, not the acks. If more than `max(2000, 5 × rate)` sends are
@@ -15,7 +18,7 @@
  * sends and high latency instead of unbounded client memory.
  */
 import { performance } from 'node:perf_hooks';
-import type { Command, LoadEvent, PhaseResult, RunCommand, SetupCommand } from './ipc.ts';
+import type { Command, LoadEvent, PhaseResult, ReconnectCommand, RunCommand, SetupCommand } from './ipc.ts';
 import type { Connection, ConnectionEvents, Driver, Provisioned } from './drivers/driver.ts';
 import { inPool } from './drivers/driver.ts';
 import { ParleyDriver } from './drivers/parley.ts';
@@ -310,6 +313,58 @@ async function handleRun(command: RunCommand): Promise<void> {
   emit({ evt: 'phase-end', result });
 }
 
+/** Wait (polling every 10 ms) until `done()` or `timeoutMs` passed; resolves whether it is done. */
+async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  return done();
+}
+
+async function handleReconnect(command: ReconnectCommand): Promise<void> {
+  phase = new Phase();
+  inFlight.clear();
+  for (const room of rooms) room.phaseStart = room.nextIndex;
+  const drained = (): boolean => inFlight.size === 0 && phase.deliveries >= phase.expected;
+  // Every member holds a seq before the storm, so every resume is a real `since`.
+  for (const room of rooms) if (room.members[0] !== undefined) sendOne(room.members[0]);
+  if (!(await until(drained, command.drainTimeoutMs))) throw new Error('the messages before the storm were not all delivered');
+  const members = rooms.flatMap((room) => room.members);
+  for (const member of members) member.connection?.close();
+  let failed = 0;
+  let firstError: string | undefined;
+  const started = performance.now();
+  let lastResumedAt = started;
+  await inPool(members.length, command.concurrency, async (i) => {
+    const member = members[i]!;
+    try {
+      const connection = await driver!.connect({ name: member.name, token: member.token }, eventsFor(member));
+      member.connection = connection;
+      await connection.join(member.room.id, member.lastSeq);
+      lastResumedAt = performance.now();
+      if (member === member.room.members[0]) for (let k = 0; k < command.messagesPerRoom; k++) sendOne(member);
+    } catch (err) {
+      failed++;
+      firstError ??= err instanceof Error ? err.message : String(err);
+      member.connection?.close();
+      member.connection = undefined;
+    }
+  });
+  const resumeMs = lastResumedAt - started;
+  await until(drained, command.drainTimeoutMs);
+  emit({
+    evt: 'reconnected',
+    conns: members.length - failed,
+    failed,
+    resumeMs,
+    deliveries: phase.deliveries,
+    expectedDeliveries: phase.expected,
+    lost: countLost(),
+    duplicated: phase.duplicated,
+    errors: phase.errors,
+    ...(firstError === undefined ? {} : { firstError }),
+  });
+}
+
 function quit(): void {
   for (const room of rooms) for (const member of room.members) member.connection?.close();
   for (const member of connectedMembers) member.connection?.close();
@@ -328,6 +383,8 @@ process.on('message', (command: Command) => {
           return await handleConnect(command.count);
         case 'run':
           return await handleRun(command);
+        case 'reconnect':
+          return await handleReconnect(command);
         case 'quit':
           return quit();
       }

@@ -15,6 +15,8 @@ export interface Options {
   readonly small: { readonly rooms: number; readonly members: number; readonly rate: number };
   readonly large: { readonly receivers: number; readonly senders: number; readonly rate: number };
   readonly idle: { readonly conns: number; readonly roomSize: number; readonly holdMs: number };
+  /** reconnect-storm: connections, members per room, messages per room during the storm, reconnections in flight. */
+  readonly reconnect: { readonly conns: number; readonly roomSize: number; readonly messagesPerRoom: number; readonly concurrency: number };
   readonly durationMs: number;
   readonly warmupMs: number;
   readonly drainTimeoutMs: number;
@@ -45,7 +47,7 @@ export interface Options {
 export const USAGE = `Usage: npm run bench -- [options]
 
   --servers LIST        comma-separated: ${SERVER_NAMES.join(',')} (default: all)
-  --scenarios LIST      comma-separated: small,large,idle or ${SCENARIO_NAMES.join(',')} (default: all)
+  --scenarios LIST      comma-separated: small,large,idle,reconnect or ${SCENARIO_NAMES.join(',')} (default: all)
   --quick               smoke run (~2 min): 4 s phases after 1 s warm-up, a 500-receiver large
                         room, 2,000 idle connections held 2 s; numbers are rougher than a full run
   --json                print one JSON object per server x scenario on stdout (progress on stderr)
@@ -60,6 +62,11 @@ export const USAGE = `Usage: npm run bench -- [options]
   --idle-conns N        idle-connections: connections (default 10000; quick 2000)
   --idle-room-size N    idle-connections: members per room (default 100)
   --idle-hold S         idle-connections: seconds to hold them (default 10; quick 2)
+  --reconnect-conns N   reconnect-storm (Parley servers only): connections of one node that all
+                        drop and reconnect at once, resuming with since (default 10000; quick 2000)
+  --reconnect-room-size N  reconnect-storm: members per room (default 100)
+  --reconnect-messages N   reconnect-storm: messages each room gets during the storm (default 5)
+  --reconnect-concurrency N  reconnect-storm: reconnections in flight at once (default 500)
   --duration S          measured seconds per load phase (default 20; quick 4)
   --warmup S            unmeasured seconds at the same rate first (default 3; quick 1)
   --drain-timeout S     wait at most S for acks and deliveries after the last send (default 10)
@@ -89,6 +96,8 @@ const SCENARIO_ALIASES: Record<string, ScenarioName> = {
   small: 'many-small-rooms',
   large: 'one-large-room',
   idle: 'idle-connections',
+  reconnect: 'reconnect-storm',
+  'reconnect-storm': 'reconnect-storm',
   'many-small-rooms': 'many-small-rooms',
   'one-large-room': 'one-large-room',
   'idle-connections': 'idle-connections',
@@ -114,6 +123,10 @@ export function parseOptions(argv: string[]): Options | 'help' {
       'idle-conns': { type: 'string' },
       'idle-room-size': { type: 'string' },
       'idle-hold': { type: 'string' },
+      'reconnect-conns': { type: 'string' },
+      'reconnect-room-size': { type: 'string' },
+      'reconnect-messages': { type: 'string' },
+      'reconnect-concurrency': { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
       'drain-timeout': { type: 'string' },
@@ -180,6 +193,12 @@ export function parseOptions(argv: string[]): Options | 'help' {
       conns: num('idle-conns', values['idle-conns'], quick ? 2000 : 10_000, 1, 1_000_000),
       roomSize: num('idle-room-size', values['idle-room-size'], 100, 1, 1_000_000),
       holdMs: num('idle-hold', values['idle-hold'], quick ? 2 : 10, 0, 3600) * 1000,
+    },
+    reconnect: {
+      conns: num('reconnect-conns', values['reconnect-conns'], quick ? 2000 : 10_000, 1, 1_000_000),
+      roomSize: num('reconnect-room-size', values['reconnect-room-size'], 100, 1, 1_000_000),
+      messagesPerRoom: num('reconnect-messages', values['reconnect-messages'], 5, 0, 10_000),
+      concurrency: num('reconnect-concurrency', values['reconnect-concurrency'], 500, 1, 100_000),
     },
     durationMs: num('duration', values.duration, quick ? 4 : 20, 1, 3600) * 1000,
     warmupMs: num('warmup', values.warmup, quick ? 1 : 3, 0, 3600) * 1000,

@@ -53,6 +53,9 @@ export interface Row {
   readonly rss_kb_per_conn: number | null;
   readonly heap_kb_per_conn: number | null;
   readonly external_kb_per_conn: number | null;
+  /** reconnect-storm: from dropping every connection to the last resume answered, ms; and reconnections per second over it. */
+  readonly resume_ms?: number;
+  readonly reconnects_per_s?: number;
   /** Ramp mode: highest offered rate sustained with p99 under the bound (0 if none). */
   readonly max_rate?: number;
   /** Ramp mode: every step, in order. */
@@ -63,6 +66,7 @@ export interface Row {
   readonly p99_ms_runs?: readonly (number | null)[];
   readonly kb_per_conn_runs?: readonly (number | null)[];
   readonly conns_per_s_runs?: readonly (number | null)[];
+  readonly resume_ms_runs?: readonly (number | null)[];
   /** Set when the run failed; the other fields are then partial. */
   readonly failure?: string;
 }
@@ -114,6 +118,7 @@ const COLUMNS: readonly [string, (row: Row) => string][] = [
   ['rss MB', (r) => fmt(r.rss_mb, 1)],
   ['KB/conn', (r) => fmt(r.kb_per_conn, 2)],
   ['conns/s', (r) => fmt(r.conns_per_s, 0)],
+  ['resume ms', (r) => fmt(r.resume_ms ?? null, 0)],
   ['lost', (r) => String(r.lost)],
   ['dup', (r) => String(r.duplicated)],
   ['load cpu%', (r) => fmt(r.load_cpu_pct, 0)],

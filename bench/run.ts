@@ -50,7 +50,8 @@ function medianRow(all: readonly Row[]): Row {
   const ok = all.filter((row) => row.failure === undefined);
   if (ok.length === 0) return all[0]!;
   const idle = ok[0]!.scenario === 'idle-connections';
-  const keyOf = (row: Row): number => (idle ? row.kb_per_conn : row.cpu_us_per_delivery) ?? Number.POSITIVE_INFINITY;
+  const storm = ok[0]!.scenario === 'reconnect-storm';
+  const keyOf = (row: Row): number => (storm ? row.resume_ms : idle ? row.kb_per_conn : row.cpu_us_per_delivery) ?? Number.POSITIVE_INFINITY;
   const sorted = [...ok].sort((a, b) => keyOf(a) - keyOf(b));
   const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
   const values = (get: (row: Row) => number | null): (number | null)[] => ok.map((row) => get(tidy(row)));
@@ -61,6 +62,7 @@ function medianRow(all: readonly Row[]): Row {
     p99_ms_runs: values((row) => row.p99_ms),
     kb_per_conn_runs: values((row) => row.kb_per_conn),
     conns_per_s_runs: values((row) => row.conns_per_s),
+    ...(storm ? { resume_ms_runs: ok.map((row) => row.resume_ms ?? null) } : {}),
     lost: ok.reduce((sum, row) => sum + row.lost, 0),
     duplicated: ok.reduce((sum, row) => sum + row.duplicated, 0),
   };
@@ -80,6 +82,8 @@ async function main(options: Options): Promise<number> {
   for (let round = 1; round <= options.repeat; round++) {
     for (const scenario of options.scenarios) {
       for (const server of options.servers) {
+        // Only Parley resumes with `since`.
+        if (scenario === 'reconnect-storm' && !server.startsWith('parley')) continue;
         const label = `${server} / ${scenario}${options.ramp.enabled && scenario !== 'idle-connections' ? ' (ramp)' : ''}`;
         log(options.repeat > 1 ? `${label}, round ${round}/${options.repeat}` : label);
         if (options.quietWaitMs > 0) await waitForQuiet(options.quietWaitMs, log);
@@ -101,6 +105,7 @@ async function main(options: Options): Promise<number> {
   const rows: Row[] = [];
   for (const scenario of options.scenarios) {
     for (const server of options.servers) {
+      if (scenario === 'reconnect-storm' && !server.startsWith('parley')) continue;
       const all = runs.get(`${server}\u0000${scenario}`) ?? [];
       const row = options.repeat === 1 ? all[0]! : medianRow(all);
       rows.push(row);

@@ -118,6 +118,10 @@ function shapeOf(scenario: ScenarioName, options: Options): { rooms: number; mem
       const rooms = Math.ceil(options.idle.conns / options.idle.roomSize);
       return { rooms, members: Math.ceil(options.idle.conns / rooms), senders: 0, rate: 0 };
     }
+    case 'reconnect-storm': {
+      const rooms = Math.ceil(options.reconnect.conns / options.reconnect.roomSize);
+      return { rooms, members: Math.ceil(options.reconnect.conns / rooms), senders: 1, rate: 0 };
+    }
   }
 }
 
@@ -310,7 +314,26 @@ export async function runScenario(serverName: ServerName, scenario: ScenarioName
     row = { ...row, conns: connected.conns, conns_per_s: connsPerS, connect_server_cpu_pct: connectServerCpuPct, connect_load_cpu_pct: connected.loadCpuPct };
     if (connected.failed > 0) row = { ...row, errors: { CONNECT_FAILED: connected.failed } };
 
-    if (idle) {
+    if (scenario === 'reconnect-storm') {
+      const cpuStart = cpuMicros(server.pid) ?? 0;
+      const t0 = performance.now();
+      window = { fromUs: Number(process.hrtime.bigint() / 1000n), toUs: 0 };
+      load.send({ cmd: 'reconnect', messagesPerRoom: options.reconnect.messagesPerRoom, concurrency: options.reconnect.concurrency, drainTimeoutMs: options.drainTimeoutMs });
+      const storm = await load.next('reconnected', SETUP_TIMEOUT_MS);
+      window.toUs = Number(process.hrtime.bigint() / 1000n);
+      const cpuPct = (((cpuMicros(server.pid) ?? cpuStart) - cpuStart) / 1000 / (performance.now() - t0)) * 100;
+      row = {
+        ...row,
+        resume_ms: storm.resumeMs,
+        reconnects_per_s: storm.conns / (storm.resumeMs / 1000),
+        deliveries: storm.deliveries,
+        lost: storm.lost,
+        duplicated: storm.duplicated,
+        errors: { ...row.errors, ...storm.errors, ...(storm.failed > 0 ? { RECONNECT_FAILED: storm.failed } : {}) },
+        server_cpu_pct: cpuPct,
+      };
+      log(`  reconnect storm: ${storm.conns} reconnected and resumed in ${(storm.resumeMs / 1000).toFixed(2)} s (${(storm.conns / (storm.resumeMs / 1000)).toFixed(0)}/s), ${storm.deliveries}/${storm.expectedDeliveries} deliveries, ${storm.lost} lost, ${storm.duplicated} duplicated${storm.failed > 0 ? `, ${storm.failed} failed: ${storm.firstError ?? ''}` : ''}`);
+    } else if (idle) {
       const cpuStart = cpuMicros(server.pid) ?? 0;
       const machineStart = machineBusyMicros();
       const t0 = performance.now();

@@ -39,7 +39,7 @@ export const CLOSE_CODE_MEANINGS: Readonly<Record<keyof typeof CLOSE_CODES, stri
   POLICY_VIOLATION: 'The client broke a protocol rule that ends the connection. Fix the client first.',
   FRAME_TOO_BIG: 'A frame exceeded `PARLEY_WS_MAX_FRAME_BYTES` (with `PARLEY_WS_COMPRESSION=on`, once inflated). Fix the client first.',
   INTERNAL: 'An unexpected server error. Reconnect with backoff.',
-  UNAUTHENTICATED: 'The credentials are missing, invalid or expired. Obtain a new session or token before reconnecting.',
+  UNAUTHENTICATED: 'The credentials are missing, invalid or expired, or their session ended (logout, sign-out, a replayed refresh token, a demotion). Obtain a new session or token before reconnecting.',
   FORBIDDEN: 'The principal is not allowed here (banned or removed).',
   REPLACED: 'A newer connection of the same session replaced this one.',
   FLOOD: 'The connection kept sending frames far over `PARLEY_WS_FRAMES_PER_SECOND` after `RATE_LIMITED` answers (more than `PARLEY_WS_FLOOD_FRAMES` over), and was cut off.',

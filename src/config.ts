@@ -59,6 +59,9 @@ export const SETTINGS = {
   PARLEY_TYPING_TTL_MS: { schema: int(500, 120_000).default(5000), doc: 'How long clients show a typing indicator without renewal.' },
   PARLEY_PRESENCE_TTL_MS: { schema: int(1000, 600_000).default(60_000), doc: 'Presence entries expire this long after their last refresh.' },
   PARLEY_SESSION_TTL_MS: { schema: int(60_000, 365 * 24 * 3600_000).default(30 * 24 * 3600_000), doc: 'Lifetime of a session created by joining a room.' },
+  PARLEY_SESSION_CHECK_INTERVAL_MS: { schema: int(100, 3600_000).default(60_000), doc: 'Each open socket\'s join session or account is re-checked against the store once per this period (ms), spread evenly over it, and all at once after the node\'s Redis subscription was interrupted: a logout or demotion whose cross-node signal was lost still closes its sockets (4401) within one period. Costs one store read per distinct session per period.' },
+  PARLEY_AUTH_CACHE_TTL_MS: { schema: int(0, 60_000).default(10_000), doc: 'How long a node reuses a credential it resolved for WebSocket upgrades (ms), never past the credential\'s expiry; 0 turns the cache off. Ending a session drops its entries on every node.' },
+  PARLEY_AUTH_CACHE_MAX_ENTRIES: { schema: int(1, 10_000_000).default(100_000), doc: 'Most credentials the principal cache of one node holds; the least recently used go first.' },
   PARLEY_SHUTDOWN_TIMEOUT_MS: { schema: int(0, 600_000).default(10_000), doc: 'Deadline for a graceful shutdown before remaining sockets are cut.' },
   PARLEY_SESSION_SECRET: { schema: z.string().optional(), doc: 'Key that signs Parley\'s own tokens (account access tokens, embed sessions, invites). At least 32 characters; generated into `DATA_DIR/secrets.json` in development when unset. Every node of a deployment needs the same one.' },
   PARLEY_ACCESS_TOKEN_TTL_MS: { schema: int(60_000, 24 * 3600_000).default(15 * 60_000), doc: 'Accounts: lifetime of an access token (the session cookie); the refresh token renews it.' },
@@ -168,7 +171,8 @@ export interface Config {
   readonly joinMembersMax: number;
   readonly typing: { readonly throttleMs: number; readonly ttlMs: number };
   readonly presence: { readonly ttlMs: number };
-  readonly sessions: { readonly ttlMs: number };
+  /** Join sessions; how often open sockets' sessions are re-checked; the principal cache (ttlMs 0: off). */
+  readonly sessions: { readonly ttlMs: number; readonly checkIntervalMs: number; readonly cache: { readonly ttlMs: number; readonly maxEntries: number } };
   readonly shutdownTimeoutMs: number;
   /** Parley's own tokens and accounts. `sessionSecret` is undefined until `auth/secrets.ts` loads or generates it. */
   readonly auth: {
@@ -278,7 +282,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     joinMembersMax: e.PARLEY_JOIN_MEMBERS_MAX,
     typing: { throttleMs: e.PARLEY_TYPING_THROTTLE_MS, ttlMs: e.PARLEY_TYPING_TTL_MS },
     presence: { ttlMs: e.PARLEY_PRESENCE_TTL_MS },
-    sessions: { ttlMs: e.PARLEY_SESSION_TTL_MS },
+    sessions: { ttlMs: e.PARLEY_SESSION_TTL_MS, checkIntervalMs: e.PARLEY_SESSION_CHECK_INTERVAL_MS, cache: { ttlMs: e.PARLEY_AUTH_CACHE_TTL_MS, maxEntries: e.PARLEY_AUTH_CACHE_MAX_ENTRIES } },
     shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
     auth: {
       sessionSecret: e.PARLEY_SESSION_SECRET,

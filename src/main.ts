@@ -13,7 +13,8 @@ import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createServer } from './server.ts';
-import { describeStore, enginesFromConfig, storeFromConfig } from './engines/from-config.ts';
+import { describeStore, enginesFromConfig, sharedBrokerFromConfig, storeFromConfig } from './engines/from-config.ts';
+import { announceSessionEnded } from './core/session-ends.ts';
 import { WeakSecretError } from './auth/secrets.ts';
 import { issueJoinCode } from './auth/join-code.ts';
 import { Accounts } from './auth/accounts.ts';
@@ -156,10 +157,30 @@ async function accounts(config: Config, args: string[]): Promise<void> {
     } else {
       const account = await all.setRole(username ?? '', action === 'promote' ? 'admin' : 'user');
       console.log(`${account.username}\t${account.role}\t${account.name}`);
+      if (action === 'demote') await announceDemotion(config, account.id);
       console.error('Signed-in sessions of this account get the new role at their next refresh (within PARLEY_ACCESS_TOKEN_TTL_MS).');
     }
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Tell running nodes that an account lost its admin role, so they close its sockets still holding
+ * the old role at once (with Redis; without it, or when Redis is down, nodes find out by their
+ * periodic re-check, PARLEY_SESSION_CHECK_INTERVAL_MS).
+ */
+async function announceDemotion(config: Config, accountId: string): Promise<void> {
+  try {
+    const shared = await sharedBrokerFromConfig(config);
+    if (shared === undefined) return;
+    try {
+      await announceSessionEnded(shared.broker, { type: 'session_ended', scope: 'account', accountId, role: 'user' });
+    } finally {
+      await shared.close();
+    }
+  } catch {
+    console.error('Could not reach Redis: running nodes close this account\'s admin sockets at their next session check (PARLEY_SESSION_CHECK_INTERVAL_MS).');
   }
 }
 

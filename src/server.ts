@@ -31,6 +31,9 @@ import type { RateLimit } from './core/rate-limits.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { StaticToken } from './auth/static-token.ts';
+import { SessionEnds, type SessionEnded } from './core/session-ends.ts';
+import { SessionChecks } from './auth/session-checks.ts';
+import { PrincipalCache } from './auth/principal-cache.ts';
 
 /** A running (or ready to run) Parley node. */
 export interface ParleyServer {
@@ -73,7 +76,11 @@ export async function createServer(config: Config, options: CreateServerOptions 
       storeCommit: (items, ms, ok) => metrics.storeCommit(items, ms, ok),
       brokerPublish: (ms, ok) => metrics.brokerPublish(ms, ok),
     }));
-  const chat = new Chat(engines, {
+  // The control channel of ended sessions rides the broker; the core gets the broker with that
+  // channel split off (core/session-ends.ts), and this node subscribes to it once the core is built.
+  const sessionEnds = new SessionEnds(engines.broker);
+  const ports = { store: engines.store, broker: sessionEnds.broker, presence: engines.presence, relayLog: engines.relayLog, counters: engines.counters };
+  const chat = new Chat(ports, {
     messageMaxBytes: config.limits.messageMaxBytes,
     messagesPerMinute: config.rateLimits.messagesPerMinute,
     historyPageMax: config.limits.historyPageMax,
@@ -91,7 +98,12 @@ export async function createServer(config: Config, options: CreateServerOptions 
     wordFilterMode: config.moderation.wordFilterMode,
     onInternalError,
   });
-  const sessions = new Sessions(engines.store.sessions, config.sessions.ttlMs);
+  // A failed subscription is retried by the broker when its connection is back; meanwhile the
+  // periodic re-check stands in for the signal.
+  await sessionEnds.start().catch((err: unknown) => onInternalError(err, 'session ended channel'));
+  // Store first, then the signal: a lost signal is made up for by the periodic re-check.
+  const announce = (ended: SessionEnded) => sessionEnds.announce(ended).catch((err: unknown) => onInternalError(err, 'session ended signal'));
+  const sessions = new Sessions(engines.store.sessions, config.sessions.ttlMs, Date.now, announce);
   const admin = new AdminAuthenticator(secrets.adminToken);
   const tokens = new Tokens(secrets.sessionSecret);
   const singleUse = new SingleUse(engines.counters, engines.store.nonces);
@@ -101,7 +113,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const accountAuth = new AccountAuthenticator(tokens);
   const accounts = {
     accounts: new Accounts(engines.store.accounts, new Passwords()),
-    sessions: new AccountSessions(tokens, engines.store.accounts, engines.store.refreshTokens, config.auth),
+    sessions: new AccountSessions(tokens, engines.store.accounts, engines.store.refreshTokens, config.auth, Date.now, announce),
     authenticator: accountAuth,
     limits: new AttemptLimits(engines.counters, config.auth.attempts, config.auth.windowMs),
   };
@@ -113,6 +125,9 @@ export async function createServer(config: Config, options: CreateServerOptions 
   // tokens with their integrator's issuer.
   const integratorJwt = IntegratorJwtAuthenticator.fromOptions(config.jwt);
   const auth = new Authenticators([embedSessions, accountAuth, sessions, ...(integratorJwt === undefined ? [] : [integratorJwt]), admin]);
+  // WebSocket upgrades reuse resolved principals for a short while (auth/principal-cache.ts).
+  const principals = new PrincipalCache((credentials) => auth.authenticate(credentials), config.sessions.cache);
+  const sessionChecks = new SessionChecks(sessions, engines.store.accounts);
   let draining = false;
   const connections = (): number => chat.connectionCount;
   metrics.countConnections(connections);
@@ -157,10 +172,17 @@ export async function createServer(config: Config, options: CreateServerOptions 
     frameRate: config.ws.frameRate,
     compression: config.ws.compression,
     trustProxy: config.http.trustProxy,
-    authenticate: (credentials) => auth.authenticate(credentials),
+    authenticate: (credentials) => principals.authenticate(credentials),
     onError: (err, context) => logger.debug({ err, context }, 'socket error'),
     onRefused: (status) => metrics.upgradeRefused(status),
+    sessionCheck: { intervalMs: config.sessions.checkIntervalMs, ended: (list) => sessionChecks.ended(list) },
+    endedSessionMemoryMs: config.auth.accessTokenTtlMs,
   });
+  sessionEnds.onEnded((ended) => {
+    principals.forget(ended);
+    ws.endSessions(ended);
+  });
+  sessionEnds.onInterrupted(() => ws.recheckSessions());
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {

@@ -35,8 +35,8 @@ export interface ConnectionEvents {
 
 /** One open, authenticated connection. */
 export interface Connection {
-  /** Join a room; resolves on the server's positive reply. */
-  join(roomId: string): Promise<void>;
+  /** Join a room (with `since`: resume after that seq; Parley only); resolves on the server's positive reply. */
+  join(roomId: string, since?: number): Promise<void>;
   /** Send a text message; the outcome arrives through {@link ConnectionEvents}. */
   send(roomId: string, clientId: string, body: string): void;
   close(): void;

@@ -26,10 +26,10 @@ export function openWireConnection(url: string, events: ConnectionEvents): Promi
   let closedByUs = false;
 
   const connection: Connection = {
-    join(roomId: string): Promise<void> {
+    join(roomId: string, since?: number): Promise<void> {
       const id = `j${++joinCounter}`;
       const replied = new Promise<void>((resolve, reject) => joins.set(id, { resolve, reject }));
-      socket.send(JSON.stringify({ type: 'join', id, roomId }));
+      socket.send(JSON.stringify(since === undefined ? { type: 'join', id, roomId } : { type: 'join', id, roomId, since }));
       return withTimeout(replied, CONNECT_TIMEOUT_MS, `join ${roomId}`);
     },
     send(roomId: string, clientId: string, body: string): void {

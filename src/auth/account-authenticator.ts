@@ -11,7 +11,7 @@ import { looksLikeJwt, type Tokens } from './tokens.ts';
 export class AccountAuthenticator implements Authenticator {
   constructor(private readonly tokens: Tokens) {}
 
-  /** The account's principal `{userId: account id, name, role, expiresAt}`, or undefined. */
+  /** The account's principal `{userId: account id, name, role, expiresAt, session: its refresh-token family}`, or undefined. */
   async authenticate(credentials: Credentials): Promise<Principal | undefined> {
     const token = presentedToken(credentials) ?? credentials.accessCookie;
     if (token === undefined || token.length > 4096 || !looksLikeJwt(token)) return undefined;
@@ -21,8 +21,9 @@ export class AccountAuthenticator implements Authenticator {
     } catch {
       return undefined;
     }
-    const { name, role } = claims;
+    const { name, role, fam } = claims;
     if (typeof name !== 'string' || (role !== 'user' && role !== 'admin')) return undefined;
-    return { userId: claims.sub, name, role, expiresAt: claims.exp * 1000 };
+    const principal: Principal = { userId: claims.sub, name, role, expiresAt: claims.exp * 1000 };
+    return typeof fam === 'string' ? { ...principal, session: { kind: 'account', familyId: fam } } : principal;
   }
 }

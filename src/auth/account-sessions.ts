@@ -12,6 +12,7 @@ import type { AccountRecord, AccountStore, RefreshTokenStore } from '../core/por
 import { publicAccount, type Account } from './accounts.ts';
 import type { SignedToken, Tokens } from './tokens.ts';
 import { hashToken } from './session.ts';
+import type { SessionEnded } from '../core/session-ends.ts';
 
 /** A new access and refresh token pair. Both tokens are secret: give them to their owner only, never log them. */
 export interface IssuedAccountSession {
@@ -27,20 +28,25 @@ export interface AccountSessionTtls {
 }
 
 export class AccountSessions {
-  /** @param now clock in Unix ms. */
+  /**
+   * @param now clock in Unix ms.
+   * @param announce told of each family revoked (sign-out, replay), to end its sockets on every node (`core/session-ends.ts`); never rejects.
+   */
   constructor(
     private readonly tokens: Tokens,
     private readonly accounts: AccountStore,
     private readonly refreshTokens: RefreshTokenStore,
     private readonly ttls: AccountSessionTtls,
     private readonly now: () => number = Date.now,
+    private readonly announce: (ended: SessionEnded) => Promise<void> = async () => undefined,
   ) {}
 
   /** Sign `account` in: a new refresh-token family and an access token. */
   async start(account: AccountRecord): Promise<IssuedAccountSession> {
     const refresh = this.#newRefreshToken();
-    await this.refreshTokens.issue(randomUUID(), account.id, refresh.record);
-    return this.#issue(account, refresh);
+    const familyId = randomUUID();
+    await this.refreshTokens.issue(familyId, account.id, refresh.record);
+    return this.#issue(account, familyId, refresh);
   }
 
   /**
@@ -51,20 +57,28 @@ export class AccountSessions {
   async refresh(refreshToken: string): Promise<IssuedAccountSession> {
     const next = this.#newRefreshToken();
     const result = await this.refreshTokens.rotate(hashToken(refreshToken), next.record, next.record.createdAt);
-    if (result.outcome === 'reused') throw new ParleyError('TOKEN_REPLAYED', 'This refresh token was already used: every session of this sign-in has ended, sign in again');
+    if (result.outcome === 'reused') {
+      await this.announce({ type: 'session_ended', scope: 'family', familyId: result.familyId });
+      throw new ParleyError('TOKEN_REPLAYED', 'This refresh token was already used: every session of this sign-in has ended, sign in again');
+    }
     if (result.outcome === 'invalid') throw new ParleyError('UNAUTHENTICATED', 'The refresh token is not valid, has expired or was revoked: sign in again');
     const account = await this.accounts.get(result.accountId);
     if (account === undefined) throw new ParleyError('UNAUTHENTICATED', 'This account no longer exists');
-    return this.#issue(account, next);
+    return this.#issue(account, result.familyId, next);
   }
 
-  /** Sign out: revoke the family of `refreshToken` (every token it holds). Unknown tokens are ignored. */
+  /**
+   * Sign out: revoke the family of `refreshToken` (every token it holds) and end the sockets its
+   * access tokens opened, on every node. Unknown tokens are ignored.
+   */
   async end(refreshToken: string): Promise<void> {
-    await this.refreshTokens.revokeFamily(hashToken(refreshToken), this.now());
+    const family = await this.refreshTokens.revokeFamily(hashToken(refreshToken), this.now());
+    if (family !== undefined) await this.announce({ type: 'session_ended', scope: 'family', familyId: family.familyId });
   }
 
-  async #issue(account: AccountRecord, refresh: { token: string; record: { expiresAt: number } }): Promise<IssuedAccountSession> {
-    const access = await this.tokens.sign('access', account.id, { name: account.name, role: account.role }, this.ttls.accessTokenTtlMs);
+  /** The access token carries its family (`fam`), so that ending the family ends the sockets it opened. */
+  async #issue(account: AccountRecord, familyId: string, refresh: { token: string; record: { expiresAt: number } }): Promise<IssuedAccountSession> {
+    const access = await this.tokens.sign('access', account.id, { name: account.name, role: account.role, fam: familyId }, this.ttls.accessTokenTtlMs);
     return { account: publicAccount(account), access, refresh: { token: refresh.token, expiresAt: refresh.record.expiresAt } };
   }
 

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SessionStore } from '../core/ports/store.ts';
+import type { SessionEnded } from '../core/session-ends.ts';
 import { presentedToken, type Authenticator, type Credentials, type Principal } from './principal.ts';
 import { looksLikeJwt } from './tokens.ts';
 
@@ -15,11 +16,15 @@ export interface IssuedSession {
 }
 
 export class Sessions implements Authenticator {
-  /** @param ttlMs session lifetime (PARLEY_SESSION_TTL_MS). */
+  /**
+   * @param ttlMs session lifetime (PARLEY_SESSION_TTL_MS).
+   * @param announce told of each session revoked, to end its sockets on every node (`core/session-ends.ts`); never rejects.
+   */
   constructor(
     private readonly store: SessionStore,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly announce: (ended: SessionEnded) => Promise<void> = async () => undefined,
   ) {}
 
   /** Create a user named `name` and a session for them. */
@@ -46,14 +51,23 @@ export class Sessions implements Authenticator {
   async resolve(credentials: Credentials): Promise<{ principal: Principal; token: string; expiresAt: number } | undefined> {
     const token = credentials.cookie ?? presentedToken(credentials);
     if (token === undefined || token.length === 0 || token.length > 128 || looksLikeJwt(token)) return undefined;
-    const found = await this.store.resolve(hashToken(token), this.now());
+    const tokenHash = hashToken(token);
+    const found = await this.store.resolve(tokenHash, this.now());
     if (found === undefined) return undefined;
-    return { principal: { userId: found.user.id, name: found.user.name, role: 'user', expiresAt: found.expiresAt }, token, expiresAt: found.expiresAt };
+    const principal: Principal = { userId: found.user.id, name: found.user.name, role: 'user', expiresAt: found.expiresAt, session: { kind: 'join', id: tokenHash } };
+    return { principal, token, expiresAt: found.expiresAt };
   }
 
-  /** Revoke the session behind a token (logout). */
+  /** Revoke the session behind a token (logout), and end the sockets it opened on every node. */
   async revoke(token: string): Promise<void> {
-    await this.store.revoke(hashToken(token));
+    const tokenHash = hashToken(token);
+    await this.store.revoke(tokenHash);
+    await this.announce({ type: 'session_ended', scope: 'join', sessionId: tokenHash });
+  }
+
+  /** Whether the join session with this token hash is still live at `now` (the periodic re-check of open sockets). */
+  async isLive(tokenHash: string): Promise<boolean> {
+    return (await this.store.resolve(tokenHash, this.now())) !== undefined;
   }
 }
 

@@ -3,15 +3,19 @@
  * room (`userId/connectionId`), so a user with two tabs stays online until the last closes; a
  * member is online while any of their entries is live.
  *
- * One shared timer per node (DESIGN.md, "No per-socket timers") beats every ttl/3: it refreshes this
- * node's entries, then removes the expired entries of the rooms it serves and announces offline the
- * members left with none. An entry stops being refreshed when its node dies without a goodbye, so
- * that node's users are shown offline within `ttlMs` plus one beat, by whichever node removes the
- * entry first (the Presence port hands each expired entry to exactly one caller).
+ * One shared timer per node (DESIGN.md, "No per-socket timers") refreshes each of this node's
+ * entries once every ttl/3, then removes the expired entries of the rooms it serves (each room at
+ * most once per ttl/3) and announces offline the members left with none. The beat is sliced
+ * (`wheel.ts`): each tick, about every 250 ms, refreshes one slot of the entries, so no tick
+ * stalls the event loop for all of them. An entry stops being refreshed when its node dies
+ * without a goodbye, so that node's users are shown offline within `ttlMs` plus one beat, by
+ * whichever node removes the entry first (the Presence port hands each expired entry to exactly
+ * one caller).
  */
 import type { PresencePush } from '../protocol/index.ts';
 import type { Presence } from './ports/presence.ts';
 import type { Broker } from './ports/broker.ts';
+import { Wheel, wheelTiming } from './wheel.ts';
 
 interface LocalEntry {
   readonly roomId: string;
@@ -23,6 +27,12 @@ interface LocalEntry {
 export class RoomPresence {
   /** `${roomId}\n${key}` → entry, for this node's connections. */
   readonly #local = new Map<string, LocalEntry>();
+  /** The same entries, sliced: each tick refreshes one slot. */
+  readonly #wheel: Wheel<LocalEntry>;
+  /** When each room's expired entries were last removed (Unix ms). */
+  readonly #expiredAt = new Map<string, number>();
+  readonly #periodMs: number;
+  #prunedAt = 0;
   readonly #timer: NodeJS.Timeout;
   #beating = false;
 
@@ -36,7 +46,10 @@ export class RoomPresence {
     private readonly ttlMs: number,
     private readonly onError: (err: unknown, context: string) => void,
   ) {
-    this.#timer = setInterval(() => void this.#beat(), Math.max(250, Math.floor(ttlMs / 3)));
+    this.#periodMs = Math.max(250, Math.floor(ttlMs / 3));
+    const { slots, tickMs } = wheelTiming(this.#periodMs);
+    this.#wheel = new Wheel(slots);
+    this.#timer = setInterval(() => void this.#beat(), tickMs);
     this.#timer.unref();
   }
 
@@ -44,7 +57,11 @@ export class RoomPresence {
   async enter(roomId: string, userId: string, name: string, connectionId: string): Promise<void> {
     const key = `${userId}/${connectionId}`;
     const wasOnline = await this.isOnline(roomId, userId);
-    this.#local.set(`${roomId}\n${key}`, { roomId, userId, name, key });
+    const entry: LocalEntry = { roomId, userId, name, key };
+    const previous = this.#local.get(`${roomId}\n${key}`);
+    if (previous !== undefined) this.#wheel.delete(previous);
+    this.#local.set(`${roomId}\n${key}`, entry);
+    this.#wheel.add(entry);
     await this.presence.touch(roomId, key, name, this.ttlMs);
     if (!wasOnline) await this.#announce({ type: 'presence', roomId, userId, name, online: true });
   }
@@ -52,6 +69,8 @@ export class RoomPresence {
   /** Remove a connection's presence; announces the member offline when it was their last. Returns whether the room is now empty. */
   async leave(roomId: string, userId: string, name: string, connectionId: string): Promise<boolean> {
     const key = `${userId}/${connectionId}`;
+    const entry = this.#local.get(`${roomId}\n${key}`);
+    if (entry !== undefined) this.#wheel.delete(entry);
     this.#local.delete(`${roomId}\n${key}`);
     await this.presence.remove(roomId, key);
     const entries = await this.presence.list(roomId);
@@ -79,17 +98,31 @@ export class RoomPresence {
     await this.broker.publish({ roomId: push.roomId, frame: JSON.stringify(push) });
   }
 
-  /** Refresh this node's entries, then expire the others' in the rooms it serves. */
+  /**
+   * One tick: refresh this slot's entries, then expire the others' in their rooms not expired for
+   * a period. A tick still running when the next is due makes that one wait for the next tick
+   * (its slot comes up one tick late, well within the ttl).
+   */
   async #beat(): Promise<void> {
     if (this.#beating) return;
     this.#beating = true;
     try {
       const rooms = new Set<string>();
-      for (const entry of this.#local.values()) {
+      for (const entry of this.#wheel.turn()) {
         rooms.add(entry.roomId);
         await this.presence.touch(entry.roomId, entry.key, entry.name, this.ttlMs).catch((err: unknown) => this.onError(err, 'presence refresh'));
       }
-      for (const roomId of rooms) await this.#expire(roomId).catch((err: unknown) => this.onError(err, 'presence expiry'));
+      const now = Date.now();
+      for (const roomId of rooms) {
+        // 0.9: a tick that fires a little early must not push the room's expiry a whole period on.
+        if (now - (this.#expiredAt.get(roomId) ?? 0) < this.#periodMs * 0.9) continue;
+        this.#expiredAt.set(roomId, now);
+        await this.#expire(roomId).catch((err: unknown) => this.onError(err, 'presence expiry'));
+      }
+      if (now - this.#prunedAt >= this.#periodMs) {
+        this.#prunedAt = now;
+        for (const [roomId, at] of this.#expiredAt) if (now - at > 2 * this.#periodMs) this.#expiredAt.delete(roomId);
+      }
     } finally {
       this.#beating = false;
     }

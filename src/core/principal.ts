@@ -11,6 +11,14 @@ export interface RoomGrant {
   readonly role: MemberRole;
 }
 
+/**
+ * The sign-in behind a principal's credential, so that ending it closes the sockets it opened
+ * (`session-ends.ts`): a join session by the SHA-256 hex of its token (never the token), an
+ * account sign-in by its refresh-token family. Credentials without one (integrator JWTs, embed
+ * tickets, the admin token) end only when they expire.
+ */
+export type SessionRef = { readonly kind: 'join'; readonly id: string } | { readonly kind: 'account'; readonly familyId: string };
+
 export interface Principal {
   /** Stable user id; the sender of every message this principal sends. */
   readonly userId: string;
@@ -25,4 +33,6 @@ export interface Principal {
   readonly grants?: readonly RoomGrant[];
   /** Unix ms when the credential expires; a socket is closed then unless a fresh one is presented. */
   readonly expiresAt?: number;
+  /** The sign-in this credential belongs to, when ending it must end the principal's sockets. */
+  readonly session?: SessionRef;
 }

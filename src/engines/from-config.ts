@@ -7,6 +7,7 @@
 import type { Config } from '../config.ts';
 import type { ChatPorts } from '../core/chat.ts';
 import type { Store } from '../core/ports/store.ts';
+import type { Broker } from '../core/ports/broker.ts';
 import { openSqliteStore, sqliteFile } from './store/sqlite.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { MemoryBroker } from './broker/memory.ts';
@@ -56,6 +57,26 @@ export function describeStore(config: Config): string {
   } catch {
     return 'PostgreSQL database of DATABASE_URL';
   }
+}
+
+/**
+ * The shared broker of `config` for a process that runs no node (the CLI telling running nodes
+ * something), or undefined without `REDIS_URL` (an in-process broker reaches no other process).
+ * `close` releases its connections.
+ * @throws ParleyError `BROKER_UNAVAILABLE` when Redis cannot be reached.
+ */
+export async function sharedBrokerFromConfig(config: Config): Promise<{ broker: Broker; close(): Promise<void> } | undefined> {
+  const { url, prefix, heartbeatMs } = config.redis;
+  if (url === undefined) return undefined;
+  const redis = await RedisConnections.open({ url, prefix, heartbeatMs, onError: () => undefined });
+  const broker = new RedisBroker(redis);
+  return {
+    broker,
+    async close() {
+      await broker.close();
+      await redis.close();
+    },
+  };
 }
 
 /**

@@ -22,7 +22,7 @@ export const CLOSE_CODES = {
   FRAME_TOO_BIG: 1009,
   /** 1011: unexpected server error. */
   INTERNAL: 1011,
-  /** 4401: missing, invalid or expired credentials (also: no `auth` frame in time, or a credential that expired unrenewed). */
+  /** 4401: missing, invalid or expired credentials (also: no `auth` frame in time, a credential that expired unrenewed, or its session ended: logout, sign-out, a replayed refresh token, a demotion). */
   UNAUTHENTICATED: 4401,
   /** 4403: the principal is not allowed (banned, removed). */
   FORBIDDEN: 4403,

@@ -20,7 +20,14 @@
  *   (1007) and broken framing (1002), before any Parley code sees the bytes.
  * - permessage-deflate is off unless `compression` is given (no context takeover, a concurrency cap
  *   on zlib work, inflated size bounded by `maxFrameBytes`).
- * - One shared heartbeat sweep pings every socket; a socket that missed a whole period is terminated.
+ * - One shared heartbeat pings every socket once per period; a socket that missed a whole period is
+ *   terminated. The sweep is sliced (`core/wheel.ts`): each tick, about every 250 ms, visits one
+ *   slot of the sockets, so no tick stalls the event loop for the whole population.
+ * - Ending a session (`core/session-ends.ts`) closes the sockets it opened with 4401 at once
+ *   (`endSessions`), and the node then refuses new sockets and renewals of that session for
+ *   `endedSessionMemoryMs` (an access token still verifies until it expires); a sliced re-check
+ *   against the store (`sessionCheck`) closes those whose signal was lost, each socket checked
+ *   once per `sessionCheck.intervalMs`.
  * - Every socket `error` is handled; nothing a client sends can end the process.
  */
 import type { IncomingMessage, Server } from 'node:http';
@@ -36,6 +43,8 @@ import { retryAfterSeconds, type RateLimit } from '../core/rate-limits.ts';
 import { credentialsFromHeaders } from './credentials.ts';
 import { clientAddressOf, limitSubject, type ClientAddressOf } from './client-address.ts';
 import { FrameBucket, type FrameRate } from './frame-rate.ts';
+import { Wheel, wheelTiming } from '../core/wheel.ts';
+import { EndedSessions, endsPrincipal, type SessionEnded } from '../core/session-ends.ts';
 
 /** Options of {@link WebSocketTransport}, in the units their names carry. */
 export interface WebSocketOptions {
@@ -62,6 +71,16 @@ export interface WebSocketOptions {
   readonly onError: (err: unknown, context: string) => void;
   /** Told of each upgrade refused, with its HTTP status (metrics). */
   readonly onRefused?: (status: number) => void;
+  /**
+   * The periodic re-check of open sockets' sessions (PARLEY_SESSION_CHECK_INTERVAL_MS): `ended`
+   * answers which of the principals given have lost their session. Omitted: no re-check.
+   */
+  readonly sessionCheck?: { readonly intervalMs: number; readonly ended: (principals: readonly Principal[]) => Promise<Set<Principal>> };
+  /**
+   * How long this node refuses sockets of a session it heard end (ms): as long as the longest-lived
+   * credential that verifies without the store (PARLEY_ACCESS_TOKEN_TTL_MS). @default 900000
+   */
+  readonly endedSessionMemoryMs?: number;
 }
 
 /** Send options: Buffers carry JSON text too, so every frame goes out as a text frame. */
@@ -115,6 +134,19 @@ class WsPeer implements Peer {
 export class WebSocketTransport {
   readonly #wss: WebSocketServer;
   readonly #peers = new Set<WsPeer>();
+  /** The same peers, sliced for the heartbeat and for the session re-check. */
+  readonly #heartbeatWheel: Wheel<WsPeer>;
+  readonly #checkWheel: Wheel<WsPeer>;
+  readonly #sessionCheck: NodeJS.Timeout | undefined;
+  #checking = false;
+  /** Slots still to check at once after the broker was interrupted. */
+  #catchUp = 0;
+  #catchingUp = false;
+  /**
+   * Sessions this node heard end: a credential of one (an access token still verifies until it
+   * expires), or one resolved just before the signal, opens or renews no socket after it.
+   */
+  readonly #ended: EndedSessions;
   /** Sockets opened without credentials, and when their `auth` frame is due (Unix ms). */
   readonly #pending = new Map<WebSocket, number>();
   readonly #heartbeat: NodeJS.Timeout;
@@ -136,9 +168,16 @@ export class WebSocketTransport {
     const perMessageDeflate = compression === undefined ? false : { threshold: compression.thresholdBytes, concurrencyLimit: compression.concurrency, serverNoContextTakeover: true, clientNoContextTakeover: true };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate, clientTracking: false });
     this.#clientAddress = clientAddressOf(options.trustProxy);
+    this.#ended = new EndedSessions(options.endedSessionMemoryMs ?? 15 * 60_000);
     server.on('upgrade', this.#onUpgrade);
-    this.#heartbeat = setInterval(() => this.#sweep(), options.heartbeatIntervalMs);
+    const beat = wheelTiming(options.heartbeatIntervalMs);
+    this.#heartbeatWheel = new Wheel(beat.slots);
+    this.#heartbeat = setInterval(() => this.#sweep(), beat.tickMs);
     this.#heartbeat.unref();
+    const check = options.sessionCheck === undefined ? undefined : wheelTiming(options.sessionCheck.intervalMs);
+    this.#checkWheel = new Wheel(check?.slots ?? 1);
+    this.#sessionCheck = check === undefined ? undefined : setInterval(() => void this.#checkSessions(), check.tickMs);
+    this.#sessionCheck?.unref();
     // One shared check of auth deadlines, never a timer per socket.
     this.#authSweep = setInterval(() => this.#sweepPending(), Math.min(1000, Math.max(50, Math.floor(options.authTimeoutMs / 4))));
     this.#authSweep.unref();
@@ -154,6 +193,7 @@ export class WebSocketTransport {
     this.#accepting = false;
     clearInterval(this.#heartbeat);
     clearInterval(this.#authSweep);
+    clearInterval(this.#sessionCheck);
     this.server.off('upgrade', this.#onUpgrade);
     for (const socket of this.#pending.keys()) socket.terminate();
     const closed = [...this.#peers].map((peer) => new Promise<void>((resolve) => {
@@ -251,8 +291,11 @@ export class WebSocketTransport {
 
   /** Serve an authenticated socket (its `error` listener already on); `beforeWelcome` writes what must precede the welcome push. */
   #accept(socket: WebSocket, principal: Principal, beforeWelcome?: (peer: WsPeer) => void): void {
+    if (this.#ended.ends(principal)) return void socket.close(CLOSE_CODES.UNAUTHENTICATED, 'session ended: sign in again');
     const peer = new WsPeer(socket, principal, this.options.frameRate);
     this.#peers.add(peer);
+    this.#heartbeatWheel.add(peer);
+    this.#checkWheel.add(peer);
     const connection = this.chat.open(peer);
     socket.on('pong', () => (peer.alive = true));
     socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -274,6 +317,8 @@ export class WebSocketTransport {
     });
     socket.on('close', () => {
       this.#peers.delete(peer);
+      this.#heartbeatWheel.delete(peer);
+      this.#checkWheel.delete(peer);
       this.chat.disconnect(connection).catch((err: unknown) => this.options.onError(err, 'disconnect'));
     });
     beforeWelcome?.(peer);
@@ -300,14 +345,70 @@ export class WebSocketTransport {
     }
   }
 
-  /** The principal `credentials` authenticate, or undefined when they are invalid or already expired. */
+  /** The principal `credentials` authenticate, or undefined when they are invalid, already expired, or of a session this node heard end. */
   async #principalOf(credentials: Credentials): Promise<Principal | undefined> {
     const principal = await this.options.authenticate(credentials);
-    return principal === undefined || isExpired(principal) ? undefined : principal;
+    return principal === undefined || isExpired(principal) || this.#ended.ends(principal) ? undefined : principal;
   }
 
-  #sweep(): void {
+  /**
+   * Close with 4401 every socket on this node whose principal `ended` ends (the `session_ended`
+   * signal, `core/session-ends.ts`). Returns how many were closed.
+   */
+  endSessions(ended: SessionEnded): number {
+    this.#ended.remember(ended);
+    let closed = 0;
     for (const peer of this.#peers) {
+      if (!endsPrincipal(ended, peer.principal)) continue;
+      peer.close(CLOSE_CODES.UNAUTHENTICATED, 'session ended: sign in again');
+      closed += 1;
+    }
+    return closed;
+  }
+
+  /**
+   * Check every socket's session against the store now, one slot after another (about 10 ms
+   * apart), as after a broker interruption that may have lost `session_ended` signals.
+   */
+  recheckSessions(): void {
+    if (this.options.sessionCheck === undefined) return;
+    this.#catchUp = this.#checkWheel.slots;
+    if (this.#catchingUp) return;
+    this.#catchingUp = true;
+    void (async () => {
+      try {
+        while (this.#catchUp > 0) {
+          this.#catchUp -= 1;
+          await this.#checkSessions();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      } finally {
+        this.#catchingUp = false;
+      }
+    })();
+  }
+
+  /** One tick of the session re-check: the next slot's sockets with a session, against the store. While one runs, the wheel waits (its slot comes up at a later tick). */
+  async #checkSessions(): Promise<void> {
+    const check = this.options.sessionCheck;
+    if (check === undefined || this.#checking) return;
+    const slot = this.#checkWheel.turn();
+    const peers = slot.filter((peer) => peer.principal.session !== undefined);
+    if (peers.length === 0) return;
+    this.#checking = true;
+    try {
+      const ended = await check.ended(peers.map((peer) => peer.principal));
+      for (const peer of peers) if (ended.has(peer.principal)) peer.close(CLOSE_CODES.UNAUTHENTICATED, 'session ended: sign in again');
+    } catch (err) {
+      this.options.onError(err, 'session check');
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  /** One tick of the heartbeat: the sockets of one slot of the wheel (each socket comes up once per period). */
+  #sweep(): void {
+    for (const peer of this.#heartbeatWheel.turn()) {
       if (isExpired(peer.principal)) {
         peer.close(CLOSE_CODES.UNAUTHENTICATED, 'credential expired: reconnect with a fresh one');
         continue;

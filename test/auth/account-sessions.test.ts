@@ -43,7 +43,13 @@ test('start issues an access token for the account and a refresh token that expi
   assert.deepEqual(issued.account, { id: s.account.id, username: 'ada', name: 'Ada', role: 'user' });
   assert.equal(issued.access.expiresAt, s.now() + TTLS.accessTokenTtlMs);
   assert.equal(issued.refresh.expiresAt, s.now() + TTLS.refreshTokenTtlMs);
-  assert.deepEqual(await s.authenticator.authenticate({ bearer: issued.access.token }), { userId: s.account.id, name: 'Ada', role: 'user', expiresAt: issued.access.expiresAt });
+  const principal = await s.authenticator.authenticate({ bearer: issued.access.token });
+  assert.ok(principal?.session?.kind === 'account', 'the access token names its sign-in (refresh-token family)');
+  assert.deepEqual(principal, { userId: s.account.id, name: 'Ada', role: 'user', expiresAt: issued.access.expiresAt, session: { kind: 'account', familyId: principal.session.familyId } });
+  const refreshed = await s.sessions.refresh(issued.refresh.token);
+  assert.deepEqual((await s.authenticator.authenticate({ bearer: refreshed.access.token }))?.session, principal.session, 'a refresh stays in the family');
+  const other = await s.authenticator.authenticate({ bearer: (await s.sessions.start(s.account)).access.token });
+  assert.notDeepEqual(other?.session, principal.session, 'another sign-in is another family');
 });
 
 test('a refresh token unused for its whole lifetime is refused with UNAUTHENTICATED; each use starts a new lifetime', async () => {

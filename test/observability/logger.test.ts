@@ -67,7 +67,8 @@ test('a logged account session (register, failed and good logins, refresh, reuse
     const refreshed = await post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
     await post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
     await fetch(`${url}/api/v1/auth/me`, { headers: { cookie: `parley_access=${registered.accessToken}` } });
-    const client = await RawClient.connect(`${url.replace('http', 'ws')}/ws`, refreshed.accessToken);
+    // The replay above ended the login's sign-in, refreshed token included: the socket uses the registration's.
+    const client = await RawClient.connect(`${url.replace('http', 'ws')}/ws`, registered.accessToken);
     await client.close();
     await post('/api/v1/auth/logout', { refreshToken: registered.refreshToken });
     assert.ok(output.includes('/api/v1/auth/login'), 'the account requests were logged');
