@@ -66,6 +66,7 @@ export const SETTINGS = {
   PARLEY_JWT_JWKS_URL: { schema: z.string().url().optional(), doc: 'Integrator JWTs signed with RS256, ES256 or EdDSA: the URL of the integrator\'s JSON Web Key Set (https:// in production).' },
   PARLEY_JWT_ISSUER: { schema: z.string().min(1).optional(), doc: 'Integrator JWTs: the required `iss` claim (required when integrator JWTs are enabled; `parley` is reserved for Parley\'s own tokens).' },
   PARLEY_JWT_AUDIENCE: { schema: z.string().min(1).default('parley'), doc: 'Integrator JWTs: the required `aud` claim.' },
+  PARLEY_JWT_MAX_LIFETIME_MS: { schema: int(60_000, 30 * 24 * 3600_000).default(24 * 3600_000), doc: 'Integrator JWTs: the furthest `exp` accepted, from now (ms). A token expiring later (or with `exp` in milliseconds) is refused with `UNAUTHENTICATED`.' },
   PARLEY_JWT_CLOCK_SKEW_MS: { schema: int(0, 300_000).default(30_000), doc: 'Integrator JWTs and embed tickets: tolerated clock difference when checking `exp`, `nbf` and `expiresAt` (ms).' },
   PARLEY_EMBED_INTEGRATORS: {
     schema: z.string().optional(),
@@ -173,7 +174,7 @@ export interface Config {
     readonly inviteTtlMs: number;
   };
   /** Integrator JWTs: enabled when `secret` or `jwksUrl` is set. */
-  readonly jwt: { readonly secret: string | undefined; readonly jwksUrl: string | undefined; readonly issuer: string | undefined; readonly audience: string; readonly clockSkewMs: number };
+  readonly jwt: { readonly secret: string | undefined; readonly jwksUrl: string | undefined; readonly issuer: string | undefined; readonly audience: string; readonly clockSkewMs: number; readonly maxLifetimeMs: number };
   /** Iframe embedding: the integrators whose tickets open `/embed`. */
   readonly embed: { readonly integrators: readonly EmbedIntegrator[]; readonly sessionTtlMs: number };
   /** Web origins besides Parley's own allowed to open WebSockets and call the API. */
@@ -278,7 +279,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       windowMs: e.PARLEY_AUTH_WINDOW_MS,
       inviteTtlMs: e.PARLEY_INVITE_TTL_MS,
     },
-    jwt: { secret: e.PARLEY_JWT_SECRET, jwksUrl: e.PARLEY_JWT_JWKS_URL, issuer: e.PARLEY_JWT_ISSUER, audience: e.PARLEY_JWT_AUDIENCE, clockSkewMs: e.PARLEY_JWT_CLOCK_SKEW_MS },
+    jwt: { secret: e.PARLEY_JWT_SECRET, jwksUrl: e.PARLEY_JWT_JWKS_URL, issuer: e.PARLEY_JWT_ISSUER, audience: e.PARLEY_JWT_AUDIENCE, clockSkewMs: e.PARLEY_JWT_CLOCK_SKEW_MS, maxLifetimeMs: e.PARLEY_JWT_MAX_LIFETIME_MS },
     embed: { integrators, sessionTtlMs: e.PARLEY_EMBED_SESSION_TTL_MS },
     allowedOrigins,
     endpoints: { metrics: e.PARLEY_METRICS, metricsToken: e.PARLEY_METRICS_TOKEN, health: e.PARLEY_HEALTH, docs: e.PARLEY_DOCS },

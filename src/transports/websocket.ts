@@ -197,6 +197,8 @@ export class WebSocketTransport {
         const retryAfterMs = Number(err.details?.retryAfterMs ?? 1000);
         return this.#refuse(socket, 429, 'Too Many Requests', { 'Retry-After': String(retryAfterSeconds(retryAfterMs)) });
       }
+      // An authenticator that explains its refusal (e.g. a JWT living too long) still means 401.
+      if (err instanceof ParleyError && err.code === 'UNAUTHENTICATED') return this.#refuse(socket, 401, 'Unauthorized');
       this.options.onError(err, 'websocket authentication');
       this.#refuse(socket, 503, 'Service Unavailable');
     });
@@ -248,6 +250,8 @@ export class WebSocketTransport {
           this.#accept(socket, principal, (peer) => replyToAuth(peer, frame, principal));
         })
         .catch((err: unknown) => {
+          if (!this.#pending.delete(socket) || socket.readyState !== socket.OPEN) return;
+          if (err instanceof ParleyError && err.code === 'UNAUTHENTICATED') return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'invalid or expired credential');
           this.options.onError(err, 'websocket authentication');
           socket.close(CLOSE_CODES.INTERNAL, 'authentication failed');
         });
