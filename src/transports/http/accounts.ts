@@ -16,20 +16,10 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ParleyError } from '../../protocol/index.ts';
 import { AuthResponse, ErrorResponse, LoginRequest, MeResponse, RefreshRequest, RegisterRequest } from '../../protocol/http.ts';
-import { publicAccount, type Accounts } from '../../auth/accounts.ts';
-import type { AccountSessions, IssuedAccountSession } from '../../auth/account-sessions.ts';
-import type { AccountAuthenticator } from '../../auth/account-authenticator.ts';
-import type { AttemptLimits } from '../../auth/attempt-limits.ts';
+import { publicAccount } from '../../auth/accounts.ts';
+import type { IssuedAccountSession } from '../../auth/account-sessions.ts';
 import { ACCESS_COOKIE, credentialsFromHeaders, REFRESH_COOKIE, REFRESH_COOKIE_PATH, SESSION_COOKIE } from '../credentials.ts';
-import type { HttpDeps } from './app.ts';
-
-/** What the account routes need, built in `server.ts`. */
-export interface AccountServices {
-  readonly accounts: Accounts;
-  readonly sessions: AccountSessions;
-  readonly authenticator: AccountAuthenticator;
-  readonly limits: AttemptLimits;
-}
+import type { HttpDeps } from './deps.ts';
 
 export const accountRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { accounts, sessions, authenticator, limits } = deps.accounts;

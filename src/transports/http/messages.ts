@@ -5,7 +5,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { toErrorBody, toParleyError } from '../../protocol/index.ts';
 import { BatchSendRequest, BatchSendResponse, ErrorResponse, HistoryQuery, HistoryResponse, RoomParams, SendRequest, SendResponse } from '../../protocol/http.ts';
-import { requirePrincipal, type HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
+import { requirePrincipal } from './request-principal.ts';
 
 export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat } = deps;
