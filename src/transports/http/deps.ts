@@ -13,6 +13,7 @@ import type { Accounts } from '../../auth/accounts.ts';
 import type { AccountSessions } from '../../auth/account-sessions.ts';
 import type { AccountAuthenticator } from '../../auth/account-authenticator.ts';
 import type { AttemptLimits } from '../../auth/attempt-limits.ts';
+import type { DeviceCookies } from '../../auth/device-cookie.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ParleyMetrics } from '../../observability/metrics.ts';
 import type { StaticToken } from '../../auth/static-token.ts';
@@ -25,6 +26,8 @@ export interface AccountServices {
   readonly sessions: AccountSessions;
   readonly authenticator: AccountAuthenticator;
   readonly limits: AttemptLimits;
+  /** Signs and reads the device cookie that exempts a known browser from the per-account login budget. */
+  readonly devices: DeviceCookies;
 }
 
 /** What the HTTP plugins need. */
