@@ -9,8 +9,9 @@
  * - `GET me`: the signed-in account.
  * Browsers get `parley_access` (httpOnly, SameSite=Lax, path /) and `parley_refresh` (httpOnly,
  * SameSite=Strict, path /api/v1/auth), both Secure in production; each sign-in also sets
- * `parley_device` (httpOnly, SameSite=Strict, path /api/v1/auth, 180 days) naming the account. Signing in also clears a join
- * session cookie, so the browser acts as the account from then on. Bodies are JSON only: another
+ * `parley_device` (httpOnly, SameSite=Strict, path /api/v1/auth, 180 days) naming the account,
+ * which signing out keeps. Signing in also clears a join session cookie, so the browser acts as
+ * the account from then on. Bodies are JSON only: another
  * site's form cannot post them, which keeps a login from being forged (login CSRF); state changes
  * authenticated by these cookies also need the CSRF header (`csrf.ts`).
  */
