@@ -25,7 +25,7 @@ const BODY = 'x'.repeat(100);
 async function main(kind: 'relay' | 'persistent', messages: number): Promise<void> {
   const store = await openSqliteStore({ file: ':memory:', synchronous: 'NORMAL', groupCommitMaxBatch: 256 });
   const chat = new Chat(
-    { store, broker: new MemoryBroker(), presence: new MemoryPresence(), relayLog: new MemoryRelayLog(500, 3_600_000), counters: new MemoryCounters() },
+    { store, broker: new MemoryBroker(), presence: new MemoryPresence(), relayLog: new MemoryRelayLog({ bufferSize: 500, ttlMs: 3_600_000, dedupeWindowMs: 600_000 }), counters: new MemoryCounters() },
     // Every member sends far more than a person would: the message rate limit is counted, never reached.
     { messageMaxBytes: 16_384, messagesPerMinute: 1_000_000, historyPageMax: 100, resumeMaxMessages: 1000, maxRoomsPerConnection: 100, maxBufferedBytes: 1 << 20, typingThrottleMs: 1000, typingTtlMs: 5000, presenceTtlMs: 60_000, positionCheckIntervalMs: 1000 },
   );

@@ -49,9 +49,12 @@ export const SETTINGS = {
   PARLEY_HTTP_BODY_MAX_BYTES: { schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024), doc: 'Largest HTTP request body.' },
   PARLEY_MESSAGE_MAX_BYTES: { schema: int(1, 1024 * 1024).default(16 * 1024), doc: 'Largest message body in UTF-8 bytes.' },
   PARLEY_HISTORY_PAGE_MAX: { schema: int(1, 500).default(100), doc: 'Largest history page.' },
-  PARLEY_RESUME_MAX_MESSAGES: { schema: int(1, 100_000).default(1000), doc: 'Most messages replayed on a resume; a larger gap answers `resync`.' },
-  PARLEY_RELAY_BUFFER_SIZE: { schema: int(1, 100_000).default(500), doc: 'Relay rooms: messages kept per room for resume.' },
-  PARLEY_RELAY_TTL_MS: { schema: int(1000, 30 * 24 * 3600_000).default(3600_000), doc: 'Relay rooms: state (seq, resume buffer) is forgotten after this long without a message (ms), and as soon as the last member leaves.' },
+  PARLEY_RESUME_MAX_MESSAGES: { schema: int(1, 100_000).default(1000), doc: 'Most timeline events replayed on a resume; a larger gap answers `resync`.' },
+  PARLEY_EDIT_WINDOW_MS: { schema: int(0, 31 * 24 * 3_600_000).default(15 * 60_000), doc: 'How long after sending an author may edit a message (ms); 0 turns editing off.' },
+  PARLEY_JOIN_MEMBERS_MAX: { schema: int(0, 1000).default(50), doc: 'Most members a join reply lists (online ones first); page the rest with GET /api/v1/rooms/:id/members.' },
+  PARLEY_RELAY_BUFFER_SIZE: { schema: int(1, 100_000).default(500), doc: 'Relay rooms: timeline events kept per room for resume and history.' },
+  PARLEY_RELAY_DEDUPE_WINDOW_MS: { schema: int(1000, 24 * 3600_000).default(10 * 60_000), doc: 'Relay rooms: a resend with the same `clientId` by the same sender in the same room is answered as a duplicate (the original\'s id and seq) for this long after the original was accepted (ms), whatever the buffer size; only while the room keeps its epoch (see PARLEY_RELAY_TTL_MS).' },
+  PARLEY_RELAY_TTL_MS: { schema: int(1000, 30 * 24 * 3600_000).default(3600_000), doc: 'Relay rooms: state (seq, resume buffer) is forgotten after this long without an event (ms), and as soon as the last member leaves.' },
   PARLEY_TYPING_THROTTLE_MS: { schema: int(0, 60_000).default(1000), doc: 'Least time between forwarded typing starts per member and room.' },
   PARLEY_TYPING_TTL_MS: { schema: int(500, 120_000).default(5000), doc: 'How long clients show a typing indicator without renewal.' },
   PARLEY_PRESENCE_TTL_MS: { schema: int(1000, 600_000).default(60_000), doc: 'Presence entries expire this long after their last refresh.' },
@@ -161,8 +164,12 @@ export interface Config {
   };
   /** Counted limits shared by every node through the Counters port. */
   readonly rateLimits: { readonly httpRequests: number; readonly httpAdmissions: number; readonly httpWindowMs: number; readonly messagesPerMinute: number };
-  readonly limits: { readonly messageMaxBytes: number; readonly historyPageMax: number; readonly resumeMaxMessages: number; readonly relayBufferSize: number; readonly relayTtlMs: number };
+  readonly limits: { readonly messageMaxBytes: number; readonly historyPageMax: number; readonly resumeMaxMessages: number; readonly relayBufferSize: number; readonly relayTtlMs: number; readonly relayDedupeWindowMs: number };
   readonly positionCheckIntervalMs: number;
+  /** How long after sending an author may edit a message, in ms. */
+  readonly editWindowMs: number;
+  /** Most members a join reply lists. */
+  readonly joinMembersMax: number;
   readonly typing: { readonly throttleMs: number; readonly ttlMs: number };
   readonly presence: { readonly ttlMs: number };
   readonly sessions: { readonly ttlMs: number };
@@ -268,8 +275,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       resumeMaxMessages: e.PARLEY_RESUME_MAX_MESSAGES,
       relayBufferSize: e.PARLEY_RELAY_BUFFER_SIZE,
       relayTtlMs: e.PARLEY_RELAY_TTL_MS,
+      relayDedupeWindowMs: e.PARLEY_RELAY_DEDUPE_WINDOW_MS,
     },
     positionCheckIntervalMs: e.PARLEY_POSITION_CHECK_INTERVAL_MS,
+    editWindowMs: e.PARLEY_EDIT_WINDOW_MS,
+    joinMembersMax: e.PARLEY_JOIN_MEMBERS_MAX,
     typing: { throttleMs: e.PARLEY_TYPING_THROTTLE_MS, ttlMs: e.PARLEY_TYPING_TTL_MS },
     presence: { ttlMs: e.PARLEY_PRESENCE_TTL_MS },
     sessions: { ttlMs: e.PARLEY_SESSION_TTL_MS },

@@ -19,6 +19,7 @@ import { issueJoinCode } from './auth/join-code.ts';
 import { Accounts } from './auth/accounts.ts';
 import { Passwords } from './auth/passwords.ts';
 import { Rooms } from './core/rooms.ts';
+import { Timelines } from './core/timeline/timelines.ts';
 import { RoomPolicy, type RoomInfo } from './protocol/index.ts';
 import { createLogger } from './observability/logger.ts';
 
@@ -78,7 +79,8 @@ async function rooms(config: Config, args: string[]): Promise<void> {
   const [action, roomId] = positionals;
   // The configured engines: with Redis, closing a room reaches every running node at once.
   const engines = await enginesFromConfig(config);
-  const rooms = new Rooms(engines.store, engines.broker, engines.relayLog, Date.now);
+  const timelines = new Timelines({ store: engines.store, relayLog: engines.relayLog, broker: engines.broker, editWindowMs: config.editWindowMs, now: Date.now, onError: (err) => console.error(err) });
+  const rooms = new Rooms({ store: engines.store, relayLog: engines.relayLog, timelines, now: Date.now });
   try {
     const show = (room: RoomInfo) => `${room.id}\t${room.kind}\t${room.closedAt === null ? 'open' : 'closed'}\t${room.name}`;
     if (action === 'create') {
@@ -97,7 +99,7 @@ async function rooms(config: Config, args: string[]): Promise<void> {
     } else if (action === 'list') {
       for (const room of await rooms.list({ limit: 500, offset: 0 })) console.log(show(await rooms.info(room)));
     } else if (action === 'close' && roomId !== undefined) {
-      console.log(show(await rooms.info(await rooms.close(roomId))));
+      console.log(show(await rooms.info(await rooms.close(await rooms.fresh(roomId), { userId: 'admin', name: 'Admin' }))));
     } else if (action === 'rotate-code' && roomId !== undefined) {
       const code = issueJoinCode();
       await rooms.setJoinCodeHash(roomId, code.hash);

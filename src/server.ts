@@ -85,6 +85,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     typingTtlMs: config.typing.ttlMs,
     presenceTtlMs: config.presence.ttlMs,
     positionCheckIntervalMs: config.positionCheckIntervalMs,
+    editWindowMs: config.editWindowMs,
+    joinMembersMax: config.joinMembersMax,
     metrics: metrics.core,
     wordFilter: config.moderation.wordFilter,
     wordFilterMode: config.moderation.wordFilterMode,

@@ -107,3 +107,14 @@ test('`parley accounts` refuses a short password, a taken name and an unknown ac
   const noName = await cliWithInput(['accounts', 'create'], { DATA_DIR: dataDir }, '');
   assert.deepEqual([noName.code, /needs --username/.test(noName.stderr)], [1, true], noName.stderr);
 });
+
+test('`parley accounts create --name` refuses a display name with a zero-width or control character, with the reason and exit code 1, and creates nothing (issue 11)', async (t) => {
+  const dataDir = tempDataDir(t);
+  const zeroWidth = await cliWithInput(['accounts', 'create', '--username', 'ada', '--name', 'Ad\u200Ba'], { DATA_DIR: dataDir }, 'long enough password\n');
+  assert.deepEqual([zeroWidth.code, /name: name must not contain invisible zero-width characters \(found U\+200B\)/.test(zeroWidth.stderr)], [1, true], zeroWidth.stderr);
+  const control = await cliWithInput(['accounts', 'create', '--username', 'ada', '--name', 'Ada\u001b[31m'], { DATA_DIR: dataDir }, 'long enough password\n');
+  assert.deepEqual([control.code, /control characters/.test(control.stderr)], [1, true], control.stderr);
+  const created = await cliWithInput(['accounts', 'create', '--username', 'ada', '--name', 'Rene\u0301e'], { DATA_DIR: dataDir }, 'long enough password\n');
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /name:\s+Ren\u00e9e\n/);
+});

@@ -13,7 +13,7 @@ interface Frame {
   id?: string;
   result?: { seq?: number };
   error?: { code?: string; message?: string };
-  message?: { roomId: string; seq: number; body: string };
+  event?: { type: string; roomId: string; seq: number; body?: string };
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -46,9 +46,9 @@ export function openWireConnection(url: string, events: ConnectionEvents): Promi
     socket.on('message', (data: Buffer) => {
       const frame = JSON.parse(data.toString()) as Frame;
       switch (frame.type) {
-        case 'message': {
-          const m = frame.message!;
-          events.onMessage(m.roomId, m.seq, m.body);
+        case 'event': {
+          const e = frame.event!;
+          if (e.type === 'message') events.onMessage(e.roomId, e.seq, e.body ?? '');
           return;
         }
         case 'reply': {

@@ -1,15 +1,17 @@
 /**
  * ParleyClient: the SDK facade (STYLE C12). It connects, joins rooms and rejoins them after every
- * reconnect with resume by seq, sends with retry by clientId until acked, pages history, and emits
- * typed events. The layers below: `connection.ts` (one socket), `requests.ts` (commands awaiting
- * replies), `rooms.ts` (per-room seq, dedupe, gap fill).
+ * reconnect with resume by seq, writes to the timeline (send, edit, delete, react) with retry by
+ * clientId until acked, pages history, keeps each joined room's state folded from its timeline
+ * (`room-state.ts`), and emits typed events. The layers below: `connection.ts` (one socket),
+ * `requests.ts` (commands awaiting replies), `rooms.ts` (per-room seq, dedupe, gap fill).
  *
  * @example
  * const client = new ParleyClient({ url: 'https://chat.example.com', token });
- * client.on('message', (m) => render(m));
+ * client.on('roomState', ({ roomId, state }) => render(roomId, state));
  * await client.connect();
  * await client.join(roomId);
- * await client.send(roomId, 'Hello');
+ * const { seq } = await client.send(roomId, 'Hello');
+ * await client.react(roomId, seq, '👍');
  */
 import {
   PROTOCOL_VERSION,
@@ -20,20 +22,23 @@ import {
   type GapPush,
   type HistoryPage,
   type JoinResult,
-  type Message,
+  type MessageEvent,
   type PresencePush,
   type ReadPush,
   type ReadResult,
-  type RoomClosedPush,
-  type MemberPush,
-  type MemberMutedPush,
-  type MessageDeletedPush,
+  type TimelineEvent,
   type TypingPush,
   type WelcomePush,
 } from '../../src/protocol/index.ts';
 import { Connection, backoffDelay, closeError, socketUrl, type CloseInfo, type WebSocketConstructor } from './connection.ts';
-import { Requests } from './requests.ts';
+import { Requests, utf8Bytes } from './requests.ts';
+import { applyEvent, emptyRoomState, type RoomState } from './room-state.ts';
 import { Rooms } from './rooms.ts';
+
+/** The server's default PARLEY_MESSAGE_MAX_BYTES (src/config.ts). */
+const DEFAULT_MESSAGE_MAX_BYTES = 16 * 1024;
+/** The server's default PARLEY_WS_MAX_FRAME_BYTES (src/config.ts). */
+const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 
 /** Options of {@link ParleyClient}. Durations are in milliseconds. */
 export interface ParleyClientOptions {
@@ -56,8 +61,25 @@ export interface ParleyClientOptions {
   readonly pingIntervalMs?: number;
   /** Heartbeat: reconnect when nothing arrives this long after a ping. @default 10000 */
   readonly pongTimeoutMs?: number;
-  /** Page size used to fill gaps and to load the newest page on `resync` (messages). @default 100 */
+  /** Page size used to fill gaps and to load the newest page on `resync` (events). @default 100 */
   readonly catchUpPageSize?: number;
+  /**
+   * Largest message body the server accepts, in UTF-8 bytes (the server's PARLEY_MESSAGE_MAX_BYTES):
+   * `send` and `edit` refuse a longer body locally with MESSAGE_TOO_LARGE. @default 16384
+   */
+  readonly messageMaxBytes?: number;
+  /**
+   * Largest WebSocket frame the server accepts, in bytes (the server's PARLEY_WS_MAX_FRAME_BYTES; a
+   * larger frame makes it close the socket with the terminal code 1009): any command whose encoded
+   * frame is larger is refused locally with PAYLOAD_TOO_LARGE and never written. @default 65536
+   */
+  readonly maxFrameBytes?: number;
+}
+
+/** Options of the commands that write to the timeline. */
+export interface WriteOptions {
+  /** Idempotency key (1–64 printable ASCII), reused for every retry. @default a random UUID */
+  readonly clientId?: string;
 }
 
 /**
@@ -68,32 +90,33 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 
 /** Events of {@link ParleyClient.on} and their payloads. */
 export interface ParleyEvents {
-  /** A message of a joined room: in seq order, once, with no gap (or a `gap` event for what is lost). */
-  message: Message;
+  /**
+   * A timeline event of a joined room (message, edit, delete, reaction, membership, moderation, room
+   * change, system notice): in seq order, once, with no gap (or a `gap` event for what is lost).
+   * When it removes or bans this user, the room is no longer followed.
+   */
+  event: TimelineEvent;
+  /** The `message` events among {@link ParleyEvents.event}, for convenience. */
+  message: MessageEvent;
+  /**
+   * A joined room's folded state changed (`roomState(roomId)`): after an event (`event`), a join,
+   * a resync, or a history page whose messages were added.
+   */
+  roomState: { roomId: string; state: RoomState; event?: TimelineEvent };
   /** A member started or stopped typing. */
   typing: TypingPush;
   /** A member came online or went offline. */
   presence: PresencePush;
   /** A member's read marker moved. */
   read: ReadPush;
-  /** Messages `from`..`to` of a room will never be delivered (relay rooms, or unreadable history). */
+  /** Events `from`..`to` of a room will never be delivered (relay rooms, or unreadable history). */
   gap: GapPush;
-  /** The room was closed: no more messages or joins. */
-  room_closed: RoomClosedPush;
-  /** A member's role changed, or a member was removed (when it is you, the room is no longer followed). */
-  member: MemberPush;
-  /**
-   * A moderator deleted message `seq`: show a tombstone ("message deleted") in its place. History
-   * returns it with `deletedAt` and an empty body from now on. May arrive before the message itself.
-   */
-  message_deleted: MessageDeletedPush;
-  /** A member was muted until `mutedUntil` (Unix ms), or unmuted (null); a muted member's sends fail with MEMBER_MUTED. */
-  member_muted: MemberMutedPush;
-  /** A room was joined or rejoined; emitted before its replayed messages. `result.resume` says how. */
+  /** A room was joined or rejoined; emitted before its replayed events. `result.resume` says how. */
   joined: { roomId: string; result: JoinResult };
   /**
    * The room cannot continue from what was delivered (its epoch changed, or too much was missed):
-   * replace what you show with `page`, its newest history page. Live messages after it follow.
+   * replace what you show with `page`, its newest history page (the room's state starts over from
+   * it). Live events after it follow.
    */
   resync: { roomId: string; result: JoinResult; page: HistoryPage };
   /** The connection state changed; `close` tells why a socket closed. */
@@ -112,6 +135,9 @@ export class ParleyClient {
   readonly #url: string;
   readonly #requests: Requests;
   readonly #rooms: Rooms;
+  /** Each joined room's state folded from its timeline. */
+  readonly #roomStates = new Map<string, RoomState>();
+  readonly #messageMaxBytes: number;
   readonly #listeners = new Map<keyof ParleyEvents, Set<Listener<never>>>();
   readonly #backoff: { baseMs: number; maxMs: number };
   /** `join()` calls waiting for their room's first successful join. */
@@ -145,16 +171,21 @@ export class ParleyClient {
     });
     this.#connection.onFrame = (text) => this.#onFrame(text);
     this.#connection.onClose = (info) => this.#onClose(info);
-    this.#requests = new Requests(options.requestTimeoutMs ?? 10_000, {
+    this.#messageMaxBytes = options.messageMaxBytes ?? DEFAULT_MESSAGE_MAX_BYTES;
+    this.#requests = new Requests(options.requestTimeoutMs ?? 10_000, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, {
       canWrite: (roomId) => this.#welcome !== undefined && (roomId === undefined || this.#rooms.isJoined(roomId)),
       write: (text) => this.#connection.send(text),
     });
     this.#rooms = new Rooms(
       {
-        history: (roomId, query) => this.history(roomId, query),
-        message: (message) => this.#emit('message', message),
+        history: (roomId, query) => this.#history(roomId, query),
+        event: (event) => this.#onEvent(event),
         gap: (push) => this.#emit('gap', push),
-        resync: (roomId, result, page) => this.#emit('resync', { roomId, result, page }),
+        resync: (roomId, result, page) => {
+          this.#roomStates.set(roomId, page.events.reduce(applyEvent, emptyRoomState(result.room, result.members)));
+          this.#emit('resync', { roomId, result, page });
+          this.#emitRoomState(roomId);
+        },
         error: (error) => this.#emit('error', error),
       },
       options.catchUpPageSize ?? 100,
@@ -242,10 +273,11 @@ export class ParleyClient {
     return waiter.promise;
   }
 
-  /** Stop receiving a room's events and stop rejoining it. Commands about it still waiting fail with NOT_JOINED. */
+  /** Stop receiving a room's events and stop rejoining it (its state is dropped). Commands about it still waiting fail with NOT_JOINED. */
   async leave(roomId: string): Promise<void> {
     const wasJoined = this.#rooms.isJoined(roomId);
     this.#rooms.untrack(roomId);
+    this.#roomStates.delete(roomId);
     this.#joinResults.delete(roomId);
     const left = new ParleyError('NOT_JOINED', `Left room ${roomId}`);
     this.#joinWaiters.get(roomId)?.reject(left);
@@ -261,24 +293,76 @@ export class ParleyClient {
   }
 
   /**
-   * Send a message to a joined room. Until acked it survives reconnects: it is written again with
-   * the same clientId, so it is stored once. Resolves with the ack (`duplicate: true` when this
-   * clientId was already stored). Rejects with the server's ParleyError (MESSAGE_TOO_LARGE,
-   * ROOM_CLOSED, RATE_LIMITED…), TIMEOUT (retry with the same clientId), NOT_JOINED, or
-   * CONNECTION_LOST when the client closes first.
-   * @param options.clientId idempotency key (1–64 printable ASCII). @default a random UUID
+   * Send a message to a joined room, optionally as a reply to message `replyTo` (its seq). Until
+   * acked it survives reconnects: it is written again with the same clientId, so it is stored once.
+   * Resolves with the ack (`duplicate: true` when this clientId was already stored). Rejects with
+   * MESSAGE_TOO_LARGE at once (nothing written) when `body` exceeds `messageMaxBytes` UTF-8 bytes;
+   * with the server's ParleyError (MESSAGE_TOO_LARGE, ROOM_CLOSED, RATE_LIMITED…), TIMEOUT (retry
+   * with the same clientId), NOT_JOINED, or CONNECTION_LOST when the client closes first.
    */
-  send(roomId: string, body: string, options: { clientId?: string } = {}): Promise<Ack> {
-    const clientId = options.clientId ?? randomId();
-    return this.#roomRequest(roomId, clientId, { type: 'send', roomId, body }) as Promise<Ack>;
+  send(roomId: string, body: string, options: WriteOptions & { replyTo?: number } = {}): Promise<Ack> {
+    const refused = this.#checkBody(body);
+    if (refused !== undefined) return Promise.reject(refused);
+    const frame = { type: 'send', roomId, body, ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }) };
+    return this.#roomRequest(roomId, options.clientId ?? randomId(), frame) as Promise<Ack>;
   }
 
   /**
-   * A page of a joined room's history, in ascending seq: the newest page by default, `before` for
-   * older pages, `after` for newer ones. `limit` is capped by the server (PARLEY_HISTORY_PAGE_MAX).
+   * Replace the body of your own message `seq` (within the server's PARLEY_EDIT_WINDOW_MS). Retried
+   * with the same clientId until acked, like `send`; the ack's `seq` is the `message_edited` event's.
+   * Rejects like `send` (MESSAGE_TOO_LARGE locally when `body` exceeds `messageMaxBytes`), or with
+   * the server's refusal (e.g. FORBIDDEN for someone else's message, or past the edit window).
    */
-  history(roomId: string, query: { before?: number; after?: number; limit?: number } = {}): Promise<HistoryPage> {
-    return this.#roomRequest(roomId, this.#nextId('h'), { type: 'history', roomId, ...query }) as Promise<HistoryPage>;
+  edit(roomId: string, seq: number, body: string, options: WriteOptions = {}): Promise<Ack> {
+    const refused = this.#checkBody(body);
+    if (refused !== undefined) return Promise.reject(refused);
+    return this.#roomRequest(roomId, options.clientId ?? randomId(), { type: 'edit', roomId, target: seq, body }) as Promise<Ack>;
+  }
+
+  /**
+   * Delete message `seq` (your own, or as a moderator one of a member lower in rank): it becomes a
+   * tombstone. Retried with the same clientId until acked, like `send`; the ack's `seq` is the
+   * `message_deleted` event's. Rejects with the server's ParleyError, TIMEOUT, NOT_JOINED or CONNECTION_LOST.
+   */
+  delete(roomId: string, seq: number, options: WriteOptions = {}): Promise<Ack> {
+    return this.#roomRequest(roomId, options.clientId ?? randomId(), { type: 'delete', roomId, target: seq }) as Promise<Ack>;
+  }
+
+  /**
+   * Add (`active`, the default) or take back your reaction `key` (an emoji: 1–64 characters, no
+   * whitespace) on message `seq`. Retried with the same clientId until acked, like `send`; an ack
+   * with `duplicate: true` means the reaction was already in place. Rejects like `delete`.
+   */
+  react(roomId: string, seq: number, key: string, active = true, options: WriteOptions = {}): Promise<Ack> {
+    return this.#roomRequest(roomId, options.clientId ?? randomId(), { type: 'react', roomId, target: seq, key, active }) as Promise<Ack>;
+  }
+
+  /**
+   * A page of a joined room's timeline, in ascending seq: the newest page by default, `before` for
+   * older pages, `after` for newer ones. `limit` is capped by the server (PARLEY_HISTORY_PAGE_MAX).
+   * Its messages (as they stand now) that the room's state lacks are added to it; its other events
+   * are not applied again (their effect is in the state already, or older than it).
+   */
+  async history(roomId: string, query: { before?: number; after?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const page = await this.#history(roomId, query);
+    const state = this.#roomStates.get(roomId);
+    if (state !== undefined) {
+      let next = state;
+      for (const event of page.events) if (event.type === 'message') next = applyEvent(next, event);
+      if (next !== state) {
+        this.#roomStates.set(roomId, next);
+        this.#emitRoomState(roomId);
+      }
+    }
+    return page;
+  }
+
+  /**
+   * A joined room's state folded from its timeline: messages as they stand (those delivered live or
+   * read with `history`), members, bans, name, closedAt. Undefined before the first join.
+   */
+  roomState(roomId: string): RoomState | undefined {
+    return this.#roomStates.get(roomId);
   }
 
   /** Tell a joined room this user is (`true`) or stopped (`false`) typing. Fire and forget: dropped while disconnected. */
@@ -291,7 +375,7 @@ export class ParleyClient {
     return ((await this.#roomRequest(roomId, this.#nextId('r'), { type: 'read', roomId, seq })) as ReadResult).seq;
   }
 
-  /** Seq of the last message delivered in a room (0 before any). */
+  /** Seq of the last timeline event delivered in a room (0 before any). */
   lastSeq(roomId: string): number {
     return this.#rooms.lastSeq(roomId);
   }
@@ -301,6 +385,11 @@ export class ParleyClient {
     this.#connection.close();
     // Between two attempts there is no socket to report the close: report it here.
     if (this.#state !== 'closed') this.#onClose({ code: 1000, reason: 'client closed', willReconnect: false });
+  }
+
+  /** A history page, as read (catch-ups deliver its events through the room tracker instead). */
+  #history(roomId: string, query: { before?: number; after?: number; limit?: number }): Promise<HistoryPage> {
+    return this.#roomRequest(roomId, this.#nextId('h'), { type: 'history', roomId, ...query }) as Promise<HistoryPage>;
   }
 
   #roomRequest(roomId: string, id: string, frame: Record<string, unknown>): Promise<unknown> {
@@ -321,7 +410,11 @@ export class ParleyClient {
       const joinResult = result as JoinResult;
       this.#rooms.joined(roomId, joinResult);
       this.#joinResults.set(roomId, joinResult);
+      // A resync replaces the state once its page is read; replayed events continue the state held.
+      const fresh = !this.#roomStates.has(roomId) || joinResult.resume === 'fresh' || joinResult.resume === 'resync';
+      if (fresh) this.#roomStates.set(roomId, emptyRoomState(joinResult.room, joinResult.members));
       this.#emit('joined', { roomId, result: joinResult });
+      if (fresh) this.#emitRoomState(roomId);
       this.#requests.flush();
       this.#joinWaiters.get(roomId)?.resolve(joinResult);
       this.#joinWaiters.delete(roomId);
@@ -360,8 +453,8 @@ export class ParleyClient {
       case 'reply':
         this.#requests.settle(String(frame.id), frame as { result?: unknown; error?: ErrorBody });
         return;
-      case 'message':
-        return this.#rooms.receive(frame.message as Message);
+      case 'event':
+        return this.#rooms.receive(frame.event as TimelineEvent);
       case 'gap':
         return this.#rooms.gapPush(frame as unknown as GapPush);
       case 'resync':
@@ -370,20 +463,9 @@ export class ParleyClient {
         return this.#emit('error', ParleyError.fromBody(frame.error as ErrorBody));
       case 'reconnect':
         return this.#connection.reconnect(Number(frame.afterMs) || 0);
-      case 'member': {
-        const push = frame as unknown as MemberPush;
-        if (!this.#rooms.has(push.roomId)) return;
-        this.#emit('member', push);
-        // Removed from the room: the server stopped sending it; stop rejoining it on reconnects.
-        if (push.removed && push.userId === this.#welcome?.user.id) this.#rooms.untrack(push.roomId);
-        return;
-      }
       case 'typing':
       case 'presence':
       case 'read':
-      case 'room_closed':
-      case 'message_deleted':
-      case 'member_muted':
         if (this.#rooms.has(String(frame.roomId))) this.#emit(frame.type, frame as never);
         return;
     }
@@ -418,6 +500,30 @@ export class ParleyClient {
       for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(error);
     }
     this.#setState(info.willReconnect ? 'reconnecting' : 'closed', info);
+  }
+
+  /** A timeline event delivered in order: fold it into the room's state, then tell the listeners. */
+  #onEvent(event: TimelineEvent): void {
+    const state = this.#roomStates.get(event.roomId);
+    const next = state === undefined ? undefined : applyEvent(state, event);
+    if (next !== undefined) this.#roomStates.set(event.roomId, next);
+    this.#emit('event', event);
+    if (event.type === 'message') this.#emit('message', event);
+    if (next !== undefined && next !== state) this.#emitRoomState(event.roomId, event);
+    // Removed or banned from the room: the server stopped sending it; stop rejoining it on reconnects.
+    if ((event.type === 'member_removed' || event.type === 'member_banned') && event.userId === this.#welcome?.user.id) this.#rooms.untrack(event.roomId);
+  }
+
+  #emitRoomState(roomId: string, event?: TimelineEvent): void {
+    const state = this.#roomStates.get(roomId);
+    if (state !== undefined) this.#emit('roomState', event === undefined ? { roomId, state } : { roomId, state, event });
+  }
+
+  /** MESSAGE_TOO_LARGE when `body` exceeds the server's message limit (so it is never written), else undefined. */
+  #checkBody(body: string): ParleyError | undefined {
+    const bytes = utf8Bytes(body);
+    if (bytes <= this.#messageMaxBytes) return undefined;
+    return new ParleyError('MESSAGE_TOO_LARGE', `The message is ${bytes} bytes; the server accepts at most ${this.#messageMaxBytes} bytes (UTF-8)`, { details: { limitBytes: this.#messageMaxBytes, bytes } });
   }
 
   #nextId(prefix: string): string {

@@ -1,28 +1,31 @@
 /**
- * @parley/client — the public names: the client, the shared error class, the reconnect rule and
- * the protocol's types.
+ * @parley/client — the public names: the client, the room-state reducer, the shared error class,
+ * the reconnect rule and the protocol's types.
  */
-export { ParleyClient, type ParleyClientOptions, type ParleyEvents, type ConnectionState } from './client.ts';
+export { ParleyClient, type ParleyClientOptions, type ParleyEvents, type ConnectionState, type WriteOptions } from './client.ts';
+export { applyEvent, applyEvents, emptyRoomState, type RoomMember, type RoomState } from './room-state.ts';
 export type { CloseInfo, WebSocketConstructor, WebSocketLike } from './connection.ts';
-export { ParleyError, shouldReconnect, CLOSE_CODES } from '../../src/protocol/index.ts';
+export { ParleyError, shouldReconnect, CLOSE_CODES, MEMBER_EVENT_TYPES } from '../../src/protocol/index.ts';
 export type {
   Ack,
   AuthResult,
   CloseCode,
   ErrorBody,
   ErrorCode,
+  EventOf,
   GapPush,
   HistoryPage,
   JoinResult,
   MemberInfo,
-  MemberMutedPush,
-  Message,
-  MessageDeletedPush,
+  MemberRole,
+  MessageEvent,
   PresencePush,
+  Reaction,
   ReadPush,
   ResumeOutcome,
-  RoomClosedPush,
   RoomInfo,
+  TimelineEvent,
+  TimelineEventType,
   TypingPush,
   WelcomePush,
 } from '../../src/protocol/index.ts';

@@ -45,15 +45,36 @@ export interface RequestWire {
   write(text: string): boolean;
 }
 
+/** Size of `text` in UTF-8 bytes (what a WebSocket text frame carries). */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4; // a surrogate pair: one code point beyond U+FFFF
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
 /** The table of commands awaiting replies, in the order they were made. */
 export class Requests {
   readonly #pending = new Map<string, Pending>();
   readonly #timeoutMs: number;
+  readonly #maxFrameBytes: number;
   readonly #wire: RequestWire;
 
-  /** @param timeoutMs how long an in-flight request waits for its reply before failing with TIMEOUT (ms). */
-  constructor(timeoutMs: number, wire: RequestWire) {
+  /**
+   * @param timeoutMs how long an in-flight request waits for its reply before failing with TIMEOUT (ms).
+   * @param maxFrameBytes largest frame the server accepts (bytes; PARLEY_WS_MAX_FRAME_BYTES): a
+   *   larger one would make it close the socket with 1009, so it is refused here instead.
+   */
+  constructor(timeoutMs: number, maxFrameBytes: number, wire: RequestWire) {
     this.#timeoutMs = timeoutMs;
+    this.#maxFrameBytes = maxFrameBytes;
     this.#wire = wire;
   }
 
@@ -62,15 +83,22 @@ export class Requests {
    * no deadline, until {@link flush} can write it. A request with an id still pending shares the
    * first one's outcome (one send, one ack). Resolves with the reply's `result`; rejects with a
    * ParleyError: the reply's error, TIMEOUT (no reply `timeoutMs` after writing; the command may
-   * have been applied, so retry with the same id), or CONNECTION_LOST.
+   * have been applied, so retry with the same id), CONNECTION_LOST, or PAYLOAD_TOO_LARGE (at once,
+   * nothing written) when the encoded frame exceeds `maxFrameBytes`.
    */
   request(id: string, frame: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
     const existing = this.#pending.get(id);
     if (existing !== undefined) return existing.promise;
+    const text = JSON.stringify({ ...frame, id });
+    const bytes = utf8Bytes(text);
+    if (bytes > this.#maxFrameBytes) {
+      const message = `The ${String(frame.type)} frame is ${bytes} bytes; the server accepts frames of at most ${this.#maxFrameBytes} bytes`;
+      return Promise.reject(new ParleyError('PAYLOAD_TOO_LARGE', message, { details: { limitBytes: this.#maxFrameBytes, bytes } }));
+    }
     let resolve!: (result: unknown) => void;
     let reject!: (error: ParleyError) => void;
     const promise = new Promise<unknown>((res, rej) => ((resolve = res), (reject = rej)));
-    const pending: Pending = { promise, text: JSON.stringify({ ...frame, id }), options, resolve, reject, timer: undefined };
+    const pending: Pending = { promise, text, options, resolve, reject, timer: undefined };
     this.#pending.set(id, pending);
     this.#write(id, pending);
     return promise;

@@ -3,22 +3,24 @@
  * the same with their own last seq"). For every room it keeps the last delivered `seq` and the room
  * `epoch`, so that:
  * - every (re)join asks to resume with `since`/`epoch`, and the server replays what was missed;
- * - a message with `seq ≤ last` is dropped: no duplicate, whatever the server or the network repeats;
- * - a message with `seq > last + 1` reveals a gap: it is held back, the missing range is read with
- *   `history({after: last})`, and everything is delivered in order (live messages arriving meanwhile
+ * - every timeline event (message, edit, delete, reaction, membership, moderation, room, system)
+ *   has a seq and moves the room's last seq; one with `seq ≤ last` is dropped: no duplicate,
+ *   whatever the server or the network repeats;
+ * - an event with `seq > last + 1` reveals a gap: it is held back, the missing range is read with
+ *   `history({after: last})`, and everything is delivered in order (live events arriving meanwhile
  *   wait too). What cannot be read back is reported as a `gap`, never skipped silently;
  * - a `resync` answer (epoch changed, or too much missed) reads the newest history page and hands it
- *   to the application, which replaces what it shows; live messages after that page follow.
+ *   to the application, which replaces what it shows; live events after that page follow.
  */
-import { toParleyError, type GapPush, type HistoryPage, type JoinCommand, type JoinResult, type Message, type ParleyError } from '../../src/protocol/index.ts';
+import { toParleyError, type GapPush, type HistoryPage, type JoinCommand, type JoinResult, type ParleyError, type TimelineEvent } from '../../src/protocol/index.ts';
 
 /** What the room tracker needs from the client around it. */
 export interface RoomsHost {
   /** A history page of a room joined on the current socket (ascending seq). */
   history(roomId: string, query: { after?: number; limit: number }): Promise<HistoryPage>;
-  /** Deliver a message; called in seq order, at most once per room and seq. */
-  message(message: Message): void;
-  /** Messages `from`..`to` will never be delivered (relay buffer lost them, or history could not be read). */
+  /** Deliver a timeline event; called in seq order, at most once per room and seq. */
+  event(event: TimelineEvent): void;
+  /** Events `from`..`to` will never be delivered (relay buffer lost them, or history could not be read). */
   gap(push: GapPush): void;
   /** The room's numbering does not continue from what was delivered; `page` is its newest history page. */
   resync(roomId: string, result: JoinResult, page: HistoryPage): void;
@@ -27,19 +29,19 @@ export interface RoomsHost {
 }
 
 interface RoomState {
-  /** Seq of the last message delivered (or known to be covered by a fresh join or a gap). */
+  /** Seq of the last event delivered (or known to be covered by a fresh join or a gap). */
   lastSeq: number;
   /** The epoch `lastSeq` belongs to; unknown until the first join. */
   epoch: string | undefined;
   /** Whether the room is joined on the current socket (commands about it may be sent). */
   joined: boolean;
-  /** Messages held back while the room catches up from history; undefined when live. */
-  held: Message[] | undefined;
+  /** Events held back while the room catches up from history; undefined when live. */
+  held: TimelineEvent[] | undefined;
   /** Bumped whenever a running catch-up becomes stale (new join, dropped socket, untrack). */
   generation: number;
 }
 
-const bySeq = (a: Message, b: Message) => a.seq - b.seq;
+const bySeq = (a: TimelineEvent, b: TimelineEvent) => a.seq - b.seq;
 
 /** Every tracked room's position and delivery state. */
 export class Rooms {
@@ -47,7 +49,7 @@ export class Rooms {
   readonly #host: RoomsHost;
   readonly #pageSize: number;
 
-  /** @param pageSize history page size used to catch up (messages). */
+  /** @param pageSize history page size used to catch up (events). */
   constructor(host: RoomsHost, pageSize: number) {
     this.#host = host;
     this.#pageSize = pageSize;
@@ -58,7 +60,7 @@ export class Rooms {
     if (!this.#rooms.has(roomId)) this.#rooms.set(roomId, { lastSeq: 0, epoch: undefined, joined: false, held: undefined, generation: 0 });
   }
 
-  /** Forget a room: it is no longer rejoined and its messages are ignored. */
+  /** Forget a room: it is no longer rejoined and its events are ignored. */
   untrack(roomId: string): void {
     const state = this.#rooms.get(roomId);
     if (state !== undefined) state.generation++;
@@ -79,7 +81,7 @@ export class Rooms {
     return this.#rooms.get(roomId)?.joined === true;
   }
 
-  /** Seq of the last message delivered in a room (0 before any). */
+  /** Seq of the last timeline event delivered in a room (0 before any). */
   lastSeq(roomId: string): number {
     return this.#rooms.get(roomId)?.lastSeq ?? 0;
   }
@@ -92,7 +94,7 @@ export class Rooms {
   }
 
   /**
-   * Apply a join result; call it synchronously with the reply, before the replayed messages that
+   * Apply a join result; call it synchronously with the reply, before the replayed events that
    * follow it. `fresh` starts after the room's newest seq (page history to show the past); `replay`
    * and `gap` continue from `since`; `resync` starts over from the newest history page.
    */
@@ -113,10 +115,10 @@ export class Rooms {
       } catch (err) {
         if (!current()) return;
         this.#host.error(toParleyError(err));
-        page = { messages: [], hasMore: result.room.lastSeq > 0 };
+        page = { events: [], hasMore: result.room.lastSeq > 0 };
       }
       if (!current()) return;
-      state.lastSeq = Math.max(state.lastSeq, page.messages.at(-1)?.seq ?? 0);
+      state.lastSeq = Math.max(state.lastSeq, page.events.at(-1)?.seq ?? 0);
       this.#host.resync(roomId, result, page);
     });
   }
@@ -130,17 +132,17 @@ export class Rooms {
     }
   }
 
-  /** A `message` push: deliver it, drop it as a duplicate, or hold it and fill the gap before it. */
-  receive(message: Message): void {
-    const state = this.#rooms.get(message.roomId);
+  /** An `event` push: deliver it, drop it as a duplicate, or hold it and fill the gap before it. */
+  receive(event: TimelineEvent): void {
+    const state = this.#rooms.get(event.roomId);
     if (state === undefined || !state.joined) return;
-    if (state.held !== undefined) return void state.held.push(message);
-    if (message.seq <= state.lastSeq) return;
-    if (message.seq === state.lastSeq + 1) {
-      state.lastSeq = message.seq;
-      return this.#host.message(message);
+    if (state.held !== undefined) return void state.held.push(event);
+    if (event.seq <= state.lastSeq) return;
+    if (event.seq === state.lastSeq + 1) {
+      state.lastSeq = event.seq;
+      return this.#host.event(event);
     }
-    this.#fill(message.roomId, state, message);
+    this.#fill(event.roomId, state, event);
   }
 
   /** A relay `gap` push: the server will never deliver `from`..`to`; move past it and report it. */
@@ -153,7 +155,7 @@ export class Rooms {
 
   /**
    * A relay `resync` push: the room's numbering started over in `epoch` (it emptied on every node).
-   * Nothing was lost; its messages continue from seq 1 of the new epoch.
+   * Nothing was lost; its events continue from seq 1 of the new epoch.
    */
   restart(roomId: string, epoch: string): void {
     const state = this.#rooms.get(roomId);
@@ -164,16 +166,16 @@ export class Rooms {
     state.epoch = epoch;
   }
 
-  /** Read the messages between the last delivered one and `first` from history, then release what was held. */
-  #fill(roomId: string, state: RoomState, first: Message): void {
+  /** Read the events between the last delivered one and `first` from history, then release what was held. */
+  #fill(roomId: string, state: RoomState, first: TimelineEvent): void {
     const target = first.seq;
     this.#catchUp(roomId, state, [first], async (current) => {
       try {
         while (state.lastSeq + 1 < target) {
           const page = await this.#host.history(roomId, { after: state.lastSeq, limit: this.#pageSize });
           if (!current()) return;
-          for (const message of page.messages) this.#advance(roomId, state, message);
-          if (page.messages.length === 0) break;
+          for (const event of page.events) this.#advance(roomId, state, event);
+          if (page.events.length === 0) break;
         }
       } catch (err) {
         if (!current()) return;
@@ -183,20 +185,20 @@ export class Rooms {
     });
   }
 
-  /** Deliver a history message after `lastSeq` (reporting any hole before it), or just move to `toSeq`. */
-  #advance(roomId: string, state: RoomState, message: Message | undefined, toSeq = message?.seq ?? 0): void {
+  /** Deliver a history event after `lastSeq` (reporting any hole before it), or just move to `toSeq`. */
+  #advance(roomId: string, state: RoomState, event: TimelineEvent | undefined, toSeq = event?.seq ?? 0): void {
     if (toSeq <= state.lastSeq) return;
-    const lastMissing = message === undefined ? toSeq : toSeq - 1;
+    const lastMissing = event === undefined ? toSeq : toSeq - 1;
     if (lastMissing > state.lastSeq) this.#host.gap({ type: 'gap', roomId, from: state.lastSeq + 1, to: lastMissing });
     state.lastSeq = toSeq;
-    if (message !== undefined) this.#host.message(message);
+    if (event !== undefined) this.#host.event(event);
   }
 
   /**
-   * Hold live messages while `task` catches the room up, then release them in seq order (dropping
+   * Hold live events while `task` catches the room up, then release them in seq order (dropping
    * those the task already delivered). `current()` turns false once the catch-up is stale.
    */
-  #catchUp(roomId: string, state: RoomState, held: Message[], task: (current: () => boolean) => Promise<void>): void {
+  #catchUp(roomId: string, state: RoomState, held: TimelineEvent[], task: (current: () => boolean) => Promise<void>): void {
     const generation = ++state.generation;
     state.held = held;
     const current = () => state.generation === generation && this.#rooms.get(roomId) === state;
@@ -204,7 +206,7 @@ export class Rooms {
       if (!current()) return;
       const release = (state.held ?? []).sort(bySeq);
       state.held = undefined;
-      for (const message of release) this.receive(message);
+      for (const event of release) this.receive(event);
     });
   }
 }

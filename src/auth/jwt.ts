@@ -14,13 +14,15 @@
  * - `exp` is at most `PARLEY_JWT_MAX_LIFETIME_MS` (plus the skew) ahead: a token that lives for
  *   years, or whose `exp` was written in milliseconds instead of seconds, is refused with
  *   `UNAUTHENTICATED` and a message saying so (RFC 8725 §3.10: short-lived tokens);
- * - the claims have the shape of {@link IntegratorClaims}.
+ * - the claims have the shape of {@link IntegratorClaims}; a properly signed token whose display
+ *   name (the `name` claim, or `sub` without one) breaks the `DisplayName` rule (issue 11) is
+ *   refused with `VALIDATION_FAILED` naming `name` and the reason, so the integrator learns why.
  *
  * Parley's own tokens (`tokens.ts`) have the issuer `parley`, which configuration refuses as an
  * integrator's issuer, so neither kind is ever accepted as the other.
  */
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import { ParleyError } from '../protocol/index.ts';
+import { DisplayName, ParleyError, validationError } from '../protocol/index.ts';
 import { INTEGRATOR_USER_PREFIX, IntegratorClaims } from '../protocol/integrator-token.ts';
 import { presentedToken, type Authenticator, type Credentials, type Principal } from './principal.ts';
 import { looksLikeJwt } from './tokens.ts';
@@ -94,7 +96,9 @@ export class IntegratorJwtAuthenticator implements Authenticator {
    * the moment Parley stops accepting the token. Resolves undefined for anything else, including
    * Parley's own tokens and every invalid token.
    * @throws ParleyError `UNAUTHENTICATED` for a valid integrator token whose `exp` lies more than
-   *   `maxLifetimeMs` (plus the skew) ahead; `JWKS_UNAVAILABLE` when the key set cannot be fetched.
+   *   `maxLifetimeMs` (plus the skew) ahead; `JWKS_UNAVAILABLE` when the key set cannot be fetched;
+   *   `VALIDATION_FAILED` (`details.issues` names `name`) for a valid signature on a token whose
+   *   display name is refused.
    */
   async authenticate(credentials: Credentials): Promise<Principal | undefined> {
     const token = presentedToken(credentials);
@@ -108,7 +112,11 @@ export class IntegratorJwtAuthenticator implements Authenticator {
       return undefined;
     }
     const claims = IntegratorClaims.safeParse(payload);
-    if (!claims.success) return undefined;
+    if (!claims.success) {
+      const nameIssues = claims.error.issues.filter((issue) => issue.path[0] === 'name');
+      if (nameIssues.length > 0) throw validationError(nameIssues);
+      return undefined;
+    }
     const { sub, name, rooms, role, admin, exp } = claims.data;
     const aheadMs = exp * 1000 - this.now();
     if (aheadMs > this.#maxLifetimeMs + this.#clockSkewMs) {
@@ -116,7 +124,7 @@ export class IntegratorJwtAuthenticator implements Authenticator {
     }
     return {
       userId: `${INTEGRATOR_USER_PREFIX}${sub}`,
-      name: name ?? sub.slice(0, 64),
+      name: name ?? nameFromSub(sub),
       role: admin === true ? 'admin' : 'user',
       grants: [...new Set(rooms)].map((roomId) => ({ roomId, role })),
       expiresAt: exp * 1000 + this.#clockSkewMs,
@@ -154,4 +162,15 @@ function keySet(url: URL): JWTVerifyGetKey {
       throw new ParleyError('JWKS_UNAVAILABLE', 'The integrator\'s key set could not be fetched; retry later', { cause: err });
     }
   };
+}
+
+/**
+ * The display name of a token without a `name` claim: its `sub`, cut to the first 64 code points.
+ * @throws ParleyError `VALIDATION_FAILED` naming `name` when that is not a valid `DisplayName`.
+ */
+function nameFromSub(sub: string): string {
+  const parsed = DisplayName.safeParse([...sub].slice(0, 64).join(''));
+  if (parsed.success) return parsed.data;
+  const message = `the token has no name claim and its sub cannot serve as one: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+  throw new ParleyError('VALIDATION_FAILED', `name: ${message}`, { details: { issues: [{ path: 'name', message }] } });
 }

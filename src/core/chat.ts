@@ -5,6 +5,12 @@
  * WebSocket-like transports hand it whole validated frames (`handle`), and it answers through the
  * connection's Peer: a command with an `id` gets exactly one `reply`; a failing command without
  * an `id` gets an `error` push. HTTP calls the request-shaped methods (`send`, `history`, …).
+ *
+ * Writes to a room's timeline (send, edit, delete, react) from every transport go through
+ * {@link Messages}; who may write is decided from durable state where the event is appended (the
+ * store, for persistent rooms) or, for relay rooms, from the connection's view of its membership,
+ * which follows the room's timeline in order and is gap-repaired within the position check
+ * (issue 11: a lost broker event never lets a removed, banned, muted or demoted member write).
  */
 import {
   ParleyError,
@@ -16,17 +22,14 @@ import {
   type ErrorPush,
   type HistoryPage,
   type MemberInfo,
-  type MemberMutedPush,
-  type MemberPush,
   type MemberRole,
-  type MessageDeletedPush,
   type ReadPush,
-  type RoomClosedPush,
   type RoomInfo,
+  type TimelineEvent,
 } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
-import type { Store, RoomRecord } from './ports/store.ts';
-import type { Broker, RoomEvent } from './ports/broker.ts';
+import type { Store, RoomRecord, MessageVersion } from './ports/store.ts';
+import type { Broker } from './ports/broker.ts';
 import type { Presence } from './ports/presence.ts';
 import type { RelayLog } from './ports/relay-log.ts';
 import type { Peer } from './ports/peer.ts';
@@ -36,7 +39,7 @@ import { Connection, type JoinedRoom } from './connection.ts';
 import { Fanout } from './fanout.ts';
 import { Rooms } from './rooms.ts';
 import { Members } from './members.ts';
-import { Messages } from './messages.ts';
+import { Messages, type SendInput } from './messages.ts';
 import { History, type HistoryQuery } from './history.ts';
 import { Resume } from './resume.ts';
 import { RoomPresence } from './presence.ts';
@@ -47,6 +50,7 @@ import { WordFilter, type WordFilterMode } from './word-filter.ts';
 import { Moderation } from './moderation.ts';
 import { requireAllowed } from './permissions.ts';
 import { RateLimits } from './rate-limits.ts';
+import { Timelines } from './timeline/timelines.ts';
 import type { CreateRoomInput } from './rooms.ts';
 
 /** The client frames the core handles: every one but `auth`, which the transport answers. */
@@ -76,6 +80,10 @@ export interface ChatOptions {
   readonly presenceTtlMs: number;
   /** Period of the fan-out's position check, in ms (PARLEY_POSITION_CHECK_INTERVAL_MS). */
   readonly positionCheckIntervalMs: number;
+  /** How long after sending an author may edit a message, in ms (PARLEY_EDIT_WINDOW_MS). @default 900000 */
+  readonly editWindowMs?: number;
+  /** Most members a join reply lists (PARLEY_JOIN_MEMBERS_MAX). @default 50 */
+  readonly joinMembersMax?: number;
   /** Told what the core does (messages, deliveries, joins, refusals). @default NO_METRICS */
   readonly metrics?: Metrics;
   /** Words and phrases the word filter of plaintext rooms acts on (PARLEY_WORD_FILTER). @default [] */
@@ -92,6 +100,7 @@ export class Chat {
   readonly rooms: Rooms;
   /** Named limits over the shared counters; transports count requests and connections with it. */
   readonly rateLimits: RateLimits;
+  readonly #timelines: Timelines;
   readonly #members: Members;
   readonly #messages: Messages;
   readonly #history: History;
@@ -104,30 +113,55 @@ export class Chat {
   readonly #onInternalError: (err: unknown, context: string) => void;
   readonly #metrics: Metrics;
   readonly #ports: ChatPorts;
+  readonly #messageMaxBytes: number;
 
   constructor(ports: ChatPorts, options: ChatOptions) {
     this.#ports = ports;
+    this.#messageMaxBytes = options.messageMaxBytes;
     const now = options.now ?? Date.now;
+    const onError = (err: unknown, context: string) => this.#onInternalError(err, context);
     this.#onInternalError = options.onInternalError ?? (() => undefined);
     this.#metrics = options.metrics ?? NO_METRICS;
-    this.rateLimits = new RateLimits(ports.counters, (err, context) => this.#onInternalError(err, context));
-    this.rooms = new Rooms(ports.store, ports.broker, ports.relayLog, now);
-    this.#fanout = new Fanout(ports.broker, ports.store, ports.relayLog, {
+    this.rateLimits = new RateLimits(ports.counters, onError);
+    this.#timelines = new Timelines({ store: ports.store, relayLog: ports.relayLog, broker: ports.broker, editWindowMs: options.editWindowMs ?? 15 * 60_000, onError, now });
+    this.rooms = new Rooms({ store: ports.store, relayLog: ports.relayLog, timelines: this.#timelines, now });
+    this.#fanout = new Fanout({
+      broker: ports.broker,
+      timelines: this.#timelines,
       maxBufferedBytes: options.maxBufferedBytes,
       positionCheckIntervalMs: options.positionCheckIntervalMs,
       onEvent: (event) => this.#observe(event),
-      onError: (err, context) => this.#onInternalError(err, context),
+      onError,
       metrics: this.#metrics,
     });
-    this.#presence = new RoomPresence(ports.presence, ports.broker, options.presenceTtlMs, (err, context) => this.#onInternalError(err, context));
+    this.#presence = new RoomPresence(ports.presence, ports.broker, options.presenceTtlMs, onError);
     const audit = new AuditLog(ports.store.audit, now);
     const contentPolicy = new ContentPolicy(new WordFilter(options.wordFilter ?? [], options.wordFilterMode ?? 'block'), audit);
-    this.#members = new Members(ports.store, this.#presence, audit, now);
-    this.#messages = new Messages(ports.store, ports.relayLog, ports.broker, this.rateLimits, options.messageMaxBytes, options.messagesPerMinute, contentPolicy, now, (err, context) => this.#onInternalError(err, context), this.#metrics);
-    this.#moderation = new Moderation(ports.store, ports.broker, this.rooms, this.#members, audit, now, (err, context) => this.#onInternalError(err, context));
-    this.#history = new History(ports.store, ports.relayLog, options.historyPageMax);
-    this.#resume = new Resume(ports.store, ports.relayLog, this.rooms, this.#members, this.#presence, this.#fanout, options.resumeMaxMessages, options.maxRoomsPerConnection);
-    this.#typing = new Typing(ports.broker, options.typingThrottleMs, options.typingTtlMs, now);
+    this.#members = new Members({ store: ports.store, timelines: this.#timelines, presence: this.#presence, audit });
+    this.#messages = new Messages({
+      timelines: this.#timelines,
+      rateLimits: this.rateLimits,
+      contentPolicy,
+      audit,
+      messageMaxBytes: options.messageMaxBytes,
+      messagesPerMinute: options.messagesPerMinute,
+      metrics: this.#metrics,
+      now,
+    });
+    this.#moderation = new Moderation({ store: ports.store, timelines: this.#timelines, rooms: this.rooms, members: this.#members, audit, now });
+    this.#history = new History(this.#timelines, options.historyPageMax);
+    this.#resume = new Resume({
+      timelines: this.#timelines,
+      relayLog: ports.relayLog,
+      rooms: this.rooms,
+      members: this.#members,
+      presence: this.#presence,
+      fanout: this.#fanout,
+      resumeMaxEvents: options.resumeMaxMessages,
+      maxRooms: options.maxRoomsPerConnection,
+      joinMembersMax: options.joinMembersMax ?? 50,
+    });
+    this.#typing = new Typing({ broker: ports.broker, throttleMs: options.typingThrottleMs, ttlMs: options.typingTtlMs, now });
   }
 
   /** Register a newly authenticated connection. */
@@ -153,6 +187,11 @@ export class Chat {
   /** Open connections on this node. */
   get connectionCount(): number {
     return this.#connections.size;
+  }
+
+  /** This node's open connections (for transports that act on them, e.g. closing an ended session's sockets). */
+  get connections(): ReadonlySet<Connection> {
+    return this.#connections;
   }
 
   /** Send a frame to every open connection (e.g. a `reconnect` push before shutdown). */
@@ -193,13 +232,17 @@ export class Chat {
     const principal = connection.principal;
     switch (frame.type) {
       case 'send': {
-        const joined = this.#joined(connection, frame.roomId);
-        requireAllowed(principal, joined.role, 'send', frame.roomId);
-        await this.#moderation.refuseIfMuted(principal, frame.roomId, joined.mutedUntil, frame.id);
-        const ack = await this.#messages.send(principal, joined.room, frame.id, frame.body, connection.peer);
+        const joined = await this.#writer(connection, frame.roomId, frame.id);
+        const ack = await this.#messages.send(principal, joined.room, { clientId: frame.id, body: frame.body, replyTo: frame.replyTo }, connection.peer);
         this.#typing.sent(frame.roomId, principal.userId, principal.name);
         return ack;
       }
+      case 'edit':
+        return this.#messages.edit(principal, (await this.#writer(connection, frame.roomId, frame.id)).room, frame.id, frame.target, frame.body);
+      case 'delete':
+        return this.#delete(principal, this.#joined(connection, frame.roomId).room, frame.id, frame.target);
+      case 'react':
+        return this.#messages.react(principal, (await this.#writer(connection, frame.roomId, frame.id)).room, frame.id, frame.target, frame.key, frame.active);
       case 'leave':
         await this.#typing.clear(frame.roomId, principal.userId, principal.name);
         if (!(await connection.serially(() => this.#resume.leave(connection, frame.roomId)))) {
@@ -223,9 +266,23 @@ export class Chat {
     }
   }
 
-  #joined(connection: Connection, roomId: string) {
+  #joined(connection: Connection, roomId: string): JoinedRoom {
     const joined = connection.rooms.get(roomId);
     if (joined === undefined) throw new ParleyError('NOT_JOINED', `Room ${roomId} is not joined on this connection; send join first`);
+    return joined;
+  }
+
+  /**
+   * A joined room the connection may write to, by the connection's view of its membership (kept in
+   * line with the room's timeline): its role allows sending and no mute is in force. Persistent
+   * rooms' writes are checked again, from durable state, inside the store's transaction.
+   * Throws NOT_JOINED, FORBIDDEN, MEMBER_MUTED (the refusal of write `clientId` is audited), ROOM_CLOSED.
+   */
+  async #writer(connection: Connection, roomId: string, clientId: string): Promise<JoinedRoom> {
+    const joined = this.#joined(connection, roomId);
+    requireAllowed(connection.principal, joined.role, 'send', roomId);
+    await this.#moderation.refuseIfMuted(connection.principal, roomId, joined.mutedUntil, clientId);
+    if (joined.room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${roomId} is closed`);
     return joined;
   }
 
@@ -233,23 +290,38 @@ export class Chat {
     if (id !== undefined) connection.peer.send(JSON.stringify({ type: 'reply', id, result }));
   }
 
-  /** Room bookkeeping from events of every node: closed rooms, role changes, mutes, removed members. */
-  #observe(event: RoomEvent): void {
-    if (event.seq !== undefined) return;
-    if (event.frame.startsWith('{"type":"room_closed"')) {
-      const push = JSON.parse(event.frame) as RoomClosedPush;
-      this.rooms.markClosed(push.roomId, push.closedAt);
-      for (const [connection, joined] of this.#joinedIn(push.roomId)) connection.rooms.set(push.roomId, { ...joined, room: { ...joined.room, closedAt: push.closedAt } });
-    } else if (event.frame.startsWith('{"type":"member"')) {
-      const push = JSON.parse(event.frame) as MemberPush;
-      for (const [connection, joined] of this.#joinedIn(push.roomId, push.userId)) {
-        if (!push.removed) connection.rooms.set(push.roomId, { ...joined, role: push.role });
-        // After this event reached the connection (the fan-out delivers it next), it leaves the room.
-        else queueMicrotask(() => void connection.serially(() => this.#resume.leave(connection, push.roomId)).catch((err: unknown) => this.#onInternalError(err, 'leave after removal')));
+  /**
+   * This node's bookkeeping from a room's timeline, event by event in seq order (gap-repaired):
+   * room name and closing, and the role, mute or end of membership of the members it concerns.
+   * A member whose membership ended leaves the room on this node's connections right after the
+   * event reached them.
+   */
+  #observe(event: TimelineEvent): void {
+    this.rooms.observe(event);
+    if (event.type === 'room_closed' || event.type === 'room_updated') {
+      for (const [connection, joined] of this.#joinedIn(event.roomId)) connection.rooms.set(event.roomId, { ...joined, room: this.rooms.cached(event.roomId) ?? joined.room });
+      return;
+    }
+    if (!('userId' in event)) return;
+    for (const [connection, joined] of this.#joinedIn(event.roomId, event.userId)) {
+      switch (event.type) {
+        case 'member_role_changed':
+          connection.rooms.set(event.roomId, { ...joined, role: event.role });
+          break;
+        case 'member_muted':
+          connection.rooms.set(event.roomId, { ...joined, mutedUntil: event.until });
+          break;
+        case 'member_unmuted':
+          connection.rooms.set(event.roomId, { ...joined, mutedUntil: null });
+          break;
+        case 'member_left':
+        case 'member_removed':
+        case 'member_banned':
+          queueMicrotask(() => void connection.serially(() => this.#resume.leave(connection, event.roomId)).catch((err: unknown) => this.#onInternalError(err, 'leave after removal')));
+          break;
+        default:
+          break;
       }
-    } else if (event.frame.startsWith('{"type":"member_muted"')) {
-      const push = JSON.parse(event.frame) as MemberMutedPush;
-      for (const [connection, joined] of this.#joinedIn(push.roomId, push.userId)) connection.rooms.set(push.roomId, { ...joined, mutedUntil: push.mutedUntil });
     }
   }
 
@@ -272,7 +344,7 @@ export class Chat {
 
   /**
    * Check that `principal` may take `action` in the room (an owner, a moderator for invites and
-   * kicks, or an admin). Resolves the room. Throws ROOM_NOT_FOUND, NOT_MEMBER, FORBIDDEN.
+   * kicks, or an admin). Resolves the room. Throws ROOM_NOT_FOUND (also: not a member), FORBIDDEN.
    */
   async authorize(principal: Principal, roomId: string, action: 'invite' | 'kick' | 'manage'): Promise<RoomRecord> {
     const room = await this.rooms.fresh(roomId);
@@ -285,7 +357,12 @@ export class Chat {
     return this.#moderation.closeRoom(principal, roomId);
   }
 
-  /** Give a member another role (the room's owner or an admin); every node is told. Throws NOT_MEMBER for a non-member. */
+  /** Rename the room (its owner or an admin), as a `room_updated` event. See {@link Moderation.rename}. */
+  renameRoom(principal: Principal, roomId: string, name: string): Promise<RoomRecord> {
+    return this.#moderation.rename(principal, roomId, name);
+  }
+
+  /** Give a member another role (the room's owner or an admin); every node is told. Throws NOT_MEMBER for a non-member target. */
   async setRole(principal: Principal, roomId: string, userId: string, role: MemberRole): Promise<MemberInfo> {
     const member = await this.#moderation.setRole(principal, roomId, userId, role);
     return { userId, name: member.name, role, lastReadSeq: member.lastReadSeq, online: await this.#presence.isOnline(roomId, userId) };
@@ -299,9 +376,37 @@ export class Chat {
     return this.#moderation.kick(principal, roomId, userId);
   }
 
-  /** Delete a message of a persistent room, leaving a tombstone (moderators, owners, admins). See {@link Moderation.deleteMessage}. */
-  deleteMessage(principal: Principal, roomId: string, seq: number): Promise<MessageDeletedPush> {
-    return this.#moderation.deleteMessage(principal, roomId, seq);
+  /** End the principal's own membership (`member_left`). See {@link Members.leave}. */
+  async leaveRoom(principal: Principal, roomId: string): Promise<void> {
+    await this.#members.leave(principal, await this.rooms.fresh(roomId));
+  }
+
+  /**
+   * Delete message `seq` as `principal`: their own, or as a moderator (owners, moderators, admins)
+   * one by a member of lower role. Leaves a tombstone; answers the deletion's ack. Throws
+   * ROOM_NOT_FOUND, NOT_FOUND, FORBIDDEN.
+   */
+  async deleteMessage(principal: Principal, roomId: string, seq: number, clientId: string): Promise<Ack> {
+    return this.#delete(principal, await this.rooms.fresh(roomId), clientId, seq);
+  }
+
+  async #delete(principal: Principal, room: RoomRecord, clientId: string, seq: number): Promise<Ack> {
+    let actor;
+    try {
+      actor = await this.#members.authorize(principal, room.id, 'moderate');
+    } catch (err) {
+      if (err instanceof ParleyError && err.code === 'FORBIDDEN') return this.#messages.delete(principal, room, clientId, seq);
+      throw err;
+    }
+    const store = this.#ports.store;
+    return this.#messages.delete(principal, room, clientId, seq, { actorRole: actor?.role, authorRole: async (userId) => (await store.members.get(room.id, userId))?.role });
+  }
+
+  /** Earlier versions of an edited message, for moderators, owners and admins. Throws ROOM_NOT_FOUND, FORBIDDEN. */
+  async versions(principal: Principal, roomId: string, seq: number): Promise<MessageVersion[]> {
+    await this.rooms.fresh(roomId);
+    await this.#members.authorize(principal, roomId, 'moderate');
+    return this.#ports.store.timeline.versions(roomId, seq);
   }
 
   /** Mute a member until `until` (Unix ms), or unmute them (`null`). Resolves the mute now in force. See {@link Moderation.mute}. */
@@ -330,44 +435,75 @@ export class Chat {
     return this.#moderation.auditLog(principal, query);
   }
 
-  /** Admit a principal to a room whose join rule the caller already checked, with `role`. Throws ROOM_CLOSED, ROOM_FULL. */
+  /** Admit a principal to a room whose join rule the caller already checked, with `role`. Throws ROOM_CLOSED, ROOM_FULL, BANNED, NAME_TAKEN. */
   async addMember(principal: Principal, room: RoomRecord, role: MemberRole = 'member'): Promise<void> {
     await this.#members.add(principal, room, role);
   }
 
-  /** Send as `principal` (must be a member, not muted). Throws NOT_MEMBER, MEMBER_MUTED plus everything Messages.send throws. */
-  async send(principal: Principal, roomId: string, clientId: string, body: string): Promise<Ack> {
-    const room = await this.rooms.get(roomId);
-    const member = await this.#members.require(principal, roomId, 'send');
-    await this.#moderation.refuseIfMuted(principal, roomId, member.mutedUntil, clientId);
-    return this.#messages.send(principal, room, clientId, body);
+  /**
+   * Send as `principal` over HTTP. Membership, role and mute are read from durable state (the store
+   * checks them again inside the append for persistent rooms). Throws ROOM_NOT_FOUND (also: not a
+   * member), FORBIDDEN, MEMBER_MUTED, plus everything Messages.send throws.
+   */
+  async send(principal: Principal, roomId: string, input: SendInput): Promise<Ack> {
+    const room = await this.#httpWriter(principal, roomId, input.clientId);
+    return this.#messages.send(principal, room, input);
   }
 
   /**
    * Send several messages as `principal`, stored in the given order (each enters the store's
    * queue before the next). One outcome per item: an ack or the error it met.
-   * Throws NOT_MEMBER / ROOM_NOT_FOUND / MEMBER_MUTED (one refusal recorded) for the whole batch.
+   * Throws ROOM_NOT_FOUND / FORBIDDEN / MEMBER_MUTED for the whole batch.
    */
-  async sendBatch(principal: Principal, roomId: string, items: ReadonlyArray<{ clientId: string; body: string }>): Promise<Array<PromiseSettledResult<Ack>>> {
-    const room = await this.rooms.get(roomId);
-    const member = await this.#members.require(principal, roomId, 'send');
-    await this.#moderation.refuseIfMuted(principal, roomId, member.mutedUntil, items[0]?.clientId ?? '');
-    return Promise.allSettled(items.map((item) => this.#messages.send(principal, room, item.clientId, item.body)));
+  async sendBatch(principal: Principal, roomId: string, items: ReadonlyArray<SendInput>): Promise<Array<PromiseSettledResult<Ack>>> {
+    const room = await this.#httpWriter(principal, roomId, items[0]?.clientId ?? '');
+    return Promise.allSettled(items.map((item) => this.#messages.send(principal, room, item)));
   }
 
-  /** A history page for a member. Throws ROOM_NOT_FOUND, NOT_MEMBER. */
+  /** Edit the principal's own message over HTTP. See {@link Messages.edit}. */
+  async edit(principal: Principal, roomId: string, seq: number, clientId: string, body: string): Promise<Ack> {
+    return this.#messages.edit(principal, await this.#httpWriter(principal, roomId, clientId), clientId, seq, body);
+  }
+
+  /** Add or take back a reaction over HTTP. See {@link Messages.react}. */
+  async react(principal: Principal, roomId: string, seq: number, key: string, active: boolean, clientId: string): Promise<Ack> {
+    return this.#messages.react(principal, await this.#httpWriter(principal, roomId, clientId), clientId, seq, key, active);
+  }
+
+  /**
+   * Post a system notice (the room's owner — e.g. an integrator's backend signing a token that
+   * grants it — or an admin), shown to members as a system line. Idempotent by `clientId`.
+   * Throws ROOM_NOT_FOUND, FORBIDDEN, ROOM_CLOSED, MESSAGE_TOO_LARGE.
+   */
+  async postSystem(principal: Principal, roomId: string, clientId: string, body: string): Promise<Ack> {
+    const room = await this.rooms.fresh(roomId);
+    await this.#members.authorize(principal, roomId, 'manage');
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes > this.#messageMaxBytes) throw new ParleyError('MESSAGE_TOO_LARGE', `Notice is ${bytes} bytes; the limit is ${this.#messageMaxBytes}`, { details: { bytes, maxBytes: this.#messageMaxBytes } });
+    const { event, duplicate } = await this.#timelines.commit(room, { userId: principal.userId, name: principal.name }, { type: 'system', body }, { authority: 'checked', clientId });
+    if (event === undefined) throw new ParleyError('INTERNAL', 'A system notice committed no event');
+    return { roomId, clientId: event.clientId, id: event.id, seq: event.seq, createdAt: event.createdAt, duplicate };
+  }
+
+  /** The room a principal writes to over HTTP, checked from durable state. Throws ROOM_NOT_FOUND, FORBIDDEN, MEMBER_MUTED (the refusal of write `clientId` is audited). */
+  async #httpWriter(principal: Principal, roomId: string, clientId: string): Promise<RoomRecord> {
+    const member = await this.#members.require(principal, roomId, 'send');
+    await this.#moderation.refuseIfMuted(principal, roomId, member.mutedUntil, clientId);
+    return this.rooms.get(roomId);
+  }
+
+  /** A history page for a member. Throws ROOM_NOT_FOUND (also: not a member). */
   async history(principal: Principal, roomId: string, query: HistoryQuery): Promise<HistoryPage> {
-    const room = await this.rooms.get(roomId);
     await this.#members.require(principal, roomId);
-    return this.#history.page(room, query);
+    return this.#history.page(await this.rooms.get(roomId), query);
   }
 
   /** The room as a member sees it, with their role, read marker and unread count. */
   async roomFor(principal: Principal, roomId: string): Promise<{ room: RoomInfo; role: MemberRole; lastReadSeq: number; unread: number }> {
-    const room = await this.rooms.fresh(roomId);
     const member = await this.#members.require(principal, roomId);
+    const room = await this.rooms.fresh(roomId);
     const info = await this.rooms.info(room);
-    return { room: info, role: member.role, lastReadSeq: member.lastReadSeq, unread: Math.max(0, info.lastSeq - member.lastReadSeq) };
+    return { room: info, role: member.role, lastReadSeq: member.lastReadSeq, unread: await this.#members.unread(room, principal.userId, member.lastReadSeq) };
   }
 
   /** The rooms a principal belongs to. */
@@ -377,11 +513,10 @@ export class Chat {
     return rooms;
   }
 
-  /** Members of a room, for a member. */
-  async members(principal: Principal, roomId: string): Promise<MemberInfo[]> {
-    await this.rooms.get(roomId);
+  /** A page of a room's members by user id, for a member. Throws ROOM_NOT_FOUND (also: not a member). */
+  async members(principal: Principal, roomId: string, query: { after?: string | undefined; limit: number }): Promise<{ members: MemberInfo[]; hasMore: boolean }> {
     await this.#members.require(principal, roomId);
-    return this.#members.list(roomId);
+    return this.#members.page(roomId, query);
   }
 
   /** Move the principal's read marker forward and tell the room. Returns the marker. */

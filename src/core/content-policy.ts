@@ -1,9 +1,10 @@
 /**
  * The content policy of plaintext rooms (DESIGN.md, delivery path step 3: "(plaintext rooms)
- * sanitise + moderation policy"; issue: abuse resistance — moderation): HTML markup is removed
- * (`sanitize.ts`), a body left without text is refused, then the word filter blocks or masks
- * (`word-filter.ts`). Bodies of e2ee rooms are opaque and pass untouched: only their size is
- * limited, by the send pipeline.
+ * moderation policy"; issue: abuse resistance — moderation; issue 11: text is never changed): the
+ * body is kept exactly as typed — markup included, since clients render bodies as text, never as
+ * HTML — a body of only whitespace is refused, and the word filter blocks or masks
+ * (`word-filter.ts`), the one change a server operator may configure. Bodies of e2ee rooms are
+ * opaque and pass untouched: only their size is limited, by the send pipeline.
  *
  * `clean` is synchronous so that it adds no turn of the event loop before a send enters the
  * store's queue (a batch is stored in the order it was given). A refusal by the word filter is
@@ -13,7 +14,6 @@ import { ParleyError } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
 import type { RoomRecord } from './ports/store.ts';
 import type { AuditLog } from './audit.ts';
-import { stripHtml } from './sanitize.ts';
 import type { WordFilter } from './word-filter.ts';
 
 /** What plaintext bodies go through before they are stored; see the module comment. */
@@ -24,20 +24,18 @@ export class ContentPolicy {
   ) {}
 
   /**
-   * The body to store for a send of `body` to `room`: unchanged in e2ee rooms; otherwise without
-   * markup, and masked when the word filter masks.
-   * @throws ParleyError VALIDATION_FAILED (`details.issues` names `body`) when no text is left
-   *   once markup is removed (or there was only whitespace); MESSAGE_REFUSED
-   *   (`details.reason: 'word_filter'`) when the word filter blocks it.
+   * The body to store for a send of `body` to `room`: unchanged in e2ee rooms; otherwise unchanged
+   * too (markup and all, byte for byte), except where the word filter masks.
+   * @throws ParleyError VALIDATION_FAILED (`details.issues` names `body`) when the body is only
+   *   whitespace; MESSAGE_REFUSED (`details.reason: 'word_filter'`) when the word filter blocks it.
    */
   clean(room: RoomRecord, body: string): string {
     if (room.e2ee) return body;
-    const text = stripHtml(body);
-    if (text.trim() === '') {
-      const message = 'body has no text once HTML markup is removed';
+    if (body.trim() === '') {
+      const message = 'body has no text (only whitespace)';
       throw new ParleyError('VALIDATION_FAILED', `body: ${message}`, { details: { issues: [{ path: 'body', message }] } });
     }
-    const filtered = this.wordFilter.apply(text);
+    const filtered = this.wordFilter.apply(body);
     if (filtered.blocked) throw new ParleyError('MESSAGE_REFUSED', 'The message contains a word this server does not accept', { details: { reason: 'word_filter' } });
     return filtered.text;
   }

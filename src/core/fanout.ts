@@ -1,8 +1,10 @@
 /**
  * This node's room → subscriptions map. Each broker event is serialised once by its publisher and
  * turned into bytes once per node; the same Buffer is handed to every local socket in the room
- * (DESIGN.md, fast path). Messages pass through the room's {@link RoomFeed} first, which puts them
- * in seq order and repairs gaps from the source of truth (DESIGN.md rule 3).
+ * (DESIGN.md, fast path). Timeline events pass through the room's {@link RoomFeed} first, which puts
+ * them in seq order and repairs gaps from the room's timeline (DESIGN.md rule 3). Events other than
+ * messages are handed, in that order and repaired, to `onEvent` before the sockets get them: the
+ * node's bookkeeping (roles, mutes, removals, closed rooms) follows the timeline, not broker hints.
  *
  * Gaps are looked for three ways: on every event (a seq ahead of the next), after the broker
  * reports an interruption (every room is checked at once), and by a periodic position check of
@@ -11,24 +13,26 @@
  * within two intervals, while one merely in flight costs no read.
  *
  * A subscription that is catching up (a join with `since`) buffers live deliveries until its
- * replay from the store is done, then drains the buffer; a per-subscription `lastSeq` drops any
- * message it already delivered. Together they give resume with no gap and no duplicate
+ * replay from the timeline is done, then drains the buffer; a per-subscription `lastSeq` drops any
+ * event it already delivered. Together they give resume with no gap and no duplicate
  * (DESIGN.md, Resume; rule 4).
  *
  * Slow consumers: after a send, a peer whose send buffer exceeds `maxBufferedBytes` is closed with
- * 4500 (resumable), so one stalled reader cannot grow the server's memory (DESIGN.md rule 6).
+ * 4500 (resumable), so one stalled reader cannot grow the server's memory (DESIGN.md rule 6); each
+ * such socket is counted once, however many frames reach it while it closes.
  */
-import { CLOSE_CODES, type ResyncPush } from '../protocol/index.ts';
+import { CLOSE_CODES, type ResyncPush, type TimelineEvent } from '../protocol/index.ts';
 import type { Broker, RoomEvent } from './ports/broker.ts';
 import type { Peer } from './ports/peer.ts';
-import type { Store, RoomRecord } from './ports/store.ts';
-import type { RelayLog } from './ports/relay-log.ts';
+import type { RoomRecord } from './ports/store.ts';
 import type { Metrics } from './ports/metrics.ts';
-import { RoomFeed, gapFrame, type Delivery, type Encoded } from './room-feed.ts';
+import { RoomFeed, type Delivery } from './room-feed.ts';
+import { decodeEvent, gapFrame, type Encoded } from './timeline/frames.ts';
+import type { Timelines } from './timeline/timelines.ts';
 
 /** One peer's membership of one room's event stream on this node. */
 export class Subscription {
-  /** Seq of the newest message delivered (or replayed) to this peer. */
+  /** Seq of the newest event delivered (or replayed) to this peer. */
   lastSeq = 0;
   /** Live deliveries held back while the replay is sent; undefined once live. */
   pending: Delivery[] | undefined = [];
@@ -51,12 +55,14 @@ interface ServedRoom {
 
 /** Options of {@link Fanout}, in the units their names carry. */
 export interface FanoutOptions {
+  readonly broker: Broker;
+  readonly timelines: Timelines;
   /** Per-socket send buffer limit in bytes (PARLEY_WS_MAX_BUFFERED_BYTES). */
   readonly maxBufferedBytes: number;
   /** Period of the position check, in ms (PARLEY_POSITION_CHECK_INTERVAL_MS). */
   readonly positionCheckIntervalMs: number;
-  /** Observer called for every event before delivery (room bookkeeping). */
-  readonly onEvent: (event: RoomEvent) => void;
+  /** Told of every timeline event other than a message, in seq order, before its delivery (room bookkeeping). */
+  readonly onEvent: (event: TimelineEvent) => void;
   /** Failures of background work (repairs, checks), to be logged. */
   readonly onError: (err: unknown, context: string) => void;
   /** Told of deliveries, repairs and slow-consumer closes. */
@@ -66,16 +72,15 @@ export interface FanoutOptions {
 export class Fanout {
   readonly #rooms = new Map<string, ServedRoom>();
   readonly #timer: NodeJS.Timeout;
+  /** Peers closed as slow consumers, so each is counted once. */
+  readonly #closing = new WeakSet<Peer>();
+  readonly options: FanoutOptions;
   #checking = false;
 
-  constructor(
-    private readonly broker: Broker,
-    private readonly store: Store,
-    private readonly relayLog: RelayLog,
-    private readonly options: FanoutOptions,
-  ) {
-    broker.onEvent((event) => this.#receive(event));
-    broker.onInterrupt(() => void this.#check(true));
+  constructor(options: FanoutOptions) {
+    this.options = options;
+    options.broker.onEvent((event) => this.#receive(event));
+    options.broker.onInterrupt(() => void this.#check(true));
     this.#timer = setInterval(() => void this.#check(false), options.positionCheckIntervalMs);
     this.#timer.unref();
   }
@@ -107,7 +112,7 @@ export class Fanout {
   }
 
   /**
-   * Send replayed message frames to a catching-up subscription in seq order, advancing its lastSeq.
+   * Send replayed event frames to a catching-up subscription in seq order, advancing its lastSeq.
    * Replay honours back-pressure instead of the slow-consumer rule: once half the send buffer is in
    * use it waits until the socket has written what it holds, so a large catch-up neither overfills
    * memory nor trips the 4500 close. Stops early if the subscription is removed.
@@ -139,11 +144,10 @@ export class Fanout {
 
   #serve(room: RoomRecord): ServedRoom {
     const feed = new RoomFeed(room.id, room.kind, {
-      store: this.store,
-      relayLog: this.relayLog,
+      source: this.options.timelines.sourceFor(room),
       deliver: (roomId, delivery) => this.#deliver(roomId, delivery),
       onError: this.options.onError,
-      onRepaired: (kind, messages) => this.options.metrics.repaired(kind, messages),
+      onRepaired: (kind, events) => this.options.metrics.repaired(kind, events),
     });
     const served: ServedRoom = { subscriptions: new Set(), feed, ready: this.#start(room, feed), checkedSeq: 0 };
     this.#rooms.set(room.id, served);
@@ -154,40 +158,44 @@ export class Fanout {
   }
 
   async #start(room: RoomRecord, feed: RoomFeed): Promise<void> {
-    await this.broker.subscribe(room.id);
-    if (room.kind === 'relay') {
-      const position = await this.relayLog.position(room.id);
-      feed.start(position.lastSeq, position.epoch);
-    } else {
-      const positions = await this.store.rooms.lastSeqs([room.id]);
-      feed.start(positions.get(room.id) ?? room.lastSeq, undefined);
-    }
+    await this.options.broker.subscribe(room.id);
+    const position = await this.options.timelines.sourceFor(room).position(room.id);
+    feed.start(position.lastSeq, position.epoch);
   }
 
   async #stopServing(roomId: string, served: ServedRoom): Promise<void> {
     this.#rooms.delete(roomId);
     served.feed.close();
-    await this.broker.unsubscribe(roomId);
+    await this.options.broker.unsubscribe(roomId);
   }
 
   #receive(event: RoomEvent): void {
-    this.options.onEvent(event);
     const served = this.#rooms.get(event.roomId);
     if (served === undefined) return;
-    const encoded: Encoded = { seq: event.seq, bytes: Buffer.from(event.frame), createdAt: event.createdAt };
-    if (event.seq === undefined) this.#deliver(event.roomId, encoded);
-    else served.feed.receive(event.seq, event.epoch, encoded);
+    if (event.seq === undefined || event.kind === undefined) {
+      this.#deliver(event.roomId, { ephemeral: Buffer.from(event.frame) });
+      return;
+    }
+    const encoded: Encoded = { seq: event.seq, kind: event.kind, bytes: Buffer.from(event.frame), createdAt: event.createdAt ?? Date.now() };
+    served.feed.receive(event.seq, event.epoch, encoded);
   }
 
   #deliver(roomId: string, delivery: Delivery): void {
     const served = this.#rooms.get(roomId);
     if (served === undefined) return;
+    if ('kind' in delivery && delivery.kind !== 'message') {
+      try {
+        this.options.onEvent(decodeEvent(delivery));
+      } catch (err) {
+        this.options.onError(err, `observing event ${delivery.seq} of room ${roomId}`);
+      }
+    }
     let written = 0;
     for (const subscription of served.subscriptions) {
       if (subscription.pending !== undefined) subscription.pending.push(delivery);
       else if (this.#deliverTo(subscription, delivery)) written += 1;
     }
-    if ('createdAt' in delivery && delivery.createdAt !== undefined) this.options.metrics.messageDelivered(served.feed.kind, written, Date.now() - delivery.createdAt);
+    if ('kind' in delivery && delivery.kind === 'message') this.options.metrics.messageDelivered(served.feed.kind, written, Date.now() - delivery.createdAt);
   }
 
   /** Hand one delivery to one subscription; returns whether something was written. */
@@ -205,17 +213,20 @@ export class Fanout {
       this.#send(subscription.peer, JSON.stringify(push));
       return true;
     }
-    if (delivery.seq !== undefined) {
-      if (delivery.seq <= subscription.lastSeq) return false;
-      subscription.lastSeq = delivery.seq;
+    if ('ephemeral' in delivery) {
+      this.#send(subscription.peer, delivery.ephemeral);
+      return true;
     }
+    if (delivery.seq <= subscription.lastSeq) return false;
+    subscription.lastSeq = delivery.seq;
     this.#send(subscription.peer, delivery.bytes);
     return true;
   }
 
   #send(peer: Peer, frame: string | Buffer): void {
     peer.send(frame);
-    if (peer.bufferedBytes > this.options.maxBufferedBytes) {
+    if (peer.bufferedBytes > this.options.maxBufferedBytes && !this.#closing.has(peer)) {
+      this.#closing.add(peer);
       this.options.metrics.slowConsumerClosed();
       peer.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer: resume by seq');
     }
@@ -229,37 +240,20 @@ export class Fanout {
     if (this.#checking && !now) return;
     this.#checking = true;
     try {
-      const persistent: string[] = [];
-      const relay: Array<Promise<void>> = [];
-      for (const [roomId, served] of this.#rooms) {
-        if (served.feed.lastSeq === undefined) continue;
-        if (served.feed.kind === 'persistent') persistent.push(roomId);
-        else relay.push(this.#checkRelay(roomId, served, now));
-      }
-      await Promise.all(relay);
-      if (persistent.length === 0) return;
-      const positions = await this.store.rooms.lastSeqs(persistent);
-      for (const roomId of persistent) {
+      const rooms: Array<{ id: string; kind: 'persistent' | 'relay' }> = [];
+      for (const [id, served] of this.#rooms) if (served.feed.lastSeq !== undefined) rooms.push({ id, kind: served.feed.kind });
+      if (rooms.length === 0) return;
+      const positions = await this.options.timelines.positions(rooms);
+      for (const [roomId, position] of positions) {
         const served = this.#rooms.get(roomId);
-        const position = positions.get(roomId);
-        if (served === undefined || position === undefined) continue;
-        this.#repairUpTo(served, position, undefined, now);
+        if (served === undefined) continue;
+        served.feed.repairTo(now ? position.lastSeq : Math.min(position.lastSeq, served.checkedSeq), position.epoch);
+        served.checkedSeq = position.lastSeq;
       }
     } catch (err) {
       this.options.onError(err, 'position check');
     } finally {
       this.#checking = false;
     }
-  }
-
-  async #checkRelay(roomId: string, served: ServedRoom, now: boolean): Promise<void> {
-    const position = await this.relayLog.position(roomId);
-    this.#repairUpTo(served, position.lastSeq, position.epoch, now);
-  }
-
-  /** Repair the feed up to `lastSeq` (`now`) or up to the position seen one check ago, and remember `lastSeq` for the next check. */
-  #repairUpTo(served: ServedRoom, lastSeq: number, epoch: string | undefined, now: boolean): void {
-    served.feed.repairTo(now ? lastSeq : Math.min(lastSeq, served.checkedSeq), epoch);
-    served.checkedSeq = lastSeq;
   }
 }

@@ -1,10 +1,11 @@
 /**
- * Pages of a room's messages by seq, for HTTP and WebSocket alike. Persistent rooms page the Store;
- * relay rooms answer from their short resume buffer (they keep nothing else).
+ * Pages of a room's timeline by seq, for HTTP and WebSocket alike, from the room's timeline engine:
+ * the Store for persistent rooms; the short resume buffer for relay rooms (they keep nothing else,
+ * so their history is only what the buffer still holds).
  */
 import type { HistoryPage } from '../protocol/index.ts';
-import type { Store, RoomRecord } from './ports/store.ts';
-import type { RelayLog } from './ports/relay-log.ts';
+import type { RoomRecord } from './ports/store.ts';
+import type { Timelines } from './timeline/timelines.ts';
 
 /** A history request: `after` (oldest first) or `before` (newest first), never both; limit capped by `pageMax`. */
 export interface HistoryQuery {
@@ -16,22 +17,14 @@ export interface HistoryQuery {
 export class History {
   /** @param pageMax largest page (PARLEY_HISTORY_PAGE_MAX); 50 is the default page. */
   constructor(
-    private readonly store: Store,
-    private readonly relayLog: RelayLog,
+    private readonly timelines: Timelines,
     private readonly pageMax: number,
   ) {}
 
-  async page(room: RoomRecord, query: HistoryQuery): Promise<HistoryPage> {
+  /** A page in ascending seq order (see `TimelineSource.page`). `after` wins when both bounds are given. */
+  page(room: RoomRecord, query: HistoryQuery): Promise<HistoryPage> {
     const limit = Math.min(query.limit ?? 50, this.pageMax);
-    if (room.kind === 'persistent') {
-      const q: { after?: number; before?: number; limit: number } = { limit };
-      if (query.after !== undefined) q.after = query.after;
-      else if (query.before !== undefined) q.before = query.before;
-      return this.store.messages.page(room.id, q);
-    }
-    const { messages } = await this.relayLog.since(room.id, query.after ?? 0);
-    if (query.after !== undefined) return { messages: messages.slice(0, limit), hasMore: messages.length > limit };
-    const older = query.before === undefined ? messages : messages.filter((m) => m.seq < (query.before as number));
-    return { messages: older.slice(-limit), hasMore: older.length > limit };
+    const bound = query.after !== undefined ? { after: query.after } : query.before !== undefined ? { before: query.before } : {};
+    return this.timelines.sourceFor(room).page(room.id, { ...bound, limit });
   }
 }

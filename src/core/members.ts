@@ -3,6 +3,10 @@
  * rule that every room action is allowed by the actor's role (`permissions.ts`; DESIGN.md, Member).
  * Admins manage rooms but read and send only through a membership of their own.
  *
+ * Memberships change only through timeline events (`member_joined`, `member_left`, …), committed
+ * with their change in one store transaction (DESIGN.md rule 12), so members who replay a room's
+ * timeline know who is in it.
+ *
  * Grants: a principal whose credential grants a room (an integrator's token, an embed ticket)
  * becomes a member with the granted role the first time it acts there, and its role follows the
  * grant of the credential it presents.
@@ -10,34 +14,50 @@
  * Bans: every way in — join code, auth key, invite, credential grant — ends in {@link Members.add},
  * where the store refuses a banned user with BANNED inside the transaction that would admit it;
  * each refusal is recorded in the audit log (issue: abuse resistance — moderation).
+ *
+ * Probing: a principal that is not a member of a room gets the same answer as for a room that does
+ * not exist (ROOM_NOT_FOUND), so room ids cannot be probed (issue 11).
  */
 import { ParleyError, type MemberInfo, type MemberRole } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
 import type { Store, MemberRecord, RoomRecord } from './ports/store.ts';
 import type { RoomPresence } from './presence.ts';
 import type { AuditLog } from './audit.ts';
+import type { Timelines } from './timeline/timelines.ts';
 import { requireAllowed, type RoomAction } from './permissions.ts';
 
-export class Members {
-  constructor(
-    private readonly store: Store,
-    private readonly presence: RoomPresence,
-    private readonly audit: AuditLog,
-    private readonly now: () => number,
-  ) {}
+/** Most unread messages counted; a room with more shows this many (the UI shows "999+"). */
+const UNREAD_MAX = 999;
 
-  /**
-   * The principal's membership of the room, checked to allow `action` (default `read`). A granted
-   * room is joined on first use. Throws NOT_MEMBER, FORBIDDEN, and for a granted room that cannot
-   * be joined ROOM_CLOSED or ROOM_FULL.
-   */
-  async require(principal: Principal, roomId: string, action: RoomAction = 'read'): Promise<MemberRecord> {
-    return (await this.authorize(principal, roomId, action)) as MemberRecord;
+/** Options of {@link Members}. */
+export interface MembersOptions {
+  readonly store: Store;
+  readonly timelines: Timelines;
+  readonly presence: RoomPresence;
+  readonly audit: AuditLog;
+}
+
+export class Members {
+  readonly #o: MembersOptions;
+
+  constructor(options: MembersOptions) {
+    this.#o = options;
   }
 
   /**
-   * Check an action an admin may also take without a membership (`invite`, `kick`, `manage`).
-   * Resolves with the actor's membership, if any. Throws NOT_MEMBER, FORBIDDEN.
+   * The principal's membership of the room, checked to allow `action` (default `read`). A granted
+   * room is joined on first use. Throws ROOM_NOT_FOUND (no such room, or not a member: one answer),
+   * FORBIDDEN, and for a granted room that cannot be joined ROOM_CLOSED or ROOM_FULL.
+   */
+  async require(principal: Principal, roomId: string, action: RoomAction = 'read'): Promise<MemberRecord> {
+    const member = await this.#current(principal, roomId);
+    requireAllowed(principal, member?.role, action, roomId);
+    return member as MemberRecord;
+  }
+
+  /**
+   * Check an action an admin may also take without a membership (`invite`, `kick`, `moderate`,
+   * `manage`). Resolves with the actor's membership, if any. Throws ROOM_NOT_FOUND, FORBIDDEN.
    */
   async authorize(principal: Principal, roomId: string, action: RoomAction): Promise<MemberRecord | undefined> {
     const member = await this.#current(principal, roomId);
@@ -47,48 +67,72 @@ export class Members {
 
   /**
    * Add the principal to an open room with `role` (idempotent: an existing member keeps its role),
-   * taking a seat atomically. Throws BANNED (recorded in the audit log first), ROOM_CLOSED,
-   * ROOM_FULL, ROOM_NOT_FOUND. The caller has already applied the join rule.
+   * taking a seat atomically, as a `member_joined` event. Throws BANNED (recorded in the audit log
+   * first), ROOM_CLOSED, ROOM_FULL, ROOM_NOT_FOUND, NAME_TAKEN. The caller has already applied the join rule.
    */
   async add(principal: Principal, room: RoomRecord, role: MemberRole = 'member'): Promise<MemberRecord> {
     if (room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${room.id} is closed`);
     try {
-      const { member } = await this.store.members.add({ roomId: room.id, userId: principal.userId, name: principal.name, role, joinedAt: this.now() }, room.maxMembers);
-      return member;
+      await this.#o.timelines.commit(room, { userId: principal.userId, name: principal.name }, { type: 'member_joined', userId: principal.userId, name: principal.name, role }, { authority: 'checked' });
     } catch (err) {
       if (!(err instanceof ParleyError && err.code === 'BANNED')) throw err;
-      await this.audit.record({ roomId: room.id, actor: principal, action: 'join_refused', details: { reason: 'banned' } });
+      await this.#o.audit.record({ roomId: room.id, actor: principal, action: 'join_refused', details: { reason: 'banned' } });
       throw new ParleyError('BANNED', `You are banned from room ${room.id}`, { details: { roomId: room.id } });
     }
-  }
-
-  /** Give a member another role. Throws NOT_MEMBER when `userId` is not one. */
-  async setRole(roomId: string, userId: string, role: MemberRole): Promise<MemberRecord> {
-    const member = await this.store.members.setRole(roomId, userId, role);
-    if (member === undefined) throw new ParleyError('NOT_MEMBER', `${userId} is not a member of room ${roomId}`);
+    const member = await this.#o.store.members.get(room.id, principal.userId);
+    if (member === undefined) throw new ParleyError('ROOM_NOT_FOUND', `No room has id ${room.id}`);
     return member;
   }
 
-  /** End a membership (kick). Resolves whether there was one. */
-  remove(roomId: string, userId: string): Promise<boolean> {
-    return this.store.members.remove(roomId, userId);
+  /**
+   * End the principal's own membership (`member_left`); their connections leave the room on every
+   * node. Owners stay (a room keeps its owners: hand the role on first). Throws ROOM_NOT_FOUND, FORBIDDEN.
+   */
+  async leave(principal: Principal, room: RoomRecord): Promise<void> {
+    const member = await this.require(principal, room.id);
+    if (member.role === 'owner') throw new ParleyError('FORBIDDEN', 'An owner cannot leave the room; make someone else owner first', { details: { role: 'owner' } });
+    await this.#o.timelines.commit(room, { userId: principal.userId, name: principal.name }, { type: 'member_left', userId: principal.userId }, { authority: 'checked' });
   }
 
   /** The stored membership, created or brought in line with the principal's grant for the room. */
   async #current(principal: Principal, roomId: string): Promise<MemberRecord | undefined> {
-    const member = await this.store.members.get(roomId, principal.userId);
+    const member = await this.#o.store.members.get(roomId, principal.userId);
     const grant = principal.grants?.find((g) => g.roomId === roomId);
-    if (grant === undefined) return member;
-    if (member !== undefined) return member.role === grant.role ? member : this.setRole(roomId, principal.userId, grant.role);
-    const room = await this.store.rooms.get(roomId);
+    if (grant === undefined || member?.role === grant.role) return member;
+    const room = await this.#o.store.rooms.get(roomId);
     if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', `No room has id ${roomId}`);
-    return this.add(principal, room, grant.role);
+    if (member === undefined) return this.add(principal, room, grant.role);
+    await this.#o.timelines.commit(room, { userId: principal.userId, name: principal.name }, { type: 'member_role_changed', userId: principal.userId, role: grant.role }, { authority: 'checked' });
+    return { ...member, role: grant.role };
   }
 
-  /** Members with their read markers and online state. */
-  async list(roomId: string): Promise<MemberInfo[]> {
-    const [members, online] = await Promise.all([this.store.members.list(roomId), this.presence.online(roomId)]);
-    return members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, lastReadSeq: m.lastReadSeq, online: online.has(m.userId) }));
+  /** A page of members (by user id) with their read markers and online state. */
+  async page(roomId: string, query: { after?: string | undefined; limit: number }): Promise<{ members: MemberInfo[]; hasMore: boolean }> {
+    const [page, online] = await Promise.all([this.#o.store.members.page(roomId, query), this.#o.presence.online(roomId)]);
+    return { members: page.members.map((m) => toInfo(m, online.has(m.userId))), hasMore: page.hasMore };
+  }
+
+  /**
+   * Up to `max` members, online ones first, and the member count: what a join reply lists, whatever
+   * the room's size (issue 11: join cost independent of room size).
+   */
+  async summary(roomId: string, max: number): Promise<{ members: MemberInfo[]; count: number }> {
+    const [online, count] = await Promise.all([this.#o.presence.online(roomId), this.#o.store.members.count(roomId)]);
+    const onlineIds = [...online].slice(0, max);
+    const members = (await this.#o.store.members.getMany(roomId, onlineIds)).map((m) => toInfo(m, true));
+    if (members.length < max && count > members.length) {
+      const listed = new Set(onlineIds);
+      const { members: more } = await this.#o.store.members.page(roomId, { limit: max });
+      for (const m of more) if (members.length < max && !listed.has(m.userId)) members.push(toInfo(m, false));
+    }
+    return { members, count };
+  }
+
+  /** Messages by others after `lastReadSeq` (at most {@link UNREAD_MAX}); other events and your own messages never count. */
+  async unread(room: RoomRecord, userId: string, lastReadSeq: number): Promise<number> {
+    if (room.kind !== 'relay') return this.#o.store.timeline.unread(room.id, userId, lastReadSeq, UNREAD_MAX);
+    const read = await this.#o.timelines.sourceFor(room).since(room.id, lastReadSeq, UNREAD_MAX * 4);
+    return Math.min(UNREAD_MAX, read.events.filter((e) => e.type === 'message' && e.senderId !== userId && e.deletedAt === undefined).length);
   }
 
   /** Move the read marker forward to min(seq, lastSeq); returns the new marker (unchanged markers are returned as they are). */
@@ -96,7 +140,12 @@ export class Members {
     const before = await this.require(principal, room.id, 'read');
     const target = Math.min(seq, room.lastSeq);
     if (target <= before.lastReadSeq) return { seq: before.lastReadSeq, moved: false };
-    const after = await this.store.members.markRead(room.id, principal.userId, target);
+    const after = await this.#o.store.members.markRead(room.id, principal.userId, target);
     return { seq: after ?? before.lastReadSeq, moved: after !== undefined && after > before.lastReadSeq };
   }
+}
+
+/** The wire view of a member. */
+function toInfo(m: MemberRecord, online: boolean): MemberInfo {
+  return { userId: m.userId, name: m.name, role: m.role, lastReadSeq: m.lastReadSeq, online };
 }

@@ -42,12 +42,13 @@ function allows(role: MemberRole, action: RoomAction): boolean {
 
 /**
  * Check that a member with `role` (undefined: not a member) or the principal's admin role allows
- * `action` in `roomId`. Throws NOT_MEMBER when there is no membership and no admin right, FORBIDDEN
+ * `action` in `roomId`. Throws ROOM_NOT_FOUND when there is no membership and no admin right — the
+ * answer a room that does not exist gets, so room ids cannot be probed (issue 11) — and FORBIDDEN
  * when the role does not allow it.
  */
 export function requireAllowed(principal: Principal, role: MemberRole | undefined, action: RoomAction, roomId: string): void {
   if (principal.role === 'admin' && ADMIN_ACTIONS.has(action)) return;
-  if (role === undefined) throw new ParleyError('NOT_MEMBER', `Not a member of room ${roomId}`);
+  if (role === undefined) throw roomNotFound(roomId);
   if (!allows(role, action)) throw new ParleyError('FORBIDDEN', `A ${role} may not ${action} in room ${roomId}`, { details: { role, action } });
 }
 
@@ -61,4 +62,9 @@ export function requireOutranks(principal: Principal, actorRole: MemberRole | un
   if (actorRole === undefined || ROLE_RANK[targetRole] >= ROLE_RANK[actorRole]) {
     throw new ParleyError('FORBIDDEN', `A ${actorRole ?? 'non-member'} may not act on a ${targetRole}`, { details: { role: actorRole ?? null, targetRole } });
   }
+}
+
+/** The one answer for a room that does not exist and for one the principal is not a member of. */
+export function roomNotFound(roomId: string): ParleyError {
+  return new ParleyError('ROOM_NOT_FOUND', `No room with id ${roomId} that you are a member of`, { details: { roomId } });
 }

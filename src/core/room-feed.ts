@@ -1,23 +1,23 @@
 /**
- * One room's message stream as this node delivers it: in seq order, each seq once, with no silent
+ * One room's timeline as this node delivers it: in seq order, each seq once, with no silent
  * gap, whatever the Broker does (DESIGN.md rule 3: pub/sub is a hint, not the truth).
  *
- * The feed knows the newest seq it delivered (`lastSeq`). A message event:
+ * The feed knows the newest seq it delivered (`lastSeq`). A timeline event (every type):
  * - at or below `lastSeq` is a repeat and is dropped;
  * - right after it is delivered, then any held successors that now follow on;
  * - further ahead is held, and a repair is scheduled: if the missing events have not arrived within
  *   {@link REORDER_GRACE_MS} (publishers on different nodes race), the feed reads them from the
- *   source of truth — the Store for persistent rooms, the RelayLog for relay rooms — and delivers
- *   them in order. What a relay room's buffer no longer holds is announced as a gap, never skipped.
- * Repairs are also started by the Fanout's position checks (`repairTo`): a message committed
+ *   room's timeline (the Timeline port: the Store for persistent rooms, the RelayLog for relay
+ *   rooms) and delivers them in order. What a relay room's buffer no longer holds is announced as a gap, never skipped.
+ * Repairs are also started by the Fanout's position checks (`repairTo`): an event committed
  * but never published, or lost with every later one, is found there.
  *
- * A relay room whose epoch changes (it was emptied everywhere and started over) is reset to the new
+ * A room whose epoch changes (it was emptied everywhere and started over) is reset to the new
  * epoch; subscriptions are told with a `resync` push.
  */
-import type { GapPush, Message, MessagePush } from '../protocol/index.ts';
-import type { Store } from './ports/store.ts';
-import type { RelayLog } from './ports/relay-log.ts';
+import type { TimelineEvent } from '../protocol/index.ts';
+import type { TimelineSource } from './ports/timeline.ts';
+import { encodeEvent, type Encoded } from './timeline/frames.ts';
 
 /** How long a feed waits for an out-of-order event's predecessors before reading them from the source (ms). */
 const REORDER_GRACE_MS = 50;
@@ -25,41 +25,33 @@ const REORDER_GRACE_MS = 50;
 /** How long a failed repair waits before trying again (ms). */
 const RETRY_MS = 1000;
 
-/** Most messages read from the source per repair round. */
+/** Most events read from the source per repair round. */
 const REPAIR_PAGE = 500;
 
 /** Most events held while waiting for a gap to close; beyond it they are dropped and read back from the source. */
 const MAX_HELD = 10_000;
 
-/** A room event as delivered to sockets: its seq (messages only) and the frame's UTF-8 bytes, encoded once per node. */
-export interface Encoded {
-  readonly seq: number | undefined;
-  readonly bytes: Buffer;
-  /** Messages: when the message was accepted (Unix ms). */
-  readonly createdAt?: number | undefined;
-}
+/** What a feed hands to its room's subscriptions, in order: events, ephemeral frames (no seq), gap and resync notices. */
+export type Delivery = Encoded | { readonly ephemeral: Buffer } | { readonly gap: { readonly from: number; readonly to: number } } | { readonly resync: string };
 
-/** What a feed hands to its room's subscriptions, in order. */
-export type Delivery = Encoded | { readonly gap: { readonly from: number; readonly to: number } } | { readonly resync: string };
-
-/** What a feed needs from the Fanout: the sources of truth and where its deliveries go. */
+/** What a feed needs from the Fanout: the room's timeline and where its deliveries go. */
 export interface FeedContext {
-  readonly store: Store;
-  readonly relayLog: RelayLog;
+  /** The room's timeline engine. */
+  readonly source: TimelineSource;
   /** Hand one delivery to every subscription of the room. */
   readonly deliver: (roomId: string, delivery: Delivery) => void;
   /** Report a repair that failed (it is retried). */
   readonly onError: (err: unknown, context: string) => void;
-  /** Report messages read back from the source to fill a gap. */
-  readonly onRepaired: (kind: 'persistent' | 'relay', messages: number) => void;
+  /** Report events read back from the source to fill a gap. */
+  readonly onRepaired: (kind: 'persistent' | 'relay', events: number) => void;
 }
 
 export class RoomFeed {
   /** Seq of the newest message delivered; undefined until the feed knows the room's position. */
   #lastSeq: number | undefined;
-  /** Relay rooms: the epoch `lastSeq` belongs to. */
+  /** The epoch `lastSeq` belongs to (undefined until known). */
   #epoch: string | undefined;
-  /** Message events ahead of `lastSeq + 1`, by seq. */
+  /** Events ahead of `lastSeq + 1`, by seq. */
   readonly #held = new Map<number, Encoded>();
   /** The newest seq known to exist (from a held event or a position check), to repair up to. */
   #target = 0;
@@ -88,10 +80,10 @@ export class RoomFeed {
     this.#advance();
   }
 
-  /** Take one message event from the broker. */
+  /** Take one timeline event from the broker. */
   receive(seq: number, epoch: string | undefined, encoded: Encoded): void {
     if (this.#closed) return;
-    if (this.kind === 'relay' && epoch !== undefined && this.#epoch !== undefined && epoch !== this.#epoch) this.#reset(epoch);
+    if (epoch !== undefined && this.#epoch !== undefined && epoch !== this.#epoch) this.#reset(epoch);
     if (this.#lastSeq !== undefined && seq <= this.#lastSeq) return;
     if (this.#held.size >= MAX_HELD) this.#held.clear();
     this.#held.set(seq, encoded);
@@ -100,12 +92,12 @@ export class RoomFeed {
   }
 
   /**
-   * The room's position as a check read it: repair up to `lastSeq` now, or, for a relay room whose
-   * epoch changed, start over in the new epoch.
+   * The room's position as a check read it: repair up to `lastSeq` now, or, for a room whose epoch
+   * changed, start over in the new epoch.
    */
   repairTo(lastSeq: number, epoch: string | undefined): void {
     if (this.#closed || this.#lastSeq === undefined) return;
-    if (this.kind === 'relay' && epoch !== undefined && epoch !== this.#epoch) this.#reset(epoch);
+    if (epoch !== undefined && this.#epoch !== undefined && epoch !== this.#epoch) this.#reset(epoch);
     if (lastSeq <= this.#lastSeq) return;
     this.#target = Math.max(this.#target, lastSeq);
     void this.#repair();
@@ -163,12 +155,11 @@ export class RoomFeed {
           this.context.deliver(this.roomId, { gap });
         }
         let repaired = 0;
-        for (const message of fetched.messages) {
-          if (message.seq !== (this.#lastSeq as number) + 1) continue;
-          this.#lastSeq = message.seq;
-          this.#held.delete(message.seq);
-          this.context.deliver(this.roomId, encodeMessage(message));
-          repaired += 1;
+        for (const event of fetched.events) {
+          if (event.seq !== (this.#lastSeq as number) + 1) continue;
+          this.#lastSeq = event.seq;
+          if (!this.#held.delete(event.seq)) repaired += 1;
+          this.context.deliver(this.roomId, encodeEvent(event));
         }
         if (repaired > 0) this.context.onRepaired(this.kind, repaired);
         this.#advance();
@@ -182,17 +173,17 @@ export class RoomFeed {
     }
   }
 
-  async #read(after: number): Promise<{ messages: Message[]; missing?: { from: number; to: number } | undefined }> {
-    if (this.kind === 'persistent') return this.context.store.messages.page(this.roomId, { after, limit: REPAIR_PAGE });
-    const found = await this.context.relayLog.since(this.roomId, after);
-    if (found.epoch !== this.#epoch) {
+  async #read(after: number): Promise<{ events: TimelineEvent[]; missing?: { from: number; to: number } | undefined }> {
+    const found = await this.context.source.since(this.roomId, after, REPAIR_PAGE);
+    if (this.#epoch !== undefined && found.epoch !== this.#epoch) {
       this.#reset(found.epoch);
-      return { messages: [] };
+      return { events: [] };
     }
-    return { messages: found.messages.slice(0, REPAIR_PAGE), missing: found.missing };
+    this.#epoch = found.epoch;
+    return found;
   }
 
-  /** A relay room started over: forget the old epoch and tell the subscriptions. */
+  /** The room started over in a new epoch (a relay room emptied everywhere): forget the old one and tell the subscriptions. */
   #reset(epoch: string): void {
     this.#epoch = epoch;
     this.#lastSeq = 0;
@@ -200,21 +191,4 @@ export class RoomFeed {
     this.#held.clear();
     this.context.deliver(this.roomId, { resync: epoch });
   }
-}
-
-/** The encoded `message` push of a message read from a source. */
-export function encodeMessage(message: Message): Encoded {
-  return { seq: message.seq, bytes: Buffer.from(messageFrame(message)), createdAt: message.createdAt };
-}
-
-/** The `message` push of one message. */
-export function messageFrame(message: Message): string {
-  const push: MessagePush = { type: 'message', message };
-  return JSON.stringify(push);
-}
-
-/** The `gap` push for one subscription. */
-export function gapFrame(roomId: string, from: number, to: number): string {
-  const push: GapPush = { type: 'gap', roomId, from, to };
-  return JSON.stringify(push);
 }

@@ -1,13 +1,15 @@
 /**
  * Room lifecycle and policy (persistent | relay, e2ee, maxMembers, join rule): create, read, list,
- * close, join-code hash rotation, and the mapping to the wire `RoomInfo`. Keeps a node-local cache of room records for the send path; the Store stays
- * the truth (a persistent send re-checks `closedAt` inside its transaction).
+ * close, join-code hash rotation, and the mapping to the wire `RoomInfo`. Keeps a node-local cache
+ * of room records for the send path, kept current by the room's timeline events (`room_updated`,
+ * `room_closed`, delivered in order and gap-repaired); the Store stays the truth (a persistent send
+ * re-checks `closedAt` inside its transaction).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ParleyError, type RoomInfo, type RoomPolicy, type RoomClosedPush } from '../protocol/index.ts';
+import { ParleyError, type RoomInfo, type RoomPolicy, type TimelineEvent } from '../protocol/index.ts';
 import type { Store, RoomRecord } from './ports/store.ts';
-import type { Broker } from './ports/broker.ts';
 import type { RelayLog } from './ports/relay-log.ts';
+import type { Timelines } from './timeline/timelines.ts';
 
 /** Input to {@link Rooms.create}. `joinCodeHash` is computed by the caller (auth/join-code.ts); `e2ee` defaults to false. */
 export interface CreateRoomInput extends Omit<RoomPolicy, 'e2ee'> {
@@ -21,11 +23,16 @@ export class Rooms {
   readonly #cache = new Map<string, RoomRecord>();
 
   constructor(
-    private readonly store: Store,
-    private readonly broker: Broker,
-    private readonly relayLog: RelayLog,
-    private readonly now: () => number,
+    private readonly options: { readonly store: Store; readonly relayLog: RelayLog; readonly timelines: Timelines; readonly now: () => number },
   ) {}
+
+  private get store(): Store {
+    return this.options.store;
+  }
+
+  private get now(): () => number {
+    return this.options.now;
+  }
 
   /** Create a room; the id is 12 random base64url characters unless given. Throws VALIDATION_FAILED if the id is taken. */
   async create(input: CreateRoomInput): Promise<RoomRecord> {
@@ -52,6 +59,11 @@ export class Rooms {
     return this.fresh(roomId);
   }
 
+  /** The cached room record, if this node has one. */
+  cached(roomId: string): RoomRecord | undefined {
+    return this.#cache.get(roomId);
+  }
+
   /** The room read from the store (refreshing the cache). Throws ROOM_NOT_FOUND. */
   async fresh(roomId: string): Promise<RoomRecord> {
     const room = await this.store.rooms.get(roomId);
@@ -71,21 +83,22 @@ export class Rooms {
     return this.store.rooms.list(options);
   }
 
-  /** Close the room (idempotent) and tell every node and member. Throws ROOM_NOT_FOUND. */
-  async close(roomId: string): Promise<RoomRecord> {
-    const room = await this.store.rooms.close(roomId, this.now());
-    if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', `No room has id ${roomId}`);
-    this.#cache.set(roomId, room);
-    const push: RoomClosedPush = { type: 'room_closed', roomId, closedAt: room.closedAt ?? this.now() };
-    await this.broker.publish({ roomId, frame: JSON.stringify(push) });
-    if (room.kind === 'relay') await this.relayLog.drop(roomId);
-    return room;
+  /**
+   * Close the room as `actor` with a `room_closed` event (idempotent). A relay room's buffer stays
+   * until it expires, so members who resume still get the event. Throws ROOM_NOT_FOUND. The caller
+   * checked the actor's authority.
+   */
+  async close(room: RoomRecord, actor: { userId: string; name: string }): Promise<RoomRecord> {
+    await this.options.timelines.commit(room, actor, { type: 'room_closed' }, { authority: 'checked' });
+    return this.fresh(room.id);
   }
 
-  /** Record that a room was closed elsewhere (from a `room_closed` event). */
-  markClosed(roomId: string, closedAt: number): void {
-    const room = this.#cache.get(roomId);
-    if (room !== undefined && room.closedAt === null) this.#cache.set(roomId, { ...room, closedAt });
+  /** Bring the cache in line with a room event delivered by the room's feed (`room_updated`, `room_closed`). */
+  observe(event: TimelineEvent): void {
+    const room = this.#cache.get(event.roomId);
+    if (room === undefined) return;
+    if (event.type === 'room_closed' && room.closedAt === null) this.#cache.set(room.id, { ...room, closedAt: event.createdAt });
+    else if (event.type === 'room_updated' && event.name !== undefined) this.#cache.set(room.id, { ...room, name: event.name });
   }
 
   /** Replace the join code hash. Throws ROOM_NOT_FOUND. */
@@ -98,7 +111,7 @@ export class Rooms {
 
   /** The wire view of a room. Relay rooms report their relay position, persistent ones the stored one. */
   async info(room: RoomRecord): Promise<RoomInfo> {
-    const position = room.kind === 'relay' ? await this.relayLog.position(room.id) : { epoch: room.epoch, lastSeq: room.lastSeq };
+    const position = room.kind === 'relay' ? await this.options.relayLog.position(room.id) : { epoch: room.epoch, lastSeq: room.lastSeq };
     return {
       id: room.id,
       name: room.name,

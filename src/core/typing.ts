@@ -9,32 +9,38 @@ export class Typing {
   /** roomId → userId → Unix ms of the last forwarded start (nested: no key string built per send). */
   readonly #lastStart = new Map<string, Map<string, number>>();
 
+  readonly #broker: Broker;
+  readonly #throttleMs: number;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+
   /**
-   * @param throttleMs least time between forwarded starts (PARLEY_TYPING_THROTTLE_MS).
-   * @param ttlMs how long clients show the indicator (PARLEY_TYPING_TTL_MS).
+   * @param options.throttleMs least time between forwarded starts (PARLEY_TYPING_THROTTLE_MS).
+   * @param options.ttlMs how long clients show the indicator (PARLEY_TYPING_TTL_MS).
+   * @param options.now clock in Unix ms.
    */
-  constructor(
-    private readonly broker: Broker,
-    private readonly throttleMs: number,
-    private readonly ttlMs: number,
-    private readonly now: () => number,
-  ) {}
+  constructor(options: { readonly broker: Broker; readonly throttleMs: number; readonly ttlMs: number; readonly now: () => number }) {
+    this.#broker = options.broker;
+    this.#throttleMs = options.throttleMs;
+    this.#ttlMs = options.ttlMs;
+    this.#now = options.now;
+  }
 
   /** Forward a typing change unless it is a start within the throttle window. Returns whether it was forwarded. */
   async set(roomId: string, userId: string, name: string, active: boolean): Promise<boolean> {
     let room = this.#lastStart.get(roomId);
     if (active) {
       const last = room?.get(userId);
-      const now = this.now();
-      if (last !== undefined && now - last < this.throttleMs) return false;
+      const now = this.#now();
+      if (last !== undefined && now - last < this.#throttleMs) return false;
       if (room === undefined) this.#lastStart.set(roomId, (room = new Map()));
       room.set(userId, now);
     } else {
       if (room === undefined || !room.delete(userId)) return false;
       if (room.size === 0) this.#lastStart.delete(roomId);
     }
-    const push: TypingPush = { type: 'typing', roomId, userId, name, active, ttlMs: this.ttlMs };
-    await this.broker.publish({ roomId, frame: JSON.stringify(push) });
+    const push: TypingPush = { type: 'typing', roomId, userId, name, active, ttlMs: this.#ttlMs };
+    await this.#broker.publish({ roomId, frame: JSON.stringify(push) });
     return true;
   }
 

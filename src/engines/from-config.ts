@@ -67,7 +67,7 @@ export async function enginesFromConfig(config: Config, observer: EngineObserver
   const onError = observer.onError ?? (() => undefined);
   const store = await storeFromConfig(config, observer);
   const { url, prefix, heartbeatMs } = config.redis;
-  const { relayBufferSize, relayTtlMs } = config.limits;
+  const relayOptions = { bufferSize: config.limits.relayBufferSize, ttlMs: config.limits.relayTtlMs, dedupeWindowMs: config.limits.relayDedupeWindowMs };
   if (url === undefined) {
     const broker = new MemoryBroker();
     const presence = new MemoryPresence();
@@ -77,7 +77,7 @@ export async function enginesFromConfig(config: Config, observer: EngineObserver
       broker,
       presence,
       counters,
-      relayLog: new MemoryRelayLog(relayBufferSize, relayTtlMs),
+      relayLog: new MemoryRelayLog(relayOptions),
       checks: { store: () => store.ping() },
       async close() {
         await Promise.all([broker.close(), presence.close(), counters.close()]);
@@ -98,7 +98,7 @@ export async function enginesFromConfig(config: Config, observer: EngineObserver
     broker,
     presence: new RedisPresence(redis),
     counters: new RedisCounters(redis),
-    relayLog: new RedisRelayLog(redis, relayBufferSize, relayTtlMs),
+    relayLog: new RedisRelayLog(redis, relayOptions),
     checks: {
       store: () => store.ping(),
       redis: async () => {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ErrorBody } from './errors.ts';
 import { RoomId } from './ids.ts';
 import { MemberRole, RoomInfo } from './rooms.ts';
-import { DisplayName } from './http.ts';
+import { DisplayName } from './names.ts';
 
 /** Longest accepted ticket lifetime, `expiresAt − issuedAt` (ms): a leaked ticket is useless soon after. */
 export const EMBED_TICKET_MAX_LIFETIME_MS = 60_000;

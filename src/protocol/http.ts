@@ -4,13 +4,12 @@
  */
 import { z } from 'zod';
 import { ErrorBody } from './errors.ts';
-import { RoomInfo, RoomPolicy, MemberInfo, MemberRole, HistoryPage } from './rooms.ts';
+import { RoomInfo, RoomPolicy, MemberInfo, MemberRole } from './rooms.ts';
 import { Ack, MessageBody } from './messages.ts';
-import { AuditEntry, BanInfo, MessageDeletedPush } from './moderation.ts';
+import { HistoryPage, ReactionKey, Seq } from './timeline.ts';
+import { AuditEntry, BanInfo } from './moderation.ts';
 import { ClientId, RoomId } from './ids.ts';
-
-/** A display name: 1–64 characters after trimming. */
-export const DisplayName = z.string().trim().min(1, 'name must not be empty').max(64, 'name must be at most 64 characters').meta({ id: 'DisplayName' });
+import { DisplayName } from './names.ts';
 
 /** `{ error }`: every non-2xx response body. */
 export const ErrorResponse = z.object({ error: ErrorBody }).meta({ id: 'ErrorResponse' });
@@ -64,14 +63,22 @@ export const RoomResponse = z
   .object({ room: RoomInfo, role: MemberRole, lastReadSeq: z.number().int(), unread: z.number().int() })
   .meta({ id: 'RoomResponse' });
 
-/** `GET /api/v1/rooms/:roomId/members`. */
-export const MembersResponse = z.object({ members: z.array(MemberInfo) }).meta({ id: 'MembersResponse' });
+/** `GET /api/v1/rooms/:roomId/members` query: members by user id, a page at a time. */
+export const MembersQuery = z.object({
+  after: z.string().min(1).max(200).optional().describe('Members with a user id after this one (the last of the previous page).'),
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Page size.'),
+});
+
+/** `GET /api/v1/rooms/:roomId/members`: a page of members by user id. */
+export const MembersResponse = z
+  .object({ members: z.array(MemberInfo), hasMore: z.boolean().describe('True when more members follow; ask again with `after` = the last user id.') })
+  .meta({ id: 'MembersResponse' });
 
 /** `GET /api/v1/rooms/:roomId/messages` query: page by seq. Newest page when neither bound is given. */
 export const HistoryQuery = z
   .object({
-    before: z.coerce.number().int().min(1).optional().describe('Messages with seq < before, newest page first.'),
-    after: z.coerce.number().int().min(0).optional().describe('Messages with seq > after, oldest first.'),
+    before: z.coerce.number().int().min(1).optional().describe('Events with seq < before: the newest page before it.'),
+    after: z.coerce.number().int().min(0).optional().describe('Events with seq > after, oldest first.'),
     limit: z.coerce.number().int().min(1).max(500).optional().describe('Page size (default 50, capped by PARLEY_HISTORY_PAGE_MAX).'),
   })
   .refine((q) => q.before === undefined || q.after === undefined, { message: 'give before or after, not both', path: ['before'] });
@@ -79,9 +86,12 @@ export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
 export const HistoryResponse = HistoryPage;
 
-/** `POST /api/v1/rooms/:roomId/messages`. */
+/**
+ * `POST /api/v1/rooms/:roomId/messages`: answered 201 with the ack of a new message, 200 with the
+ * first ack when this clientId was already used by this sender in this room.
+ */
 export const SendRequest = z
-  .object({ clientId: ClientId, body: MessageBody })
+  .object({ clientId: ClientId, body: MessageBody, replyTo: Seq.optional().describe('Seq of the message this one answers.') })
   .meta({ id: 'SendRequest', description: 'Send one message; retry with the same clientId to get the same ack.' });
 export type SendRequest = z.infer<typeof SendRequest>;
 
@@ -134,8 +144,29 @@ export const MemberParams = z.object({ roomId: RoomId, userId: z.string().min(1)
 /** Path parameters of one message: `/api/v1/rooms/:roomId/messages/:seq`. */
 export const MessageParams = z.object({ roomId: RoomId, seq: z.coerce.number().int().min(1) });
 
-/** `DELETE /api/v1/rooms/:roomId/messages/:seq` (moderators, owners, admins): the tombstone, as pushed to members. */
-export const DeleteMessageResponse = MessageDeletedPush.omit({ type: true }).meta({ id: 'DeleteMessageResponse' });
+/** `PATCH /api/v1/rooms/:roomId/messages/:seq`: edit your own message within the edit window. */
+export const EditRequest = z
+  .object({ clientId: ClientId, body: MessageBody })
+  .meta({ id: 'EditRequest', description: 'The new body; retry with the same clientId to get the same ack.' });
+
+/** `DELETE /api/v1/rooms/:roomId/messages/:seq` query: an optional idempotency key for the deletion. */
+export const DeleteMessageQuery = z.object({ clientId: ClientId.optional().describe('Idempotency key of the deletion; a fresh one when omitted.') });
+
+/** Path parameters of one reaction: `/api/v1/rooms/:roomId/messages/:seq/reactions/:key`. */
+export const ReactionParams = z.object({ roomId: RoomId, seq: z.coerce.number().int().min(1), key: ReactionKey });
+
+/** `POST /api/v1/rooms/:roomId/system`: a system notice (owners, admins; e.g. an integrator's backend). */
+export const SystemNoticeRequest = z
+  .object({ clientId: ClientId, body: MessageBody })
+  .meta({ id: 'SystemNoticeRequest', description: 'A notice shown to members as a system line; idempotent by clientId.' });
+
+/** `PATCH /api/v1/rooms/:roomId`: change the room's settings (owners, admins). */
+export const UpdateRoomRequest = z.object({ name: z.string().trim().min(1).max(100) }).meta({ id: 'UpdateRoomRequest' });
+
+/** `GET /api/v1/rooms/:roomId/messages/:seq/versions` (moderators, owners, admins): earlier bodies of an edited message. */
+export const VersionsResponse = z
+  .object({ versions: z.array(z.object({ body: z.string(), replacedAt: z.number().int().describe('Unix ms when this body was replaced.') })) })
+  .meta({ id: 'VersionsResponse' });
 
 /** `PUT /api/v1/rooms/:roomId/members/:userId/mute`: mute a member until a time (Unix ms, in the future). */
 export const MuteRequest = z

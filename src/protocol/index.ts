@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { AuthCommand, AuthResult, PingCommand, WelcomePush, ReplyFrame, ErrorPush, ReconnectPush, EmptyResult } from './envelope.ts';
-import { JoinCommand, JoinResult, LeaveCommand, HistoryCommand, HistoryPage, RoomClosedPush, MemberPush } from './rooms.ts';
-import { SendCommand, Ack, MessagePush, ReadCommand, ReadResult, ReadPush, GapPush, ResyncPush } from './messages.ts';
+import { JoinCommand, JoinResult, LeaveCommand, HistoryCommand } from './rooms.ts';
+import { SendCommand, EditCommand, DeleteCommand, ReactCommand, Ack, ReadCommand, ReadResult, ReadPush, GapPush, ResyncPush } from './messages.ts';
+import { EventPush, HistoryPage } from './timeline.ts';
 import { TypingCommand, TypingPush, PresencePush } from './presence.ts';
-import { MessageDeletedPush, MemberMutedPush } from './moderation.ts';
 
 export * from './envelope.ts';
 export * from './ids.ts';
@@ -15,9 +15,11 @@ export * from './errors.ts';
 export * from './close-codes.ts';
 export * from './rooms.ts';
 export * from './messages.ts';
+export * from './timeline.ts';
 export * from './presence.ts';
 export * from './embed.ts';
 export * from './moderation.ts';
+export * from './names.ts';
 
 /** Every frame a client may send (client → server). */
 export const ClientFrame = z.discriminatedUnion('type', [
@@ -25,6 +27,9 @@ export const ClientFrame = z.discriminatedUnion('type', [
   JoinCommand,
   LeaveCommand,
   SendCommand,
+  EditCommand,
+  DeleteCommand,
+  ReactCommand,
   HistoryCommand,
   ReadCommand,
   TypingCommand,
@@ -41,16 +46,12 @@ export const ServerFrame = z.union([
   ReplyFrame,
   ErrorPush,
   ReconnectPush,
-  MessagePush,
+  EventPush,
   GapPush,
   ResyncPush,
   ReadPush,
   TypingPush,
   PresencePush,
-  MemberPush,
-  RoomClosedPush,
-  MessageDeletedPush,
-  MemberMutedPush,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
@@ -60,6 +61,9 @@ export const CLIENT_FRAMES = {
   join: JoinCommand,
   leave: LeaveCommand,
   send: SendCommand,
+  edit: EditCommand,
+  delete: DeleteCommand,
+  react: ReactCommand,
   history: HistoryCommand,
   read: ReadCommand,
   typing: TypingCommand,
@@ -72,6 +76,9 @@ export const COMMAND_RESULTS = {
   join: JoinResult,
   leave: EmptyResult,
   send: Ack,
+  edit: Ack,
+  delete: Ack,
+  react: Ack,
   history: HistoryPage,
   read: ReadResult,
   typing: EmptyResult,
@@ -87,14 +94,10 @@ export const SERVER_FRAMES = {
   reply: ReplyFrame,
   error: ErrorPush,
   reconnect: ReconnectPush,
-  message: MessagePush,
+  event: EventPush,
   gap: GapPush,
   resync: ResyncPush,
   read: ReadPush,
   typing: TypingPush,
   presence: PresencePush,
-  member: MemberPush,
-  room_closed: RoomClosedPush,
-  message_deleted: MessageDeletedPush,
-  member_muted: MemberMutedPush,
 } as const;

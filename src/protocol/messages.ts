@@ -1,40 +1,22 @@
 /**
- * Messages on the wire: the stored message, the `send` command and its ack, the `message` push,
- * read markers and the relay `gap` notice. Rules: DESIGN.md "Delivery path" and rules 1, 4, 5.
+ * Commands that write to the timeline (send, edit, delete, react) and their ack, read markers, and
+ * the relay `gap` and `resync` notices. Rules: DESIGN.md "Delivery path" and rules 1, 4, 5.
  */
 import { z } from 'zod';
 import { ClientId, CommandId, RoomId } from './ids.ts';
+import { ReactionKey, Seq } from './timeline.ts';
 
 /**
- * Message text as sent. Length in bytes is limited by `PARLEY_MESSAGE_MAX_BYTES`; always rendered as
- * text. In plaintext rooms the server removes HTML markup and applies the word filter before storing
- * it (docs/operations.md, Moderation); in e2ee rooms it is opaque and stored as sent.
+ * Message text as sent: stored and delivered exactly as typed, and always rendered as text, never
+ * HTML (issue 11: text is never changed). Plaintext rooms apply the word filter (block or mask,
+ * docs/operations.md, Moderation); e2ee rooms carry opaque ciphertext, only size-limited.
  */
-export const MessageBody = z.string().min(1, 'body must not be empty').describe('Message text (at most PARLEY_MESSAGE_MAX_BYTES UTF-8 bytes); always shown as text, never HTML. Plaintext rooms remove HTML markup and apply the word filter; e2ee rooms store it as sent.').meta({ id: 'MessageBody' });
+export const MessageBody = z.string().min(1, 'body must not be empty').describe('Message text (at most PARLEY_MESSAGE_MAX_BYTES UTF-8 bytes), stored exactly as sent and always shown as text, never HTML; plaintext rooms apply the word filter; e2ee rooms carry opaque ciphertext.').meta({ id: 'MessageBody' });
 
 /**
- * A message as stored and delivered. `seq` is per room, gap-free and strictly increasing. A message
- * deleted by a moderator stays in the sequence as a tombstone: empty `body`, `deletedAt` set.
- */
-export const Message = z
-  .object({
-    id: z.string().describe('Server-assigned unique id.'),
-    roomId: RoomId,
-    seq: z.number().int().min(1).describe('Per-room, gap-free, strictly increasing.'),
-    senderId: z.string(),
-    senderName: z.string(),
-    clientId: ClientId,
-    type: z.literal('text'),
-    body: z.string().describe('The text (plaintext rooms: HTML markup removed) or opaque ciphertext (e2ee rooms); empty once deleted.'),
-    createdAt: z.number().int().describe('Unix ms when the server accepted it.'),
-    deletedAt: z.number().int().optional().describe('Unix ms when a moderator deleted it (a tombstone: the body was erased); absent otherwise.'),
-  })
-  .meta({ id: 'Message' });
-export type Message = z.infer<typeof Message>;
-
-/**
- * `send` command. Its `id` IS the clientId idempotency key (STYLE C5): resend the same frame after
- * a reconnect and the server answers with the first ack.
+ * `send` command. Its `id` IS the clientId idempotency key (STYLE C5), scoped to the sender and the
+ * room: resend the same frame after a reconnect and the server answers with the first ack. The
+ * connection must have joined the room first.
  */
 export const SendCommand = z
   .object({
@@ -42,31 +24,47 @@ export const SendCommand = z
     id: ClientId,
     roomId: RoomId,
     body: MessageBody,
+    replyTo: Seq.optional().describe('Seq of the message this one answers (shown with a quote).'),
   })
-  .meta({ id: 'SendCommand', description: 'Send a text message; `id` is the clientId idempotency key.' });
+  .meta({ id: 'SendCommand', description: 'Send a message; `id` is the clientId idempotency key.' });
 export type SendCommand = z.infer<typeof SendCommand>;
 
+/** `edit` command: replace the body of your own message `target` within the edit window (PARLEY_EDIT_WINDOW_MS). */
+export const EditCommand = z
+  .object({ type: z.literal('edit'), id: ClientId, roomId: RoomId, target: Seq, body: MessageBody })
+  .meta({ id: 'EditCommand', description: 'Edit your own message; `id` is the clientId idempotency key.' });
+export type EditCommand = z.infer<typeof EditCommand>;
+
+/** `delete` command: delete message `target` — your own, or anyone's lower in rank as a moderator. */
+export const DeleteCommand = z
+  .object({ type: z.literal('delete'), id: ClientId, roomId: RoomId, target: Seq })
+  .meta({ id: 'DeleteCommand', description: 'Delete a message (yours, or as a moderator); leaves a tombstone.' });
+export type DeleteCommand = z.infer<typeof DeleteCommand>;
+
+/** `react` command: add (`active: true`) or take back (`active: false`) your reaction `key` on message `target`. */
+export const ReactCommand = z
+  .object({ type: z.literal('react'), id: ClientId, roomId: RoomId, target: Seq, key: ReactionKey, active: z.boolean().default(true) })
+  .meta({ id: 'ReactCommand', description: 'Add or remove your reaction on a message.' });
+export type ReactCommand = z.infer<typeof ReactCommand>;
+
 /**
- * Ack: the answer to a send, given only once the message is durable (persistent rooms) or handed to
- * the broker (relay rooms). `duplicate` is true when this clientId was already stored.
+ * Ack: the answer to a command that appends a timeline event (send, edit, delete, react), given
+ * only once the event is durable (persistent rooms) or in the relay buffer (relay rooms). `seq` is
+ * the event's. `duplicate` is true when this clientId was already used by this sender in this room
+ * (the first ack's values come back), or when the change was already in place (a reaction already
+ * given: `seq` is the event that gave it).
  */
 export const Ack = z
   .object({
     roomId: RoomId,
     clientId: ClientId,
     id: z.string(),
-    seq: z.number().int().min(1),
+    seq: Seq,
     createdAt: z.number().int().describe('Unix ms.'),
     duplicate: z.boolean(),
   })
   .meta({ id: 'Ack' });
 export type Ack = z.infer<typeof Ack>;
-
-/** Push: a message in a room this connection joined. Delivered in seq order, once. */
-export const MessagePush = z
-  .object({ type: z.literal('message'), message: Message })
-  .meta({ id: 'MessagePush', description: 'A new (or replayed) message, in seq order.' });
-export type MessagePush = z.infer<typeof MessagePush>;
 
 /** `read` command: move this principal's read marker forward to `seq` (never backwards). */
 export const ReadCommand = z

@@ -1,38 +1,10 @@
 /**
- * Moderation on the wire (issue: abuse resistance — moderation): the pushes that tell members of a
- * deleted message and of a mute, a ban as moderators see it, and the audit log entry. The HTTP
+ * Moderation on the wire (issue: abuse resistance — moderation): a ban as moderators see it and the
+ * audit log entry. Deletions, mutes, removals and bans reach members as timeline events (timeline.ts). The HTTP
  * bodies of the moderation routes are in `http.ts`.
  */
 import { z } from 'zod';
 import { RoomId } from './ids.ts';
-
-/**
- * Push: a moderator deleted message `seq`. Show a tombstone ("message deleted") in its place; the
- * server erased its body, and history returns it with `deletedAt` and an empty body from now on.
- */
-export const MessageDeletedPush = z
-  .object({
-    type: z.literal('message_deleted'),
-    roomId: RoomId,
-    seq: z.number().int().min(1).describe('Seq of the deleted message.'),
-    deletedAt: z.number().int().describe('Unix ms of the deletion.'),
-  })
-  .meta({ id: 'MessageDeletedPush', description: 'A moderator deleted a message: show a tombstone in its place.' });
-export type MessageDeletedPush = z.infer<typeof MessageDeletedPush>;
-
-/**
- * Push: a member was muted until `mutedUntil` (Unix ms), or unmuted (`mutedUntil: null`). While
- * muted, their sends and typing are refused with `MEMBER_MUTED`.
- */
-export const MemberMutedPush = z
-  .object({
-    type: z.literal('member_muted'),
-    roomId: RoomId,
-    userId: z.string(),
-    mutedUntil: z.number().int().nullable().describe('Unix ms when the mute ends; null: unmuted.'),
-  })
-  .meta({ id: 'MemberMutedPush', description: 'A member was muted until a time, or unmuted (null).' });
-export type MemberMutedPush = z.infer<typeof MemberMutedPush>;
 
 /** A ban: `userId` may not join or act in `roomId` until a moderator lifts it. */
 export const BanInfo = z

@@ -3,7 +3,6 @@
  * Seeds' "conversation" and "session" are rooms (DESIGN.md, Concepts).
  */
 import { z } from 'zod';
-import { Message } from './messages.ts';
 import { CommandId, RoomId } from './ids.ts';
 
 /** `persistent`: history stored, resume from the store. `relay`: never stored, short resume buffer. */
@@ -16,15 +15,15 @@ export type JoinRule = z.infer<typeof JoinRule>;
 
 /**
  * The room policy set at creation (DESIGN.md: persistent | relay, e2ee, maxMembers, join rule).
- * `e2ee` rooms carry opaque bodies (ciphertext made by the clients): the server never strips or
- * filters them, it only limits their size (issue: abuse resistance — moderation).
+ * `e2ee` rooms carry opaque bodies (ciphertext made by the clients): the server never filters
+ * them, it only limits their size (issue: abuse resistance — moderation).
  */
 export const RoomPolicy = z
   .object({
     kind: RoomKind.default('persistent'),
     maxMembers: z.number().int().min(1).max(1_000_000).default(1000).describe('Most members the room admits.'),
     joinRule: JoinRule.default('code'),
-    e2ee: z.boolean().default(false).describe('End-to-end encrypted: bodies are opaque to the server (no HTML stripping, no word filter; only the size limit).'),
+    e2ee: z.boolean().default(false).describe('End-to-end encrypted: bodies are opaque to the server (no word filter; only the size limit).'),
     messagesPerMinute: z
       .number()
       .int()
@@ -49,7 +48,7 @@ export const RoomInfo = z
     createdAt: z.number().int().describe('Unix ms.'),
     closedAt: z.number().int().nullable().describe('Unix ms, or null while open.'),
     epoch: z.string().describe('Changes only if the room\'s seq numbering is reset; a client whose epoch differs must resync.'),
-    lastSeq: z.number().int().min(0).describe('Seq of the newest message (0 when empty).'),
+    lastSeq: z.number().int().min(0).describe('Seq of the newest timeline event (0 when empty).'),
   })
   .meta({ id: 'RoomInfo' });
 export type RoomInfo = z.infer<typeof RoomInfo>;
@@ -72,7 +71,7 @@ export type MemberInfo = z.infer<typeof MemberInfo>;
 
 /**
  * `join` command: start receiving a room's events on this connection.
- * With `since`, every message with seq > since is replayed in order before live ones (resume).
+ * With `since`, every timeline event with seq > since is replayed in order before live ones (resume).
  * `epoch` is the room epoch the client's `since` refers to; a mismatch answers `resync`.
  */
 export const JoinCommand = z
@@ -89,7 +88,7 @@ export type JoinCommand = z.infer<typeof JoinCommand>;
 /**
  * How a join resumed:
  * - `fresh`: no `since` given; nothing replayed (page history to show the past).
- * - `replay`: the `replayed` messages after `since` follow this reply as `message` pushes, then live ones.
+ * - `replay`: the `replayed` events after `since` follow this reply as `event` pushes, then live ones.
  * - `resync`: the gap is too large, `since` is beyond the room's newest seq, or the epoch changed;
  *   drop local state and page history. Live messages after `lastSeq` still follow.
  * - `gap` (relay rooms): some messages after `since` are gone; a `gap` push names them, the rest replay.
@@ -102,10 +101,11 @@ export const JoinResult = z
   .object({
     room: RoomInfo,
     resume: ResumeOutcome,
-    replayed: z.number().int().min(0).describe('How many `message` pushes follow as catch-up.'),
-    members: z.array(MemberInfo),
+    replayed: z.number().int().min(0).describe('How many `event` pushes follow as catch-up.'),
+    members: z.array(MemberInfo).describe('Up to PARLEY_JOIN_MEMBERS_MAX current members, online ones first: a summary whose size does not grow with the room; page the rest with GET /api/v1/rooms/:id/members.'),
+    memberCount: z.number().int().min(0).describe('How many members the room has.'),
     lastReadSeq: z.number().int().min(0).describe('This principal\'s own read marker.'),
-    unread: z.number().int().min(0).describe('Messages after the read marker.'),
+    unread: z.number().int().min(0).describe('Messages by others after the read marker (other event types and your own messages do not count).'),
   })
   .meta({ id: 'JoinResult' });
 export type JoinResult = z.infer<typeof JoinResult>;
@@ -116,46 +116,15 @@ export const LeaveCommand = z
   .meta({ id: 'LeaveCommand', description: 'Unsubscribe this connection from a room.' });
 export type LeaveCommand = z.infer<typeof LeaveCommand>;
 
-/** `history` command: a page of a persistent room's messages by seq (same rules as HTTP history). */
+/** `history` command: a page of the room's timeline by seq (same rules as HTTP history; relay rooms answer from their short buffer). */
 export const HistoryCommand = z
   .object({
     type: z.literal('history'),
     id: CommandId.optional(),
     roomId: RoomId,
-    before: z.number().int().min(1).optional().describe('Return messages with seq < before (newest page when omitted).'),
-    after: z.number().int().min(0).optional().describe('Return messages with seq > after (oldest first).'),
+    before: z.number().int().min(1).optional().describe('Return events with seq < before (newest page when omitted).'),
+    after: z.number().int().min(0).optional().describe('Return events with seq > after (oldest first).'),
     limit: z.number().int().min(1).max(500).optional(),
   })
-  .meta({ id: 'HistoryCommand', description: 'Fetch a page of history by seq.' });
+  .meta({ id: 'HistoryCommand', description: 'Fetch a page of the timeline by seq.' });
 export type HistoryCommand = z.infer<typeof HistoryCommand>;
-
-/** A page of history, always in ascending seq order. */
-export const HistoryPage = z
-  .object({
-    messages: z.array(Message),
-    hasMore: z.boolean().describe('True when more messages exist beyond this page in the requested direction.'),
-  })
-  .meta({ id: 'HistoryPage' });
-export type HistoryPage = z.infer<typeof HistoryPage>;
-
-/**
- * Push: a membership changed — a member's role (`removed: false`), or a member was removed (kicked:
- * `removed: true`). A removed member's connections stop receiving the room after this push.
- */
-export const MemberPush = z
-  .object({
-    type: z.literal('member'),
-    roomId: RoomId,
-    userId: z.string(),
-    name: z.string(),
-    role: MemberRole,
-    removed: z.boolean().describe('True when the member was removed from the room.'),
-  })
-  .meta({ id: 'MemberPush', description: 'A member\'s role changed, or a member was removed from the room.' });
-export type MemberPush = z.infer<typeof MemberPush>;
-
-/** Push: the room was closed by an admin; no more messages or joins. */
-export const RoomClosedPush = z
-  .object({ type: z.literal('room_closed'), roomId: RoomId, closedAt: z.number().int() })
-  .meta({ id: 'RoomClosedPush', description: 'The room was closed; it accepts no new messages or joins.' });
-export type RoomClosedPush = z.infer<typeof RoomClosedPush>;

@@ -143,6 +143,22 @@ test('a signed ticket that does not follow the schema is TICKET_INVALID naming t
     }
   }));
 
+test('a signed ticket whose displayName has control, bidirectional or zero-width characters is TICKET_INVALID naming displayName and why; a decomposed name opens a session composed (issue 11)', () =>
+  withTickets(async ({ tickets }) => {
+    for (const [displayName, reason] of [['Ada\r\nAdmin', /control characters/], ['Ada\u2066x', /bidirectional/], ['Ad\uFEFFa', /zero-width/], ['\u{1F600}'.repeat(65), /at most 64/]] as const) {
+      await assert.rejects(tickets.verify(signed({ displayName })), (err: unknown) => {
+        assert.ok(err instanceof ParleyError);
+        assert.equal(err.code, 'TICKET_INVALID');
+        const issues = err.details?.issues as Array<{ path: string; message: string }>;
+        assert.deepEqual(issues.map((i) => i.path), ['displayName'], JSON.stringify(displayName));
+        assert.match(issues[0]?.message ?? '', reason);
+        return true;
+      });
+    }
+    const opened = await tickets.open(signed({ displayName: 'Rene\u0301e \u{1F468}\u200D\u{1F469}\u200D\u{1F467}' }));
+    assert.equal(opened.session.principal.name, 'Ren\u00e9e \u{1F468}\u200D\u{1F469}\u200D\u{1F467}');
+  }));
+
 test('a ticket lives at most 60 s: a longer or non-positive lifetime is TICKET_INVALID, exactly 60 s is accepted', () =>
   withTickets(async ({ tickets }) => {
     const now = Date.now();

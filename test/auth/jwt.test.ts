@@ -68,12 +68,36 @@ test('a token with claims of the wrong shape is refused as a whole', async () =>
     ['rooms not an array', { sub: 'u', rooms: 'support' }],
     ['an invalid room id', { sub: 'u', rooms: ['no spaces allowed'] }],
     ['an unknown role', { sub: 'u', rooms: ['a'], role: 'superuser' }],
-    ['a name too long', { sub: 'u', name: 'x'.repeat(65) }],
     ['an empty sub', { sub: '' }],
     ['a sub that is not a string', { sub: 42 }],
     ['admin not a boolean', { sub: 'u', admin: 'yes' }],
   ];
   for (const [what, claims] of cases) assert.equal(await auth.authenticate(bearer(await mint(SECRET, claims, { nowMs: NOW }))), undefined, what);
+});
+
+test('a signed token whose display name is refused answers VALIDATION_FAILED naming name and why: a bad name claim, or a sub that cannot stand in for a missing one (issue 11)', async () => {
+  const auth = hs256();
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ sub: 'u', name: 'x'.repeat(65) }, /at most 64 characters/],
+    [{ sub: 'u', name: 'Ada\u202Enimda' }, /bidirectional/],
+    [{ sub: 'u', name: 'Ada\nAdmin' }, /control characters/],
+    [{ sub: 'u', name: 'Ad\u2060a' }, /zero-width/],
+    [{ sub: 'user\u200B1' }, /no name claim and its sub cannot serve as one: .*zero-width/],
+  ];
+  for (const [claims, reason] of cases) {
+    await assert.rejects(auth.authenticate(bearer(await mint(SECRET, claims, { nowMs: NOW }))), (err: unknown) => {
+      assert.ok(err instanceof ParleyError, String(err));
+      assert.equal(err.code, 'VALIDATION_FAILED');
+      const issues = err.details?.issues as Array<{ path: string; message: string }>;
+      assert.deepEqual(issues.map((i) => i.path), ['name'], JSON.stringify(claims));
+      assert.match(issues[0]?.message ?? '', reason);
+      return true;
+    });
+  }
+  const composed = await auth.authenticate(bearer(await mint(SECRET, { sub: 'u', name: ' Rene\u0301e \u{1F469}\u{1F3FD}\u200D\u{1F4BB}' }, { nowMs: NOW })));
+  assert.equal(composed?.name, 'Ren\u00e9e \u{1F469}\u{1F3FD}\u200D\u{1F4BB}');
+  const forged = await mint('another secret of enough length for hs256!', { sub: 'u', name: 'Ada\u202Enimda' }, { nowMs: NOW });
+  assert.equal(await auth.authenticate(bearer(forged)), undefined, 'an unsigned claim is never judged: a forged token stays simply invalid');
 });
 
 test('forged HS256 tokens are refused: tampered signature or payload, wrong secret, alg none, an asymmetric algorithm', async () => {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { ParleyClient, ParleyError, type MemberMutedPush, type Message, type MessageDeletedPush, type PresencePush, type ReadPush, type TypingPush, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, ParleyError, type EventOf, type MessageEvent, type PresencePush, type ReadPush, type TypingPush, type WebSocketConstructor } from '../../client/src/index.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
@@ -23,7 +23,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 async function member(server: TestServer, roomId: string, code: string | null, name: string) {
   const { token, user } = await server.joinRoom(roomId, code, name);
   const client = new ParleyClient({ url: server.url, token, WebSocket: WS });
-  const messages: Message[] = [];
+  const messages: MessageEvent[] = [];
   client.on('message', (m) => messages.push(m));
   return Object.assign(client, { messages, token, userId: user.id, [Symbol.dispose]: () => client.close() });
 }
@@ -47,14 +47,16 @@ test('connect, join, send: the ack carries the seq, and every member receives th
   assert.equal((await bobJoined).room.id, room.id);
   assert.equal(await ada.join(room.id), joined, 'joining a joined room answers at once');
 
+  // Both joined over HTTP before: their member_joined events hold the first seqs.
+  const base = joined.room.lastSeq;
   const ack = await ada.send(room.id, 'Hello Bob');
-  assert.equal(ack.seq, 1);
+  assert.equal(ack.seq, base + 1);
   assert.equal(ack.duplicate, false);
   await until(() => bob.messages.length === 1 && ada.messages.length === 1, 'delivery to both');
   assert.deepEqual(bob.messages[0], ada.messages[0]);
   assert.equal(bob.messages[0]?.id, ack.id);
   assert.equal(bob.messages[0]?.senderName, 'Ada');
-  assert.equal(bob.lastSeq(room.id), 1);
+  assert.equal(bob.lastSeq(room.id), base + 1);
 });
 
 test('typing, presence and read markers reach the other members as events', async () => {
@@ -81,8 +83,8 @@ test('typing, presence and read markers reach the other members as events', asyn
 
   const ack = await ada.send(room.id, 'read me');
   await until(() => bob.messages.length === 1, 'the message');
-  assert.equal(await bob.markRead(room.id, ack.seq), 1);
-  await until(() => reads.some((r) => r.userId === bob.userId && r.seq === 1), 'Bob’s read marker');
+  assert.equal(await bob.markRead(room.id, ack.seq), ack.seq);
+  await until(() => reads.some((r) => r.userId === bob.userId && r.seq === ack.seq), 'Bob’s read marker');
 
   bob.close();
   await until(() => presence.some((p) => p.userId === bob.userId && !p.online), 'Bob offline');
@@ -96,12 +98,14 @@ test('errors from the server reject with ParleyError and their stable code', asy
   const errors: ParleyError[] = [];
   ada.on('error', (e) => errors.push(e));
   await ada.connect();
-  await ada.join(room.id);
+  const base = (await ada.join(room.id)).room.lastSeq;
+  // The server's limit is below the SDK's default, so this one is refused by the server.
   await assert.rejects(ada.send(room.id, 'far too long a message'), (err: unknown) => err instanceof ParleyError && err.code === 'MESSAGE_TOO_LARGE' && !err.retryable);
-  await assert.rejects(ada.join(other.room.id), (err: unknown) => err instanceof ParleyError && err.code === 'NOT_MEMBER');
+  // A room one is not a member of is not revealed: it answers like a room that does not exist.
+  await assert.rejects(ada.join(other.room.id), (err: unknown) => err instanceof ParleyError && err.code === 'ROOM_NOT_FOUND');
   await assert.rejects(ada.join('no-such-room'), (err: unknown) => err instanceof ParleyError && err.code === 'ROOM_NOT_FOUND');
   await assert.rejects(ada.send(other.room.id, 'hi'), (err: unknown) => err instanceof ParleyError && err.code === 'NOT_JOINED');
-  assert.equal((await ada.send(room.id, 'fits')).seq, 1, 'the connection stays usable');
+  assert.equal((await ada.send(room.id, 'fits')).seq, base + 1, 'the connection stays usable');
   assert.deepEqual(errors, []);
 });
 
@@ -110,18 +114,21 @@ test('history pages backwards by seq: the newest page first, then `before` the o
   const { room, joinCode } = await server.createRoom();
   using ada = await member(server, room.id, joinCode, 'Ada');
   await ada.connect();
-  await ada.join(room.id);
+  // Ada's member_joined event holds the first seq(s); m1…m12 follow.
+  const base = (await ada.join(room.id)).room.lastSeq;
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
   for (let n = 1; n <= 12; n++) await ada.send(room.id, `m${n}`);
   const newest = await ada.history(room.id, { limit: 5 });
-  assert.deepEqual(newest.messages.map((m) => m.body), ['m8', 'm9', 'm10', 'm11', 'm12']);
+  assert.deepEqual(newest.events.map((m) => (m.type === 'message' ? m.body : m.type)), ['m8', 'm9', 'm10', 'm11', 'm12']);
   assert.equal(newest.hasMore, true);
-  const older = await ada.history(room.id, { before: 8, limit: 5 });
-  assert.deepEqual(older.messages.map((m) => m.seq), [3, 4, 5, 6, 7]);
-  const oldest = await ada.history(room.id, { before: 3, limit: 5 });
-  assert.deepEqual(oldest.messages.map((m) => m.seq), [1, 2]);
+  const older = await ada.history(room.id, { before: base + 8, limit: 5 });
+  assert.deepEqual(older.events.map((m) => m.seq), range(base + 3, base + 7));
+  const oldest = await ada.history(room.id, { before: base + 3, limit: 5 });
+  assert.deepEqual(oldest.events.map((m) => m.seq), range(1, base + 2));
+  assert.equal(oldest.events[0]?.type, 'member_joined', 'history carries every event type');
   assert.equal(oldest.hasMore, false);
-  const newer = await ada.history(room.id, { after: 10 });
-  assert.deepEqual(newer.messages.map((m) => m.seq), [11, 12]);
+  const newer = await ada.history(room.id, { after: base + 10 });
+  assert.deepEqual(newer.events.map((m) => m.seq), [base + 11, base + 12]);
 });
 
 test('after leave(), the room’s messages stop arriving and commands about it fail with NOT_JOINED', async () => {
@@ -146,15 +153,15 @@ test('after leave(), the room’s messages stop arriving and commands about it f
   assert.deepEqual(bob.messages.map((m) => m.body), ['one', 'marker']);
 });
 
-test('moderation reaches the SDK as events: a deleted message as message_deleted, a mute as member_muted; a muted member\'s send rejects with MEMBER_MUTED', async () => {
+test('moderation reaches the SDK as timeline events: a deletion as message_deleted (the state shows a tombstone), a mute as member_muted; a muted member\'s send rejects with MEMBER_MUTED', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
   using ada = await member(server, room.id, joinCode, 'Ada');
   using bob = await member(server, room.id, joinCode, 'Bob');
-  const deleted: MessageDeletedPush[] = [];
-  const mutes: MemberMutedPush[] = [];
-  bob.on('message_deleted', (push) => deleted.push(push));
-  ada.on('member_muted', (push) => mutes.push(push));
+  const deleted: Array<EventOf<'message_deleted'>> = [];
+  const mutes: Array<EventOf<'member_muted'>> = [];
+  bob.on('event', (event) => event.type === 'message_deleted' && deleted.push(event));
+  ada.on('event', (event) => event.type === 'member_muted' && mutes.push(event));
   await Promise.all([ada.connect(), bob.connect()]);
   await Promise.all([ada.join(room.id), bob.join(room.id)]);
   const ack = await ada.send(room.id, 'oops');
@@ -163,13 +170,17 @@ test('moderation reaches the SDK as events: a deleted message as message_deleted
   const res = await server.admin(`/api/v1/rooms/${room.id}/messages/${ack.seq}`, { method: 'DELETE' });
   assert.equal(res.status, 200);
   await until(() => deleted.length === 1, 'the deletion');
-  assert.deepEqual(deleted[0], { type: 'message_deleted', roomId: room.id, seq: ack.seq, deletedAt: ((await res.json()) as { deletedAt: number }).deletedAt });
+  assert.equal(deleted[0]?.target, ack.seq);
+  const tombstone = bob.roomState(room.id)?.messages.get(ack.seq);
+  assert.deepEqual([tombstone?.body, tombstone?.deletedAt], ['', deleted[0]?.createdAt]);
   const page = await bob.history(room.id);
-  assert.deepEqual(page.messages.map((m) => [m.seq, m.body, typeof m.deletedAt]), [[ack.seq, '', 'number']]);
+  const stored = page.events.filter((e) => e.type === 'message');
+  assert.deepEqual(stored.map((m) => [m.seq, m.body, m.deletedAt]), [[ack.seq, '', deleted[0]?.createdAt]]);
 
   const untilMs = Date.now() + 60_000;
   assert.equal((await server.admin(`/api/v1/rooms/${room.id}/members/${ada.userId}/mute`, { method: 'PUT', body: { until: untilMs } })).status, 200);
   await until(() => mutes.length === 1, 'the mute');
-  assert.deepEqual(mutes[0], { type: 'member_muted', roomId: room.id, userId: ada.userId, mutedUntil: untilMs });
+  assert.deepEqual([mutes[0]?.userId, mutes[0]?.until], [ada.userId, untilMs]);
+  assert.equal(ada.roomState(room.id)?.members.get(ada.userId)?.mutedUntil, untilMs);
   await assert.rejects(ada.send(room.id, 'let me'), (err) => err instanceof ParleyError && err.code === 'MEMBER_MUTED' && err.details?.mutedUntil === untilMs);
 });

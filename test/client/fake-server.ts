@@ -5,7 +5,7 @@
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import type { JoinResult, Message } from '../../src/protocol/index.ts';
+import type { JoinResult, MessageEvent } from '../../src/protocol/index.ts';
 
 /** A frame the client sent, loosely typed for assertions. */
 export type ClientFrame = { type: string; id?: string; roomId?: string; [key: string]: unknown };
@@ -89,12 +89,18 @@ export function joinResult(options: { roomId: string; lastSeq?: number; epoch?: 
     resume: options.resume ?? 'fresh',
     replayed: 0,
     members: [],
+    memberCount: 0,
     lastReadSeq: 0,
     unread: 0,
   };
 }
 
-/** A text message with seq `seq` from user u2. */
-export function message(roomId: string, seq: number): Message {
-  return { id: `m${seq}`, roomId, seq, senderId: 'u2', senderName: 'Bob', clientId: `c${seq}`, type: 'text', body: `message ${seq}`, createdAt: 1_700_000_000_000 + seq };
+/** A message event with seq `seq` from user u2. */
+export function message(roomId: string, seq: number): MessageEvent {
+  return { id: `m${seq}`, roomId, seq, senderId: 'u2', senderName: 'Bob', clientId: `c${seq}`, type: 'message', body: `message ${seq}`, createdAt: 1_700_000_000_000 + seq };
+}
+
+/** The `event` push carrying `event`. */
+export function eventPush(event: object): { type: 'event'; event: object } {
+  return { type: 'event', event };
 }

@@ -6,12 +6,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyError, type ErrorCode } from '../../src/protocol/errors.ts';
-import type { AccountRecord, AuditRecord, MemberRecord, NewMessage, NewRoom, Store } from '../../src/core/ports/store.ts';
+import type { MemberRole, MessageEvent, TimelineEvent } from '../../src/protocol/index.ts';
+import type { AccountRecord, AuditRecord, NewMessage, NewRoom, Store, StoreTimeline } from '../../src/core/ports/store.ts';
 
 /** Creates one fresh, empty store; `dispose` closes it (also after `store.close()`) and removes its data. */
 export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
 
 const T0 = 1_700_000_000_000;
+
+/** An event as `timeline.commit` takes it. */
+type CommitEvent = Parameters<StoreTimeline['commit']>[0];
+type EnvelopeKey = 'id' | 'roomId' | 'senderId' | 'senderName' | 'clientId' | 'createdAt';
+/** A commit event's own fields, with any envelope field overridable. */
+type EventFields = CommitEvent extends infer E ? (E extends CommitEvent ? Omit<E, EnvelopeKey> & Partial<Pick<E, EnvelopeKey>> : never) : never;
+
+const checked = { authority: 'checked' } as const;
+const asMember = { authority: 'member' } as const;
 
 /** A room with defaults; override any field. */
 function newRoom(id: string, overrides: Partial<NewRoom> = {}): NewRoom {
@@ -19,15 +29,21 @@ function newRoom(id: string, overrides: Partial<NewRoom> = {}): NewRoom {
 }
 
 let nextId = 0;
-/** A message with a fresh id; `clientId` defaults to a fresh one too. */
+/** A message from alice with a fresh id; `clientId` defaults to a fresh one too. */
 function newMessage(roomId: string, overrides: Partial<NewMessage> = {}): NewMessage {
   nextId += 1;
-  return { id: `msg-${nextId}`, roomId, senderId: 'alice', senderName: 'Alice', clientId: `client-${nextId}`, type: 'text', body: `hello ${nextId}`, createdAt: T0 + nextId, ...overrides };
+  return { id: `msg-${nextId}`, roomId, senderId: 'alice', senderName: 'Alice', clientId: `client-${nextId}`, type: 'message', body: `hello ${nextId}`, createdAt: T0 + nextId, ...overrides };
 }
 
-/** A plain member of `roomId`, named after `userId`, joining at `joinedAt`. */
-function newMember(roomId: string, userId: string, joinedAt = T0): Omit<MemberRecord, 'lastReadSeq' | 'mutedUntil'> {
-  return { roomId, userId, name: `User ${userId}`, role: 'member', joinedAt };
+/** A commit event in `roomId` from 'mod' with a fresh id and clientId; override any field. */
+function newEvent(roomId: string, fields: EventFields): CommitEvent {
+  nextId += 1;
+  return { id: `ev-${nextId}`, roomId, senderId: 'mod', senderName: 'Mod', clientId: `ev-client-${nextId}`, createdAt: T0 + nextId, ...fields } as CommitEvent;
+}
+
+/** A `member_joined` event of `userId` (the sender) with `role`, joining at `createdAt`. */
+function joinEvent(roomId: string, userId: string, role: MemberRole = 'member', createdAt = T0): CommitEvent {
+  return newEvent(roomId, { type: 'member_joined', userId, name: `User ${userId}`, role, senderId: userId, senderName: `User ${userId}`, createdAt });
 }
 
 /** An account with defaults; override any field. */
@@ -44,7 +60,7 @@ function token(hash: string, at = T0, ttlMs = 60_000): { tokenHash: string; crea
 function parley(code: ErrorCode): (err: unknown) => true {
   return (err) => {
     assert.ok(err instanceof ParleyError, `expected ParleyError ${code}, got ${String(err)}`);
-    assert.equal(err.code, code);
+    assert.equal(err.code, code, err.message);
     return true;
   };
 }
@@ -70,9 +86,34 @@ export function storeContract(name: string, factory: StoreFactory): void {
     }
   }
 
-  /** Append `count` messages to `roomId` one after another. */
+  /** Create room `id` and let `users` join it as members (one `member_joined` event each, seqs 1..n). */
+  async function openRoom(store: Store, id: string, users: readonly (string | [string, MemberRole])[] = ['alice'], overrides: Partial<NewRoom> = {}): Promise<void> {
+    await store.rooms.create(newRoom(id, overrides));
+    for (const u of users) {
+      const [userId, role] = typeof u === 'string' ? [u, 'member' as const] : u;
+      await store.timeline.commit(joinEvent(id, userId, role), checked);
+    }
+  }
+
+  /** Append `count` messages from alice to `roomId` one after another. */
   async function fill(store: Store, roomId: string, count: number): Promise<void> {
-    for (let i = 0; i < count; i += 1) await store.messages.append(newMessage(roomId));
+    for (let i = 0; i < count; i += 1) await store.timeline.append(newMessage(roomId));
+  }
+
+  /** Append a message and answer the stored event. */
+  async function send(store: Store, roomId: string, overrides: Partial<NewMessage> = {}): Promise<MessageEvent> {
+    return (await store.timeline.append(newMessage(roomId, overrides))).event;
+  }
+
+  /** Every event of a room, folded, ascending. */
+  async function all(store: Store, roomId: string): Promise<TimelineEvent[]> {
+    return (await store.timeline.page(roomId, { after: 0, limit: 1000 })).events;
+  }
+
+  /** The stored message at `seq`, folded. */
+  async function messageAt(store: Store, roomId: string, seq: number): Promise<MessageEvent | undefined> {
+    const [event] = (await store.timeline.page(roomId, { after: seq - 1, limit: 1 })).events;
+    return event?.type === 'message' && event.seq === seq ? event : undefined;
   }
 
   describe(`Store contract: ${name}`, () => {
@@ -105,14 +146,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.deepEqual(await store.rooms.list({ limit: 2, offset: 5 }), []);
         }));
 
-      test('close sets closedAt, and closing again keeps the first closedAt', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('c'));
-          assert.equal((await store.rooms.close('c', T0 + 10))?.closedAt, T0 + 10);
-          assert.equal((await store.rooms.close('c', T0 + 20))?.closedAt, T0 + 10);
-          assert.equal((await store.rooms.get('c'))?.closedAt, T0 + 10);
-        }));
-
       test('setJoinCodeHash replaces the hash and null clears it', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('j', { joinRule: 'code', joinCodeHash: 'a'.repeat(64) }));
@@ -122,243 +155,661 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.equal((await store.rooms.get('j'))?.joinCodeHash, null);
         }));
 
-      test('close and setJoinCodeHash of an unknown room return undefined and create nothing', () =>
+      test('setJoinCodeHash of an unknown room returns undefined and creates nothing', () =>
         withStore(async (store) => {
-          assert.equal(await store.rooms.close('ghost', T0), undefined);
           assert.equal(await store.rooms.setJoinCodeHash('ghost', 'c'.repeat(64)), undefined);
           assert.equal(await store.rooms.get('ghost'), undefined);
         }));
     });
 
-    describe('messages: append', () => {
-      test('append stores every field as given, assigns seq 1, 2, 3 and advances the room lastSeq', () =>
+    describe('timeline: append', () => {
+      test('append stores every field as given, takes the next seqs and advances the room lastSeq', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('a'));
+          await openRoom(store, 'a');
           const first = newMessage('a', { body: 'héllo 👋 <b>not html</b>', senderName: 'Ålice' });
-          const r1 = await store.messages.append(first);
-          assert.deepEqual(r1, { message: { ...first, seq: 1 }, duplicate: false });
-          assert.equal((await store.messages.append(newMessage('a'))).message.seq, 2);
-          assert.equal((await store.messages.append(newMessage('a'))).message.seq, 3);
-          assert.equal((await store.rooms.get('a'))?.lastSeq, 3);
-          const page = await store.messages.page('a', { after: 0, limit: 1 });
-          assert.deepEqual(page.messages, [{ ...first, seq: 1 }]);
+          const r1 = await store.timeline.append(first);
+          assert.deepEqual(r1, { event: { ...first, seq: 2 }, duplicate: false });
+          assert.equal((await store.timeline.append(newMessage('a'))).event.seq, 3);
+          assert.equal((await store.timeline.append(newMessage('a'))).event.seq, 4);
+          assert.equal((await store.rooms.get('a'))?.lastSeq, 4);
+          assert.deepEqual((await store.timeline.page('a', { after: 1, limit: 1 })).events, [{ ...first, seq: 2 }]);
+        }));
+
+      test('a replyTo naming a message of the room is stored; one naming no message (or a non-message event) is refused with NOT_FOUND and takes no seq', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'rp', ['alice', 'bob']);
+          const asked = await send(store, 'rp');
+          const answer = newMessage('rp', { senderId: 'bob', senderName: 'Bob', replyTo: asked.seq });
+          assert.deepEqual((await store.timeline.append(answer)).event, { ...answer, seq: 4 });
+          await assert.rejects(store.timeline.append(newMessage('rp', { replyTo: 99 })), parley('NOT_FOUND'));
+          await assert.rejects(store.timeline.append(newMessage('rp', { replyTo: 1 })), parley('NOT_FOUND'), 'seq 1 is a member_joined event');
+          assert.equal((await store.rooms.get('rp'))?.lastSeq, 4);
+          assert.equal((await messageAt(store, 'rp', 4))?.replyTo, asked.seq);
+        }));
+
+      test('a sender who is not a member is refused with NOT_MEMBER, a guest with FORBIDDEN; neither takes a seq', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'auth', [['visitor', 'guest']]);
+          await assert.rejects(store.timeline.append(newMessage('auth', { senderId: 'stranger' })), parley('NOT_MEMBER'));
+          await assert.rejects(store.timeline.append(newMessage('auth', { senderId: 'visitor' })), parley('FORBIDDEN'));
+          assert.equal((await store.rooms.get('auth'))?.lastSeq, 1);
+          assert.equal((await all(store, 'auth')).length, 1);
+        }));
+
+      test('moderators and owners may send as members do', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'roles', [['boss', 'owner'], ['mod', 'moderator']]);
+          assert.equal((await send(store, 'roles', { senderId: 'boss' })).seq, 3);
+          assert.equal((await send(store, 'roles', { senderId: 'mod' })).seq, 4);
+        }));
+
+      test('a member muted at the message\'s createdAt is refused with MEMBER_MUTED naming mutedUntil; at or after mutedUntil the message is stored', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'mute');
+          await store.timeline.commit(newEvent('mute', { type: 'member_muted', userId: 'alice', until: T0 + 1000 }), checked);
+          await assert.rejects(store.timeline.append(newMessage('mute', { createdAt: T0 + 999 })), (err) => {
+            parley('MEMBER_MUTED')(err);
+            assert.equal((err as ParleyError).details?.mutedUntil, T0 + 1000);
+            return true;
+          });
+          assert.equal((await store.rooms.get('mute'))?.lastSeq, 2, 'the refused message took no seq');
+          assert.equal((await send(store, 'mute', { createdAt: T0 + 1000 })).seq, 3);
+          assert.equal((await send(store, 'mute', { createdAt: T0 + 5000 })).seq, 4);
+        }));
+
+      test('a member removed, banned or demoted to guest is refused from then on', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'gone', ['kicked', 'banned', 'demoted', 'stays']);
+          for (const senderId of ['kicked', 'banned', 'demoted', 'stays']) await send(store, 'gone', { senderId });
+          await store.timeline.commit(newEvent('gone', { type: 'member_removed', userId: 'kicked' }), checked);
+          await store.timeline.commit(newEvent('gone', { type: 'member_banned', userId: 'banned', reason: null }), checked);
+          await store.timeline.commit(newEvent('gone', { type: 'member_role_changed', userId: 'demoted', role: 'guest' }), checked);
+          await assert.rejects(store.timeline.append(newMessage('gone', { senderId: 'kicked' })), parley('NOT_MEMBER'));
+          await assert.rejects(store.timeline.append(newMessage('gone', { senderId: 'banned' })), parley('NOT_MEMBER'));
+          await assert.rejects(store.timeline.append(newMessage('gone', { senderId: 'demoted' })), parley('FORBIDDEN'));
+          assert.equal((await send(store, 'gone', { senderId: 'stays' })).seq, 12);
         }));
 
       test('append assigns gap-free, strictly increasing seq per room under 500 concurrent appends', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('busy'));
-          await store.rooms.create(newRoom('other'));
+          const senders = Array.from({ length: 7 }, (_, i) => `user-${i}`);
+          await openRoom(store, 'busy', senders);
+          await openRoom(store, 'other', senders);
           const sends = Array.from({ length: 500 }, (_, i) => newMessage(i % 5 === 0 ? 'other' : 'busy', { senderId: `user-${i % 7}` }));
-          const results = await Promise.all(sends.map((m) => store.messages.append(m)));
+          const results = await Promise.all(sends.map((m) => store.timeline.append(m)));
           for (const roomId of ['busy', 'other']) {
-            const mine = results.filter((r) => r.message.roomId === roomId);
+            const mine = results.filter((r) => r.event.roomId === roomId);
             assert.ok(mine.every((r) => !r.duplicate));
-            const seqs = mine.map((r) => r.message.seq).sort((x, y) => x - y);
-            assert.deepEqual(seqs, Array.from({ length: mine.length }, (_, i) => i + 1), `seqs of ${roomId} are 1..n`);
-            const stored = await store.messages.page(roomId, { after: 0, limit: 500 });
-            assert.deepEqual(stored.messages.map((m) => m.seq), seqs);
-            assert.deepEqual(new Set(stored.messages.map((m) => m.id)), new Set(mine.map((r) => r.message.id)));
-            assert.equal((await store.rooms.get(roomId))?.lastSeq, mine.length);
+            const seqs = mine.map((r) => r.event.seq).sort((x, y) => x - y);
+            assert.deepEqual(seqs, Array.from({ length: mine.length }, (_, i) => i + 8), `seqs of ${roomId} follow the 7 joins gap-free`);
+            const stored = await store.timeline.page(roomId, { after: 7, limit: 500 });
+            assert.deepEqual(stored.events.map((m) => m.seq), seqs);
+            assert.deepEqual(new Set(stored.events.map((m) => m.id)), new Set(mine.map((r) => r.event.id)));
+            assert.equal((await store.rooms.get(roomId))?.lastSeq, mine.length + 7);
           }
+        }));
+
+      test('refused appends in a concurrent burst neither fail nor renumber the accepted ones', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'open', ['alice', ['visitor', 'guest']]);
+          await openRoom(store, 'shut');
+          await store.timeline.commit(newEvent('shut', { type: 'room_closed' }), checked);
+          const kinds = ['open', 'shut', 'gone', 'stranger', 'guest', 'reply'] as const;
+          const sends = Array.from({ length: 36 }, (_, i) => {
+            const kind = kinds[i % kinds.length] as (typeof kinds)[number];
+            if (kind === 'stranger') return newMessage('open', { senderId: 'stranger' });
+            if (kind === 'guest') return newMessage('open', { senderId: 'visitor' });
+            if (kind === 'reply') return newMessage('open', { replyTo: 1000 });
+            return newMessage(kind);
+          });
+          const expected: Record<(typeof kinds)[number], ErrorCode | undefined> = { open: undefined, shut: 'ROOM_CLOSED', gone: 'ROOM_NOT_FOUND', stranger: 'NOT_MEMBER', guest: 'FORBIDDEN', reply: 'NOT_FOUND' };
+          const settled = await Promise.allSettled(sends.map((m) => store.timeline.append(m)));
+          const accepted: number[] = [];
+          settled.forEach((s, i) => {
+            const code = expected[kinds[i % kinds.length] as (typeof kinds)[number]];
+            if (code === undefined) {
+              assert.equal(s.status, 'fulfilled');
+              if (s.status === 'fulfilled') accepted.push(s.value.event.seq);
+            } else {
+              assert.equal(s.status, 'rejected');
+              if (s.status === 'rejected') parley(code)(s.reason);
+            }
+          });
+          assert.deepEqual(accepted.sort((x, y) => x - y), Array.from({ length: 6 }, (_, i) => i + 3));
+          assert.equal((await store.rooms.get('open'))?.lastSeq, 8);
+          assert.equal((await store.rooms.get('shut'))?.lastSeq, 2);
+        }));
+
+      test('in one batch, a message refused for its own reason does not make a later one with the same clientId a duplicate, and a later one refused for its own reason answers the stored one', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'same');
+          const target = await send(store, 'same');
+          const tries = [{ replyTo: 404 }, { replyTo: target.seq }, { replyTo: 405 }].map((fields) => newMessage('same', { clientId: 'one', ...fields }));
+          const [refused, stored, repeated] = await Promise.allSettled(tries.map((m) => store.timeline.append(m)));
+          assert.equal(refused?.status, 'rejected');
+          if (refused?.status === 'rejected') parley('NOT_FOUND')(refused.reason);
+          assert.deepEqual(stored?.status === 'fulfilled' ? stored.value : stored, { event: { ...tries[1], seq: 3 }, duplicate: false });
+          assert.deepEqual(repeated?.status === 'fulfilled' ? repeated.value : repeated, { event: { ...tries[1], seq: 3 }, duplicate: true });
+          assert.equal((await store.rooms.get('same'))?.lastSeq, 3);
+        }));
+
+      test('a member removed while their appends are in flight has no message after the removal event', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'race', ['alice', 'bob']);
+          const sends = Array.from({ length: 60 }, () => store.timeline.append(newMessage('race', { senderId: 'bob' })));
+          const removal = store.timeline.commit(newEvent('race', { type: 'member_removed', userId: 'bob' }), checked);
+          const settled = await Promise.allSettled([...sends, removal]);
+          const removedAt = (await removal).event?.seq ?? 0;
+          for (const s of settled.slice(0, -1)) if (s.status === 'rejected') parley('NOT_MEMBER')(s.reason);
+          const bobs = (await all(store, 'race')).filter((e) => e.type === 'message' && e.senderId === 'bob');
+          assert.ok(bobs.every((e) => e.seq < removedAt), 'every stored message of bob precedes his removal');
+          assert.equal(bobs.length, settled.filter((s) => s.status === 'fulfilled').length - 1);
+          assert.deepEqual((await all(store, 'race')).map((e) => e.seq), Array.from({ length: bobs.length + 3 }, (_, i) => i + 1));
+        }));
+
+      test('authorize answers the refusal append would give, and resolves for a member who may send', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'az', ['alice', ['visitor', 'guest'], 'hushed']);
+          await store.timeline.commit(newEvent('az', { type: 'member_muted', userId: 'hushed', until: T0 + 1000 }), checked);
+          await store.timeline.authorize('az', 'alice', T0);
+          await store.timeline.authorize('az', 'hushed', T0 + 1000);
+          await assert.rejects(store.timeline.authorize('az', 'hushed', T0 + 999), parley('MEMBER_MUTED'));
+          await assert.rejects(store.timeline.authorize('az', 'visitor', T0), parley('FORBIDDEN'));
+          await assert.rejects(store.timeline.authorize('az', 'stranger', T0), parley('NOT_MEMBER'));
+          await assert.rejects(store.timeline.authorize('nowhere', 'alice', T0), parley('ROOM_NOT_FOUND'));
+          await store.timeline.commit(newEvent('az', { type: 'room_closed' }), checked);
+          await assert.rejects(store.timeline.authorize('az', 'alice', T0), parley('ROOM_CLOSED'));
         }));
 
       test('a repeated (room, sender, clientId) returns the first message with duplicate=true and stores one row', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('d'));
-          const original = await store.messages.append(newMessage('d', { clientId: 'same', body: 'first' }));
-          const retry = await store.messages.append(newMessage('d', { clientId: 'same', body: 'second' }));
+          await openRoom(store, 'd');
+          const original = await store.timeline.append(newMessage('d', { clientId: 'same', body: 'first' }));
+          const retry = await store.timeline.append(newMessage('d', { clientId: 'same', body: 'second' }));
           assert.equal(retry.duplicate, true);
-          assert.deepEqual(retry.message, original.message);
-          const page = await store.messages.page('d', { limit: 10 });
-          assert.deepEqual(page.messages, [original.message]);
-          assert.equal((await store.rooms.get('d'))?.lastSeq, 1);
+          assert.deepEqual(retry.event, original.event);
+          assert.deepEqual((await store.timeline.page('d', { after: 1, limit: 10 })).events, [original.event]);
+          assert.equal((await store.rooms.get('d'))?.lastSeq, 2);
         }));
 
       test('concurrent repeats of one clientId store one row: one append is new, the others return it as duplicate', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('d'));
-          const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.messages.append(newMessage('d', { clientId: 'burst', body: `try ${i}` }))));
+          await openRoom(store, 'd');
+          const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.timeline.append(newMessage('d', { clientId: 'burst', body: `try ${i}` }))));
           assert.equal(results.filter((r) => !r.duplicate).length, 1);
-          const stored = results.find((r) => !r.duplicate)?.message;
-          for (const r of results) assert.deepEqual(r.message, stored);
-          assert.equal((await store.messages.page('d', { limit: 10 })).messages.length, 1);
-          assert.equal((await store.rooms.get('d'))?.lastSeq, 1);
+          const stored = results.find((r) => !r.duplicate)?.event;
+          for (const r of results) assert.deepEqual(r.event, stored);
+          assert.equal((await store.rooms.get('d'))?.lastSeq, 2);
         }));
 
       test('the same clientId from another sender or in another room is a different message', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('x'));
-          await store.rooms.create(newRoom('y'));
-          const a = await store.messages.append(newMessage('x', { clientId: 'k', senderId: 'alice' }));
-          const b = await store.messages.append(newMessage('x', { clientId: 'k', senderId: 'bob' }));
-          const c = await store.messages.append(newMessage('y', { clientId: 'k', senderId: 'alice' }));
+          await openRoom(store, 'x', ['alice', 'bob']);
+          await openRoom(store, 'y');
+          const a = await store.timeline.append(newMessage('x', { clientId: 'k', senderId: 'alice' }));
+          const b = await store.timeline.append(newMessage('x', { clientId: 'k', senderId: 'bob' }));
+          const c = await store.timeline.append(newMessage('y', { clientId: 'k', senderId: 'alice' }));
           assert.deepEqual([a.duplicate, b.duplicate, c.duplicate], [false, false, false]);
-          assert.deepEqual([a.message.seq, b.message.seq, c.message.seq], [1, 2, 1]);
+          assert.deepEqual([a.event.seq, b.event.seq, c.event.seq], [3, 4, 2]);
         }));
 
-      test('a closed room rejects append with ROOM_CLOSED and stores nothing', () =>
+      test('a retry answers the original as duplicate even after the room closed or the sender left', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('closed'));
-          await store.messages.append(newMessage('closed'));
-          await store.rooms.close('closed', T0 + 1);
-          await assert.rejects(store.messages.append(newMessage('closed')), parley('ROOM_CLOSED'));
-          assert.equal((await store.messages.page('closed', { limit: 10 })).messages.length, 1);
-          assert.equal((await store.rooms.get('closed'))?.lastSeq, 1);
+          await openRoom(store, 'late', ['alice', 'bob']);
+          const fromAlice = await store.timeline.append(newMessage('late', { clientId: 'before' }));
+          const fromBob = await store.timeline.append(newMessage('late', { clientId: 'before', senderId: 'bob' }));
+          await store.timeline.commit(newEvent('late', { type: 'member_left', userId: 'bob', senderId: 'bob' }), checked);
+          assert.deepEqual(await store.timeline.append(newMessage('late', { clientId: 'before', senderId: 'bob' })), { event: fromBob.event, duplicate: true });
+          await store.timeline.commit(newEvent('late', { type: 'room_closed' }), checked);
+          assert.deepEqual(await store.timeline.append(newMessage('late', { clientId: 'before' })), { event: fromAlice.event, duplicate: true });
         }));
 
-      test('a retry of a message stored before the room closed still returns the original with duplicate=true', () =>
+      test('a closed room refuses append with ROOM_CLOSED, a missing one with ROOM_NOT_FOUND; nothing is stored', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('late'));
-          const original = await store.messages.append(newMessage('late', { clientId: 'before-close' }));
-          await store.rooms.close('late', T0 + 1);
-          const retry = await store.messages.append(newMessage('late', { clientId: 'before-close' }));
-          assert.deepEqual(retry, { message: original.message, duplicate: true });
-        }));
-
-      test('append to a missing room rejects with ROOM_NOT_FOUND', () =>
-        withStore(async (store) => {
-          await assert.rejects(store.messages.append(newMessage('nowhere')), parley('ROOM_NOT_FOUND'));
-          assert.equal((await store.messages.page('nowhere', { limit: 10 })).messages.length, 0);
-        }));
-
-      test('rejected appends in a concurrent burst neither fail nor renumber the accepted ones', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('open'));
-          await store.rooms.create(newRoom('shut'));
-          await store.rooms.close('shut', T0);
-          const sends = Array.from({ length: 30 }, (_, i) => newMessage(['open', 'shut', 'gone'][i % 3] as string));
-          const settled = await Promise.allSettled(sends.map((m) => store.messages.append(m)));
-          const accepted: number[] = [];
-          settled.forEach((s, i) => {
-            const roomId = sends[i]?.roomId;
-            if (roomId === 'open') {
-              assert.equal(s.status, 'fulfilled');
-              if (s.status === 'fulfilled') accepted.push(s.value.message.seq);
-            } else {
-              assert.equal(s.status, 'rejected');
-              if (s.status === 'rejected') parley(roomId === 'shut' ? 'ROOM_CLOSED' : 'ROOM_NOT_FOUND')(s.reason);
-            }
-          });
-          assert.deepEqual(accepted.sort((x, y) => x - y), Array.from({ length: 10 }, (_, i) => i + 1));
-          assert.equal((await store.rooms.get('shut'))?.lastSeq, 0);
+          await openRoom(store, 'closed');
+          await send(store, 'closed');
+          await store.timeline.commit(newEvent('closed', { type: 'room_closed' }), checked);
+          await assert.rejects(store.timeline.append(newMessage('closed')), parley('ROOM_CLOSED'));
+          assert.equal((await store.rooms.get('closed'))?.lastSeq, 3);
+          await assert.rejects(store.timeline.append(newMessage('nowhere')), parley('ROOM_NOT_FOUND'));
+          assert.deepEqual(await store.timeline.page('nowhere', { limit: 10 }), { events: [], hasMore: false });
         }));
     });
 
-    describe('messages: page', () => {
-      /** A store whose room 'p' holds seqs 1..10 and room 'q' holds 3 messages. */
+    describe('timeline: page and since', () => {
+      /** A store whose room 'p' holds seqs 1..10 (alice's join, then 9 messages) and room 'q' 3 events. */
       async function withTen(fn: (store: Store) => Promise<void>): Promise<void> {
         await withStore(async (store) => {
-          await store.rooms.create(newRoom('p'));
-          await store.rooms.create(newRoom('q'));
-          await fill(store, 'p', 10);
-          await fill(store, 'q', 3);
+          await openRoom(store, 'p');
+          await openRoom(store, 'q');
+          await fill(store, 'p', 9);
+          await fill(store, 'q', 2);
           await fn(store);
         });
       }
-      const seqs = (page: { messages: { seq: number }[] }) => page.messages.map((m) => m.seq);
+      const seqs = (page: { events: { seq: number }[] }) => page.events.map((m) => m.seq);
 
-      test('page after returns the first `limit` messages after the seq, ascending, with hasMore', () =>
+      test('page after returns the first `limit` events after the seq, ascending, with hasMore', () =>
         withTen(async (store) => {
-          const p1 = await store.messages.page('p', { after: 0, limit: 4 });
+          const p1 = await store.timeline.page('p', { after: 0, limit: 4 });
           assert.deepEqual([seqs(p1), p1.hasMore], [[1, 2, 3, 4], true]);
-          const p2 = await store.messages.page('p', { after: 6, limit: 4 });
+          assert.equal(p1.events[0]?.type, 'member_joined');
+          const p2 = await store.timeline.page('p', { after: 6, limit: 4 });
           assert.deepEqual([seqs(p2), p2.hasMore], [[7, 8, 9, 10], false]);
-          const p3 = await store.messages.page('p', { after: 8, limit: 4 });
+          const p3 = await store.timeline.page('p', { after: 8, limit: 4 });
           assert.deepEqual([seqs(p3), p3.hasMore], [[9, 10], false]);
-          const p4 = await store.messages.page('p', { after: 10, limit: 4 });
+          const p4 = await store.timeline.page('p', { after: 10, limit: 4 });
           assert.deepEqual([seqs(p4), p4.hasMore], [[], false]);
         }));
 
-      test('page before returns the last `limit` messages before the seq, ascending, with hasMore', () =>
+      test('page before returns the last `limit` events before the seq, ascending, with hasMore', () =>
         withTen(async (store) => {
-          const p1 = await store.messages.page('p', { before: 11, limit: 4 });
+          const p1 = await store.timeline.page('p', { before: 11, limit: 4 });
           assert.deepEqual([seqs(p1), p1.hasMore], [[7, 8, 9, 10], true]);
-          const p2 = await store.messages.page('p', { before: 5, limit: 4 });
+          const p2 = await store.timeline.page('p', { before: 5, limit: 4 });
           assert.deepEqual([seqs(p2), p2.hasMore], [[1, 2, 3, 4], false]);
-          const p3 = await store.messages.page('p', { before: 3, limit: 4 });
+          const p3 = await store.timeline.page('p', { before: 3, limit: 4 });
           assert.deepEqual([seqs(p3), p3.hasMore], [[1, 2], false]);
-          const p4 = await store.messages.page('p', { before: 1, limit: 4 });
+          const p4 = await store.timeline.page('p', { before: 1, limit: 4 });
           assert.deepEqual([seqs(p4), p4.hasMore], [[], false]);
         }));
 
-      test('page with neither after nor before returns the newest `limit` messages, ascending, with hasMore', () =>
+      test('page with neither after nor before returns the newest `limit` events, ascending, with hasMore', () =>
         withTen(async (store) => {
-          const p1 = await store.messages.page('p', { limit: 4 });
+          const p1 = await store.timeline.page('p', { limit: 4 });
           assert.deepEqual([seqs(p1), p1.hasMore], [[7, 8, 9, 10], true]);
-          const p2 = await store.messages.page('p', { limit: 10 });
+          const p2 = await store.timeline.page('p', { limit: 10 });
           assert.deepEqual([seqs(p2), p2.hasMore], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], false]);
-          const p3 = await store.messages.page('p', { limit: 50 });
+          const p3 = await store.timeline.page('p', { limit: 50 });
           assert.deepEqual([seqs(p3).length, p3.hasMore], [10, false]);
         }));
 
-      test('pages contain only the requested room, and an empty or unknown room gives an empty page', () =>
+      test('pages contain only the requested room, an unknown room gives an empty page, and a limit below 1 is refused', () =>
         withTen(async (store) => {
-          const q = await store.messages.page('q', { limit: 50 });
+          const q = await store.timeline.page('q', { limit: 50 });
           assert.deepEqual(seqs(q), [1, 2, 3]);
-          assert.ok(q.messages.every((m) => m.roomId === 'q'));
-          await store.rooms.create(newRoom('empty'));
-          assert.deepEqual(await store.messages.page('empty', { limit: 5 }), { messages: [], hasMore: false });
-          assert.deepEqual(await store.messages.page('unknown', { after: 0, limit: 5 }), { messages: [], hasMore: false });
+          assert.ok(q.events.every((m) => m.roomId === 'q'));
+          assert.deepEqual(await store.timeline.page('unknown', { after: 0, limit: 5 }), { events: [], hasMore: false });
+          await assert.rejects(store.timeline.page('p', { limit: 0 }), validationFailed('limit'));
+        }));
+
+      test('since answers up to `limit` events after a seq with the room\'s epoch and lastSeq; an unknown room is ROOM_NOT_FOUND', () =>
+        withTen(async (store) => {
+          const read = await store.timeline.since('p', 7, 2);
+          assert.deepEqual([read.epoch, read.lastSeq, read.events.map((e) => e.seq)], ['epoch-1', 10, [8, 9]]);
+          assert.deepEqual((await store.timeline.since('p', 10, 5)).events, []);
+          assert.deepEqual(await store.timeline.position('q'), { epoch: 'epoch-1', lastSeq: 3 });
+          await assert.rejects(store.timeline.since('unknown', 0, 5), parley('ROOM_NOT_FOUND'));
+          await assert.rejects(store.timeline.position('unknown'), parley('ROOM_NOT_FOUND'));
+          await assert.rejects(store.timeline.since('p', 0, 0), validationFailed('limit'));
+        }));
+
+      test('a message read back is folded as it stands now: latest body and editedAt, reactions by first seq with users in order, a tombstone without reactions', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'f', ['alice', 'bob', 'carol']);
+          const kept = await send(store, 'f', { body: 'first draft' });
+          const gone = await send(store, 'f', { body: 'regrettable' });
+          const plain = await send(store, 'f', { body: 'untouched' });
+          const react = (senderId: string, target: number, key: string) => store.timeline.commit(newEvent('f', { type: 'reaction_added', target, key, senderId }), asMember);
+          await store.timeline.commit(newEvent('f', { type: 'message_edited', target: kept.seq, body: 'final text', senderId: 'alice', createdAt: T0 + 5000 }), asMember);
+          await react('bob', kept.seq, '👍');
+          await react('carol', kept.seq, '🎉');
+          await react('alice', kept.seq, '👍');
+          await react('carol', kept.seq, '👍');
+          await react('bob', gone.seq, '😮');
+          await store.timeline.commit(newEvent('f', { type: 'reaction_removed', target: kept.seq, key: '👍', senderId: 'alice' }), asMember);
+          await store.timeline.commit(newEvent('f', { type: 'message_deleted', target: gone.seq, senderId: 'alice', createdAt: T0 + 6000 }), asMember);
+          const events = await all(store, 'f');
+          assert.deepEqual(events.find((e) => e.seq === kept.seq), {
+            ...kept,
+            body: 'final text',
+            editedAt: T0 + 5000,
+            reactions: [
+              { key: '👍', userIds: ['bob', 'carol'] },
+              { key: '🎉', userIds: ['carol'] },
+            ],
+          });
+          assert.deepEqual(events.find((e) => e.seq === gone.seq), { ...gone, body: '', deletedAt: T0 + 6000 });
+          assert.deepEqual(events.find((e) => e.seq === plain.seq), plain, 'no optional field is set on a message never changed');
+          assert.deepEqual((await store.timeline.since('f', kept.seq - 1, 1)).events[0], events.find((e) => e.seq === kept.seq), 'since folds as page does');
+          assert.deepEqual(
+            events.slice(6).map((e) => e.type),
+            ['message_edited', 'reaction_added', 'reaction_added', 'reaction_added', 'reaction_added', 'reaction_added', 'reaction_removed', 'message_deleted'],
+          );
+          assert.equal(events.length, 14);
+        }));
+
+      test('every event type reads back with its own fields exactly as committed', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'types', ['alice', ['mod', 'moderator']]);
+          const m = await send(store, 'types');
+          const committed = [
+            newEvent('types', { type: 'message_edited', target: m.seq, body: 'edited', senderId: 'alice' }),
+            newEvent('types', { type: 'reaction_added', target: m.seq, key: 'ok' }),
+            newEvent('types', { type: 'reaction_removed', target: m.seq, key: 'ok' }),
+            newEvent('types', { type: 'member_muted', userId: 'alice', until: T0 + 9 }),
+            newEvent('types', { type: 'member_unmuted', userId: 'alice' }),
+            newEvent('types', { type: 'member_role_changed', userId: 'alice', role: 'moderator' }),
+            newEvent('types', { type: 'member_removed', userId: 'alice' }),
+            newEvent('types', { type: 'member_banned', userId: 'alice', reason: 'spam' }),
+            newEvent('types', { type: 'member_banned', userId: 'eve', reason: null }),
+            newEvent('types', { type: 'member_unbanned', userId: 'alice' }),
+            joinEvent('types', 'alice', 'guest', T0 + 77),
+            newEvent('types', { type: 'member_left', userId: 'alice', senderId: 'alice' }),
+            newEvent('types', { type: 'room_updated', name: 'Renamed' }),
+            newEvent('types', { type: 'room_updated' }),
+            newEvent('types', { type: 'system', body: 'Maintenance at noon' }),
+            newEvent('types', { type: 'message_deleted', target: m.seq }),
+            newEvent('types', { type: 'room_closed' }),
+          ];
+          const results = [];
+          for (const e of committed) results.push(await store.timeline.commit(e, checked));
+          const expected = committed.map((e, i) => ({ ...e, seq: m.seq + 1 + i }));
+          assert.deepEqual(results, expected.map((event) => ({ event, duplicate: false })));
+          const read = (await store.timeline.page('types', { after: m.seq, limit: 100 })).events;
+          assert.deepEqual(read, expected.map((e) => (e.type === 'message_edited' ? { ...e, body: '' } : e)), 'the deleted message\'s edit bodies are erased too');
+        }));
+    });
+
+    describe('timeline: commit', () => {
+      test('seqs stay gap-free and strictly increasing when appends and commits interleave concurrently', () =>
+        withStore(async (store) => {
+          const users = Array.from({ length: 5 }, (_, i) => `u${i}`);
+          await openRoom(store, 'mix', users);
+          const first = await send(store, 'mix', { senderId: 'u0' });
+          const writes = Array.from({ length: 120 }, (_, i) => {
+            const senderId = `u${i % 5}`;
+            if (i % 3 === 0) return store.timeline.commit(newEvent('mix', { type: 'reaction_added', target: first.seq, key: `k${i}`, senderId }), asMember).then((r) => r.event?.seq);
+            if (i % 3 === 1) return store.timeline.commit(newEvent('mix', { type: 'system', body: `notice ${i}` }), checked).then((r) => r.event?.seq);
+            return store.timeline.append(newMessage('mix', { senderId })).then((r) => r.event.seq);
+          });
+          const seqs = (await Promise.all(writes)).sort((a, b) => (a ?? 0) - (b ?? 0));
+          assert.deepEqual(seqs, Array.from({ length: 120 }, (_, i) => i + 7));
+          const stored = await all(store, 'mix');
+          assert.deepEqual(stored.map((e) => e.seq), Array.from({ length: 126 }, (_, i) => i + 1));
+          assert.equal((await store.rooms.get('mix'))?.lastSeq, 126);
+        }));
+
+      test('a commit whose clientId the sender used before answers the original event as duplicate and changes nothing', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'dup', ['alice', 'bob']);
+          const kick = newEvent('dup', { type: 'member_removed', userId: 'bob', clientId: 'kick-1' });
+          const first = await store.timeline.commit(kick, checked);
+          await store.timeline.commit(joinEvent('dup', 'bob'), checked);
+          const again = await store.timeline.commit({ ...kick, id: 'other-id' }, checked);
+          assert.deepEqual(again, { event: first.event, duplicate: true });
+          assert.notEqual(await store.members.get('dup', 'bob'), undefined, 'the retry did not remove bob again');
+          assert.equal((await store.rooms.get('dup'))?.lastSeq, 4);
+        }));
+
+      test('with authority member, a non-member, a guest and a muted member are refused and nothing is stored', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'am', ['alice', ['visitor', 'guest'], 'hushed']);
+          const m = await send(store, 'am');
+          await store.timeline.commit(newEvent('am', { type: 'member_muted', userId: 'hushed', until: T0 + 1_000_000 }), checked);
+          const reactAs = (senderId: string) => store.timeline.commit(newEvent('am', { type: 'reaction_added', target: m.seq, key: '+1', senderId }), asMember);
+          await assert.rejects(reactAs('stranger'), parley('NOT_MEMBER'));
+          await assert.rejects(reactAs('visitor'), parley('FORBIDDEN'));
+          await assert.rejects(reactAs('hushed'), parley('MEMBER_MUTED'));
+          assert.equal((await store.rooms.get('am'))?.lastSeq, 5);
+          assert.equal((await messageAt(store, 'am', m.seq))?.reactions, undefined);
+        }));
+
+      test('message_edited replaces the body, keeps the previous ones as versions and refuses NOT_FOUND, FORBIDDEN and EDIT_WINDOW_CLOSED', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'ed', ['alice', 'bob']);
+          const m = await send(store, 'ed', { body: 'v1', createdAt: T0 + 100 });
+          const edit = (body: string, createdAt: number, overrides: Partial<EventFields> = {}) =>
+            store.timeline.commit(newEvent('ed', { type: 'message_edited', target: m.seq, body, senderId: 'alice', createdAt, ...overrides } as EventFields), { authority: 'member', editWindowMs: 1000 });
+          await edit('v2', T0 + 200);
+          await edit('v3', T0 + 1100);
+          await assert.rejects(edit('late', T0 + 1101), (err) => {
+            parley('EDIT_WINDOW_CLOSED')(err);
+            assert.equal((err as ParleyError).details?.editWindowMs, 1000);
+            return true;
+          });
+          await assert.rejects(edit('not mine', T0 + 300, { senderId: 'bob' }), parley('FORBIDDEN'));
+          await assert.rejects(edit('nothing', T0 + 300, { target: 999 }), parley('NOT_FOUND'));
+          await assert.rejects(edit('a join', T0 + 300, { target: 1 }), parley('NOT_FOUND'));
+          assert.deepEqual(await messageAt(store, 'ed', m.seq), { ...m, body: 'v3', editedAt: T0 + 1100 });
+          assert.deepEqual(await store.timeline.versions('ed', m.seq), [
+            { body: 'v1', replacedAt: T0 + 200 },
+            { body: 'v2', replacedAt: T0 + 1100 },
+          ]);
+          assert.deepEqual(await store.timeline.versions('ed', 999), []);
+          assert.equal((await store.rooms.get('ed'))?.lastSeq, m.seq + 2);
+        }));
+
+      test('message_deleted erases the message to a tombstone and drops its reactions; members may delete only their own, moderators any; a deleted message cannot be edited, reacted to or deleted again', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'del', ['alice', 'bob']);
+          const own = await send(store, 'del', { body: 'mine' });
+          const other = await send(store, 'del', { body: 'yours', senderId: 'bob' });
+          await store.timeline.commit(newEvent('del', { type: 'reaction_added', target: own.seq, key: 'x', senderId: 'bob' }), asMember);
+          await assert.rejects(store.timeline.commit(newEvent('del', { type: 'message_deleted', target: other.seq, senderId: 'alice' }), asMember), parley('FORBIDDEN'));
+          const deleted = await store.timeline.commit(newEvent('del', { type: 'message_deleted', target: own.seq, senderId: 'alice', createdAt: T0 + 50 }), asMember);
+          assert.equal(deleted.event?.type, 'message_deleted');
+          await store.timeline.commit(newEvent('del', { type: 'message_deleted', target: other.seq, createdAt: T0 + 60 }), checked);
+          assert.deepEqual(await messageAt(store, 'del', own.seq), { ...own, body: '', deletedAt: T0 + 50 });
+          assert.deepEqual(await messageAt(store, 'del', other.seq), { ...other, body: '', deletedAt: T0 + 60 });
+          await assert.rejects(store.timeline.commit(newEvent('del', { type: 'message_deleted', target: own.seq }), checked), parley('NOT_FOUND'));
+          await assert.rejects(store.timeline.commit(newEvent('del', { type: 'message_edited', target: own.seq, body: 'back', senderId: 'alice' }), asMember), parley('NOT_FOUND'));
+          await assert.rejects(store.timeline.commit(newEvent('del', { type: 'reaction_added', target: own.seq, key: 'y', senderId: 'bob' }), asMember), parley('NOT_FOUND'));
+          await assert.rejects(store.timeline.commit(newEvent('del', { type: 'message_deleted', target: 404 }), checked), parley('NOT_FOUND'));
+        }));
+
+      test('reaction_added gives one reaction per member and key: a repeat is a duplicate answering the event that gave it; reaction_removed of one not given is NOT_FOUND', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'rx', ['alice', 'bob']);
+          const m = await send(store, 'rx');
+          const add = (key: string, senderId = 'bob') => store.timeline.commit(newEvent('rx', { type: 'reaction_added', target: m.seq, key, senderId }), asMember);
+          const given = await add('❤️');
+          assert.equal(given.duplicate, false);
+          assert.deepEqual(await add('❤️'), { event: given.event, duplicate: true });
+          assert.equal((await add('❤️', 'alice')).duplicate, false, 'another member may give the same key');
+          assert.equal((await store.rooms.get('rx'))?.lastSeq, m.seq + 2);
+          const remove = (key: string) => store.timeline.commit(newEvent('rx', { type: 'reaction_removed', target: m.seq, key, senderId: 'bob' }), asMember);
+          assert.equal((await remove('❤️')).duplicate, false);
+          await assert.rejects(remove('❤️'), parley('NOT_FOUND'));
+          await assert.rejects(remove('never'), parley('NOT_FOUND'));
+          assert.deepEqual((await messageAt(store, 'rx', m.seq))?.reactions, [{ key: '❤️', userIds: ['alice'] }]);
+          const again = await add('❤️');
+          assert.equal(again.duplicate, false, 'a reaction taken back may be given again');
+          assert.deepEqual((await messageAt(store, 'rx', m.seq))?.reactions, [{ key: '❤️', userIds: ['alice', 'bob'] }]);
+        }));
+
+      test('member_joined admits the user with the event\'s name, role and time; an existing member is a duplicate with no event', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('j'));
+          const joined = await store.timeline.commit(joinEvent('j', 'u1', 'moderator', T0 + 5), checked);
+          assert.equal(joined.event?.seq, 1);
+          assert.deepEqual(await store.members.get('j', 'u1'), { roomId: 'j', userId: 'u1', name: 'User u1', role: 'moderator', lastReadSeq: 0, joinedAt: T0 + 5, mutedUntil: null });
+          assert.deepEqual(await store.timeline.commit(joinEvent('j', 'u1', 'owner', T0 + 9), checked), { event: undefined, duplicate: true });
+          assert.equal((await store.members.get('j', 'u1'))?.role, 'moderator');
+          assert.equal((await store.rooms.get('j'))?.lastSeq, 1);
+        }));
+
+      test('member_joined refuses ROOM_FULL at maxMembers even when joins race, yet admits nothing twice', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('cap', { maxMembers: 5 }));
+          const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.timeline.commit(joinEvent('cap', `u${i}`), checked)));
+          assert.equal(settled.filter((s) => s.status === 'fulfilled').length, 5);
+          for (const s of settled) if (s.status === 'rejected') parley('ROOM_FULL')(s.reason);
+          assert.equal(await store.members.count('cap'), 5);
+          assert.equal((await store.rooms.get('cap'))?.lastSeq, 5);
+          const member = (await store.members.page('cap', { limit: 1 })).members[0];
+          assert.equal((await store.timeline.commit(joinEvent('cap', member?.userId ?? ''), checked)).duplicate, true, 'an existing member of a full room is a duplicate, not refused');
+        }));
+
+      test('member_joined refuses BANNED, ROOM_CLOSED in a closed room and ROOM_NOT_FOUND for an unknown room', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'jr', ['alice']);
+          await store.timeline.commit(newEvent('jr', { type: 'member_banned', userId: 'eve', reason: null }), checked);
+          await assert.rejects(store.timeline.commit(joinEvent('jr', 'eve'), checked), parley('BANNED'));
+          await store.timeline.commit(newEvent('jr', { type: 'room_closed' }), checked);
+          await assert.rejects(store.timeline.commit(joinEvent('jr', 'newcomer'), checked), parley('ROOM_CLOSED'));
+          assert.equal((await store.timeline.commit(joinEvent('jr', 'alice'), checked)).duplicate, true);
+          await assert.rejects(store.timeline.commit(joinEvent('ghost', 'u'), checked), parley('ROOM_NOT_FOUND'));
+          assert.equal(await store.members.count('jr'), 1);
+        }));
+
+      test('member_left and member_removed end the membership; without one they refuse NOT_MEMBER', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'lv', ['alice', 'bob']);
+          await store.timeline.commit(newEvent('lv', { type: 'member_left', userId: 'alice', senderId: 'alice' }), checked);
+          await store.timeline.commit(newEvent('lv', { type: 'member_removed', userId: 'bob' }), checked);
+          assert.equal(await store.members.count('lv'), 0);
+          await assert.rejects(store.timeline.commit(newEvent('lv', { type: 'member_left', userId: 'alice', senderId: 'alice' }), checked), parley('NOT_MEMBER'));
+          await assert.rejects(store.timeline.commit(newEvent('lv', { type: 'member_removed', userId: 'bob' }), checked), parley('NOT_MEMBER'));
+          assert.equal((await store.rooms.get('lv'))?.lastSeq, 4);
+        }));
+
+      test('member_banned records the ban and ends the membership; banning again is a duplicate answering the first ban; member_unbanned lifts it or refuses NOT_FOUND', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'bn', ['eve']);
+          await store.rooms.create(newRoom('other'));
+          const first = await store.timeline.commit(newEvent('bn', { type: 'member_banned', userId: 'eve', reason: 'spam', createdAt: T0 + 7 }), checked);
+          assert.equal(await store.members.get('bn', 'eve'), undefined);
+          assert.deepEqual(await store.bans.get('bn', 'eve'), { roomId: 'bn', userId: 'eve', actorId: 'mod', reason: 'spam', createdAt: T0 + 7 });
+          assert.deepEqual(await store.timeline.commit(newEvent('bn', { type: 'member_banned', userId: 'eve', reason: 'again' }), checked), { event: first.event, duplicate: true });
+          assert.equal((await store.timeline.commit(joinEvent('other', 'eve'), checked)).duplicate, false, 'another room admits them');
+          await store.timeline.commit(newEvent('bn', { type: 'member_banned', userId: 'later', reason: null, createdAt: T0 + 3 }), checked);
+          assert.deepEqual((await store.bans.list('bn')).map((b) => b.userId), ['later', 'eve']);
+          await store.timeline.commit(newEvent('bn', { type: 'member_unbanned', userId: 'eve' }), checked);
+          await assert.rejects(store.timeline.commit(newEvent('bn', { type: 'member_unbanned', userId: 'eve' }), checked), parley('NOT_FOUND'));
+          assert.equal(await store.bans.get('bn', 'eve'), undefined);
+          assert.equal((await store.timeline.commit(joinEvent('bn', 'eve'), checked)).duplicate, false);
+        }));
+
+      test('bans and joins racing for one user never leave a banned member behind', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('race', { maxMembers: 1000 }));
+          const users = Array.from({ length: 20 }, (_, i) => `u${i}`);
+          await Promise.allSettled(users.flatMap((u) => [store.timeline.commit(joinEvent('race', u), checked), store.timeline.commit(newEvent('race', { type: 'member_banned', userId: u, reason: null }), checked)]));
+          for (const u of users) {
+            assert.notEqual(await store.bans.get('race', u), undefined);
+            assert.equal(await store.members.get('race', u), undefined, `${u} is banned and must not be a member`);
+          }
+        }));
+
+      test('member_role_changed, member_muted and member_unmuted update the membership, or refuse NOT_MEMBER', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'mm', ['u']);
+          await store.timeline.commit(newEvent('mm', { type: 'member_role_changed', userId: 'u', role: 'moderator' }), checked);
+          await store.timeline.commit(newEvent('mm', { type: 'member_muted', userId: 'u', until: T0 + 60_000 }), checked);
+          assert.deepEqual([(await store.members.get('mm', 'u'))?.role, (await store.members.get('mm', 'u'))?.mutedUntil], ['moderator', T0 + 60_000]);
+          await store.timeline.commit(newEvent('mm', { type: 'member_unmuted', userId: 'u' }), checked);
+          assert.equal((await store.members.get('mm', 'u'))?.mutedUntil, null);
+          for (const fields of [
+            { type: 'member_role_changed', userId: 'x', role: 'owner' },
+            { type: 'member_muted', userId: 'x', until: T0 },
+            { type: 'member_unmuted', userId: 'x' },
+          ] as const) {
+            await assert.rejects(store.timeline.commit(newEvent('mm', fields), checked), parley('NOT_MEMBER'));
+          }
+          assert.equal((await store.rooms.get('mm'))?.lastSeq, 4);
+        }));
+
+      test('room_updated renames the room; room_closed closes it once (again: a duplicate answering the first); a closed room refuses other events but still ends memberships', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'rc', ['alice', 'bob', 'carol']);
+          await store.timeline.commit(newEvent('rc', { type: 'room_updated', name: 'New name' }), checked);
+          assert.equal((await store.rooms.get('rc'))?.name, 'New name');
+          const closed = await store.timeline.commit(newEvent('rc', { type: 'room_closed', createdAt: T0 + 10 }), checked);
+          assert.equal((await store.rooms.get('rc'))?.closedAt, T0 + 10);
+          assert.deepEqual(await store.timeline.commit(newEvent('rc', { type: 'room_closed', createdAt: T0 + 20 }), checked), { event: closed.event, duplicate: true });
+          assert.equal((await store.rooms.get('rc'))?.closedAt, T0 + 10);
+          for (const fields of [{ type: 'system', body: 'hi' }, { type: 'room_updated', name: 'x' }, { type: 'member_muted', userId: 'alice', until: T0 }] as const) {
+            await assert.rejects(store.timeline.commit(newEvent('rc', fields), checked), parley('ROOM_CLOSED'));
+          }
+          await store.timeline.commit(newEvent('rc', { type: 'member_left', userId: 'alice', senderId: 'alice' }), checked);
+          await store.timeline.commit(newEvent('rc', { type: 'member_removed', userId: 'bob' }), checked);
+          await store.timeline.commit(newEvent('rc', { type: 'member_banned', userId: 'carol', reason: null }), checked);
+          assert.equal(await store.members.count('rc'), 0);
+          assert.equal((await store.rooms.get('rc'))?.lastSeq, 8);
+          await assert.rejects(store.timeline.commit(newEvent('nowhere', { type: 'system', body: 'x' }), checked), parley('ROOM_NOT_FOUND'));
+        }));
+
+      test('in a relay room a commit applies its change and stores no event; message-targeting events refuse NOT_FOUND', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('relay', { kind: 'relay', maxMembers: 2 }));
+          assert.deepEqual(await store.timeline.commit(joinEvent('relay', 'alice'), checked), { event: undefined, duplicate: false });
+          assert.deepEqual(await store.timeline.commit(joinEvent('relay', 'alice'), checked), { event: undefined, duplicate: true });
+          await store.timeline.commit(joinEvent('relay', 'bob'), checked);
+          await assert.rejects(store.timeline.commit(joinEvent('relay', 'carol'), checked), parley('ROOM_FULL'));
+          assert.deepEqual(await store.timeline.commit(newEvent('relay', { type: 'member_muted', userId: 'bob', until: T0 + 5 }), checked), { event: undefined, duplicate: false });
+          assert.equal((await store.members.get('relay', 'bob'))?.mutedUntil, T0 + 5);
+          await store.timeline.commit(newEvent('relay', { type: 'member_banned', userId: 'bob', reason: null }), checked);
+          assert.equal(await store.members.get('relay', 'bob'), undefined);
+          assert.notEqual(await store.bans.get('relay', 'bob'), undefined);
+          for (const fields of [
+            { type: 'message_edited', target: 1, body: 'x', senderId: 'alice' },
+            { type: 'message_deleted', target: 1 },
+            { type: 'reaction_added', target: 1, key: 'k', senderId: 'alice' },
+            { type: 'reaction_removed', target: 1, key: 'k', senderId: 'alice' },
+          ] as const) {
+            await assert.rejects(store.timeline.commit(newEvent('relay', fields), checked), parley('NOT_FOUND'));
+          }
+          await store.timeline.commit(newEvent('relay', { type: 'room_closed', createdAt: T0 + 9 }), checked);
+          assert.equal((await store.rooms.get('relay'))?.closedAt, T0 + 9);
+          assert.deepEqual(await store.timeline.page('relay', { limit: 10 }), { events: [], hasMore: false });
+          assert.equal((await store.rooms.get('relay'))?.lastSeq, 0);
         }));
     });
 
     describe('members', () => {
-      test('add creates a member with lastReadSeq 0; adding again returns it unchanged with created=false', () =>
+      test('get, getMany, count and page read the members; roomsOf lists a user\'s rooms', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('m'));
-          const first = await store.members.add(newMember('m', 'u1'), 10);
-          assert.deepEqual(first, { member: { ...newMember('m', 'u1'), lastReadSeq: 0, mutedUntil: null }, created: true });
-          const again = await store.members.add({ ...newMember('m', 'u1', T0 + 5), name: 'Renamed', role: 'owner' }, 10);
-          assert.deepEqual(again, { member: first.member, created: false });
-          assert.deepEqual(await store.members.get('m', 'u1'), first.member);
-        }));
-
-      test('members.add refuses past maxMembers with ROOM_FULL even when adds race', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('cap', { maxMembers: 5 }));
-          const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.members.add(newMember('cap', `u${i}`, T0 + i), 5)));
-          const admitted = settled.filter((s) => s.status === 'fulfilled');
-          assert.equal(admitted.length, 5);
-          for (const s of settled) if (s.status === 'rejected') parley('ROOM_FULL')(s.reason);
-          assert.equal((await store.members.list('cap')).length, 5);
-        }));
-
-      test('an existing member is returned, not refused, when the room is full', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('full', { maxMembers: 2 }));
-          await store.members.add(newMember('full', 'a'), 2);
-          await store.members.add(newMember('full', 'b'), 2);
-          await assert.rejects(store.members.add(newMember('full', 'c'), 2), parley('ROOM_FULL'));
-          assert.equal((await store.members.add(newMember('full', 'a'), 2)).created, false);
-        }));
-
-      test('add to an unknown room rejects with ROOM_NOT_FOUND, a new member of a closed room with ROOM_CLOSED', () =>
-        withStore(async (store) => {
-          await assert.rejects(store.members.add(newMember('ghost', 'u'), 10), parley('ROOM_NOT_FOUND'));
-          await store.rooms.create(newRoom('shut'));
-          await store.rooms.close('shut', T0);
-          await assert.rejects(store.members.add(newMember('shut', 'u'), 10), parley('ROOM_CLOSED'));
-          assert.deepEqual(await store.members.list('shut'), []);
-        }));
-
-      test('list returns members by join time, get returns one member or undefined, roomsOf lists a user\'s rooms', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('r1'));
-          await store.rooms.create(newRoom('r2'));
-          await store.members.add(newMember('r1', 'late', T0 + 2), 10);
-          await store.members.add(newMember('r1', 'early', T0 + 1), 10);
-          await store.members.add(newMember('r2', 'early', T0 + 3), 10);
-          assert.deepEqual((await store.members.list('r1')).map((m) => m.userId), ['early', 'late']);
-          assert.equal((await store.members.get('r2', 'early'))?.joinedAt, T0 + 3);
-          assert.equal(await store.members.get('r2', 'late'), undefined);
-          assert.deepEqual((await store.members.roomsOf('early')).sort(), ['r1', 'r2']);
+          await openRoom(store, 'r1', ['carol', 'alice', 'bob']);
+          await openRoom(store, 'r2', ['alice']);
+          assert.deepEqual(await store.members.get('r1', 'alice'), { roomId: 'r1', userId: 'alice', name: 'User alice', role: 'member', lastReadSeq: 0, joinedAt: T0, mutedUntil: null });
+          assert.equal(await store.members.get('r2', 'bob'), undefined);
+          assert.deepEqual((await store.members.getMany('r1', ['bob', 'nobody', 'alice'])).map((m) => m.userId).sort(), ['alice', 'bob']);
+          assert.deepEqual(await store.members.getMany('r1', []), []);
+          assert.equal(await store.members.count('r1'), 3);
+          assert.equal(await store.members.count('unknown'), 0);
+          const p1 = await store.members.page('r1', { limit: 2 });
+          assert.deepEqual([p1.members.map((m) => m.userId), p1.hasMore], [['alice', 'bob'], true]);
+          const p2 = await store.members.page('r1', { after: 'bob', limit: 2 });
+          assert.deepEqual([p2.members.map((m) => m.userId), p2.hasMore], [['carol'], false]);
+          await assert.rejects(store.members.page('r1', { limit: 0 }), validationFailed('limit'));
+          assert.deepEqual((await store.members.roomsOf('alice')).sort(), ['r1', 'r2']);
           assert.deepEqual(await store.members.roomsOf('nobody'), []);
+        }));
+
+      test('a name another current member holds in any case (NFC, lowercase) is refused with NAME_TAKEN, also when joins race; the same user joining again, other rooms and freed names are unaffected', () =>
+        withStore(async (store) => {
+          await store.rooms.create(newRoom('names'));
+          await store.rooms.create(newRoom('other'));
+          const join = (roomId: string, userId: string, name: string) => store.timeline.commit(newEvent(roomId, { type: 'member_joined', userId, name, role: 'member', senderId: userId, senderName: name }), checked);
+          await join('names', 'alex-1', 'Alex');
+          await join('names', 'rene-1', 'ren\u00e9e');
+          for (const [userId, name] of [['alex-2', 'alex'], ['alex-3', 'ALEX'], ['rene-2', 'Rene\u0301e']] as const) {
+            await assert.rejects(join('names', userId, name), (err: unknown) => {
+              parley('NAME_TAKEN')(err);
+              assert.match((err as ParleyError).message, /already has this name/);
+              return true;
+            });
+          }
+          assert.equal((await join('names', 'alex-1', 'ALEX')).duplicate, true, 'the same user joining again is not refused');
+          assert.equal((await join('other', 'alex-2', 'alex')).duplicate, false, 'names are unique per room only');
+          const settled = await Promise.allSettled(['Sam', 'SAM', 'sam', 'sAm', 'Sam'].map((name, i) => join('names', `sam-${i}`, name)));
+          assert.equal(settled.filter((s) => s.status === 'fulfilled').length, 1, 'of racing joins under one name exactly one succeeds');
+          for (const s of settled) if (s.status === 'rejected') parley('NAME_TAKEN')(s.reason);
+          await store.timeline.commit(newEvent('names', { type: 'member_left', userId: 'alex-1' }), checked);
+          assert.equal((await join('names', 'alex-3', 'ALEX')).duplicate, false, 'a name is free again once its member is gone');
+        }));
+
+      test('getMany reads more members than one statement binds', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'many', ['m1', 'm2']);
+          const ids = [...Array.from({ length: 1200 }, (_, i) => `absent-${i}`), 'm2', 'm1'];
+          assert.deepEqual((await store.members.getMany('many', ids)).map((m) => m.userId).sort(), ['m1', 'm2']);
         }));
 
       test('markRead never moves the marker backwards', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('rd'));
-          await store.members.add(newMember('rd', 'u'), 10);
+          await openRoom(store, 'rd', ['u']);
           assert.equal(await store.members.markRead('rd', 'u', 5), 5);
           assert.equal(await store.members.markRead('rd', 'u', 3), 5);
           assert.equal(await store.members.markRead('rd', 'u', 5), 5);
@@ -524,12 +975,29 @@ export function storeContract(name: string, factory: StoreFactory): void {
     describe('positions', () => {
       test('lastSeqs reads the newest seq of each existing room in one call, leaving unknown ids out', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('p1'));
+          await openRoom(store, 'p1');
           await store.rooms.create(newRoom('p2'));
-          await fill(store, 'p1', 3);
+          await fill(store, 'p1', 2);
           const ids = ['p1', 'p2', 'missing', ...Array.from({ length: 1200 }, (_, i) => `absent-${i}`)];
           assert.deepEqual(await store.rooms.lastSeqs(ids), new Map([['p1', 3], ['p2', 0]]));
           assert.deepEqual(await store.rooms.lastSeqs([]), new Map());
+        }));
+
+      test('unread counts others\' messages after a seq that are not deleted, up to max; other event types never count', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'un', ['alice', 'bob']);
+          const first = await send(store, 'un', { senderId: 'bob' });
+          await send(store, 'un', { senderId: 'alice' });
+          const third = await send(store, 'un', { senderId: 'bob' });
+          await send(store, 'un', { senderId: 'bob' });
+          await store.timeline.commit(newEvent('un', { type: 'system', body: 'notice' }), checked);
+          await store.timeline.commit(newEvent('un', { type: 'message_deleted', target: third.seq }), checked);
+          assert.equal(await store.timeline.unread('un', 'alice', 0, 100), 2);
+          assert.equal(await store.timeline.unread('un', 'alice', first.seq, 100), 1);
+          assert.equal(await store.timeline.unread('un', 'alice', 0, 1), 1);
+          assert.equal(await store.timeline.unread('un', 'bob', 0, 100), 1);
+          assert.equal(await store.timeline.unread('un', 'carol', 0, 100), 3);
+          assert.equal(await store.timeline.unread('nowhere', 'alice', 0, 100), 0);
         }));
     });
 
@@ -550,105 +1018,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
         }));
     });
 
-    describe('moderation: e2ee rooms, mutes, tombstones', () => {
+    describe('e2ee rooms', () => {
       test('a room created with e2ee keeps the flag; one created without it is not e2ee', () =>
         withStore(async (store) => {
           assert.equal((await store.rooms.create(newRoom('secret', { e2ee: true }))).e2ee, true);
           assert.equal((await store.rooms.get('secret'))?.e2ee, true);
           const plain: NewRoom = { id: 'plain', name: 'Plain', kind: 'persistent', maxMembers: 5, joinRule: 'open', messagesPerMinute: null, joinCodeHash: null, epoch: 'e', createdAt: T0 };
           assert.equal((await store.rooms.create(plain)).e2ee, false, 'e2ee defaults to false');
-        }));
-
-      test('setMutedUntil sets and clears a member\'s mute, and is undefined for a non-member', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('mu'));
-          await store.members.add(newMember('mu', 'u'), 10);
-          assert.equal((await store.members.setMutedUntil('mu', 'u', T0 + 60_000))?.mutedUntil, T0 + 60_000);
-          assert.equal((await store.members.get('mu', 'u'))?.mutedUntil, T0 + 60_000);
-          assert.equal((await store.members.setMutedUntil('mu', 'u', null))?.mutedUntil, null);
-          assert.equal((await store.members.get('mu', 'u'))?.mutedUntil, null);
-          assert.equal(await store.members.setMutedUntil('mu', 'stranger', T0), undefined);
-        }));
-
-      test('erase leaves a tombstone in place: empty body, deletedAt set, seq and dedupe key kept; erasing again keeps the first deletedAt', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('t'));
-          const sent = (await store.messages.append(newMessage('t', { clientId: 'keep', body: 'to be erased' }))).message;
-          await store.messages.append(newMessage('t'));
-          const erased = await store.messages.erase('t', 1, T0 + 100);
-          assert.deepEqual(erased, { ...sent, body: '', deletedAt: T0 + 100 });
-          assert.equal((await store.messages.erase('t', 1, T0 + 200))?.deletedAt, T0 + 100);
-          const { messages } = await store.messages.page('t', { after: 0, limit: 10 });
-          assert.deepEqual(messages.map((m) => [m.seq, m.body, m.deletedAt]), [[1, '', T0 + 100], [2, messages[1]?.body, undefined]]);
-          const retry = await store.messages.append(newMessage('t', { clientId: 'keep', body: 'to be erased' }));
-          assert.deepEqual(retry, { message: { ...sent, body: '', deletedAt: T0 + 100 }, duplicate: true }, 'a retry of an erased message gets the tombstone, not a copy');
-          assert.equal((await store.rooms.get('t'))?.lastSeq, 2);
-        }));
-
-      test('erase of a message that does not exist is undefined and changes nothing', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('t0'));
-          await store.messages.append(newMessage('t0'));
-          assert.equal(await store.messages.erase('t0', 2, T0), undefined);
-          assert.equal(await store.messages.erase('nowhere', 1, T0), undefined);
-          assert.equal((await store.messages.page('t0', { limit: 5 })).messages[0]?.deletedAt, undefined);
-        }));
-    });
-
-    describe('bans', () => {
-      const ban = (roomId: string, userId: string, overrides: Partial<{ actorId: string; reason: string | null; createdAt: number }> = {}) => ({ roomId, userId, actorId: 'mod', reason: 'spam', createdAt: T0, ...overrides });
-
-      test('a ban ends the membership in the same call and is returned as stored', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('b'));
-          const { member: joined } = await store.members.add(newMember('b', 'eve'), 10);
-          const result = await store.bans.add(ban('b', 'eve'));
-          assert.deepEqual(result, { ban: ban('b', 'eve'), created: true, removed: joined });
-          assert.equal(await store.members.get('b', 'eve'), undefined);
-          assert.deepEqual(await store.bans.get('b', 'eve'), ban('b', 'eve'));
-        }));
-
-      test('a banned user is refused by members.add with BANNED, in that room only, until the ban is lifted', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('b1'));
-          await store.rooms.create(newRoom('b2'));
-          await store.bans.add(ban('b1', 'eve'));
-          await assert.rejects(store.members.add(newMember('b1', 'eve'), 10), parley('BANNED'));
-          assert.deepEqual(await store.members.list('b1'), []);
-          assert.equal((await store.members.add(newMember('b2', 'eve'), 10)).created, true, 'another room admits them');
-          assert.equal(await store.bans.remove('b1', 'eve'), true);
-          assert.equal(await store.bans.remove('b1', 'eve'), false);
-          assert.equal((await store.members.add(newMember('b1', 'eve'), 10)).created, true);
-        }));
-
-      test('banning again keeps the first ban (created=false); a non-member can be banned (removed undefined)', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('b3'));
-          assert.deepEqual(await store.bans.add(ban('b3', 'later', { reason: null })), { ban: ban('b3', 'later', { reason: null }), created: true, removed: undefined });
-          const again = await store.bans.add(ban('b3', 'later', { actorId: 'other', reason: 'again', createdAt: T0 + 5 }));
-          assert.deepEqual(again, { ban: ban('b3', 'later', { reason: null }), created: false, removed: undefined });
-        }));
-
-      test('list returns the room\'s bans oldest first; get of an unknown ban is undefined; a ban of an unknown room is ROOM_NOT_FOUND', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('b4'));
-          await store.bans.add(ban('b4', 'second', { createdAt: T0 + 2 }));
-          await store.bans.add(ban('b4', 'first', { createdAt: T0 + 1 }));
-          assert.deepEqual((await store.bans.list('b4')).map((b) => b.userId), ['first', 'second']);
-          assert.deepEqual(await store.bans.list('nowhere'), []);
-          assert.equal(await store.bans.get('b4', 'nobody'), undefined);
-          await assert.rejects(store.bans.add(ban('ghost', 'eve')), parley('ROOM_NOT_FOUND'));
-        }));
-
-      test('bans and adds racing for one user never leave a banned member behind', () =>
-        withStore(async (store) => {
-          await store.rooms.create(newRoom('race', { maxMembers: 1000 }));
-          const users = Array.from({ length: 20 }, (_, i) => `u${i}`);
-          await Promise.allSettled(users.flatMap((u) => [store.members.add(newMember('race', u), 1000), store.bans.add(ban('race', u))]));
-          for (const u of users) {
-            assert.notEqual(await store.bans.get('race', u), undefined);
-            assert.equal(await store.members.get('race', u), undefined, `${u} is banned and must not be a member`);
-          }
         }));
     });
 
@@ -697,12 +1073,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
       test('entries outlive their room\'s members and bans, and are kept after the room closed', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('kept'));
-          await store.members.add({ roomId: 'kept', userId: 'eve', name: 'Eve', role: 'member', joinedAt: T0 }, 10);
+          await openRoom(store, 'kept', ['eve']);
           await store.audit.append(entry('100', 'kept', { action: 'member_banned' }));
-          await store.bans.add({ roomId: 'kept', userId: 'eve', actorId: 'mod', reason: null, createdAt: T0 });
-          await store.bans.remove('kept', 'eve');
-          await store.rooms.close('kept', T0 + 1);
+          await store.timeline.commit(newEvent('kept', { type: 'member_banned', userId: 'eve', reason: null }), checked);
+          await store.timeline.commit(newEvent('kept', { type: 'member_unbanned', userId: 'eve' }), checked);
+          await store.timeline.commit(newEvent('kept', { type: 'room_closed' }), checked);
           assert.deepEqual((await store.audit.page({ roomId: 'kept', limit: 5 })).entries.map((e) => e.action), ['member_banned']);
         }));
     });
@@ -715,21 +1090,24 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
       test('close commits every append issued before it: each one resolves with its seq, none is dropped', () =>
         withStore(async (store) => {
-          await store.rooms.create(newRoom('z'));
-          const pending = Array.from({ length: 50 }, () => store.messages.append(newMessage('z')));
+          await openRoom(store, 'z');
+          const pending = Array.from({ length: 50 }, () => store.timeline.append(newMessage('z')));
           await store.close();
           const results = await Promise.all(pending);
-          assert.deepEqual(results.map((r) => r.message.seq).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i + 1));
+          assert.deepEqual(results.map((r) => r.event.seq).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i + 2));
         }));
 
       test('after close, appends and queries reject with STORE_UNAVAILABLE, and close again resolves', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('z'));
           await store.close();
-          await assert.rejects(store.messages.append(newMessage('z')), parley('STORE_UNAVAILABLE'));
+          await assert.rejects(store.timeline.append(newMessage('z')), parley('STORE_UNAVAILABLE'));
+          await assert.rejects(store.timeline.commit(newEvent('z', { type: 'system', body: 'x' }), checked), parley('STORE_UNAVAILABLE'));
+          await assert.rejects(store.timeline.page('z', { limit: 5 }), parley('STORE_UNAVAILABLE'));
           await assert.rejects(store.rooms.get('z'), parley('STORE_UNAVAILABLE'));
           await store.close();
         }));
     });
   });
 }
+

@@ -14,7 +14,10 @@ test('a reader that stops reading is closed with 4500, others are unaffected, an
   const { room, joinCode } = await server.createRoom();
   const tokens = await Promise.all(['Sender', 'Slow', 'Fast'].map(async (name) => (await server.joinRoom(room.id, joinCode, name)).token));
   const [sender, slow, fast] = await Promise.all(tokens.map((t) => RawClient.connect(server.wsUrl, t))) as [RawClient, RawClient, RawClient];
-  for (const client of [sender, slow, fast]) await client.request({ type: 'join', roomId: room.id });
+  const joined = await Promise.all([sender, slow, fast].map((client) => client.request({ type: 'join', roomId: room.id })));
+  // Every member's join is a timeline event before the first message: seqs continue from there.
+  const base = Math.max(...joined.map((reply) => (reply.result as { room: { lastSeq: number } }).room.lastSeq));
+  const seqs = (count: number, from = base + 1) => Array.from({ length: count }, (_, i) => from + i);
 
   const tcp = (slow.socket as unknown as { _socket: Socket })._socket;
   tcp.pause();
@@ -24,19 +27,20 @@ test('a reader that stops reading is closed with 4500, others are unaffected, an
     await Promise.all(Array.from({ length: 50 }, (_, n) => sender.request({ type: 'send', id: `m${i + n}`, roomId: room.id, body }, 20_000)));
   }
   await fast.waitForMessages(total, room.id, 30_000);
-  assert.deepEqual(fast.messages().map((m) => m.seq), Array.from({ length: total }, (_, i) => i + 1));
+  assert.deepEqual(fast.messages().map((m) => m.seq), seqs(total));
+  assert.deepEqual(fast.events(room.id).map((e) => e.seq), seqs(total), 'no other event interleaved: the messages are the room\'s next seqs');
 
   tcp.resume();
   const closed = await slow.closeEvent;
   assert.equal(closed.code, 4500);
   const got = slow.messages().map((m) => m.seq);
   assert.ok(got.length < total, `the slow reader was cut off (got ${got.length})`);
-  assert.deepEqual(got, Array.from({ length: got.length }, (_, i) => i + 1), 'what it got was in order with no gap');
+  assert.deepEqual(got, seqs(got.length), 'what it got was in order with no gap');
 
   await using again = await RawClient.connect(server.wsUrl, tokens[1]);
-  await again.request({ type: 'join', roomId: room.id, since: got.length });
+  await again.request({ type: 'join', roomId: room.id, since: got.at(-1) ?? base });
   await again.waitForMessages(total - got.length, room.id, 30_000);
-  assert.deepEqual([...got, ...again.messages().map((m) => m.seq)], Array.from({ length: total }, (_, i) => i + 1));
+  assert.deepEqual([...got, ...again.messages().map((m) => m.seq)], seqs(total));
   await sender.close();
   await fast.close();
 });

@@ -30,6 +30,7 @@ test('by default a user sends 30 messages a minute in a room, WebSocket and HTTP
   await using server = await startServer({ PARLEY_MESSAGES_PER_MINUTE: '' });
   const { room, joinCode } = await server.createRoom();
   const ada = await server.member(room.id, joinCode, 'Ada');
+  const before = ada.room.lastSeq;
   for (let i = 0; i < 20; i++) assert.equal((await ada.client.request({ type: 'send', roomId: room.id, body: `ws ${i}` })).error, undefined);
   for (let i = 0; i < 10; i++) assert.equal((await httpSend(server, ada.token, room.id, `h${i}`)).status, 201);
 
@@ -44,7 +45,7 @@ test('by default a user sends 30 messages a minute in a room, WebSocket and HTTP
   assert.equal(overHttp.status, 429);
   assert.equal(overHttp.body.error?.code, 'RATE_LIMITED');
   assert.equal(overHttp.retryAfter, String(Math.ceil((overHttp.body.error?.details?.retryAfterMs ?? 0) / 1000)));
-  assert.equal(await lastSeq(server, ada.token, room.id), 30, 'refused sends were not stored');
+  assert.equal(await lastSeq(server, ada.token, room.id), before + 30, 'refused sends were not stored');
   await ada.client.close();
 });
 
@@ -87,7 +88,9 @@ test('a batch send past the limit stores what fits, in order, and answers RATE_L
   await using server = await startServer({ PARLEY_MESSAGES_PER_MINUTE: '3' });
   const { room } = await server.createRoom({ joinRule: 'open' });
   const ada = await server.joinRoom(room.id, null, 'Ada');
+  const base = ada.room.lastSeq;
   const messages = Array.from({ length: 5 }, (_, i) => ({ clientId: `b${i}`, body: `batch ${i}` }));
   const { results } = (await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages })).json as { results: Array<{ ack?: { seq: number }; error?: ErrorBody }> };
-  assert.deepEqual(results.map((r) => r.ack?.seq ?? r.error?.code), [1, 2, 3, 'RATE_LIMITED', 'RATE_LIMITED']);
+  assert.deepEqual(results.map((r) => r.ack?.seq ?? r.error?.code), [base + 1, base + 2, base + 3, 'RATE_LIMITED', 'RATE_LIMITED']);
+  assert.equal(await lastSeq(server, ada.token, room.id), base + 3, 'the refused rest was not stored');
 });

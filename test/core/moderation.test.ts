@@ -8,8 +8,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requirePostgres, requireRedis } from '../support/services.ts';
 import { startCluster } from '../support/cluster.ts';
-import { RawClient } from '../support/ws-client.ts';
+import { RawClient, type Frame } from '../support/ws-client.ts';
+import type { EventOf, TimelineEvent, TimelineEventType } from '../../src/protocol/index.ts';
 import { call } from '../support/api.ts';
+
+/** Whether `frame` is an `event` push of `type`. */
+function isEvent<T extends TimelineEventType>(frame: Frame, type: T): frame is Frame & { event: EventOf<T> } {
+  return frame.type === 'event' && (frame.event as TimelineEvent).type === type;
+}
 
 const databaseUrl = await requirePostgres();
 const redisUrl = await requireRedis();
@@ -29,25 +35,31 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
       await using adaSocket = ada.client;
       await using bobSocket = bob.client;
 
-      // Mute through node A; Ada's socket on node B is refused at once after the push.
+      // Mute through node A; Ada's socket on node B is refused at once after the event.
       const until = Date.now() + 60_000;
       assert.equal((await call(a.url, 'PUT', `/api/v1/rooms/${room.id}/members/${ada.user.id}/mute`, modToken, { until })).status, 200);
-      await adaSocket.next((f) => f.type === 'member_muted' && f.mutedUntil === until);
+      await adaSocket.next((f) => isEvent(f, 'member_muted') && f.event.userId === ada.user.id && f.event.until === until);
       assert.equal(((await adaSocket.request({ type: 'send', id: 'muted', roomId: room.id, body: 'hello?' })).error as { code: string }).code, 'MEMBER_MUTED');
       assert.equal((await call(a.url, 'DELETE', `/api/v1/rooms/${room.id}/members/${ada.user.id}/mute`, modToken)).status, 200);
-      await adaSocket.next((f) => f.type === 'member_muted' && f.mutedUntil === null);
-      assert.equal(((await adaSocket.request({ type: 'send', id: 'spam', roomId: room.id, body: 'buy now' })).result as { seq: number }).seq, 1);
+      const unmuted = await adaSocket.next((f) => isEvent(f, 'member_unmuted') && f.event.userId === ada.user.id);
+      const spam = (await adaSocket.request({ type: 'send', id: 'spam', roomId: room.id, body: 'buy now' })).result as { seq: number };
+      assert.equal(spam.seq, (unmuted.event as TimelineEvent).seq + 1, 'the refused send took no seq; the message follows the unmute');
       await bobSocket.waitForMessages(1, room.id);
 
       // Delete through node A; Bob's socket on node B gets the tombstone.
-      const deleted = await call(a.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/1`, modToken);
+      const deleted = await call(a.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/${spam.seq}`, modToken);
       assert.equal(deleted.status, 200);
-      assert.equal((await bobSocket.next((f) => f.type === 'message_deleted')).deletedAt, deleted.json.deletedAt);
+      const deletion = deleted.json as { seq: number; createdAt: number };
+      const tombstone = (await bobSocket.next((f) => isEvent(f, 'message_deleted'))).event as TimelineEvent;
+      assert.deepEqual(
+        { type: tombstone.type, seq: tombstone.seq, target: (tombstone as { target?: number }).target, createdAt: tombstone.createdAt, senderName: tombstone.senderName },
+        { type: 'message_deleted', seq: deletion.seq, target: spam.seq, createdAt: deletion.createdAt, senderName: 'Mod' },
+      );
 
       // Ban through node A; Ada's socket on node B leaves the room, and node B refuses her return.
       assert.equal((await call(a.url, 'PUT', `/api/v1/rooms/${room.id}/bans/${ada.user.id}`, modToken, {})).status, 200);
-      await adaSocket.next((f) => f.type === 'member' && f.userId === ada.user.id && f.removed === true);
-      await bobSocket.next((f) => f.type === 'member' && f.userId === ada.user.id && f.removed === true);
+      await adaSocket.next((f) => isEvent(f, 'member_banned') && f.event.userId === ada.user.id);
+      await bobSocket.next((f) => isEvent(f, 'member_banned') && f.event.userId === ada.user.id);
       assert.equal(((await adaSocket.request({ type: 'send', id: 'again', roomId: room.id, body: 'back' })).error as { code: string }).code, 'NOT_JOINED');
       assert.equal((await call(b.url, 'POST', '/api/v1/join', ada.token, { roomId: room.id, code: joinCode })).json.error?.code, 'BANNED');
 
@@ -58,7 +70,8 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
       await using late = await RawClient.connect(b.wsUrl, bob.token);
       await late.request({ type: 'join', roomId: room.id, since: 0 });
       await late.waitForMessages(1, room.id);
-      assert.equal(late.messages(room.id)[0]?.body, '', 'a member resuming on another node gets the tombstone');
+      const [resumed] = late.messages(room.id);
+      assert.deepEqual({ seq: resumed?.seq, body: resumed?.body, deletedAt: resumed?.deletedAt }, { seq: spam.seq, body: '', deletedAt: deletion.createdAt }, 'a member resuming on another node gets the tombstone');
     });
   });
 }

@@ -1,15 +1,27 @@
 /**
  * The web UI in a real browser: Debian's chromium driven by playwright-core (never a downloaded
  * browser). Two people join the same room through the join page, see each other online and typing,
- * exchange messages (the server strips markup, and what remains is shown as text), see a message a
+ * exchange messages (stored as typed, markup included, and shown as text), see a message a
  * moderator deleted turn into a tombstone, see read markers, survive a server restart, and a reload
- * brings back the full history. The page runs under the server's CSP, so any inline script or style
- * would show up as a console error.
+ * brings back the full history. On the timeline they reply with a quote, edit (marked "(edited)"),
+ * react and take reactions back, delete their own messages, and see who joined as a system line.
+ * The page runs under the server's CSP, so any inline script or style would show up as a console
+ * error.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
 import { joinThroughInvite, launch, person, say, unexpected } from '../support/browser.ts';
 import { startServer } from '../support/server.ts';
+
+/** The timeline entry of the message whose body is exactly `body`. */
+const messageWith = (body: string) => `.message[data-seq]:has(> .body:text-is(${JSON.stringify(body)}))`;
+
+/** The seq of the message whose body is exactly `body`, once it is shown. */
+async function seqOf(page: Page, body: string): Promise<number> {
+  await page.waitForSelector(messageWith(body));
+  return Number(await page.getAttribute(messageWith(body), 'data-seq'));
+}
 
 test('two people chat through the web UI: presence, typing, safe text, tombstones, read markers, reconnect, and history after reload', async () => {
   await using server = await startServer();
@@ -45,26 +57,25 @@ test('two people chat through the web UI: presence, typing, safe text, tombstone
   await ada.page.type('#message-input', 'Hel');
   await bob.page.waitForSelector('#typing:text-is("Ada is typing…")');
   await say(ada.page, 'Hello Bob');
-  await bob.page.waitForSelector('.message[data-seq="1"] .body:text-is("Hello Bob")');
+  await bob.page.waitForSelector(messageWith('Hello Bob'));
   await bob.page.waitForSelector('#typing:empty');
 
-  // Markup from another user is stripped by the server, and what remains stays text: entities are
-  // shown as typed, no element is created, no handler runs.
+  // Markup from another user is stored as typed and shown as text: tags and entities appear as
+  // typed, no element is created, no handler runs.
   const attack = '<img src=x onerror="document.title=\'pwned\'"> <b>bold?</b> <script>document.title=\'pwned\'</script> &lt;i&gt;as typed&lt;/i&gt;';
-  const shown = ' bold?  &lt;i&gt;as typed&lt;/i&gt;';
   await say(bob.page, attack);
-  await ada.page.waitForSelector('.message[data-seq="2"]');
-  assert.equal(await ada.page.textContent('.message[data-seq="2"] .body'), shown);
+  const attackSeq = await seqOf(ada.page, attack);
+  assert.equal(await ada.page.textContent(`.message[data-seq="${attackSeq}"] .body`), attack);
   assert.equal(await ada.page.locator('#message-list img, #message-list b, #message-list i, #message-list script').count(), 0);
   assert.notEqual(await ada.page.title(), 'pwned');
 
   // A moderator (here the admin) deletes it: both pages show a tombstone in its place.
-  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/messages/2`, { method: 'DELETE' })).status, 200);
-  for (const page of [ada.page, bob.page]) await page.waitForSelector('.message.deleted[data-seq="2"] .body:text-is("message deleted")');
+  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/messages/${attackSeq}`, { method: 'DELETE' })).status, 200);
+  for (const page of [ada.page, bob.page]) await page.waitForSelector(`.message.deleted[data-seq="${attackSeq}"] .body:text-is("Message deleted")`);
 
   // Read markers: each page marks what is on screen as read; the other side sees it.
   await bob.page.waitForSelector('#seen-by:text-is("Seen by Ada")');
-  await ada.page.waitForSelector('#members li:has-text("Bob") .read:text-is("read #2")');
+  await ada.page.waitForSelector(`#members li:has-text("Bob") .read:text-is("read #${attackSeq}")`);
   await ada.page.waitForSelector('#unread:empty', { state: 'attached' });
 
   // The server restarts: both pages reconnect by themselves and the conversation goes on.
@@ -72,17 +83,17 @@ test('two people chat through the web UI: presence, typing, safe text, tombstone
   await ada.page.waitForSelector('#status[data-state="open"]');
   await bob.page.waitForSelector('#status[data-state="open"]');
   await say(ada.page, 'Still there?');
-  await bob.page.waitForSelector('.message[data-seq="3"] .body:text-is("Still there?")');
+  await bob.page.waitForSelector(messageWith('Still there?'));
 
   // A reload goes straight back into the room with the cookie session, with the full history.
   await bob.page.reload();
   await bob.page.waitForSelector('#status[data-state="open"]');
-  await bob.page.waitForSelector('.message[data-seq="3"]');
-  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', 'message deleted', 'Still there?']);
+  await bob.page.waitForSelector(messageWith('Still there?'));
+  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', 'Message deleted', 'Still there?']);
   assert.equal(await bob.page.locator('.message.deleted').count(), 1, 'history shows the tombstone too');
   await say(ada.page, 'Welcome back');
-  await bob.page.waitForSelector('.message[data-seq="4"] .body:text-is("Welcome back")');
-  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', 'message deleted', 'Still there?', 'Welcome back']);
+  await bob.page.waitForSelector(messageWith('Welcome back'));
+  assert.deepEqual(await bob.page.locator('.message .body').allTextContents(), ['Hello Bob', 'Message deleted', 'Still there?', 'Welcome back']);
 
   // Nothing went wrong on either page: no script errors, no CSP violations.
   assert.deepEqual(unexpected([...ada.problems, ...bob.problems]), []);
@@ -103,13 +114,20 @@ test('the room page loads older history on demand, in order, with nothing twice'
   await using browser = await launch();
   const reader = await person(browser);
   await joinThroughInvite(reader.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Reader');
-  await reader.page.waitForSelector('.message[data-seq="60"]');
-  assert.equal(await reader.page.locator('.message').count(), 50);
-  await reader.page.click('#load-older');
-  await reader.page.waitForSelector('.message[data-seq="1"]');
-  const seqs = await reader.page.locator('.message').evaluateAll((nodes) => nodes.map((n) => Number((n as HTMLElement).dataset.seq)));
-  assert.deepEqual(seqs, Array.from({ length: 60 }, (_, i) => i + 1));
-  assert.equal(await reader.page.isHidden('#load-older'), true);
+  await reader.page.waitForSelector(messageWith('old 60'));
+  const bodies = () => reader.page.locator('.message .body').allTextContents();
+  const newestPage = await bodies();
+  assert.ok(newestPage.length > 0 && newestPage.length <= 50, `one page of at most 50 events: ${newestPage.length} messages`);
+  assert.equal(await reader.page.isVisible('#load-older'), true);
+  while (await reader.page.isVisible('#load-older')) {
+    const shown = await reader.page.locator('#message-list > *').count();
+    await reader.page.click('#load-older');
+    await reader.page.waitForFunction((n) => document.querySelectorAll('#message-list > *').length > n || document.getElementById('load-older')?.hidden === true, shown);
+  }
+  assert.deepEqual(await bodies(), Array.from({ length: 60 }, (_, i) => `old ${i + 1}`), 'every message once, in order');
+  const seqs = await reader.page.locator('#message-list > *').evaluateAll((nodes) => nodes.map((n) => Number((n as HTMLElement).dataset.seq)));
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'entries in seq order');
+  assert.equal(await reader.page.locator('.system-line:has-text("Archivist joined")').count(), 1, 'the join is a system line in the history');
 });
 
 test('the join page refuses a wrong code with the server’s message and keeps the form', async () => {
@@ -128,4 +146,89 @@ test('the join page refuses a wrong code with the server’s message and keeps t
   await eve.page.goto(`${server.url}/rooms/${room.id}`);
   await eve.page.waitForSelector('#join-form');
   assert.equal(await eve.page.inputValue('#room-id'), room.id);
+});
+
+test('the timeline in two pages: a join line, a reply with its quote, an edit marked "(edited)", reactions toggled, deletions as tombstones (own, then as a new moderator), and the room closing — live and after a reload', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Timeline room' });
+  await using browser = await launch();
+  const ada = await person(browser);
+  const bob = await person(browser);
+  const invite = `${server.url}/?room=${room.id}&code=${joinCode}`;
+  await joinThroughInvite(ada.page, invite, 'Ada');
+  await joinThroughInvite(bob.page, invite, 'Bob');
+
+  // Bob's arrival is a system line on Ada's page, in the timeline.
+  await ada.page.waitForSelector('.system-line[data-type="member_joined"]:has-text("Bob joined")');
+
+  await say(ada.page, 'Lunch at noon?');
+  const question = await seqOf(bob.page, 'Lunch at noon?');
+
+  // Bob replies: the composer says what he answers, and the reply shows a quote of it.
+  await bob.page.click(`.message[data-seq="${question}"] [data-action="reply"]`);
+  await bob.page.waitForSelector('#reply-bar:not([hidden]) .reply-text:text-is("Replying to Ada: Lunch at noon?")');
+  await say(bob.page, 'Yes!');
+  await bob.page.waitForSelector('#reply-bar[hidden]', { state: 'attached' });
+  const answer = await seqOf(ada.page, 'Yes!');
+  await ada.page.waitForSelector(`.message[data-seq="${answer}"] .quote[data-seq="${question}"]:has-text("Lunch at noon?")`);
+  assert.equal(await ada.page.textContent(`.message[data-seq="${answer}"] .quote .quote-sender`), 'Ada');
+
+  // Ada edits her message inline; both pages show the new text, "(edited)", and the quote follows.
+  assert.equal(await ada.page.locator(`.message[data-seq="${answer}"] [data-action="edit"]`).count(), 0, 'no Edit on someone else\'s message');
+  await ada.page.click(`.message[data-seq="${question}"] [data-action="edit"]`);
+  await ada.page.fill(`.message[data-seq="${question}"] .edit-input`, 'Lunch at one?');
+  await ada.page.press(`.message[data-seq="${question}"] .edit-input`, 'Enter');
+  for (const page of [ada.page, bob.page]) {
+    await page.waitForSelector(`.message[data-seq="${question}"] > .body:text-is("Lunch at one?")`);
+    await page.waitForSelector(`.message[data-seq="${question}"] .edited:text-is("(edited)")`);
+    await page.waitForSelector(`.message[data-seq="${answer}"] .quote-body:text-is("Lunch at one?")`);
+  }
+
+  // Reactions: Bob reacts, Ada adds hers, then takes it back; counts, "mine" and who reacted follow.
+  await bob.page.click(`.message[data-seq="${question}"] .quick .reaction[data-key="👍"]`);
+  const thumbs = `.message[data-seq="${question}"] .reactions > .reaction[data-key="👍"]`;
+  await ada.page.waitForSelector(`${thumbs} .count:text-is("1")`);
+  assert.match((await ada.page.getAttribute(thumbs, 'title')) ?? '', /Bob/);
+  assert.equal(await ada.page.getAttribute(thumbs, 'aria-pressed'), 'false');
+  await ada.page.click(thumbs);
+  await bob.page.waitForSelector(`${thumbs} .count:text-is("2")`);
+  await ada.page.waitForSelector(`${thumbs}.mine .count:text-is("2")`);
+  await ada.page.click(thumbs);
+  await bob.page.waitForSelector(`${thumbs} .count:text-is("1")`);
+  await ada.page.waitForSelector(`${thumbs}:not(.mine) .count:text-is("1")`);
+
+  // Bob deletes his reply: a tombstone on both pages. Ada, a plain member, may not delete his messages.
+  await say(bob.page, 'Actually, no');
+  const retracted = await seqOf(ada.page, 'Actually, no');
+  assert.equal(await ada.page.locator(`.message[data-seq="${retracted}"] [data-action="delete"]`).count(), 0, 'no Delete on someone else\'s message for a member');
+  await bob.page.click(`.message[data-seq="${retracted}"] [data-action="delete"]`);
+  for (const page of [ada.page, bob.page]) await page.waitForSelector(`.message.deleted[data-seq="${retracted}"] > .body:text-is("Message deleted")`);
+  assert.equal(await ada.page.locator(`.message[data-seq="${retracted}"] .reactions, .message[data-seq="${retracted}"] .actions`).count(), 0, 'a tombstone has no reactions or actions');
+
+  // The owner (here the admin) makes Ada a moderator: a system line, and now she may delete Bob's reply.
+  const adaId = await ada.page.getAttribute('#members li:has-text("Ada")', 'data-user-id');
+  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/members/${adaId}/role`, { method: 'PUT', body: { role: 'moderator' } })).status, 200);
+  for (const page of [ada.page, bob.page]) await page.waitForSelector('.system-line[data-type="member_role_changed"]:has-text("made Ada a moderator")');
+  await ada.page.click(`.message[data-seq="${answer}"] [data-action="delete"]`);
+  for (const page of [ada.page, bob.page]) await page.waitForSelector(`.message.deleted[data-seq="${answer}"] > .body:text-is("Message deleted")`);
+
+  // After a reload, history shows the same timeline.
+  await ada.page.reload();
+  await ada.page.waitForSelector('#status[data-state="open"]');
+  await ada.page.waitForSelector(`.message.deleted[data-seq="${retracted}"]`);
+  await ada.page.waitForSelector(`.message[data-seq="${question}"] .edited`);
+  await ada.page.waitForSelector(`${thumbs} .count:text-is("1")`);
+  await ada.page.waitForSelector(`.message.deleted[data-seq="${answer}"] .quote-body:text-is("Lunch at one?")`);
+  await ada.page.waitForSelector('.system-line:has-text("Bob joined")');
+  await ada.page.waitForSelector('.system-line:has-text("made Ada a moderator")');
+  assert.deepEqual(await ada.page.locator('.message > .body').allTextContents(), ['Lunch at one?', 'Message deleted', 'Message deleted']);
+
+  // The room is closed: a system line, and the composer is disabled.
+  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/close`, { method: 'POST' })).status, 200);
+  for (const page of [ada.page, bob.page]) {
+    await page.waitForSelector('.system-line[data-type="room_closed"]:has-text("closed the room")');
+    await page.waitForSelector('#message-input:disabled');
+  }
+
+  assert.deepEqual(unexpected([...ada.problems, ...bob.problems]), []);
 });

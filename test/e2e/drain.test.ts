@@ -39,6 +39,6 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
     const result = await checkExactlyOnce(recorders, 20_000);
     console.log(summary('node drained with SIGTERM', result));
     for (const r of recorders) r.client.close();
-    assert.deepEqual({ acked: result.acked, lost: result.lost, duplicated: result.duplicated, reordered: result.reordered }, { acked: 1200, lost: 0, duplicated: 0, reordered: 0 });
+    assert.deepEqual({ acked: result.acked, lost: result.lost, duplicated: result.duplicated, reordered: result.reordered, missing: result.missing }, { acked: 1200, lost: 0, duplicated: 0, reordered: 0, missing: 0 });
   });
 }

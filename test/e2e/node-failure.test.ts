@@ -2,7 +2,8 @@
  * Losing a node (issue: scale-out): two `parley serve` processes on one PostgreSQL and one Redis,
  * behind a TCP balancer. One is killed with SIGKILL (no goodbye) while 20 SDK clients each send 500
  * messages, then started again. Its clients reconnect through the balancer to the other node and
- * resume by seq: afterwards every client has every acknowledged message exactly once, in seq order.
+ * resume by seq: afterwards every client has every acknowledged message exactly once, and every
+ * timeline event since its join with no seq missing, in seq order.
  * The killed node's users stop showing online within the presence TTL.
  */
 import { test } from 'node:test';
@@ -50,7 +51,7 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
     console.log(summary('node killed with SIGKILL and restarted', result));
     for (const r of recorders) r.client.close();
     assert.equal(result.acked, 20 * perClient);
-    assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, reordered: result.reordered }, { lost: 0, duplicated: 0, reordered: 0 });
+    assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, reordered: result.reordered, missing: result.missing }, { lost: 0, duplicated: 0, reordered: 0, missing: 0 });
     assert.ok(recorders.some((r) => r.resumeMs.length > 0), 'the killed node\'s clients reconnected and resumed');
   });
 

@@ -1,8 +1,9 @@
 /**
  * Many nodes behave as one (issue: scale-out): nodes on one PostgreSQL and one Redis — separate
  * processes, or in-process nodes where a test needs to reach inside — clients spread over them,
- * real sockets. Messages, relay rooms, member caps, presence, typing and room closing
- * cross nodes; a message whose publish was lost still reaches every node, from the store.
+ * real sockets. Timeline events (messages and joins, which share a room's seqs), relay rooms,
+ * member caps, presence, typing and room closing cross nodes; a message whose publish was lost
+ * still reaches every node, from the store.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { eventually } from '../support/eventually.ts';
 import { openPostgresStore } from '../../src/engines/store/postgres.ts';
 import { Redis } from 'ioredis';
 import { parsePrometheus, total } from '../support/prometheus.ts';
+import type { TimelineEvent } from '../../src/protocol/index.ts';
 
 const databaseUrl = await requirePostgres();
 const redisUrl = await requireRedis();
@@ -24,31 +26,39 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
   const urls = { databaseUrl, redisUrl };
 
   describe('many nodes as one', () => {
-    test('members on three node processes send to the same rooms at once; each sees every message once, in seq order', async () => {
+    test('members on three node processes send to the same rooms at once; each sees every message once, and every event since its join with no seq missing, in seq order', async () => {
       await using cluster = await startCluster(0, urls);
       const nodes = await Promise.all([1, 2, 3].map(() => startNodeProcess(cluster.env)));
       try {
         const rooms = [];
         for (const name of ['one', 'two']) rooms.push((await post(nodes[0]!.url, '/api/v1/admin/rooms', { name }, cluster.env.PARLEY_ADMIN_TOKEN)) as { room: { id: string }; joinCode: string });
-        const clients: Array<{ client: RawClient; roomId: string }> = [];
+        const clients: Array<{ client: RawClient; roomId: string; joinedAt: number }> = [];
         for (let i = 0; i < 12; i++) {
           const { room, joinCode } = rooms[i % 2]!;
           const node = nodes[i % 3]!;
           const { token } = (await post(node.url, '/api/v1/join', { roomId: room.id, code: joinCode, name: `user ${i}` })) as { token: string };
           const client = await RawClient.connect(`${node.url.replace('http', 'ws')}/ws`, token);
-          await client.request({ type: 'join', roomId: room.id });
-          clients.push({ client, roomId: room.id });
+          const joined = await client.request({ type: 'join', roomId: room.id });
+          clients.push({ client, roomId: room.id, joinedAt: (joined.result as { room: { lastSeq: number } }).room.lastSeq });
         }
         const perClient = 25;
+        const acked = new Map<string, number[]>(rooms.map(({ room }) => [room.id, []]));
         await Promise.all(
           clients.map(async ({ client, roomId }, i) => {
-            for (let n = 0; n < perClient; n++) await client.request({ type: 'send', id: `c${i}-${n}`, roomId, body: `${i}:${n}` }, 20_000);
+            for (let n = 0; n < perClient; n++) {
+              const reply = await client.request({ type: 'send', id: `c${i}-${n}`, roomId, body: `${i}:${n}` }, 20_000);
+              acked.get(roomId)!.push((reply.result as { seq: number }).seq);
+            }
           }),
         );
         const perRoom = 6 * perClient;
-        for (const { client, roomId } of clients) {
+        for (const { client, roomId, joinedAt } of clients) {
+          const seqs = [...acked.get(roomId)!].sort((x, y) => x - y);
+          assert.equal(new Set(seqs).size, perRoom, 'every send was acked with its own seq');
           await client.waitForMessages(perRoom, roomId, 20_000);
-          assert.deepEqual(client.messages(roomId).map((m) => m.seq), Array.from({ length: perRoom }, (_, k) => k + 1), 'every seq once, in order');
+          assert.deepEqual(client.messages(roomId).map((m) => m.seq), seqs, 'every acked message once, in seq order');
+          const last = seqs.at(-1)!;
+          assert.deepEqual(client.events(roomId).map((e) => e.seq), Array.from({ length: last - joinedAt }, (_, k) => joinedAt + k + 1), 'every event after the join once, in order, none missing');
         }
         for (const { client } of clients) await client.close();
       } finally {
@@ -64,14 +74,18 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
       const bob = await b.member(room.id, joinCode, 'Bob');
       for (let i = 1; i <= 5; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` });
       await bob.client.waitForMessages(5, room.id);
+      const seen = bob.client.events(room.id).at(-1)!.seq;
+      assert.equal(bob.client.messages(room.id).at(-1)!.body, 'm5');
       bob.client.socket.terminate();
-      for (let i = 6; i <= 8; i++) await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` });
+      const later: number[] = [];
+      for (let i = 6; i <= 8; i++) later.push(((await ada.client.request({ type: 'send', id: `a${i}`, roomId: room.id, body: `m${i}` })).result as { seq: number }).seq);
+      assert.deepEqual(later, [seen + 1, seen + 2, seen + 3], 'nothing else happened in the room meanwhile');
 
       await using again = await RawClient.connect(a.wsUrl, bob.token);
-      const reply = await again.request({ type: 'join', roomId: room.id, since: 5 });
-      assert.equal((reply.result as { resume: string }).resume, 'replay');
+      const reply = await again.request({ type: 'join', roomId: room.id, since: seen });
+      assert.deepEqual([(reply.result as { resume: string }).resume, (reply.result as { replayed: number }).replayed], ['replay', 3]);
       await again.waitForMessages(3, room.id);
-      assert.deepEqual(again.messages(room.id).map((m) => m.body), ['m6', 'm7', 'm8']);
+      assert.deepEqual(again.events(room.id).map((e) => [e.seq, e.type === 'message' ? e.body : e.type]), [[seen + 1, 'm6'], [seen + 2, 'm7'], [seen + 3, 'm8']]);
 
       const keys = async () => {
         const redis = new Redis(redisUrl);
@@ -119,7 +133,7 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
         const bob = await b.member(room.id, joinCode, 'Bob');
         const closed = await a.admin(`/api/v1/admin/rooms/${room.id}/close`, { method: 'POST' });
         assert.equal(closed.status, 200);
-        await bob.client.next((f) => f.type === 'room_closed' && f.roomId === room.id);
+        await bob.client.next((f) => f.type === 'event' && (f.event as TimelineEvent).type === 'room_closed' && (f.event as TimelineEvent).roomId === room.id);
         const reply = await bob.client.request({ type: 'send', id: 'late', roomId: room.id, body: 'too late' });
         assert.equal((reply.error as { code: string }).code, 'ROOM_CLOSED', kind);
         await bob.client.close();
@@ -132,20 +146,23 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
       const { room, joinCode } = await a.createRoom();
       const ada = await a.member(room.id, joinCode, 'Ada');
       const bob = await b.member(room.id, joinCode, 'Bob');
-      await ada.client.request({ type: 'send', id: 'first', roomId: room.id, body: 'published' });
+      const first = ((await ada.client.request({ type: 'send', id: 'first', roomId: room.id, body: 'published' })).result as { seq: number }).seq;
       await bob.client.waitForMessages(1, room.id);
 
       // Another process's store writes a message and publishes nothing.
       const store = await openPostgresStore({ url: databaseUrl, schema: cluster.schema, groupCommitMaxBatch: 8 });
       const started = Date.now();
       try {
-        await store.messages.append({ id: randomUUID(), roomId: room.id, senderId: ada.user.id, senderName: 'Ada', clientId: 'silent', type: 'text', body: 'never published', createdAt: Date.now() });
+        await store.timeline.append({ id: randomUUID(), roomId: room.id, senderId: ada.user.id, senderName: 'Ada', clientId: 'silent', type: 'message', body: 'never published', createdAt: Date.now() });
       } finally {
         await store.close();
       }
       await Promise.all([ada.client.waitForMessages(2, room.id, 5000), bob.client.waitForMessages(2, room.id, 5000)]);
       assert.ok(Date.now() - started < 3 * 300 + 1000, `repaired in ${Date.now() - started} ms`);
-      for (const client of [ada.client, bob.client]) assert.deepEqual(client.messages(room.id).map((m) => [m.seq, m.body]), [[1, 'published'], [2, 'never published']]);
+      for (const client of [ada.client, bob.client]) {
+        assert.deepEqual(client.messages(room.id).map((m) => [m.seq, m.body]), [[first, 'published'], [first + 1, 'never published']]);
+        assert.equal(client.events(room.id).filter((e) => e.seq > first).length, 1, 'the repaired message is delivered once');
+      }
       await ada.client.close();
       await bob.client.close();
     });

@@ -1,8 +1,10 @@
 /**
  * The exactly-once check of the failure tests: SDK clients (`client/`) in one room send messages and
- * record every ack and every delivery; afterwards each client must have received every acknowledged
- * message exactly once, in seq order, and nothing else. `summary()` is the line each test prints:
- * messages acked, lost, duplicated, reordered, and resume time p50/p99 (socket drop → room rejoined).
+ * record every ack and every timeline event delivered; afterwards each client must have received
+ * every acknowledged message exactly once, and every timeline event of the room since its join (the
+ * messages and the other members' `member_joined`, which share the room's seqs) exactly once, in
+ * seq order, with no seq missing. `summary()` is the line each test prints: messages acked, lost,
+ * duplicated, reordered, events missing, and resume time p50/p99 (socket drop → room rejoined).
  */
 import WebSocket from 'ws';
 import { ParleyClient, type WebSocketConstructor } from '../../client/src/index.ts';
@@ -12,8 +14,12 @@ export interface Recorder {
   readonly client: ParleyClient;
   /** clientId → acked seq. */
   readonly acks: Map<string, number>;
-  /** Delivered messages, in delivery order. */
+  /** Delivered `message` events, in delivery order. */
   readonly received: Array<{ seq: number; clientId: string; senderId: string }>;
+  /** Every delivered timeline event (messages included), in delivery order. */
+  readonly events: Array<{ seq: number; type: string }>;
+  /** The room's `lastSeq` when this client first joined it: it must receive every event after it. */
+  joinedAtSeq: number;
   /** Resume times of this client, ms. */
   readonly resumeMs: number[];
 }
@@ -21,7 +27,7 @@ export interface Recorder {
 /** Connect an SDK client for `token` through `url`, join `roomId`, and record what it sees. */
 export async function recorder(url: string, token: string, roomId: string): Promise<Recorder> {
   const client = new ParleyClient({ url, token, WebSocket: WebSocket as unknown as WebSocketConstructor, backoffBaseMs: 100, backoffMaxMs: 1000, requestTimeoutMs: 15_000 });
-  const record: Recorder = { client, acks: new Map(), received: [], resumeMs: [] };
+  const record: Recorder = { client, acks: new Map(), received: [], events: [], joinedAtSeq: 0, resumeMs: [] };
   let droppedAt: number | undefined;
   client.on('state', ({ state }) => {
     if (state === 'reconnecting' && droppedAt === undefined) droppedAt = performance.now();
@@ -31,9 +37,12 @@ export async function recorder(url: string, token: string, roomId: string): Prom
     record.resumeMs.push(performance.now() - droppedAt);
     droppedAt = undefined;
   });
-  client.on('message', (m) => record.received.push({ seq: m.seq, clientId: m.clientId, senderId: m.senderId }));
+  client.on('event', (e) => {
+    record.events.push({ seq: e.seq, type: e.type });
+    if (e.type === 'message') record.received.push({ seq: e.seq, clientId: e.clientId, senderId: e.senderId });
+  });
   await client.connect();
-  await client.join(roomId);
+  record.joinedAtSeq = (await client.join(roomId)).room.lastSeq;
   return record;
 }
 
@@ -76,40 +85,60 @@ export interface ExactlyOnce {
   readonly lost: number;
   readonly duplicated: number;
   readonly reordered: number;
+  /**
+   * Timeline events of any type a client never received: over every client, the seqs after its
+   * join (`joinedAtSeq`) up to the newest seq any client received that it lacks.
+   */
+  readonly missing: number;
   /** How many times a client resumed after its socket dropped, and how long that took (ms). */
   readonly resumes: number;
   readonly resumeP50Ms: number;
   readonly resumeP99Ms: number;
 }
 
-/** Wait until every recorder received `total` messages (or `timeoutMs` passed), then count what is wrong. */
+/**
+ * Wait until every recorder received every acked message and every event after its join up to the
+ * newest seq any recorder received (or `timeoutMs` passed), then count what is wrong.
+ */
 export async function checkExactlyOnce(recorders: readonly Recorder[], timeoutMs: number): Promise<ExactlyOnce> {
   const acked = new Map<string, number>();
   for (const r of recorders) for (const [clientId, seq] of r.acks) acked.set(clientId, seq);
   const total = acked.size;
   const deadline = Date.now() + timeoutMs;
-  while (recorders.some((r) => new Set(r.received.map((m) => m.seq)).size < total) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const newestSeq = () => recorders.reduce((max, r) => r.events.reduce((m, e) => Math.max(m, e.seq), max), 0);
+  const complete = (r: Recorder, newest: number) => new Set(r.received.map((m) => m.seq)).size >= total && new Set(r.events.map((e) => e.seq).filter((seq) => seq > r.joinedAtSeq)).size >= newest - r.joinedAtSeq;
+  while (Date.now() < deadline) {
+    const newest = newestSeq();
+    if (recorders.every((r) => complete(r, newest))) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   let lost = 0;
   let duplicated = 0;
   let reordered = 0;
+  let missing = 0;
+  const newest = newestSeq();
   for (const r of recorders) {
-    const seen = new Map<number, string>();
+    // Duplicates and order over every event type: they share the room's seqs.
+    const seenEvents = new Set<number>();
     let previous = 0;
-    for (const m of r.received) {
-      if (seen.has(m.seq)) duplicated++;
-      else seen.set(m.seq, m.clientId);
-      if (m.seq <= previous) reordered++;
-      previous = Math.max(previous, m.seq);
+    for (const e of r.events) {
+      if (seenEvents.has(e.seq)) duplicated++;
+      seenEvents.add(e.seq);
+      if (e.seq <= previous) reordered++;
+      previous = Math.max(previous, e.seq);
     }
+    for (let seq = r.joinedAtSeq + 1; seq <= newest; seq++) if (!seenEvents.has(seq)) missing++;
+    const seen = new Map<number, string>();
+    for (const m of r.received) if (!seen.has(m.seq)) seen.set(m.seq, m.clientId);
     for (const [clientId, seq] of acked) if (seen.get(seq) !== clientId) lost++;
   }
   const resumes = recorders.flatMap((r) => r.resumeMs).sort((a, b) => a - b);
   const pct = (p: number) => (resumes.length === 0 ? 0 : (resumes[Math.min(resumes.length - 1, Math.floor((p / 100) * resumes.length))] as number));
-  return { acked: total, lost, duplicated, reordered, resumes: resumes.length, resumeP50Ms: Math.round(pct(50)), resumeP99Ms: Math.round(pct(99)) };
+  return { acked: total, lost, duplicated, reordered, missing, resumes: resumes.length, resumeP50Ms: Math.round(pct(50)), resumeP99Ms: Math.round(pct(99)) };
 }
 
 /** The summary line a failure test prints. */
 export function summary(label: string, result: ExactlyOnce): string {
   const resumes = result.resumes === 0 ? 'no client had to resume' : `${result.resumes} resumes, p50 ${result.resumeP50Ms} ms, p99 ${result.resumeP99Ms} ms`;
-  return `${label}: ${result.acked} messages acked, ${result.lost} lost, ${result.duplicated} duplicated, ${result.reordered} reordered; ${resumes}`;
+  return `${label}: ${result.acked} messages acked, ${result.lost} lost, ${result.duplicated} duplicated, ${result.reordered} reordered, ${result.missing} events missing; ${resumes}`;
 }

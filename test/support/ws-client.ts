@@ -4,6 +4,7 @@
  * independently of the SDK (STYLE C13).
  */
 import WebSocket from 'ws';
+import type { MessageEvent, TimelineEvent } from '../../src/protocol/index.ts';
 
 /** Any server frame, loosely typed for assertions. */
 export type Frame = { type: string; id?: string; [key: string]: unknown };
@@ -98,19 +99,33 @@ export class RawClient implements AsyncDisposable {
     return this.frames.slice(from).filter(test);
   }
 
-  /** Message pushes for a room, in arrival order. */
-  messages(roomId?: string): Array<{ seq: number; clientId: string; body: string; senderId: string; id: string }> {
+  /** Timeline event pushes (for the room), in arrival order. */
+  events(roomId?: string): TimelineEvent[] {
     return this.frames
-      .filter((f) => f.type === 'message' && (roomId === undefined || (f.message as { roomId: string }).roomId === roomId))
-      .map((f) => f.message as { seq: number; clientId: string; body: string; senderId: string; id: string });
+      .filter((f) => f.type === 'event' && (roomId === undefined || (f.event as TimelineEvent).roomId === roomId))
+      .map((f) => f.event as TimelineEvent);
   }
 
-  /** Wait until `count` message pushes (for the room) have arrived. */
+  /** `message` events (for the room), in arrival order. */
+  messages(roomId?: string): MessageEvent[] {
+    return this.events(roomId).filter((e): e is MessageEvent => e.type === 'message');
+  }
+
+  /** Wait until `count` message events (for the room) have arrived. */
   async waitForMessages(count: number, roomId?: string, timeoutMs = 10_000): Promise<void> {
+    await this.#waitFor(() => this.messages(roomId).length, count, 'messages', timeoutMs);
+  }
+
+  /** Wait until `count` timeline events of any type (for the room) have arrived. */
+  async waitForEvents(count: number, roomId?: string, timeoutMs = 10_000): Promise<void> {
+    await this.#waitFor(() => this.events(roomId).length, count, 'events', timeoutMs);
+  }
+
+  async #waitFor(counted: () => number, count: number, what: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.messages(roomId).length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} messages, got ${this.messages(roomId).length}`);
-      await this.next((f) => f.type === 'message', Math.max(1, deadline - Date.now()), this.frames.length).catch(() => undefined);
+    while (counted() < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} ${what}, got ${counted()}`);
+      await this.next((f) => f.type === 'event', Math.max(1, deadline - Date.now()), this.frames.length).catch(() => undefined);
     }
   }
 

@@ -15,14 +15,14 @@ import fc from 'fast-check';
 import { startServer, type TestServer } from '../support/server.ts';
 import { errorOf, type Frame, type FrameError } from '../support/ws-client.ts';
 import { eventually } from '../support/eventually.ts';
-import { CLIENT_FRAMES, ERROR_CODES } from '../../src/protocol/index.ts';
+import { CLIENT_FRAMES, ERROR_CODES, type MessageEvent, type TimelineEvent } from '../../src/protocol/index.ts';
 
 /** A newcomer in an open room over a raw client that joined it: the server still serves. */
 async function assertServes(server: TestServer, roomId: string): Promise<void> {
   await using client = (await server.member(roomId, null, 'Afterwards')).client;
   const ack = await client.request({ type: 'send', id: `after-${randomBytes(4).toString('hex')}`, roomId, body: 'still here' });
   assert.equal(ack.error, undefined, JSON.stringify(ack));
-  await client.next((f) => f.type === 'message' && (f.message as { body: string }).body === 'still here');
+  await client.next((f) => f.type === 'event' && (f.event as TimelineEvent).type === 'message' && (f.event as MessageEvent).body === 'still here');
   assert.equal((await fetch(`${server.url}/ready`)).status, 200);
 }
 
@@ -85,7 +85,7 @@ test('a flood from one connection is answered RATE_LIMITED, then closed with 442
       const started = performance.now();
       const from = neighbour.frames.length;
       neighbour.send({ type: 'send', id: `n${i}`, roomId: room.id, body: `neighbour ${i}` });
-      await neighbour.next((f) => f.type === 'message' && (f.message as { clientId: string }).clientId === `n${i}`, 5000, from);
+      await neighbour.next((f) => f.type === 'event' && (f.event as TimelineEvent).type === 'message' && (f.event as MessageEvent).clientId === `n${i}`, 5000, from);
       samples.push({ startedAt, ms: performance.now() - started });
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 100 - (performance.now() - started))));
     }
@@ -286,7 +286,7 @@ test('10,000 random frames (JSON values, command shapes with wrong types, random
   const { client } = await server.member(room.id, null, 'Fuzzer');
   const seed = Date.now();
   const types = [...Object.keys(CLIENT_FRAMES), 'teleport', ''];
-  const fields = ['id', 'roomId', 'body', 'since', 'epoch', 'before', 'after', 'limit', 'seq', 'active', 'token', 'clientId'];
+  const fields = ['id', 'roomId', 'body', 'since', 'epoch', 'before', 'after', 'limit', 'seq', 'active', 'token', 'clientId', 'target', 'key', 'replyTo'];
   const command = fc
     .tuple(fc.constantFrom(...types), fc.dictionary(fc.constantFrom(...fields), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }), fc.boolean())
     .map(([type, values, withId]) => JSON.stringify({ type, ...values, ...(withId ? { id: 'set below' } : {}) }));

@@ -21,6 +21,16 @@ export class MemberList {
     return [...this.#members.values()].filter((m) => m.online).length;
   }
 
+  /** A listed member's name, or undefined. */
+  nameOf(userId: string): string | undefined {
+    return this.#members.get(userId)?.name;
+  }
+
+  /** A listed member's role, or undefined. */
+  roleOf(userId: string): MemberInfo['role'] | undefined {
+    return this.#members.get(userId)?.role;
+  }
+
   /** Replace the members shown. */
   set(members: readonly MemberInfo[]): void {
     this.#members.clear();

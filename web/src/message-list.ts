@@ -1,20 +1,53 @@
 /**
- * The message pane: history in seq order with a "load older" button, live messages, the user's own
- * messages while they are being sent, an unread mark on messages after the read marker, and a
- * "seen by" line. Reports which messages are on screen so the page can mark them read.
- * A message deleted by a moderator shows as a tombstone, "message deleted", whether the deletion
- * arrives as a push (before or after the message itself) or in history (`deletedAt`).
- * Bodies are set with `textContent` only.
+ * The timeline pane: the room's events in seq order with a "load older" button — messages as they
+ * stand (a quote of the message they reply to, an "(edited)" mark, a "Message deleted" tombstone,
+ * reactions with counts), system lines for membership, moderation and room events, the user's own
+ * messages while they are being sent, an unread mark on others' messages after the read marker, and
+ * a "seen by" line. Each message offers Reply, Edit (own messages, inline), Delete (own; a
+ * moderator's on others) and quick reactions (a click toggles yours; hovering a reaction shows who).
+ * Reports which entries are on screen so the page can mark them read.
+ * User text (bodies, names) is set with `textContent` only.
  */
-import type { HistoryPage, Message } from '../../client/src/index.ts';
+import type { HistoryPage, MessageEvent, TimelineEvent } from '../../client/src/index.ts';
 import type { User } from './api.ts';
 import { el } from './elements.ts';
+import { eventLine, timeOfDay, type NameOf } from './event-lines.ts';
+import { reactionBar } from './reaction-bar.ts';
 
 /** How close to the bottom (px) still counts as "at the bottom" for auto-scrolling. */
 const STICK_PX = 48;
-
 /** What a deleted message shows instead of its body. */
-const TOMBSTONE_TEXT = 'message deleted';
+export const TOMBSTONE_TEXT = 'Message deleted';
+/** Longest excerpt of a replied-to message in a quote (characters). */
+const QUOTE_CHARS = 120;
+
+/** What the timeline needs from the page around it. */
+export interface TimelineHost {
+  /** The message `seq` as it stands now (the SDK's room state), when loaded. */
+  message(seq: number): MessageEvent | undefined;
+  /** The name to show for a user id. */
+  nameOf: NameOf;
+  /** Whether the user may delete other members' messages (a moderator or owner). */
+  canModerate(): boolean;
+  /** The user pressed Reply on `message`. */
+  reply(message: MessageEvent): void;
+  /** The user saved an edit of their message `seq`; resolves once acked. */
+  edit(seq: number, body: string): Promise<unknown>;
+  /** The user pressed Delete on message `seq`. */
+  delete(seq: number): void;
+  /** The user toggled their reaction `key` on message `seq` (`active`: add it). */
+  react(seq: number, key: string, active: boolean): void;
+  /** The "load older" button was pressed. */
+  loadOlder(): void;
+  /** The highest seq on screen changed. */
+  seen(seq: number): void;
+}
+
+/** A short excerpt of a message for a quote or the reply bar. */
+export function excerpt(message: MessageEvent): string {
+  if (message.deletedAt !== undefined) return TOMBSTONE_TEXT;
+  return message.body.length > QUOTE_CHARS ? `${message.body.slice(0, QUOTE_CHARS)}…` : message.body;
+}
 
 export class MessageList {
   /** The pane to place in the page. */
@@ -23,23 +56,24 @@ export class MessageList {
   readonly #pending = el('div', { id: 'pending-list' });
   readonly #older = el('button', { type: 'button', id: 'load-older', class: 'secondary older', hidden: '' }, 'Load older messages');
   readonly #seenBy = el('p', { id: 'seen-by', class: 'muted' });
+  /** Every entry shown (messages and system lines) by seq. */
   readonly #bySeq = new Map<number, HTMLElement>();
   readonly #bySending = new Map<string, HTMLElement>();
-  /** Seqs deleted by a moderator, kept for a message that arrives after its deletion push. */
-  readonly #deleted = new Set<number>();
   readonly #visible = new Set<number>();
   readonly #observer: IntersectionObserver;
   readonly #me: User;
+  readonly #host: TimelineHost;
+  /** Seq of the oldest event read from history (shown or not: edits and reactions have no entry of their own). */
+  #oldestRead = Infinity;
+  /** The message being edited inline, and its editor. */
+  #editing: { seq: number; editor: HTMLFormElement } | undefined;
 
-  /**
-   * @param onLoadOlder the "load older" button was pressed.
-   * @param onSeen called with the highest seq on screen whenever what is on screen changes.
-   */
-  constructor(me: User, onLoadOlder: () => void, onSeen: (seq: number) => void) {
+  constructor(me: User, host: TimelineHost) {
     this.#me = me;
+    this.#host = host;
     this.element = el('section', { id: 'messages', 'aria-label': 'Messages' }, this.#older, this.#list, this.#pending, this.#seenBy);
     this.#list.setAttribute('aria-live', 'polite');
-    this.#older.addEventListener('click', onLoadOlder);
+    this.#older.addEventListener('click', () => host.loadOlder());
     this.#observer = new IntersectionObserver(
       (entries) => {
         for (const entry of entries) {
@@ -47,20 +81,23 @@ export class MessageList {
           if (entry.isIntersecting) this.#visible.add(seq);
           else this.#visible.delete(seq);
         }
-        if (this.#visible.size > 0) onSeen(Math.max(...this.#visible));
+        if (this.#visible.size > 0) host.seen(Math.max(...this.#visible));
       },
       { root: this.element, threshold: 0.5 },
     );
   }
 
-  /** Seq of the oldest message shown (undefined when none). */
+  /** Seq of the oldest event read or shown (undefined when none): older pages are read before it. */
   get oldestSeq(): number | undefined {
-    return this.#bySeq.size === 0 ? undefined : Math.min(...this.#bySeq.keys());
+    const oldest = Math.min(this.#oldestRead, ...this.#bySeq.keys());
+    return oldest === Infinity ? undefined : oldest;
   }
 
   /** Seq of the newest message shown (0 when none). */
   get newestSeq(): number {
-    return this.#bySeq.size === 0 ? 0 : Math.max(...this.#bySeq.keys());
+    let newest = 0;
+    for (const [seq, node] of this.#bySeq) if (seq > newest && node.classList.contains('message')) newest = seq;
+    return newest;
   }
 
   /** Sender of the newest message shown (undefined when none). */
@@ -73,12 +110,18 @@ export class MessageList {
     return this.#visible.size === 0 ? 0 : Math.max(...this.#visible);
   }
 
+  /** How many messages shown are marked unread. */
+  get unreadCount(): number {
+    return this.#list.querySelectorAll('.message.unread').length;
+  }
+
   /**
-   * Show the newest history `page` (merged with live messages already shown) and scroll to the
-   * bottom. Messages after `readSeq` from others are marked unread.
+   * Show the newest history `page` (merged with what is shown) and scroll to the bottom. Others'
+   * messages after `readSeq` are marked unread.
    */
   load(page: HistoryPage, readSeq: number): void {
-    for (const message of page.messages) this.#insert(message, message.seq > readSeq && message.senderId !== this.#me.id);
+    for (const event of page.events) this.#insertEvent(event, readSeq);
+    this.#oldestRead = Math.min(this.#oldestRead, page.events[0]?.seq ?? Infinity);
     this.#older.hidden = !page.hasMore;
     this.element.scrollTop = this.element.scrollHeight;
   }
@@ -88,6 +131,8 @@ export class MessageList {
     this.#observer.disconnect();
     this.#visible.clear();
     this.#bySeq.clear();
+    this.#oldestRead = Infinity;
+    this.#editing = undefined;
     this.#list.replaceChildren();
     this.load(page, readSeq);
   }
@@ -95,25 +140,48 @@ export class MessageList {
   /** Add an older page above what is shown, keeping the view where it was. */
   prepend(page: HistoryPage): void {
     const fromBottom = this.element.scrollHeight - this.element.scrollTop;
-    for (const message of page.messages) this.#insert(message, false);
+    for (const event of page.events) this.#insertEvent(event, Infinity);
+    this.#oldestRead = Math.min(this.#oldestRead, page.events[0]?.seq ?? Infinity);
     this.#older.hidden = !page.hasMore;
     this.element.scrollTop = this.element.scrollHeight - fromBottom;
   }
 
   /** Add a live message (it replaces the user's own pending copy with the same clientId). */
-  add(message: Message, unread: boolean): void {
-    const stick = this.#atBottom() || message.senderId === this.#me.id;
-    if (message.senderId === this.#me.id) this.#bySending.get(message.clientId)?.remove();
+  add(message: MessageEvent, unread: boolean): void {
+    const mine = message.senderId === this.#me.id;
+    const stick = this.#atBottom() || mine;
+    if (mine) this.#bySending.get(message.clientId)?.remove();
     this.#bySending.delete(message.clientId);
-    this.#insert(message, unread);
+    this.#insertMessage(message, unread);
     if (stick) this.element.scrollTop = this.element.scrollHeight;
   }
 
+  /** Add a live system line for `event` (nothing for events without one). */
+  line(event: TimelineEvent): void {
+    const stick = this.#atBottom();
+    this.#insertLine(event);
+    if (stick) this.element.scrollTop = this.element.scrollHeight;
+  }
+
+  /** Message `seq` changed (edited, deleted, reacted to): show it as it stands now, and the quotes of it. */
+  update(seq: number): void {
+    const node = this.#bySeq.get(seq);
+    const message = this.#host.message(seq);
+    if (node !== undefined && message !== undefined && node.classList.contains('message')) this.#fill(node, message);
+    for (const reply of this.#list.querySelectorAll<HTMLElement>(`.message[data-reply-to="${seq}"]`)) {
+      const replyMessage = this.#host.message(Number(reply.dataset.seq));
+      if (replyMessage !== undefined) this.#fill(reply, replyMessage);
+    }
+  }
+
   /** Show the user's own message while it is being sent. */
-  sending(clientId: string, body: string): void {
-    const node = this.#render({ senderName: this.#me.name, body, mine: true }, 'sending…');
-    node.classList.add('pending');
-    node.dataset.clientId = clientId;
+  sending(clientId: string, body: string, replyTo?: number): void {
+    const node = el('article', { class: 'message mine pending', 'data-client-id': clientId });
+    node.append(
+      el('div', { class: 'meta' }, el('span', { class: 'sender' }, this.#me.name), el('span', { class: 'note' }, 'sending…')),
+      ...(replyTo === undefined ? [] : [this.#quote(replyTo)]),
+      el('div', { class: 'body' }, body),
+    );
     this.#bySending.set(clientId, node);
     this.#pending.append(node);
     this.element.scrollTop = this.element.scrollHeight;
@@ -134,14 +202,7 @@ export class MessageList {
     (node.querySelector('.note') as HTMLElement).textContent = `not sent: ${reason}`;
   }
 
-  /** A moderator deleted message `seq`: show a tombstone in its place (now, or when it arrives). */
-  markDeleted(seq: number): void {
-    this.#deleted.add(seq);
-    const node = this.#bySeq.get(seq);
-    if (node !== undefined) showTombstone(node);
-  }
-
-  /** Messages up to `seq` are read: drop their unread mark. */
+  /** Entries up to `seq` are read: drop their unread mark. */
   markRead(seq: number): void {
     for (const [s, node] of this.#bySeq) if (s <= seq) node.classList.remove('unread');
   }
@@ -155,37 +216,123 @@ export class MessageList {
     this.#observer.disconnect();
   }
 
-  #insert(message: Message, unread: boolean): void {
-    if (this.#bySeq.has(message.seq)) return;
-    const node = this.#render({ senderName: message.senderName, body: message.body, mine: message.senderId === this.#me.id, createdAt: message.createdAt });
-    node.dataset.seq = String(message.seq);
-    node.dataset.senderId = message.senderId;
-    if (message.deletedAt !== undefined || this.#deleted.has(message.seq)) showTombstone(node);
+  /** A history event: a message as it stands (the room state's copy when it has one), or a system line. */
+  #insertEvent(event: TimelineEvent, readSeq: number): void {
+    if (event.type !== 'message') return this.#insertLine(event);
+    const message = this.#host.message(event.seq) ?? event;
+    this.#insertMessage(message, message.seq > readSeq && message.senderId !== this.#me.id);
+  }
+
+  #insertMessage(message: MessageEvent, unread: boolean): void {
+    if (this.#bySeq.has(message.seq)) return this.update(message.seq);
+    const node = el('article', { class: message.senderId === this.#me.id ? 'message mine' : 'message', 'data-seq': String(message.seq), 'data-sender-id': message.senderId });
     if (unread) node.classList.add('unread');
+    this.#fill(node, message);
+    this.#place(message.seq, node);
+  }
+
+  #insertLine(event: TimelineEvent): void {
+    if (this.#bySeq.has(event.seq)) return;
+    const text = eventLine(event, this.#host.nameOf);
+    if (text === undefined) return;
+    const at = new Date(event.createdAt);
+    const node = el('p', { class: `system-line ${event.type.replace(/_/g, '-')}`, 'data-seq': String(event.seq), 'data-type': event.type }, el('span', { class: 'text' }, text), el('time', { datetime: at.toISOString() }, timeOfDay(event.createdAt)));
+    this.#place(event.seq, node);
+  }
+
+  /** Put an entry in seq order and watch whether it is on screen. */
+  #place(seq: number, node: HTMLElement): void {
     let next: HTMLElement | null = null;
-    for (const [seq, other] of this.#bySeq) if (seq > message.seq && (next === null || seq < Number(next.dataset.seq))) next = other;
+    let nextSeq = Infinity;
+    for (const [s, other] of this.#bySeq) if (s > seq && s < nextSeq) [next, nextSeq] = [other, s];
     this.#list.insertBefore(node, next);
-    this.#bySeq.set(message.seq, node);
+    this.#bySeq.set(seq, node);
     this.#observer.observe(node);
   }
 
-  #render(message: { senderName: string; body: string; mine: boolean; createdAt?: number }, note?: string): HTMLElement {
-    const meta = el('div', { class: 'meta' }, el('span', { class: 'sender' }, message.senderName));
-    if (message.createdAt !== undefined) {
-      const at = new Date(message.createdAt);
-      meta.append(el('time', { datetime: at.toISOString() }, at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
+  /** (Re)build a message's content from `message` as it stands; an open editor stays open. */
+  #fill(node: HTMLElement, message: MessageEvent): void {
+    const mine = message.senderId === this.#me.id;
+    const deleted = message.deletedAt !== undefined;
+    node.classList.toggle('deleted', deleted);
+    if (message.replyTo === undefined) delete node.dataset.replyTo;
+    else node.dataset.replyTo = String(message.replyTo);
+
+    const at = new Date(message.createdAt);
+    const meta = el('div', { class: 'meta' }, el('span', { class: 'sender' }, message.senderName), el('time', { datetime: at.toISOString() }, timeOfDay(message.createdAt)));
+    if (message.editedAt !== undefined && !deleted) meta.append(el('span', { class: 'edited', title: `edited at ${timeOfDay(message.editedAt)}` }, '(edited)'));
+    const parts: HTMLElement[] = [meta];
+    if (message.replyTo !== undefined) parts.push(this.#quote(message.replyTo));
+
+    if (deleted && this.#editing?.seq === message.seq) this.#editing = undefined;
+    if (this.#editing?.seq === message.seq) parts.push(this.#editing.editor);
+    else parts.push(el('div', { class: 'body' }, deleted ? TOMBSTONE_TEXT : message.body));
+
+    if (!deleted) {
+      parts.push(reactionBar(message, this.#me.id, this.#host.nameOf, (key, active) => this.#host.react(message.seq, key, active)));
+      const actions = el('div', { class: 'actions' });
+      const button = (name: string, label: string, onClick: () => void) => {
+        const b = el('button', { type: 'button', class: `secondary ${name}`, 'data-action': name }, label);
+        b.addEventListener('click', onClick);
+        actions.append(b);
+      };
+      button('reply', 'Reply', () => this.#host.reply(message));
+      if (mine) button('edit', 'Edit', () => this.#startEdit(message));
+      if (mine || this.#host.canModerate()) button('delete', 'Delete', () => this.#host.delete(message.seq));
+      parts.push(actions);
     }
-    if (note !== undefined) meta.append(el('span', { class: 'note' }, note));
-    return el('article', { class: message.mine ? 'message mine' : 'message' }, meta, el('div', { class: 'body' }, message.body));
+    node.replaceChildren(...parts);
+  }
+
+  /** The quote of message `seq` shown above a reply; clicking it scrolls to the message. */
+  #quote(seq: number): HTMLElement {
+    const original = this.#host.message(seq);
+    const quote = el(
+      'blockquote',
+      { class: 'quote', 'data-seq': String(seq), title: 'Show the message' },
+      el('span', { class: 'quote-sender' }, original === undefined ? 'Earlier message' : original.senderName),
+      el('span', { class: 'quote-body' }, original === undefined ? `#${seq}` : excerpt(original)),
+    );
+    quote.addEventListener('click', () => this.#bySeq.get(seq)?.scrollIntoView({ block: 'center', behavior: 'smooth' }));
+    return quote;
+  }
+
+  /** Replace the body of the user's message with an inline editor: Enter or Save sends, Escape or Cancel restores. */
+  #startEdit(message: MessageEvent): void {
+    const input = el('textarea', { class: 'edit-input', rows: '2', 'aria-label': 'Edit message' });
+    input.value = message.body;
+    const note = el('span', { class: 'note error' });
+    const editor = el('form', { class: 'editor' }, input, el('div', { class: 'editor-buttons' }, el('button', { type: 'submit', class: 'save' }, 'Save'), el('button', { type: 'button', class: 'secondary cancel' }, 'Cancel'), note));
+    const stop = () => {
+      if (this.#editing?.editor !== editor) return;
+      this.#editing = undefined;
+      this.update(message.seq);
+    };
+    (editor.querySelector('.cancel') as HTMLElement).addEventListener('click', stop);
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') stop();
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        editor.requestSubmit();
+      }
+    });
+    editor.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const body = input.value;
+      const current = this.#host.message(message.seq)?.body ?? message.body;
+      if (body.trim() === '' || body === current) return stop();
+      input.disabled = true;
+      this.#host.edit(message.seq, body).then(stop, (err: unknown) => {
+        input.disabled = false;
+        note.textContent = err instanceof Error ? err.message : String(err);
+      });
+    });
+    this.#editing = { seq: message.seq, editor };
+    this.update(message.seq);
+    input.focus();
   }
 
   #atBottom(): boolean {
     return this.element.scrollHeight - this.element.scrollTop - this.element.clientHeight < STICK_PX;
   }
-}
-
-/** Replace a message's body with the tombstone text. */
-function showTombstone(node: HTMLElement): void {
-  node.classList.add('deleted');
-  (node.querySelector('.body') as HTMLElement).textContent = TOMBSTONE_TEXT;
 }

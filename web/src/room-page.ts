@@ -1,15 +1,17 @@
 /**
- * The room page: history with "load older", live messages, the user's own messages while sending,
- * who is online and how far each member has read, unread count, a typing indicator, tombstones of
- * messages a moderator deleted, and a connection status line. Built on the client SDK, which reconnects, resumes by seq and resends unacked
- * messages; this page only renders what the SDK delivers. Messages on screen are marked read while
- * the tab is visible.
+ * The room page: the room's timeline with "load older" — messages with reply quotes, "(edited)"
+ * marks, tombstones and reactions, and system lines for joins, leaves, moderation and room changes —
+ * the user's own messages while sending, a composer that can reply to a message, who is online and
+ * how far each member has read, unread count, a typing indicator, and a connection status line.
+ * Built on the client SDK, which reconnects, resumes by seq, resends unacked commands and folds the
+ * timeline into the room's state; this page only renders what the SDK delivers. Entries on screen
+ * are marked read while the tab is visible.
  */
-import { CLOSE_CODES, ParleyClient, type JoinResult, type RoomInfo } from '../../client/src/index.ts';
+import { CLOSE_CODES, ParleyClient, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
 import { currentSession, logout, members as fetchMembers, type User } from './api.ts';
 import { describe, el, mount } from './elements.ts';
 import { MemberList } from './member-list.ts';
-import { MessageList } from './message-list.ts';
+import { MessageList, excerpt } from './message-list.ts';
 import { TypingIndicator, TypingReporter } from './typing.ts';
 
 /** Messages per history page. */
@@ -33,6 +35,12 @@ export interface RoomPageOptions {
 /** Show a room the session belongs to. Returns the function that closes it. */
 export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, notice?: string) => void, options: RoomPageOptions = {}): () => void {
   const client = new ParleyClient({ url: location.origin, token: options.token });
+  /** Names seen so far by user id (members, senders, joins), for system lines and reaction tooltips. */
+  const names = new Map<string, string>([[me.id, me.name]]);
+  let myRole: MemberRole | undefined;
+  let roomName = room.name;
+  /** The message the composer answers, if any. */
+  let replyTo: MessageEvent | undefined;
   let readSeq = 0;
   let readTimer: ReturnType<typeof setTimeout> | undefined;
   let sessionCheckedAt = 0;
@@ -42,19 +50,34 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   const online = el('span', { id: 'online', class: 'muted' });
   const signOut = options.token === undefined ? el('button', { type: 'button', id: 'sign-out', class: 'secondary' }, 'Sign out') : undefined;
   const error = el('p', { id: 'room-error', class: 'error', role: 'alert' });
-  const messages = new MessageList(me, loadOlder, scheduleRead);
   const members = new MemberList(me);
+  const nameOf = (userId: string) => members.nameOf(userId) ?? client.roomState(room.id)?.members.get(userId)?.name ?? names.get(userId) ?? 'someone';
+  const messages = new MessageList(me, {
+    message: (seq) => client.roomState(room.id)?.messages.get(seq),
+    nameOf,
+    canModerate: () => myRole === 'owner' || myRole === 'moderator',
+    reply: startReply,
+    edit: (seq, body) => client.edit(room.id, seq, body),
+    delete: (seq) => void client.delete(room.id, seq).catch(showError),
+    react: (seq, key, active) => void client.react(room.id, seq, key, active).catch(showError),
+    loadOlder,
+    seen: scheduleRead,
+  });
   const typing = new TypingIndicator(me.id);
   const reporter = new TypingReporter((active) => client.typing(room.id, active));
   const input = el('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message…', 'aria-label': 'Message' });
   const sendButton = el('button', { type: 'submit', id: 'send-button' }, 'Send');
-  const composer = el('form', { id: 'composer' }, input, sendButton);
+  const replyText = el('span', { class: 'reply-text' });
+  const cancelReply = el('button', { type: 'button', id: 'cancel-reply', class: 'secondary', 'aria-label': 'Cancel reply', title: 'Cancel reply' }, '×');
+  const replyBar = el('div', { id: 'reply-bar', hidden: '' }, replyText, cancelReply);
+  const composer = el('form', { id: 'composer' }, replyBar, el('div', { class: 'composer-row' }, input, sendButton));
+  const roomTitle = el('h1', { id: 'room-name' }, room.name);
 
   mount(
     el(
       'div',
       { class: 'room' },
-      el('header', {}, el('h1', { id: 'room-name' }, room.name), unread, status, online, ...(signOut === undefined ? [] : [signOut])),
+      el('header', {}, roomTitle, unread, status, online, ...(signOut === undefined ? [] : [signOut])),
       messages.element,
       el('aside', { 'aria-label': 'Members' }, el('h2', {}, 'Members'), members.element),
       typing.element,
@@ -68,9 +91,79 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   }
 
   function renderUnread(): void {
-    const count = Math.max(0, client.lastSeq(room.id) - readSeq);
+    const count = messages.unreadCount;
     unread.textContent = count === 0 ? '' : `${count} unread`;
-    document.title = `${count === 0 ? '' : `(${count}) `}${room.name} — Parley`;
+    document.title = `${count === 0 ? '' : `(${count}) `}${roomName} — Parley`;
+  }
+
+  /** The composer answers `message`: "Replying to …" above the input, until sent or cancelled. */
+  function startReply(message: MessageEvent): void {
+    replyTo = message;
+    replyText.textContent = `Replying to ${message.senderName}: ${excerpt(message)}`;
+    replyBar.hidden = false;
+    input.focus();
+  }
+
+  function stopReply(): void {
+    replyTo = undefined;
+    replyText.textContent = '';
+    replyBar.hidden = true;
+  }
+
+  function setMembers(list: readonly MemberInfo[]): void {
+    for (const m of list) names.set(m.userId, m.name);
+    members.set(list);
+    myRole = members.roleOf(me.id) ?? myRole;
+    renderOnline();
+  }
+
+  function reloadMembers(): void {
+    fetchMembers(room.id).then(setMembers, showError);
+  }
+
+  /** The room no longer takes messages from this user: say why and disable the composer. */
+  function stopComposing(why: string): void {
+    status.dataset.state = 'closed';
+    status.textContent = why;
+    input.disabled = sendButton.disabled = true;
+  }
+
+  /** A timeline event, in seq order: show it, and apply what it means for this page. */
+  function onEvent(event: TimelineEvent): void {
+    names.set(event.senderId, event.senderName);
+    switch (event.type) {
+      case 'message':
+        typing.clear(event.senderId);
+        messages.add(client.roomState(room.id)?.messages.get(event.seq) ?? event, event.seq > readSeq && event.senderId !== me.id);
+        renderSeen();
+        break;
+      case 'message_edited':
+      case 'message_deleted':
+      case 'reaction_added':
+      case 'reaction_removed':
+        messages.update(event.target);
+        if (replyTo?.seq === event.target) {
+          const current = client.roomState(room.id)?.messages.get(event.target);
+          if (current?.deletedAt !== undefined) stopReply();
+          else if (current !== undefined) startReply(current);
+        }
+        break;
+      default:
+        if (event.type === 'member_joined') names.set(event.userId, event.name);
+        messages.line(event);
+        if (event.type === 'room_updated' && event.name !== undefined) {
+          roomName = event.name;
+          roomTitle.textContent = roomName;
+        }
+        if (event.type === 'room_closed') stopComposing('Room closed');
+        if ((event.type === 'member_removed' || event.type === 'member_banned') && event.userId === me.id) return stopComposing('Removed from the room');
+        if (event.type === 'member_role_changed' && event.userId === me.id) {
+          myRole = event.role;
+          for (const seq of client.roomState(room.id)?.messages.keys() ?? []) messages.update(seq);
+        }
+        if (event.type !== 'room_updated' && event.type !== 'room_closed' && event.type !== 'system') reloadMembers();
+    }
+    renderUnread();
   }
 
   function renderSeen(): void {
@@ -99,12 +192,13 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   function loadOlder(): void {
     const before = messages.oldestSeq;
     if (before === undefined) return;
+    // The events before the oldest shown, older system lines included.
     client.history(room.id, { before, limit: PAGE_SIZE }).then((page) => messages.prepend(page), showError);
   }
 
   function onJoined(result: JoinResult): void {
-    members.set(result.members);
-    renderOnline();
+    setMembers(result.members);
+    if (result.room.closedAt !== null) stopComposing('Room closed');
     readSeq = Math.max(readSeq, result.lastReadSeq);
     if (result.resume === 'fresh') {
       client.history(room.id, { limit: PAGE_SIZE }).then((page) => {
@@ -140,18 +234,11 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     renderSeen();
     renderUnread();
   });
-  client.on('message', (message) => {
-    if (message.roomId !== room.id) return;
-    typing.clear(message.senderId);
-    messages.add(message, message.seq > readSeq && message.senderId !== me.id);
-    renderSeen();
-    renderUnread();
-  });
-  client.on('message_deleted', (push) => push.roomId === room.id && messages.markDeleted(push.seq));
+  client.on('event', (event) => event.roomId === room.id && onEvent(event));
   client.on('typing', (push) => push.roomId === room.id && typing.update(push));
   client.on('presence', (push) => {
     if (push.roomId !== room.id) return;
-    if (!members.presence(push)) fetchMembers(room.id).then((list) => (members.set(list), renderOnline()), showError);
+    if (!members.presence(push)) reloadMembers();
     renderOnline();
   });
   client.on('read', (push) => {
@@ -165,23 +252,8 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     renderSeen();
   });
   client.on('gap', (gap) => gap.roomId === room.id && showError(`Messages #${gap.from}–#${gap.to} could not be delivered.`));
-  client.on('member', (push) => {
-    if (push.roomId !== room.id) return;
-    if (push.removed && push.userId === me.id) {
-      status.dataset.state = 'closed';
-      status.textContent = 'Removed from the room';
-      input.disabled = sendButton.disabled = true;
-      return;
-    }
-    fetchMembers(room.id).then((list) => (members.set(list), renderOnline()), showError);
-  });
-  client.on('room_closed', (push) => {
-    if (push.roomId !== room.id) return;
-    status.dataset.state = 'closed';
-    status.textContent = 'Room closed';
-    input.disabled = sendButton.disabled = true;
-  });
   client.on('state', ({ state, close }) => {
+    if (input.disabled && status.dataset.state === 'closed' && state !== 'closed') return; // removed, or the room closed
     status.dataset.state = state;
     status.textContent = STATUS_TEXT[state];
     if (state === 'open') error.textContent = '';
@@ -203,10 +275,12 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     const body = input.value;
     if (body.trim() === '') return;
     const clientId = newClientId();
+    const answering = replyTo?.seq;
     input.value = '';
     reporter.reset();
-    messages.sending(clientId, body);
-    client.send(room.id, body, { clientId }).then(
+    stopReply();
+    messages.sending(clientId, body, answering);
+    client.send(room.id, body, answering === undefined ? { clientId } : { clientId, replyTo: answering }).then(
       (ack) => {
         messages.acked(clientId, ack.seq);
         error.textContent = '';
@@ -214,6 +288,11 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
       (err: unknown) => messages.failed(clientId, describe(err)),
     );
   });
+  cancelReply.addEventListener('click', () => {
+    stopReply();
+    input.focus();
+  });
+  input.addEventListener('keydown', (event) => event.key === 'Escape' && replyTo !== undefined && stopReply());
   signOut?.addEventListener('click', () => {
     logout().then(() => navigate('/'), showError);
   });

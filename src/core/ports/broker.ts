@@ -20,14 +20,18 @@
  *   interrupted.
  */
 
+import type { TimelineEventType } from '../../protocol/index.ts';
+
 /** One room event, encoded once by the publisher and forwarded byte-for-byte to every socket. */
 export interface RoomEvent {
   readonly roomId: string;
-  /** The message seq for `message` events; absent for ephemeral events (typing, presence, read). */
+  /** The seq of a timeline event; absent for ephemeral events (typing, presence, read). */
   readonly seq?: number;
+  /** The timeline event's type (present with `seq`), so a receiver decodes only the events it must act on. */
+  readonly kind?: TimelineEventType;
   /** Relay rooms: the epoch `seq` belongs to (it restarts at 1 in a new epoch). */
   readonly epoch?: string;
-  /** Message events: when the message was accepted (Unix ms), for the delivery latency metric. */
+  /** Timeline events: when the event was accepted (Unix ms), for the delivery latency metric. */
   readonly createdAt?: number;
   /** The complete server frame as JSON text. */
   readonly frame: string;

@@ -1,34 +1,68 @@
 /**
- * The RelayLog port: seq numbering and a short, bounded resume buffer for relay rooms, whose
- * messages are never stored (DESIGN.md rule 5; Centrifuge keeps such history inside its broker).
- * The memory engine serves one process; the Redis engine is shared by every node, so a member
- * resumes on any node.
+ * The RelayLog port: the relay engine of the Timeline port (src/core/ports/timeline.ts). Relay rooms
+ * never store their events (DESIGN.md rule 5; Centrifuge keeps such history inside its broker): the
+ * RelayLog numbers every timeline event of a relay room — messages, edits, deletes, reactions,
+ * membership, moderation, room changes, system notices — and keeps the newest ones in a short,
+ * bounded resume buffer. The memory engine serves one process; the Redis engine is shared by every
+ * node, so a member resumes on any node.
  *
  * Contract:
  * - `append` assigns the room's next seq (gap-free and strictly increasing within one epoch, across
- *   all nodes) and keeps the message in a buffer of at most `bufferSize` messages per room; a
- *   `(senderId, clientId)` still in the buffer returns the original message with `duplicate: true`.
- *   Atomic: concurrent appends on different nodes never share a seq.
- * - `since` answers the buffered messages with seq > since in order, and `missing` when some of
- *   them have already left the buffer (the caller must tell the client, never skip silently).
+ *   all nodes; atomic: concurrent appends on different nodes never share a seq) and keeps the event
+ *   in a buffer of at most `bufferSize` events per room.
+ * - Events are kept exactly as appended, never folded: a relay room replays its raw events, so a
+ *   `message` read back is the message as sent, and the `message_edited`, `message_deleted` and
+ *   `reaction_*` events after it (when still buffered) must be applied in seq order by the reader.
+ *   This differs from the store, whose `message` events read back as they stand now.
+ * - Dedupe: an append whose `(roomId, senderId, clientId)` was accepted within the last
+ *   `dedupeWindowMs` (PARLEY_RELAY_DEDUPE_WINDOW_MS, measured from the original's acceptance, on
+ *   the engine's clock) stores nothing and answers `duplicate: true` with the original's `id`,
+ *   `seq` and `createdAt`: the original event itself while it is still buffered, else the resent
+ *   event with the original's `id`, `seq` and `createdAt` put back (the other fields are the
+ *   resend's, which a faithful retry repeats). The window does not depend on the buffer size. Any
+ *   event type shares one clientId space per sender and room. After the window the same clientId
+ *   is a new event with a new seq.
+ * - Dedupe holds within an epoch only: when a room's relay state is gone (`drop`, the TTL below,
+ *   a Redis restart or flush) its epoch changes, numbering restarts at seq 1 and a retry of an
+ *   event of the old epoch is a new event of the new epoch. Clients see the epoch change and resync.
+ * - `since(roomId, after, limit)` answers the first `limit` buffered events with seq > after in
+ *   order, with the position at the time of the read, and `missing` when seqs after `after` have
+ *   already left the buffer (the caller must tell the client, never skip silently).
+ * - `page(roomId, query)` is relay history: only what the buffer still holds, in ascending order,
+ *   paged like the store (`after`: the first `limit` after it; `before`: the last `limit` before
+ *   it; neither: the newest `limit`). `hasMore` says whether the buffer holds more beyond the page
+ *   in the direction of travel; events that left the buffer are not counted.
  * - `position` reads the epoch and newest seq (0 before the first append); a room with no state yet
  *   gets its epoch there, so every node reports the same one.
- * - `drop` forgets the room: the next append starts a new epoch at seq 1. A room without appends for
- *   the engine's TTL is forgotten the same way (relay state is ephemeral).
- * - Every method rejects with `BROKER_UNAVAILABLE` when the engine cannot be reached.
+ * - `drop` forgets the room (buffer and dedupe): the next append starts a new epoch at seq 1. A room
+ *   without appends for the engine's TTL is forgotten the same way (relay state is ephemeral).
+ * - `since` and `page` reject with `VALIDATION_FAILED` (details.field = 'limit') unless `limit` is
+ *   an integer ≥ 1. Every method rejects with `BROKER_UNAVAILABLE` when the engine cannot be reached.
  */
-import type { Message } from '../../protocol/index.ts';
-import type { AppendResult, NewMessage } from './store.ts';
+import type { AppendResult, NewEvent } from './store.ts';
+import type { TimelinePosition, TimelineSource } from './timeline.ts';
 
 /** Seq position of a relay room: `lastSeq` within `epoch`. */
-export interface RelayPosition {
-  readonly epoch: string;
-  readonly lastSeq: number;
+export type RelayPosition = TimelinePosition;
+
+/** Sizes and times of a RelayLog engine (from src/config.ts). */
+export interface RelayLogOptions {
+  /** Events kept per room for resume and history (PARLEY_RELAY_BUFFER_SIZE), ≥ 1. */
+  readonly bufferSize: number;
+  /** A room without appends for this long is forgotten, ms (PARLEY_RELAY_TTL_MS). */
+  readonly ttlMs: number;
+  /** How long a `(senderId, clientId)` is recognised as a duplicate after it was accepted, ms (PARLEY_RELAY_DEDUPE_WINDOW_MS). */
+  readonly dedupeWindowMs: number;
 }
 
-export interface RelayLog {
-  append(message: NewMessage): Promise<AppendResult & { epoch: string }>;
-  position(roomId: string): Promise<RelayPosition>;
-  since(roomId: string, since: number): Promise<RelayPosition & { messages: Message[]; missing?: { from: number; to: number } }>;
+/** The relay rooms' timeline (see the contract above). */
+export interface RelayLog extends TimelineSource {
+  /**
+   * Append any timeline event with the room's next seq; a duplicate (see the contract) stores nothing.
+   * @returns the event as appended (or the original, for a duplicate) and the room's epoch.
+   * @throws ParleyError `BROKER_UNAVAILABLE`.
+   */
+  append(event: NewEvent): Promise<AppendResult & { epoch: string }>;
+  /** Forget the room's relay state; the next append starts a new epoch. @throws ParleyError `BROKER_UNAVAILABLE`. */
   drop(roomId: string): Promise<void>;
 }

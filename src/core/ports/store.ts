@@ -1,5 +1,5 @@
 /**
- * The Store port: the source of truth for rooms, members, messages, sessions, accounts, bans and
+ * The Store port: the source of truth for rooms, members, room timelines, sessions, accounts, bans and
  * the audit log (DESIGN.md, Ports).
  * Engines: SQLite (default) and PostgreSQL (`DATABASE_URL`, for several processes) — both through
  * Kysely, one set of migrations, one contract suite (`test/contracts/store.contract.ts`).
@@ -11,9 +11,10 @@
  * - A taken primary key (room id, user id, token hash) or an unknown referenced user rejects with
  *   `VALIDATION_FAILED` naming the field in `details.field`.
  */
-import type { AuditAction, Message, RoomKind, JoinRule, MemberRole } from '../../protocol/index.ts';
+import type { AuditAction, MessageEvent, RoomKind, JoinRule, MemberRole, TimelineEvent } from '../../protocol/index.ts';
+import type { TimelineSource } from './timeline.ts';
 
-/** A room row. `lastSeq` is the newest message's seq (0 when empty). */
+/** A room row. `lastSeq` is the newest timeline event's seq (0 when empty). */
 export interface RoomRecord {
   readonly id: string;
   readonly name: string;
@@ -41,8 +42,6 @@ export interface RoomStore {
   get(id: string): Promise<RoomRecord | undefined>;
   /** Rooms by creation time, newest first. */
   list(options: { limit: number; offset: number }): Promise<RoomRecord[]>;
-  /** Mark the room closed at `at` (idempotent: an already closed room keeps its first closedAt). */
-  close(id: string, at: number): Promise<RoomRecord | undefined>;
   /** Replace the join code hash (null: none). */
   setJoinCodeHash(id: string, hash: string | null): Promise<RoomRecord | undefined>;
   /**
@@ -64,62 +63,129 @@ export interface MemberRecord {
   readonly mutedUntil: number | null;
 }
 
+/** Memberships. They change only through timeline events (`StoreTimeline.commit`: joined, left, removed, banned, role changed, muted). */
 export interface MemberStore {
-  /**
-   * Add a member, atomically refusing when the room already has `maxMembers` members.
-   * Idempotent: an existing member is returned unchanged with `created: false`, even if the room is now full or closed.
-   * Rejects with `BANNED` when the user is banned from the room (checked in the same transaction
-   * as the insert, so an add racing a ban either precedes it, and is ended by it, or is refused),
-   * and with `ROOM_FULL`, `ROOM_NOT_FOUND` or `ROOM_CLOSED`. A new member is not muted.
-   */
-  add(member: Omit<MemberRecord, 'lastReadSeq' | 'mutedUntil'>, maxMembers: number): Promise<{ member: MemberRecord; created: boolean }>;
   get(roomId: string, userId: string): Promise<MemberRecord | undefined>;
-  /** Members by join time. */
-  list(roomId: string): Promise<MemberRecord[]>;
-  /** Change a member's role; resolves the updated record, or undefined if not a member. */
-  setRole(roomId: string, userId: string, role: MemberRole): Promise<MemberRecord | undefined>;
-  /** End a membership; resolves whether there was one. The seat is free again. */
-  remove(roomId: string, userId: string): Promise<boolean>;
-  /** Set (Unix ms) or clear (null) a member's mute; resolves the updated record, or undefined if not a member. */
-  setMutedUntil(roomId: string, userId: string, mutedUntil: number | null): Promise<MemberRecord | undefined>;
+  /** The members among `userIds` (unknown ones are absent), in one query. */
+  getMany(roomId: string, userIds: readonly string[]): Promise<MemberRecord[]>;
+  /** How many members the room has. */
+  count(roomId: string): Promise<number>;
+  /**
+   * Members by user id, ascending: the first `limit` with userId > `after` (from the start without
+   * it); `hasMore` says whether more follow. `limit < 1` rejects with `VALIDATION_FAILED`.
+   */
+  page(roomId: string, query: { after?: string | undefined; limit: number }): Promise<{ members: MemberRecord[]; hasMore: boolean }>;
   /** Move the read marker to max(current, seq); returns the marker after the update, or undefined if not a member. */
   markRead(roomId: string, userId: string, seq: number): Promise<number | undefined>;
   /** Ids of the rooms the user belongs to. */
   roomsOf(userId: string): Promise<string[]>;
 }
 
-/** A send to be stored; the store assigns `seq`. A new message is never a tombstone. */
-export type NewMessage = Omit<Message, 'seq' | 'deletedAt'>;
+/** Omit keys from each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Result of an append: the stored message, and whether it already existed (same room, sender and clientId). */
-export interface AppendResult {
-  readonly message: Message;
+/** A message to append; the timeline assigns `seq`. Edits, deletion and reactions come later, as events. */
+export type NewMessage = Omit<MessageEvent, 'seq' | 'editedAt' | 'deletedAt' | 'reactions'>;
+
+/** Any event to append; the timeline assigns `seq`. */
+export type NewEvent = NewMessage | DistributiveOmit<Exclude<TimelineEvent, MessageEvent>, 'seq'>;
+
+/**
+ * Who vouches for an event's sender:
+ * - `member`: the store checks, inside the appending transaction, that the sender is a current
+ *   member whose role may send (member, moderator, owner) and who is not muted at `createdAt`
+ *   (DESIGN.md rule 12: a lost broker event can delay a push but never let a removed, banned,
+ *   muted or demoted member in). Messages, edits, own deletions and reactions.
+ * - `checked`: the core has checked the actor's authority from durable state (moderation by
+ *   moderators, owners and admins; system notices; a member joining or leaving).
+ */
+export type Authority = 'member' | 'checked';
+
+/** Result of an append: the stored event, and whether it was already there. */
+export interface AppendResult<E extends TimelineEvent = TimelineEvent> {
+  /**
+   * The event as stored. For a duplicate: the original (same sender, room and clientId), or — for
+   * a change that was already in place (a reaction given before) — the event that made it.
+   */
+  readonly event: E;
   readonly duplicate: boolean;
 }
 
-export interface MessageStore {
+/** What a commit of a change did (see {@link StoreTimeline.commit}). */
+export interface CommitResult {
   /**
-   * Store a message and assign the room's next seq, atomically: seqs are gap-free and strictly
-   * increasing per room, and an `(roomId, senderId, clientId)` seen before returns the original
-   * message with `duplicate: true` (DESIGN.md rules 1–2). Resolves only after the transaction
-   * committed; concurrent appends may share one transaction (group commit).
-   * Rejects with `ROOM_NOT_FOUND`, `ROOM_CLOSED` or `STORE_UNAVAILABLE`; a rejected append stored nothing.
-   * A retry of an already stored message answers `duplicate: true` even after the room closed.
+   * The appended event (persistent rooms), or for a duplicate the event that made the change; undefined
+   * when nothing was appended here: a relay room (its events go to the relay buffer), or a
+   * change already in place that no stored event stands for (an existing member joining again).
    */
-  append(message: NewMessage): Promise<AppendResult>;
+  readonly event: TimelineEvent | undefined;
+  /** True when the change was already in place (or this clientId was used before): nothing changed. */
+  readonly duplicate: boolean;
+}
+
+/** One earlier body of an edited message, for moderators. */
+export interface MessageVersion {
+  readonly body: string;
+  /** Unix ms when this body was replaced. */
+  readonly replacedAt: number;
+}
+
+/**
+ * The persistent rooms' timeline: the durable engine of the Timeline port, plus the writes.
+ * Every write is atomic and resolves only after its transaction committed (DESIGN.md rule 1); a
+ * rejected write stored and changed nothing. Seqs come from the database (rule 2): the writer of a
+ * room's next seq holds that room's lock (PostgreSQL row lock, SQLite's one writer) to COMMIT.
+ */
+export interface StoreTimeline extends TimelineSource {
   /**
-   * A page in ascending seq order: with `after`, the first `limit` messages with seq > after; with
-   * `before`, the last `limit` messages with seq < before; with neither, the newest `limit`.
-   * `hasMore` says whether more exist beyond the page in the direction of travel. With both bounds,
-   * the messages strictly between them. `limit < 1` rejects with `VALIDATION_FAILED`.
+   * Append a message with the room's next seq (group-committed: concurrent appends may share one
+   * transaction). `authority: 'member'` is always applied (see {@link Authority}). An
+   * `(roomId, senderId, clientId)` seen before returns the original event with `duplicate: true`,
+   * even if the room has closed or the sender has left since.
+   * Rejects with `ROOM_NOT_FOUND`, `ROOM_CLOSED`, `NOT_MEMBER`, `FORBIDDEN` (the role may not
+   * send), `MEMBER_MUTED` (`details.mutedUntil`), `NOT_FOUND` (`replyTo` names no message), `STORE_UNAVAILABLE`.
    */
-  page(roomId: string, query: { after?: number; before?: number; limit: number }): Promise<{ messages: Message[]; hasMore: boolean }>;
+  append(message: NewMessage): Promise<AppendResult<MessageEvent>>;
   /**
-   * Make message `seq` of the room a tombstone: its body becomes empty and `deletedAt` is set to `at`
-   * (erasing an erased message keeps its first `deletedAt`). Seq, sender and clientId stay, so
-   * numbering and dedupe are unchanged. Resolves the message as stored now, or undefined if none.
+   * Append any other event and apply its change to the room's durable state in the same
+   * transaction — the event IS the change (DESIGN.md rule 12):
+   * - `message_edited`: the target message (not deleted) is the sender's and `createdAt - target.createdAt ≤ editWindowMs`;
+   *   its body is replaced, `editedAt` set, the previous body kept as a {@link MessageVersion}.
+   *   Refuses `NOT_FOUND`, `FORBIDDEN` (not the author), `EDIT_WINDOW_CLOSED`.
+   * - `message_deleted`: the target (not yet deleted; with authority `member`, the sender's own) is
+   *   erased to a tombstone (empty body, `deletedAt`), its reactions dropped. Refuses `NOT_FOUND`, `FORBIDDEN`.
+   * - `reaction_added` / `reaction_removed`: one reaction per member per key on a message that is not
+   *   deleted; adding one already given is a duplicate answering the event that gave it; removing
+   *   one not given refuses `NOT_FOUND`.
+   * - `member_joined`: admits the user with the event's role, atomically refusing `BANNED`, `ROOM_FULL`
+   *   (more than `maxMembers`), `ROOM_CLOSED`, `NAME_TAKEN`; an existing member is a duplicate with no event.
+   * - `member_left`, `member_removed`: ends the membership (`NOT_MEMBER` when there is none).
+   * - `member_banned`: records the ban and ends any membership (an existing ban: duplicate).
+   * - `member_unbanned`: lifts the ban (`NOT_FOUND` when there is none).
+   * - `member_role_changed`, `member_muted`, `member_unmuted`: update the membership (`NOT_MEMBER`).
+   * - `room_updated`: renames the room. `room_closed`: closes it (already closed: duplicate).
+   * - `system`: no change besides the event.
+   * Every event but `room_closed` and the membership-ending ones refuses `ROOM_CLOSED` in a closed room.
+   * In a relay room the change is applied and no event is stored (`event: undefined`): the caller
+   * appends it to the relay timeline. Message-targeting events in relay rooms refuse `NOT_FOUND`.
+   * `authority: 'member'` applies the sender check of {@link Authority} first.
    */
-  erase(roomId: string, seq: number, at: number): Promise<Message | undefined>;
+  commit(event: Exclude<NewEvent, NewMessage>, options: { readonly authority: Authority; readonly editWindowMs?: number }): Promise<CommitResult>;
+  /**
+   * Check, from durable state, that `userId` may write to the room at `at` (Unix ms): the check
+   * `append` makes inside its transaction with authority `member` — the room exists and is open, the
+   * user is a member whose role may send, and no mute is in force at `at`. For relay rooms, whose
+   * events are not appended here. Rejects with ROOM_NOT_FOUND, ROOM_CLOSED, NOT_MEMBER, FORBIDDEN,
+   * MEMBER_MUTED (`details.mutedUntil`).
+   */
+  authorize(roomId: string, userId: string, at: number): Promise<void>;
+  /**
+   * How many messages after seq `after` were sent by someone other than `userId` and are not
+   * deleted, counting at most `max` (unread counts: issue 11; other event types never count).
+   */
+  unread(roomId: string, userId: string, after: number, max: number): Promise<number>;
+  /** Earlier bodies of message `seq`, oldest first (empty when never edited or no such message). */
+  versions(roomId: string, seq: number): Promise<MessageVersion[]>;
 }
 
 /** A user: the identity behind sessions. */
@@ -242,17 +308,8 @@ export interface BanRecord {
   readonly createdAt: number;
 }
 
-/** Bans per room (issue: abuse resistance — moderation). */
+/** Bans per room (issue: abuse resistance — moderation). They change only through `member_banned` and `member_unbanned` events. */
 export interface BanStore {
-  /**
-   * Ban a user and end their membership, in one transaction (serialised with `members.add` on the
-   * room, so no add slips in between). Idempotent: an existing ban is kept as it was
-   * (`created: false`). Resolves the ban as stored and the membership that ended, if any.
-   * Rejects with `ROOM_NOT_FOUND`.
-   */
-  add(ban: BanRecord): Promise<{ ban: BanRecord; created: boolean; removed: MemberRecord | undefined }>;
-  /** Lift a ban; resolves whether there was one. */
-  remove(roomId: string, userId: string): Promise<boolean>;
   get(roomId: string, userId: string): Promise<BanRecord | undefined>;
   /** The room's bans, oldest first. */
   list(roomId: string): Promise<BanRecord[]>;
@@ -290,7 +347,7 @@ export interface AuditStore {
 export interface Store {
   readonly rooms: RoomStore;
   readonly members: MemberStore;
-  readonly messages: MessageStore;
+  readonly timeline: StoreTimeline;
   readonly sessions: SessionStore;
   readonly nonces: NonceStore;
   readonly accounts: AccountStore;

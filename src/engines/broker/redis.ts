@@ -1,13 +1,14 @@
 /**
  * Broker on Redis pub/sub (STYLE C2, C3): `PUBLISH` on the room's channel from the command
  * connection, `SUBSCRIBE` per room served by this node on the subscriber connection, so a node
- * receives only the rooms it serves. Payload: `<seq>\t<epoch>\t<createdAt>\t<frame>` (all but the
+ * receives only the rooms it serves. Payload: `<seq>\t<epoch>\t<createdAt>\t<kind>\t<frame>` (all but the
  * frame may be empty); a JSON frame never holds a raw tab, so the split is unambiguous.
  *
  * Pub/sub is a hint (DESIGN.md rule 3): Redis drops messages when it restarts or a subscriber lags,
  * silently. When the subscriber connection comes back after being lost, this engine subscribes its
  * rooms again and then calls the `onInterrupt` handler, so the core checks every room for gaps.
  */
+import type { TimelineEventType } from '../../protocol/index.ts';
 import type { Broker, RoomEvent } from '../../core/ports/broker.ts';
 import { redisUnavailable, type RedisConnections } from '../redis-client.ts';
 
@@ -34,7 +35,7 @@ export class RedisBroker implements Broker {
   async publish(event: RoomEvent): Promise<void> {
     const started = performance.now();
     try {
-      await this.#redis.command.publish(this.#channelPrefix + event.roomId, `${event.seq ?? ''}\t${event.epoch ?? ''}\t${event.createdAt ?? ''}\t${event.frame}`);
+      await this.#redis.command.publish(this.#channelPrefix + event.roomId, `${event.seq ?? ''}\t${event.epoch ?? ''}\t${event.createdAt ?? ''}\t${event.kind ?? ''}\t${event.frame}`);
       this.onPublish(performance.now() - started, true);
     } catch (err) {
       this.onPublish(performance.now() - started, false);
@@ -81,11 +82,13 @@ export class RedisBroker implements Broker {
     const first = payload.indexOf('\t');
     const second = payload.indexOf('\t', first + 1);
     const third = payload.indexOf('\t', second + 1);
-    if (first < 0 || second < 0 || third < 0) return;
-    const event: { roomId: string; frame: string; seq?: number; epoch?: string; createdAt?: number } = { roomId: channel.slice(this.#channelPrefix.length), frame: payload.slice(third + 1) };
+    const fourth = payload.indexOf('\t', third + 1);
+    if (first < 0 || second < 0 || third < 0 || fourth < 0) return;
+    const event: { -readonly [K in keyof RoomEvent]: RoomEvent[K] } = { roomId: channel.slice(this.#channelPrefix.length), frame: payload.slice(fourth + 1) };
     if (first > 0) event.seq = Number(payload.slice(0, first));
     if (second > first + 1) event.epoch = payload.slice(first + 1, second);
     if (third > second + 1) event.createdAt = Number(payload.slice(second + 1, third));
+    if (fourth > third + 1) event.kind = payload.slice(third + 1, fourth) as TimelineEventType;
     this.#onEvent(event);
   }
 

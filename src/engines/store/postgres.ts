@@ -7,9 +7,9 @@
  * (`group-commit.ts`): each batch is one transaction of four round trips (`postgres/append-batch.ts`).
  *
  * Concurrency across processes: seqs come from `rooms.last_seq`, read and advanced only under that
- * room's row lock (`FOR UPDATE`), which also serialises `members.add`, so the member cap holds with
- * many nodes. Locks wait at most `lockTimeoutMs`. Rooms, members, sessions and pages are the queries
- * shared with the SQLite engine (`record-stores.ts`).
+ * room's row lock (`FOR UPDATE`), which also serialises `timeline.commit` (joins, bans, mutes…), so
+ * the member cap and the append's member check hold with many nodes. Locks wait at most `lockTimeoutMs`. Rooms, members, sessions, timeline commits and reads
+ * are the queries shared with the SQLite engine (`record-stores.ts`, `timeline/`).
  *
  * Failures: a lost connection, a server restart, a lock timeout or a refused login rejects the
  * calls involved with `STORE_UNAVAILABLE` (retryable); an append that rejected was not acked, and
@@ -19,12 +19,14 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, MessageStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
+import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store, StoreTimeline } from '../../core/ports/store.ts';
+import type { MessageEvent } from '../../protocol/index.ts';
 import { GroupCommit, type OnCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
 import type { Database } from './schema.ts';
-import { unavailable, type ConstraintKind } from './store-errors.ts';
+import { guardWith, unavailable, type ConstraintKind } from './store-errors.ts';
+import { createStoreTimeline } from './timeline/store-timeline.ts';
 import { postgresAppendBatch } from './postgres/append-batch.ts';
 import { createPool } from './postgres/pool.ts';
 
@@ -62,7 +64,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Promise<Postgr
 
 /** Counters for tests and metrics. */
 export interface PostgresStoreStats {
-  /** Write transactions begun: one per append batch, one per `members.add`. */
+  /** Write transactions begun: one per append batch, one per `timeline.commit`. */
   readonly transactions: number;
   /** Most appends written in one transaction so far. */
   readonly largestBatch: number;
@@ -83,7 +85,7 @@ export interface PostgresSettings {
 export class PostgresStore implements Store {
   readonly rooms: RoomStore;
   readonly members: MemberStore;
-  readonly messages: MessageStore;
+  readonly timeline: StoreTimeline;
   readonly sessions: SessionStore;
   readonly nonces: NonceStore;
   readonly accounts: AccountStore;
@@ -94,7 +96,7 @@ export class PostgresStore implements Store {
   readonly ping: () => Promise<void>;
 
   readonly #db: Kysely<Database>;
-  readonly #appends: GroupCommit<NewMessage, AppendResult>;
+  readonly #appends: GroupCommit<NewMessage, AppendResult<MessageEvent>>;
   readonly #counters: { transactions: number; lostConnections: number };
   #closing: Promise<void> | undefined;
 
@@ -132,7 +134,7 @@ export class PostgresStore implements Store {
     const onTransaction = () => {
       counters.transactions += 1;
     };
-    this.#appends = new GroupCommit<NewMessage, AppendResult>({
+    this.#appends = new GroupCommit<NewMessage, AppendResult<MessageEvent>>({
       maxBatch,
       windowMs,
       onCommit,
@@ -144,7 +146,8 @@ export class PostgresStore implements Store {
         }
       },
     });
-    const records = createRecordStores(db, { classify: classifyPostgresConstraint, lockRoomRow: true, onTransaction });
+    const dialect = { classify: classifyPostgresConstraint, lockRoomRow: true, onTransaction };
+    const records = createRecordStores(db, dialect, guardWith(dialect.classify));
     this.rooms = records.rooms;
     this.members = records.members;
     this.sessions = records.sessions;
@@ -153,7 +156,7 @@ export class PostgresStore implements Store {
     this.refreshTokens = records.refreshTokens;
     this.bans = records.bans;
     this.audit = records.audit;
-    this.messages = { append: (message) => this.#appends.submit(message), page: records.page, erase: records.erase };
+    this.timeline = createStoreTimeline(db, dialect, (message) => this.#appends.submit(message));
     this.ping = records.ping;
   }
 

@@ -1,33 +1,35 @@
 /**
- * The parts of the Store that both engines write with the same Kysely queries: rooms, members,
- * sessions, nonces, accounts, refresh tokens, bans, the audit log, message pages and erasure, and ping. Appends differ per engine (group-committed batches written the
- * way each driver is fastest) and live in `sqlite/append-batch.ts` and `postgres/append-batch.ts`.
+ * The parts of the Store that both engines write with the same Kysely queries: rooms, member reads,
+ * sessions, nonces, accounts, refresh tokens, ban reads, the audit log and ping. The timeline lives
+ * in `timeline/` (its commits are the only writers of members, bans and room closure); message
+ * appends differ per engine (group-committed batches written the way each driver is fastest) and
+ * live in `sqlite/append-batch.ts` and `postgres/append-batch.ts`.
  *
  * What differs per dialect is passed in as a {@link RecordDialect}: how driver errors name a
- * violated constraint, and whether `members.add` must lock the room row itself (PostgreSQL) or
- * already holds the database write lock from its transaction (SQLite's BEGIN IMMEDIATE).
+ * violated constraint, and whether refresh-token operations must lock their family's row
+ * (PostgreSQL) or already hold the database write lock from their transaction (SQLite's BEGIN IMMEDIATE).
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, AuditStore, BanStore, MemberStore, MessageStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
-import { toAccountRecord, toAuditRecord, toBanRecord, toMemberRecord, toMessage, toRoomRecord, toUserRecord, type Database } from './schema.ts';
-import { guardWith, type ClassifyConstraint } from './store-errors.ts';
+import type { AccountStore, AuditStore, BanStore, MemberStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
+import { toAccountRecord, toAuditRecord, toBanRecord, toMemberRecord, toRoomRecord, toUserRecord, type Database } from './schema.ts';
+import { checkLimit, type ClassifyConstraint, type Guard } from './store-errors.ts';
 
 /** What a dialect tells {@link createRecordStores}. */
 export interface RecordDialect {
   /** Reads the driver's constraint-violation errors (see `store-errors.ts`). */
   readonly classify: ClassifyConstraint;
   /**
-   * True when `members.add` must take a row lock on the room (`SELECT … FOR UPDATE`) so that
-   * concurrent adds on other connections count members one at a time, and refresh-token operations
-   * likewise on their family's row; false when the transaction already excludes every other writer.
+   * True when refresh-token operations must take a row lock on their family (`SELECT … FOR UPDATE`)
+   * so that concurrent ones on other connections go one at a time; false when the transaction
+   * already excludes every other writer.
    */
   readonly lockRoomRow: boolean;
   /** Called each time a write transaction begins (for the engine's `stats.transactions`). */
   readonly onTransaction: () => void;
 }
 
-/** The shared part of a Store: everything but `messages.append` and `close`. */
+/** The shared part of a Store: everything but the timeline and `close`. */
 export interface RecordStores {
   readonly rooms: RoomStore;
   readonly members: MemberStore;
@@ -37,13 +39,11 @@ export interface RecordStores {
   readonly refreshTokens: RefreshTokenStore;
   readonly bans: BanStore;
   readonly audit: AuditStore;
-  readonly page: MessageStore['page'];
-  readonly erase: MessageStore['erase'];
   /** Resolves when the database answers `select 1`. */
   readonly ping: () => Promise<void>;
 }
 
-/** Room ids per `lastSeqs` statement. */
+/** Ids per `lastSeqs` and `getMany` statement. */
 const LAST_SEQS_CHUNK = 500;
 
 /** Least time between two purges of expired nonces, and of expired refresh-token families, in ms. */
@@ -62,32 +62,8 @@ function purgeEvery(intervalMs: number, purge: (now: number) => Promise<unknown>
   };
 }
 
-/** Reject a page size that is not an integer ≥ 1 with `VALIDATION_FAILED` (details.field = 'limit'). */
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
-  }
-}
-
 /** Build the shared Store parts over `db`; every call follows the error rules of `store-errors.ts`. */
-export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect): RecordStores {
-  const guard = guardWith(dialect.classify);
-
-  /**
-   * Read the room's `closed_at` in `trx`, under the room's row lock where the dialect needs one, so
-   * that `members.add` and `bans.add` on one room never interleave.
-   * @throws ParleyError `ROOM_NOT_FOUND` when no room has this id.
-   */
-  const lockRoom = async (trx: Transaction<Database>, roomId: string) => {
-    const room = await trx
-      .selectFrom('rooms')
-      .select('closed_at')
-      .where('id', '=', roomId)
-      .$if(dialect.lockRoomRow, (q) => q.forUpdate())
-      .executeTakeFirst();
-    if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId } });
-    return room;
-  };
+export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect, guard: Guard): RecordStores {
 
   const rooms: RoomStore = {
     create: (room) =>
@@ -120,16 +96,6 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
         const rows = await db.selectFrom('rooms').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
         return rows.map(toRoomRecord);
       }),
-    close: (id, at) =>
-      guard(async () => {
-        const row = await db
-          .updateTable('rooms')
-          .set((eb) => ({ closed_at: eb.fn.coalesce('closed_at', eb.val(at)) }))
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst();
-        return row === undefined ? undefined : toRoomRecord(row);
-      }),
     setJoinCodeHash: (id, hash) =>
       guard(async () => {
         const row = await db.updateTable('rooms').set({ join_code_hash: hash }).where('id', '=', id).returningAll().executeTakeFirst();
@@ -148,56 +114,34 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
   };
 
   const members: MemberStore = {
-    add: (member, maxMembers) =>
-      guard(async () => {
-        dialect.onTransaction();
-        return db.transaction().execute(async (trx) => {
-          const room = await lockRoom(trx, member.roomId);
-          // Under the room lock (PostgreSQL) or the write lock (SQLite), as `bans.add` is: a ban and
-          // an add never interleave.
-          const banned = await trx.selectFrom('bans').select('user_id').where('room_id', '=', member.roomId).where('user_id', '=', member.userId).executeTakeFirst();
-          if (banned !== undefined) throw new ParleyError('BANNED', undefined, { details: { roomId: member.roomId } });
-          const existing = await trx.selectFrom('members').selectAll().where('room_id', '=', member.roomId).where('user_id', '=', member.userId).executeTakeFirst();
-          if (existing !== undefined) return { member: toMemberRecord(existing), created: false };
-          if (room.closed_at !== null) throw new ParleyError('ROOM_CLOSED', undefined, { details: { roomId: member.roomId } });
-          const { count } = await trx
-            .selectFrom('members')
-            .select((eb) => eb.fn.countAll<number>().as('count'))
-            .where('room_id', '=', member.roomId)
-            .executeTakeFirstOrThrow();
-          if (Number(count) >= maxMembers) throw new ParleyError('ROOM_FULL', undefined, { details: { roomId: member.roomId, maxMembers } });
-          const row = await trx
-            .insertInto('members')
-            .values({ room_id: member.roomId, user_id: member.userId, name: member.name, role: member.role, joined_at: member.joinedAt })
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          return { member: toMemberRecord(row), created: true };
-        });
-      }),
     get: (roomId, userId) =>
       guard(async () => {
         const row = await db.selectFrom('members').selectAll().where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
         return row === undefined ? undefined : toMemberRecord(row);
       }),
-    list: (roomId) =>
+    getMany: (roomId, userIds) =>
       guard(async () => {
-        const rows = await db.selectFrom('members').selectAll().where('room_id', '=', roomId).orderBy('joined_at').orderBy('user_id').execute();
-        return rows.map(toMemberRecord);
+        const found = [];
+        // Chunks keep each statement under SQLite's bound-parameter limit.
+        for (let i = 0; i < userIds.length; i += LAST_SEQS_CHUNK) {
+          const rows = await db.selectFrom('members').selectAll().where('room_id', '=', roomId).where('user_id', 'in', userIds.slice(i, i + LAST_SEQS_CHUNK)).orderBy('user_id').execute();
+          found.push(...rows.map(toMemberRecord));
+        }
+        return found;
       }),
-    setRole: (roomId, userId, role) =>
+    count: (roomId) =>
       guard(async () => {
-        const row = await db.updateTable('members').set({ role }).where('room_id', '=', roomId).where('user_id', '=', userId).returningAll().executeTakeFirst();
-        return row === undefined ? undefined : toMemberRecord(row);
+        const { count } = await db.selectFrom('members').select((eb) => eb.fn.countAll<number | string>().as('count')).where('room_id', '=', roomId).executeTakeFirstOrThrow();
+        return Number(count);
       }),
-    remove: (roomId, userId) =>
+    /** See the port. @throws ParleyError `VALIDATION_FAILED` (details.field = 'limit') unless limit is an integer ≥ 1. */
+    page: (roomId, { after, limit }) =>
       guard(async () => {
-        const result = await db.deleteFrom('members').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
-        return Number(result.numDeletedRows) > 0;
-      }),
-    setMutedUntil: (roomId, userId, mutedUntil) =>
-      guard(async () => {
-        const row = await db.updateTable('members').set({ muted_until: mutedUntil }).where('room_id', '=', roomId).where('user_id', '=', userId).returningAll().executeTakeFirst();
-        return row === undefined ? undefined : toMemberRecord(row);
+        checkLimit(limit);
+        let query = db.selectFrom('members').selectAll().where('room_id', '=', roomId);
+        if (after !== undefined) query = query.where('user_id', '>', after);
+        const rows = await query.orderBy('user_id').limit(limit + 1).execute();
+        return { members: rows.slice(0, limit).map(toMemberRecord), hasMore: rows.length > limit };
       }),
     markRead: (roomId, userId, seq) =>
       guard(async () => {
@@ -217,36 +161,6 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
         return rows.map((r) => r.room_id);
       }),
   };
-
-  /**
-   * See the port. With both `after` and `before`, the first `limit` messages of the open range
-   * (after, before), ascending, `hasMore` meaning more inside the range.
-   * @throws ParleyError `VALIDATION_FAILED` (details.field = 'limit') unless limit is an integer ≥ 1.
-   */
-  const page: MessageStore['page'] = (roomId, { after, before, limit }) =>
-    guard(async () => {
-      checkLimit(limit);
-      let query = db.selectFrom('messages').selectAll().where('room_id', '=', roomId);
-      if (after !== undefined) query = query.where('seq', '>', after);
-      if (before !== undefined) query = query.where('seq', '<', before);
-      const ascending = after !== undefined;
-      const rows = await query.orderBy('seq', ascending ? 'asc' : 'desc').limit(limit + 1).execute();
-      const messages = rows.slice(0, limit).map(toMessage);
-      if (!ascending) messages.reverse();
-      return { messages, hasMore: rows.length > limit };
-    });
-
-  const erase: MessageStore['erase'] = (roomId, seq, at) =>
-    guard(async () => {
-      const row = await db
-        .updateTable('messages')
-        .set((eb) => ({ body: '', deleted_at: eb.fn.coalesce('deleted_at', eb.val(at)) }))
-        .where('room_id', '=', roomId)
-        .where('seq', '=', seq)
-        .returningAll()
-        .executeTakeFirst();
-      return row === undefined ? undefined : toMessage(row);
-    });
 
   const sessions: SessionStore = {
     createUser: (user) =>
@@ -390,28 +304,6 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
   };
 
   const bans: BanStore = {
-    add: (ban) =>
-      guard(async () => {
-        dialect.onTransaction();
-        return db.transaction().execute(async (trx) => {
-          // The same room lock as `members.add`, so an add cannot land between the ban and the removal.
-          await lockRoom(trx, ban.roomId);
-          const inserted = await trx
-            .insertInto('bans')
-            .values({ room_id: ban.roomId, user_id: ban.userId, actor_id: ban.actorId, reason: ban.reason, created_at: ban.createdAt })
-            .onConflict((oc) => oc.columns(['room_id', 'user_id']).doNothing())
-            .returningAll()
-            .executeTakeFirst();
-          const stored = inserted ?? (await trx.selectFrom('bans').selectAll().where('room_id', '=', ban.roomId).where('user_id', '=', ban.userId).executeTakeFirstOrThrow());
-          const removed = await trx.deleteFrom('members').where('room_id', '=', ban.roomId).where('user_id', '=', ban.userId).returningAll().executeTakeFirst();
-          return { ban: toBanRecord(stored), created: inserted !== undefined, removed: removed === undefined ? undefined : toMemberRecord(removed) };
-        });
-      }),
-    remove: (roomId, userId) =>
-      guard(async () => {
-        const result = await db.deleteFrom('bans').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
-        return Number(result.numDeletedRows) > 0;
-      }),
     get: (roomId, userId) =>
       guard(async () => {
         const row = await db.selectFrom('bans').selectAll().where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
@@ -464,5 +356,5 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect)
       await sql`select 1`.execute(db);
     });
 
-  return { rooms, members, sessions, nonces, accounts, refreshTokens, bans, audit, page, erase, ping };
+  return { rooms, members, sessions, nonces, accounts, refreshTokens, bans, audit, ping };
 }

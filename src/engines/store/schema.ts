@@ -8,10 +8,10 @@
  * The shape here must match `migrations/` (the migrations, not this file, create the tables).
  */
 import type { Generated, Selectable } from 'kysely';
-import type { AuditAction, JoinRule, MemberRole, Message, RoomKind } from '../../protocol/index.ts';
+import type { AuditAction, JoinRule, MemberRole, MessageEvent, RoomKind, TimelineEvent, TimelineEventType } from '../../protocol/index.ts';
 import type { AccountRecord, AccountRole, AuditRecord, BanRecord, MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
 
-/** `rooms`: one row per room; `last_seq` is the seq of the newest message (0 when empty). */
+/** `rooms`: one row per room; `last_seq` is the seq of the newest timeline event (0 when empty). */
 export interface RoomsTable {
   id: string;
   name: string;
@@ -29,7 +29,10 @@ export interface RoomsTable {
   closed_at: number | null;
 }
 
-/** `members`: primary key (room_id, user_id); `last_read_seq` only ever grows. */
+/**
+ * `members`: primary key (room_id, user_id); `last_read_seq` only ever grows; unique (room_id,
+ * name_key), where `name_key` is the name case-folded (`memberNameKey`, migration 2026-12-03-02).
+ */
 export interface MembersTable {
   room_id: string;
   user_id: string;
@@ -38,21 +41,51 @@ export interface MembersTable {
   last_read_seq: Generated<number>;
   joined_at: number;
   muted_until: number | null;
+  name_key: string | null;
 }
 
-/** `messages`: primary key (room_id, seq); unique (room_id, sender_id, client_id), the dedupe key. */
-export interface MessagesTable {
+/**
+ * `events`: the timeline of persistent rooms (2026-12-03-01). Primary key (room_id, seq); unique
+ * (room_id, sender_id, client_id), the dedupe key. `body` holds the text of `message`,
+ * `message_edited` and `system` events ('' for the others, and once a message is deleted); `data`
+ * the other type-specific fields as JSON text ({@link eventData}), null when there are none.
+ */
+export interface EventsTable {
   id: string;
   room_id: string;
   seq: number;
   sender_id: string;
   sender_name: string;
   client_id: string;
-  type: Message['type'];
+  type: TimelineEventType;
   body: string;
   created_at: number;
-  /** Set when a moderator deleted the message (its body is then empty). */
+  /** Messages: set when deleted (the body is then empty). */
   deleted_at: number | null;
+  data: string | null;
+  /** Messages: the seq of the message answered. */
+  reply_to: number | null;
+  /** Messages: the `createdAt` of the latest edit. */
+  edited_at: number | null;
+}
+
+/** `reactions`: primary key (room_id, target_seq, user_id, key); `seq` is the `reaction_added` event's. */
+export interface ReactionsTable {
+  room_id: string;
+  target_seq: number;
+  user_id: string;
+  key: string;
+  seq: number;
+  created_at: number;
+}
+
+/** `message_versions`: earlier bodies of message `seq`, each replaced by the edit event `edit_seq`. */
+export interface MessageVersionsTable {
+  room_id: string;
+  seq: number;
+  edit_seq: number;
+  body: string;
+  replaced_at: number;
 }
 
 /** `users`: the identities behind sessions. */
@@ -112,6 +145,8 @@ export interface BansTable {
   actor_id: string;
   reason: string | null;
   created_at: number;
+  /** The `member_banned` event that recorded the ban; null before 2026-12-03-01 and in relay rooms. */
+  seq: number | null;
 }
 
 /** `audit_log`: append-only; `details` is JSON text; ids sort by time. */
@@ -130,7 +165,9 @@ export interface AuditLogTable {
 export interface Database {
   rooms: RoomsTable;
   members: MembersTable;
-  messages: MessagesTable;
+  events: EventsTable;
+  reactions: ReactionsTable;
+  message_versions: MessageVersionsTable;
   users: UsersTable;
   sessions: SessionsTable;
   nonces: NoncesTable;
@@ -145,8 +182,8 @@ export interface Database {
 export type RoomRow = Selectable<RoomsTable>;
 /** A `members` row as selected. */
 export type MemberRow = Selectable<MembersTable>;
-/** A `messages` row as selected. */
-export type MessageRow = Selectable<MessagesTable>;
+/** An `events` row as selected. */
+export type EventRow = Selectable<EventsTable>;
 /** A `users` row as selected. */
 export type UserRow = Selectable<UsersTable>;
 /** An `accounts` row as selected. */
@@ -187,21 +224,77 @@ export function toMemberRecord(row: MemberRow): MemberRecord {
   };
 }
 
-/** Row → protocol message (`deletedAt` only on a tombstone). */
-export function toMessage(row: MessageRow): Message {
-  const message: Message = {
+/**
+ * Row → timeline event: the envelope, then for a message its body and the optional fields that are
+ * set (`replyTo`, `editedAt`, `deletedAt`; reactions are added by the reader), for other types the
+ * fields of `data` (and `body` for `message_edited` and `system`).
+ */
+export function toTimelineEvent(row: EventRow): TimelineEvent {
+  const envelope = {
     id: row.id,
     roomId: row.room_id,
     seq: row.seq,
     senderId: row.sender_id,
     senderName: row.sender_name,
     clientId: row.client_id,
-    type: row.type,
-    body: row.body,
     createdAt: row.created_at,
   };
-  if (row.deleted_at !== null) message.deletedAt = row.deleted_at;
-  return message;
+  if (row.type === 'message') {
+    const message: MessageEvent = { ...envelope, type: 'message', body: row.body };
+    if (row.reply_to !== null) message.replyTo = row.reply_to;
+    if (row.edited_at !== null) message.editedAt = row.edited_at;
+    if (row.deleted_at !== null) message.deletedAt = row.deleted_at;
+    return message;
+  }
+  const data = row.data === null ? {} : (JSON.parse(row.data) as Record<string, unknown>);
+  const withBody = row.type === 'message_edited' || row.type === 'system' ? { body: row.body } : {};
+  return { ...envelope, type: row.type, ...data, ...withBody } as TimelineEvent;
+}
+
+/** Any timeline event without its seq (what is written). */
+type UnnumberedEvent = TimelineEvent extends infer E ? (E extends TimelineEvent ? Omit<E, 'seq'> : never) : never;
+
+/**
+ * The `data` column of an event: its type-specific fields other than `body`, as JSON text with the
+ * keys in a fixed order, or null when it has none (messages, `room_closed`, `system`, a
+ * `room_updated` that changed nothing). Written only here, so `data` of one type always has one shape.
+ */
+export function eventData(event: UnnumberedEvent): string | null {
+  const fields = ((): Record<string, unknown> | undefined => {
+    switch (event.type) {
+      case 'message':
+      case 'room_closed':
+      case 'system':
+        return undefined;
+      case 'message_edited':
+      case 'message_deleted':
+        return { target: event.target };
+      case 'reaction_added':
+      case 'reaction_removed':
+        return { target: event.target, key: event.key };
+      case 'member_joined':
+        return { userId: event.userId, name: event.name, role: event.role };
+      case 'member_left':
+      case 'member_removed':
+      case 'member_unbanned':
+      case 'member_unmuted':
+        return { userId: event.userId };
+      case 'member_banned':
+        return { userId: event.userId, reason: event.reason };
+      case 'member_role_changed':
+        return { userId: event.userId, role: event.role };
+      case 'member_muted':
+        return { userId: event.userId, until: event.until };
+      case 'room_updated':
+        return event.name === undefined ? undefined : { name: event.name };
+    }
+  })();
+  return fields === undefined ? null : JSON.stringify(fields);
+}
+
+/** The `data` of a `message_edited` or `message_deleted` event acting on message `target` (as {@link eventData} writes it). */
+export function targetData(target: number): string {
+  return JSON.stringify({ target });
 }
 
 /** Row → port record. */

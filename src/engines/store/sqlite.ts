@@ -5,8 +5,8 @@
  * Durability (DESIGN.md rule 11): WAL journal; `synchronous=FULL` survives power loss, `NORMAL`
  * survives process crashes only. Appends are group-committed (`group-commit.ts`): each batch is one
  * synchronous better-sqlite3 transaction over statements compiled once by Kysely and prepared once
- * (`sqlite/append-batch.ts`). Rooms, members, sessions and pages are the queries shared with the
- * PostgreSQL engine (`record-stores.ts`).
+ * (`sqlite/append-batch.ts`). Rooms, members, sessions, timeline commits and reads are the queries
+ * shared with the PostgreSQL engine (`record-stores.ts`, `timeline/`).
  *
  * Concurrency: better-sqlite3 is one synchronous connection, and Kysely serialises its users with a
  * mutex. Append batches run while holding that same mutex (`kysely.connection()`), so they never land
@@ -19,12 +19,14 @@ import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, MessageStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store } from '../../core/ports/store.ts';
+import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store, StoreTimeline } from '../../core/ports/store.ts';
+import type { MessageEvent } from '../../protocol/index.ts';
 import { GroupCommit, type OnCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
 import type { Database } from './schema.ts';
-import { unavailable, type ConstraintKind } from './store-errors.ts';
+import { guardWith, unavailable, type ConstraintKind } from './store-errors.ts';
+import { createStoreTimeline } from './timeline/store-timeline.ts';
 import { sqliteAppendBatch } from './sqlite/append-batch.ts';
 import { ImmediateSqliteDialect } from './sqlite/immediate-dialect.ts';
 
@@ -61,7 +63,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStor
 
 /** Counters for tests and metrics. */
 export interface SqliteStoreStats {
-  /** Write transactions committed or attempted: one per append batch, one per `members.add`. */
+  /** Write transactions committed or attempted: one per append batch, one per `timeline.commit`. */
   readonly transactions: number;
   /** Most appends written in one transaction so far. */
   readonly largestBatch: number;
@@ -79,7 +81,7 @@ export interface SqliteSettings {
 export class SqliteStore implements Store {
   readonly rooms: RoomStore;
   readonly members: MemberStore;
-  readonly messages: MessageStore;
+  readonly timeline: StoreTimeline;
   readonly sessions: SessionStore;
   readonly nonces: NonceStore;
   readonly accounts: AccountStore;
@@ -91,7 +93,7 @@ export class SqliteStore implements Store {
 
   readonly #raw: BetterSqlite3.Database;
   readonly #db: Kysely<Database>;
-  readonly #appends: GroupCommit<NewMessage, AppendResult>;
+  readonly #appends: GroupCommit<NewMessage, AppendResult<MessageEvent>>;
   #transactions = 0;
   #closing: Promise<void> | undefined;
 
@@ -122,7 +124,7 @@ export class SqliteStore implements Store {
     this.#raw = raw;
     this.#db = db;
     const appendBatch = sqliteAppendBatch(raw, db);
-    this.#appends = new GroupCommit<NewMessage, AppendResult>({
+    this.#appends = new GroupCommit<NewMessage, AppendResult<MessageEvent>>({
       maxBatch,
       windowMs,
       onCommit,
@@ -136,7 +138,8 @@ export class SqliteStore implements Store {
           }
         }),
     });
-    const records = createRecordStores(db, { classify: classifySqliteConstraint, lockRoomRow: false, onTransaction: () => (this.#transactions += 1) });
+    const dialect = { classify: classifySqliteConstraint, lockRoomRow: false, onTransaction: () => void (this.#transactions += 1) };
+    const records = createRecordStores(db, dialect, guardWith(dialect.classify));
     this.rooms = records.rooms;
     this.members = records.members;
     this.sessions = records.sessions;
@@ -145,7 +148,7 @@ export class SqliteStore implements Store {
     this.refreshTokens = records.refreshTokens;
     this.bans = records.bans;
     this.audit = records.audit;
-    this.messages = { append: (message) => this.#appends.submit(message), page: records.page, erase: records.erase };
+    this.timeline = createStoreTimeline(db, dialect, (message) => this.#appends.submit(message));
     this.ping = records.ping;
   }
 

@@ -42,3 +42,10 @@ export function unavailable(err: unknown): ParleyError {
   if (err instanceof ParleyError) return err;
   return new ParleyError('STORE_UNAVAILABLE', undefined, { cause: err });
 }
+
+/** Reject a page size that is not an integer ≥ 1 with `VALIDATION_FAILED` (details.field = 'limit'). */
+export function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
+  }
+}

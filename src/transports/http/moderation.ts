@@ -2,11 +2,11 @@
  * Moderation routes under `/api/v1/rooms/:roomId` (issue: abuse resistance — moderation). Every
  * route checks the principal's role through the core (`core/permissions.ts`, action `moderate`:
  * moderators, owners, admins; the audit log: owners and admins):
- * - delete a message, leaving a tombstone;
  * - mute a member until a time, unmute;
  * - ban a user (a member is removed), list bans, unban;
  * - read the room's audit log.
- * Admins read every room's audit log at `GET /api/v1/admin/audit` (`admin.ts`).
+ * Admins read every room's audit log at `GET /api/v1/admin/audit` (`admin.ts`). Deleting a message
+ * (authors, and moderators for lower roles) is a message route (`messages.ts`).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -16,10 +16,8 @@ import {
   BanRequest,
   BanResponse,
   BansResponse,
-  DeleteMessageResponse,
   ErrorResponse,
   MemberParams,
-  MessageParams,
   MuteRequest,
   MuteResponse,
   RoomParams,
@@ -30,15 +28,6 @@ import { requirePrincipal } from './request-principal.ts';
 export const moderationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat } = deps;
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse };
-
-  app.delete(
-    '/api/v1/rooms/:roomId/messages/:seq',
-    { schema: { tags: ['moderation'], summary: 'Delete a message: its body is erased and members see a tombstone (moderators, owners)', params: MessageParams, response: { 200: DeleteMessageResponse, ...errors } } },
-    async (request) => {
-      const deleted = await chat.deleteMessage(await requirePrincipal(deps, request), request.params.roomId, request.params.seq);
-      return { roomId: deleted.roomId, seq: deleted.seq, deletedAt: deleted.deletedAt };
-    },
-  );
 
   app.put(
     '/api/v1/rooms/:roomId/members/:userId/mute',

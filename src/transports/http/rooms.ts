@@ -15,7 +15,9 @@ import {
   InviteRequest,
   InviteResponse,
   MemberParams,
+  MembersQuery,
   MembersResponse,
+  UpdateRoomRequest,
   RoomParams,
   RoomResponse,
   SetRoleRequest,
@@ -52,8 +54,23 @@ export const roomRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
 
   app.get(
     '/api/v1/rooms/:roomId/members',
-    { schema: { tags: ['rooms'], summary: 'Members with roles, read markers and online state', params: RoomParams, response: { 200: MembersResponse, ...errors } } },
-    async (request) => ({ members: await chat.members(await requirePrincipal(deps, request), request.params.roomId) }),
+    { schema: { tags: ['rooms'], summary: 'A page of members (by user id) with roles, read markers and online state', params: RoomParams, querystring: MembersQuery, response: { 200: MembersResponse, ...errors } } },
+    async (request) => chat.members(await requirePrincipal(deps, request), request.params.roomId, request.query),
+  );
+
+  app.patch(
+    '/api/v1/rooms/:roomId',
+    { schema: { tags: ['rooms'], summary: 'Rename the room (owners)', params: RoomParams, body: UpdateRoomRequest, response: { 200: roomOnly, ...errors } } },
+    async (request) => ({ room: await chat.rooms.info(await chat.renameRoom(await requirePrincipal(deps, request), request.params.roomId, request.body.name)) }),
+  );
+
+  app.post(
+    '/api/v1/rooms/:roomId/leave',
+    { schema: { tags: ['rooms'], summary: 'Leave the room: your membership ends (owners hand the role on first)', params: RoomParams, response: { 200: z.object({}), ...errors } } },
+    async (request) => {
+      await chat.leaveRoom(await requirePrincipal(deps, request), request.params.roomId);
+      return {};
+    },
   );
 
   app.post(

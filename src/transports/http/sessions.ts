@@ -27,12 +27,18 @@ export const sessionRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
       const credentials = credentialsFromHeaders(request.headers, undefined);
       const joinSession = await sessions.resolve(credentials);
       let principal = joinSession?.principal ?? (await principalOf(deps, request));
-      const room = await chat.rooms.open(roomId);
+      // An unknown room answers like a wrong code, and a closed one only to those who may enter it,
+      // so room ids cannot be probed (issue 11).
+      const room = await chat.rooms.fresh(roomId).catch((err: unknown) => {
+        if (err instanceof ParleyError && err.code === 'ROOM_NOT_FOUND') throw new ParleyError('BAD_JOIN_CODE', 'No room with this id accepts this join code');
+        throw err;
+      });
       let role: MemberRole = 'member';
       const grant = principal?.grants?.find((g) => g.roomId === roomId);
       if (invite !== undefined) role = (await invites.redeem(invite, roomId)).role;
       else if (grant !== undefined) role = grant.role;
       else checkJoinCode(room, code);
+      if (room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${roomId} is closed`);
 
       let session = joinSession;
       if (principal === undefined) {

@@ -2,4 +2,4 @@
 import { MemoryRelayLog } from '../../../src/engines/broker/memory-relay-log.ts';
 import { relayLogContract } from '../../contracts/relay-log.contract.ts';
 
-relayLogContract('memory', async () => ({ shared: false, node: async ({ bufferSize, ttlMs }) => new MemoryRelayLog(bufferSize, ttlMs), dispose: async () => undefined }));
+relayLogContract('memory', async () => ({ shared: false, node: async (options) => new MemoryRelayLog(options), dispose: async () => undefined }));

@@ -89,6 +89,18 @@ test('a username taken in any case answers 409 USERNAME_TAKEN; bad names and pas
   assert.deepEqual(await paths({ username: 'longname', password: PASSWORD, name: '   ' }), ['body.name']);
 });
 
+test('registration refuses a display name with a bidirectional override or a control character with VALIDATION_FAILED naming body.name and why (issue 11)', async () => {
+  await using server = await startServer();
+  for (const [name, reason] of [['Ada\u202Enimda', /bidirectional/], ['Ada\tAdmin', /control characters/]] as const) {
+    const refused = await auth<Failure>(server, 'register', { username: 'ada', password: PASSWORD, name });
+    assert.deepEqual([refused.status, codeOf(refused)], [400, 'VALIDATION_FAILED']);
+    const issues = refused.body.error.details?.issues as Array<{ path: string; message: string }>;
+    assert.deepEqual(issues.map((i) => i.path), ['body.name']);
+    assert.match(issues[0]?.message ?? '', reason);
+  }
+  assert.equal((await register(server, 'ada', '  Ada \u{1F680} ')).body.account.name, 'Ada \u{1F680}');
+});
+
 test('a wrong password and an unknown username get the same 401 INVALID_CREDENTIALS answer; the right password in any case of the name signs in', async () => {
   await using server = await startServer();
   await register(server, 'ada');

@@ -37,6 +37,49 @@ test('joining with the right code returns a session token and sets an httpOnly S
   assert.equal((await fetch(`${server.url}/api/v1/session`, { headers: { authorization: `Bearer ${body.token}` } })).status, 401);
 });
 
+test('join refuses a display name with control, bidirectional or zero-width characters with VALIDATION_FAILED naming body.name and why; a decomposed name is stored composed (issue 11)', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const join = async (name: string) => {
+    const res = await fetch(`${server.url}/api/v1/join`, json({ roomId: room.id, code: joinCode, name }));
+    return { status: res.status, body: (await res.json()) as { user?: { name: string }; error?: { code: string; message: string; details?: { issues?: Array<{ path: string; message: string }> } } } };
+  };
+  for (const [name, reason] of [['Ada\nAdmin', /control characters/], ['Ada\u202Enimda', /bidirectional/], ['Ad\u200Ba', /zero-width/], ['x'.repeat(65), /at most 64/]] as const) {
+    const refused = await join(name);
+    assert.equal(refused.status, 400, JSON.stringify(name));
+    assert.equal(refused.body.error?.code, 'VALIDATION_FAILED');
+    const issues = refused.body.error?.details?.issues ?? [];
+    assert.deepEqual(issues.map((i) => i.path), ['body.name']);
+    assert.match(issues[0]?.message ?? '', reason);
+  }
+  const accepted = await join('Rene\u0301e \u{1F468}\u200D\u{1F469}\u200D\u{1F467}');
+  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  assert.equal(accepted.body.user?.name, 'Ren\u00e9e \u{1F468}\u200D\u{1F469}\u200D\u{1F467}');
+});
+
+test('two newcomers joining one room as "Alex" and "alex": the second gets 409 NAME_TAKEN with a human message; the first re-joins as before, and "alex" may join another room (issue 11)', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  const other = await server.createRoom();
+  const join = async (roomId: string, code: string | null | undefined, name: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.url}/api/v1/join`, json({ roomId, code, name }, headers));
+    return { status: res.status, body: (await res.json()) as { token?: string; user?: { id: string; name: string }; error?: { code: string; message: string; retryable: boolean } } };
+  };
+  const alex = await join(room.id, joinCode, 'Alex');
+  assert.equal(alex.status, 200, JSON.stringify(alex.body));
+  const second = await join(room.id, joinCode, 'alex');
+  assert.equal(second.status, 409);
+  assert.equal(second.body.error?.code, 'NAME_TAKEN');
+  assert.equal(second.body.error?.retryable, false);
+  assert.equal(second.body.error?.message, 'Another member of this room already has this name (names are compared ignoring case): choose another name');
+  assert.equal((await join(room.id, joinCode, 'ALEX ')).body.error?.code, 'NAME_TAKEN');
+  const again = await join(room.id, joinCode, 'ignored', { authorization: `Bearer ${alex.body.token}` });
+  assert.equal(again.status, 200, 'the same user re-joining keeps their membership');
+  assert.equal((await join(other.room.id, other.joinCode, 'alex')).status, 200, 'names are unique per room');
+  const members = await fetch(`${server.url}/api/v1/rooms/${room.id}/members`, { headers: { authorization: `Bearer ${alex.body.token}` } });
+  assert.deepEqual(((await members.json()) as { members: Array<{ name: string }> }).members.map((m) => m.name), ['Alex']);
+});
+
 test('join refusals: bad code, unknown room, closed room, full room, and invalid fields named', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ maxMembers: 1 });

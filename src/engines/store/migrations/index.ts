@@ -11,6 +11,8 @@ import * as nonces from './2026-12-01-02-nonces.ts';
 import * as accounts from './2026-12-01-03-accounts.ts';
 import * as roomMessageRate from './2026-12-01-04-room-message-rate.ts';
 import * as moderation from './2026-12-01-05-moderation.ts';
+import * as timeline from './2026-12-03-01-timeline.ts';
+import * as memberNameKey from './2026-12-03-02-member-name-key.ts';
 
 /** Migrations by name, oldest first. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -20,6 +22,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-01-03-accounts': accounts,
   '2026-12-01-04-room-message-rate': roomMessageRate,
   '2026-12-01-05-moderation': moderation,
+  '2026-12-03-01-timeline': timeline,
+  '2026-12-03-02-member-name-key': memberNameKey,
 });
 
 /** A MigrationProvider over {@link MIGRATIONS}. */

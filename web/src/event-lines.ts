@@ -1,0 +1,52 @@
+/**
+ * The system lines of the timeline: what a membership, moderation, room or system event says, e.g.
+ * "Ada joined", "Bob was banned by Ada: spam", "Ada renamed the room to “Plans”". Message events and
+ * the changes to messages (edits, deletions, reactions) have no line: they show on the message.
+ * Returns plain text; the page sets it with `textContent`.
+ */
+import type { MemberRole, TimelineEvent } from '../../client/src/index.ts';
+
+/** The name to show for a user id (a member's name, or a placeholder when unknown). */
+export type NameOf = (userId: string) => string;
+
+const ROLE_TEXT: Record<MemberRole, string> = { owner: 'an owner', moderator: 'a moderator', member: 'a member', guest: 'a guest' };
+
+/** Time of day (hh:mm) of a Unix ms timestamp, in the browser's locale. */
+export function timeOfDay(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** The line an event shows in the timeline, or undefined for messages and changes to messages. */
+export function eventLine(event: TimelineEvent, nameOf: NameOf): string | undefined {
+  const actor = event.senderName;
+  switch (event.type) {
+    case 'message':
+    case 'message_edited':
+    case 'message_deleted':
+    case 'reaction_added':
+    case 'reaction_removed':
+      return undefined;
+    case 'member_joined':
+      return `${event.name} joined`;
+    case 'member_left':
+      return `${event.senderId === event.userId ? actor : nameOf(event.userId)} left`;
+    case 'member_removed':
+      return `${nameOf(event.userId)} was removed by ${actor}`;
+    case 'member_banned':
+      return `${nameOf(event.userId)} was banned by ${actor}${event.reason === null || event.reason === '' ? '' : `: ${event.reason}`}`;
+    case 'member_unbanned':
+      return `${nameOf(event.userId)} was unbanned by ${actor}`;
+    case 'member_role_changed':
+      return `${actor} made ${nameOf(event.userId)} ${ROLE_TEXT[event.role]}`;
+    case 'member_muted':
+      return `${nameOf(event.userId)} was muted by ${actor} until ${timeOfDay(event.until)}`;
+    case 'member_unmuted':
+      return `${nameOf(event.userId)} was unmuted by ${actor}`;
+    case 'room_updated':
+      return event.name === undefined ? `${actor} changed the room settings` : `${actor} renamed the room to “${event.name}”`;
+    case 'room_closed':
+      return `${actor} closed the room`;
+    case 'system':
+      return event.body;
+  }
+}
