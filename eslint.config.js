@@ -8,7 +8,8 @@
  * - src/engines/<port> imports only its own folder, src/core/ports, src/core/principal.ts,
  *   src/protocol, the shared src/engines/redis-client.ts, and libraries;
  * - src/transports and src/auth never import src/engines;
- * - client/src imports src/protocol and nothing else from src/ (nor web/).
+ * - client/src imports src/protocol and nothing else from src/ (nor web/);
+ * - the HTTP route plugins never import src/transports/http/app.ts, which registers them.
  *
  * Imports are relative (`../protocol/index.ts`), so each rule is expanded per directory into regexes
  * over the specifier: what `../` × k may reach depends on how deep the importing file is.
@@ -72,6 +73,14 @@ export default defineConfig(
   globalIgnores(['node_modules/', 'dist/', 'data/', 'coverage/']),
   tseslint.configs.recommended,
   BOUNDARIES.flatMap(boundaryConfigs),
+  {
+    // app.ts registers the route plugins: a plugin importing it back is an import cycle. What they
+    // share lives in deps.ts, request-principal.ts and content-security-policy.ts.
+    name: 'parley/http-plugins-do-not-import-app',
+    files: [`src/transports/http/**/${SOURCE_FILES}`],
+    ignores: ['src/transports/http/app.ts'],
+    rules: { 'no-restricted-syntax': ['error', { selector: 'ImportDeclaration[source.value=/(^|\\/)app\\.ts$/]', message: 'Route plugins must not import app.ts (it imports them); share through deps.ts or a small module of its own.' }] },
+  },
 );
 
 /**

@@ -17,36 +17,16 @@ import {
   CLIENT_FRAMES,
   SERVER_FRAMES,
   CLOSE_CODES,
+  CLOSE_CODE_CATALOG,
+  CLOSE_CODE_LIST,
   ERROR_CATALOG,
   ERROR_CODES,
   PROTOCOL_VERSION,
-  shouldReconnect,
   COMMAND_RESULTS,
   EmbedTicket,
   type ClientFrameType,
 } from '../src/protocol/index.ts';
 import { renderFields, renderType, slug, table, type JsonSchema, type RenderOptions } from './docs/json-schema-table.ts';
-
-/**
- * What each WebSocket close code means to a client, keyed by its `CLOSE_CODES` name. The record type
- * makes a new code without a meaning fail to compile, and `test/docs.test.ts` checks it at run time.
- */
-export const CLOSE_CODE_MEANINGS: Readonly<Record<keyof typeof CLOSE_CODES, string>> = {
-  NORMAL: 'The session ended normally: the client or the server asked to close it.',
-  GOING_AWAY: 'The server is shutting down or redeploying. Reconnect (to another node) and resume by seq.',
-  PROTOCOL_ERROR: 'The client broke WebSocket framing (an unmasked frame, reserved bits, an unknown opcode). Fix the client first.',
-  INVALID_PAYLOAD: 'A text frame was not valid UTF-8. Fix the client first.',
-  POLICY_VIOLATION: 'The client broke a protocol rule that ends the connection. Fix the client first.',
-  FRAME_TOO_BIG: 'A frame exceeded `PARLEY_WS_MAX_FRAME_BYTES` (with `PARLEY_WS_COMPRESSION=on`, once inflated). Fix the client first.',
-  INTERNAL: 'An unexpected server error. Reconnect with backoff.',
-  UNAUTHENTICATED: 'The credentials are missing, invalid or expired, or their session ended (logout, sign-out, a replayed refresh token, a demotion). Obtain a new session or token before reconnecting.',
-  FORBIDDEN: 'The principal is not allowed here (banned or removed).',
-  REPLACED: 'A newer connection of the same session replaced this one.',
-  FLOOD: 'The connection kept sending frames far over `PARLEY_WS_FRAMES_PER_SECOND` after `RATE_LIMITED` answers (more than `PARLEY_WS_FLOOD_FRAMES` over), and was cut off.',
-  SLOW_CONSUMER: 'The client read too slowly and its send buffer passed `PARLEY_WS_MAX_BUFFERED_BYTES`. Reconnect and resume by seq.',
-  HEARTBEAT_TIMEOUT: 'The client neither answered a ping nor sent a frame before the next heartbeat. Reconnect.',
-  OVERLOADED: 'The server is overloaded. Reconnect later, with backoff.',
-};
 
 const TEMPLATE = 'docs/protocol.template.md';
 
@@ -125,19 +105,20 @@ function errorCodeTable(): string {
 }
 
 function closeCodeIntro(): string {
+  const terminal = CLOSE_CODE_LIST.filter((code) => code < 4000 && !CLOSE_CODE_CATALOG[code].reconnect).join(', ');
   return [
     'The close code tells the client whether to reconnect (`shouldReconnect` in',
-    '`src/protocol/close-codes.ts`, which the SDK applies). Terminal codes (1000, 1008, 1009 and',
-    '4000–4499, which are 4000 + the HTTP status) need new input first: new credentials or a fixed client.',
+    `\`src/protocol/close-codes.ts\`, which the SDK applies). Terminal codes (${terminal}, and 1003, 1008,`,
+    '1010 and 4000–4499, which are 4000 + the HTTP status) need new input first: new credentials or a fixed client.',
     'Every other code, including 1006 (connection lost without a close frame) and codes not listed',
     'here, is retried with exponential backoff and jitter, then the client resumes each room by seq.',
   ].join('\n');
 }
 
 function closeCodeTable(): string {
-  const rows = (Object.keys(CLOSE_CODES) as (keyof typeof CLOSE_CODES)[]).map((name) => {
-    const code = CLOSE_CODES[name];
-    return [String(code), `\`${name}\``, shouldReconnect(code) ? 'yes' : 'no', CLOSE_CODE_MEANINGS[name]];
+  const rows = CLOSE_CODE_LIST.map((code) => {
+    const { name, reconnect, meaning } = CLOSE_CODE_CATALOG[code];
+    return [String(code), `\`${name}\``, reconnect ? 'yes' : 'no', meaning];
   });
   return table(['Code', 'Name', 'Reconnect?', 'Meaning'], rows);
 }

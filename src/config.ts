@@ -66,12 +66,16 @@ export const SETTINGS = {
   PARLEY_SESSION_SECRET: { schema: z.string().optional(), doc: 'Key that signs Parley\'s own tokens (account access tokens, embed sessions, invites). At least 32 characters; generated into `DATA_DIR/secrets.json` in development when unset. Every node of a deployment needs the same one.' },
   PARLEY_ACCESS_TOKEN_TTL_MS: { schema: int(60_000, 24 * 3600_000).default(15 * 60_000), doc: 'Accounts: lifetime of an access token (the session cookie); the refresh token renews it.' },
   PARLEY_REFRESH_TOKEN_TTL_MS: { schema: int(3600_000, 365 * 24 * 3600_000).default(30 * 24 * 3600_000), doc: 'Accounts: lifetime of a refresh token family without use.' },
-  PARLEY_AUTH_ATTEMPTS: { schema: int(1, 10_000).default(10), doc: 'Login and registration attempts allowed per client address and per account name in each window.' },
-  PARLEY_AUTH_WINDOW_MS: { schema: int(1000, 24 * 3600_000).default(15 * 60_000), doc: 'The window of `PARLEY_AUTH_ATTEMPTS` (ms).' },
+  PARLEY_AUTH_ATTEMPTS: { schema: int(1, 10_000).default(5), doc: 'Logins for one account name from one client address in each window before each further one must wait a delay (`PARLEY_AUTH_DELAY_MS`, doubling).' },
+  PARLEY_AUTH_ADDRESS_ATTEMPTS: { schema: int(1, 100_000).default(30), doc: 'Logins (and, separately, registrations) from one client address, whatever the names, in each window before delays start.' },
+  PARLEY_AUTH_ACCOUNT_ATTEMPTS: { schema: int(1, 100_000).default(30), doc: 'Logins (and registrations) for one account name from all addresses in each window before delays start. A browser that signed in to that account before (device cookie) is exempt.' },
+  PARLEY_AUTH_DELAY_MS: { schema: int(100, 3600_000).default(1000), doc: 'The first delay once a login budget is spent (ms); it doubles with each further attempt, up to `PARLEY_AUTH_WINDOW_MS`. Early attempts get 429 `RATE_LIMITED` with `Retry-After`.' },
+  PARLEY_AUTH_WINDOW_MS: { schema: int(1000, 24 * 3600_000).default(15 * 60_000), doc: 'The window of the login and registration budgets (ms), and the longest delay.' },
   PARLEY_JWT_SECRET: { schema: z.string().optional(), doc: 'Integrator JWTs signed with HS256: the shared secret (at least 32 characters, different from `PARLEY_SESSION_SECRET`). See docs/integrator-tokens.md.' },
   PARLEY_JWT_JWKS_URL: { schema: z.string().url().optional(), doc: 'Integrator JWTs signed with RS256, ES256 or EdDSA: the URL of the integrator\'s JSON Web Key Set (https:// in production).' },
   PARLEY_JWT_ISSUER: { schema: z.string().min(1).optional(), doc: 'Integrator JWTs: the required `iss` claim (required when integrator JWTs are enabled; `parley` is reserved for Parley\'s own tokens).' },
   PARLEY_JWT_AUDIENCE: { schema: z.string().min(1).default('parley'), doc: 'Integrator JWTs: the required `aud` claim.' },
+  PARLEY_JWT_MAX_LIFETIME_MS: { schema: int(60_000, 30 * 24 * 3600_000).default(24 * 3600_000), doc: 'Integrator JWTs: the furthest `exp` accepted, from now (ms). A token expiring later (or with `exp` in milliseconds) is refused with `UNAUTHENTICATED`.' },
   PARLEY_JWT_CLOCK_SKEW_MS: { schema: int(0, 300_000).default(30_000), doc: 'Integrator JWTs and embed tickets: tolerated clock difference when checking `exp`, `nbf` and `expiresAt` (ms).' },
   PARLEY_EMBED_INTEGRATORS: {
     schema: z.string().optional(),
@@ -179,12 +183,12 @@ export interface Config {
     readonly sessionSecret: string | undefined;
     readonly accessTokenTtlMs: number;
     readonly refreshTokenTtlMs: number;
-    readonly attempts: number;
-    readonly windowMs: number;
+    /** Login and registration budgets (`auth/attempt-limits.ts`). */
+    readonly attempts: { readonly pairAttempts: number; readonly addressAttempts: number; readonly accountAttempts: number; readonly windowMs: number; readonly delayMs: number };
     readonly inviteTtlMs: number;
   };
   /** Integrator JWTs: enabled when `secret` or `jwksUrl` is set. */
-  readonly jwt: { readonly secret: string | undefined; readonly jwksUrl: string | undefined; readonly issuer: string | undefined; readonly audience: string; readonly clockSkewMs: number };
+  readonly jwt: { readonly secret: string | undefined; readonly jwksUrl: string | undefined; readonly issuer: string | undefined; readonly audience: string; readonly clockSkewMs: number; readonly maxLifetimeMs: number };
   /** Iframe embedding: the integrators whose tickets open `/embed`. */
   readonly embed: { readonly integrators: readonly EmbedIntegrator[]; readonly sessionTtlMs: number };
   /** Web origins besides Parley's own allowed to open WebSockets and call the API. */
@@ -288,11 +292,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sessionSecret: e.PARLEY_SESSION_SECRET,
       accessTokenTtlMs: e.PARLEY_ACCESS_TOKEN_TTL_MS,
       refreshTokenTtlMs: e.PARLEY_REFRESH_TOKEN_TTL_MS,
-      attempts: e.PARLEY_AUTH_ATTEMPTS,
-      windowMs: e.PARLEY_AUTH_WINDOW_MS,
+      attempts: { pairAttempts: e.PARLEY_AUTH_ATTEMPTS, addressAttempts: e.PARLEY_AUTH_ADDRESS_ATTEMPTS, accountAttempts: e.PARLEY_AUTH_ACCOUNT_ATTEMPTS, windowMs: e.PARLEY_AUTH_WINDOW_MS, delayMs: e.PARLEY_AUTH_DELAY_MS },
       inviteTtlMs: e.PARLEY_INVITE_TTL_MS,
     },
-    jwt: { secret: e.PARLEY_JWT_SECRET, jwksUrl: e.PARLEY_JWT_JWKS_URL, issuer: e.PARLEY_JWT_ISSUER, audience: e.PARLEY_JWT_AUDIENCE, clockSkewMs: e.PARLEY_JWT_CLOCK_SKEW_MS },
+    jwt: { secret: e.PARLEY_JWT_SECRET, jwksUrl: e.PARLEY_JWT_JWKS_URL, issuer: e.PARLEY_JWT_ISSUER, audience: e.PARLEY_JWT_AUDIENCE, clockSkewMs: e.PARLEY_JWT_CLOCK_SKEW_MS, maxLifetimeMs: e.PARLEY_JWT_MAX_LIFETIME_MS },
     embed: { integrators, sessionTtlMs: e.PARLEY_EMBED_SESSION_TTL_MS },
     allowedOrigins,
     endpoints: { metrics: e.PARLEY_METRICS, metricsToken: e.PARLEY_METRICS_TOKEN, health: e.PARLEY_HEALTH, docs: e.PARLEY_DOCS },

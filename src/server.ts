@@ -22,6 +22,7 @@ import { Accounts } from './auth/accounts.ts';
 import { AccountSessions } from './auth/account-sessions.ts';
 import { AccountAuthenticator } from './auth/account-authenticator.ts';
 import { AttemptLimits } from './auth/attempt-limits.ts';
+import { DeviceCookies } from './auth/device-cookie.ts';
 import { Passwords } from './auth/passwords.ts';
 import { SingleUse } from './core/single-use.ts';
 import { buildHttpApp } from './transports/http/app.ts';
@@ -115,7 +116,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     accounts: new Accounts(engines.store.accounts, new Passwords()),
     sessions: new AccountSessions(tokens, engines.store.accounts, engines.store.refreshTokens, config.auth, Date.now, announce),
     authenticator: accountAuth,
-    limits: new AttemptLimits(engines.counters, config.auth.attempts, config.auth.windowMs),
+    limits: new AttemptLimits(engines.counters, config.auth.attempts),
+    devices: new DeviceCookies(secrets.sessionSecret),
   };
   // Every way in; the first that recognises a credential decides. Opaque join-session tokens and
   // JWTs never look alike, so for presented tokens the order only matters for speed. Embed

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CLOSE_CODE_MEANINGS, checkDocs, renderDocs, writeDocs } from '../scripts/generate-docs.ts';
-import { CLIENT_FRAMES, CLOSE_CODES, ERROR_CODES, SERVER_FRAMES } from '../src/protocol/index.ts';
+import { checkDocs, renderDocs, writeDocs } from '../scripts/generate-docs.ts';
+import { CLIENT_FRAMES, CLOSE_CODE_CATALOG, CLOSE_CODE_LIST, CLOSE_CODES, ERROR_CODES, SERVER_FRAMES, shouldReconnect } from '../src/protocol/index.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -19,12 +19,12 @@ test('every generated doc is identical to what `npm run docs` produces now', asy
   }
 });
 
-test('every close code has a documented meaning, and no meaning names a code that does not exist', () => {
-  const names = Object.keys(CLOSE_CODES);
-  const meanings: Record<string, string | undefined> = CLOSE_CODE_MEANINGS;
-  const undocumented = names.filter((name) => !meanings[name]?.trim());
-  assert.deepEqual(undocumented, [], `add a meaning to CLOSE_CODE_MEANINGS in scripts/generate-docs.ts for: ${undocumented.join(', ')}`);
-  assert.deepEqual(Object.keys(CLOSE_CODE_MEANINGS).filter((name) => !names.includes(name)), []);
+test('every close code has one unique name and a meaning; CLOSE_CODES and shouldReconnect follow the catalog', () => {
+  const names = CLOSE_CODE_LIST.map((code) => CLOSE_CODE_CATALOG[code].name);
+  assert.equal(new Set(names).size, names.length, 'names are unique');
+  assert.deepEqual(CLOSE_CODE_LIST.filter((code) => CLOSE_CODE_CATALOG[code].meaning.trim() === ''), [], 'every code has a meaning');
+  assert.deepEqual(Object.entries(CLOSE_CODES), CLOSE_CODE_LIST.map((code) => [CLOSE_CODE_CATALOG[code].name, code]));
+  for (const code of CLOSE_CODE_LIST) assert.equal(shouldReconnect(code), CLOSE_CODE_CATALOG[code].reconnect, String(code));
 });
 
 test('docs/errors.md and docs/protocol.md list every error code and every close code', async () => {

@@ -11,6 +11,9 @@
  *   (algorithm confusion, RFC 8725 §2.1 and §3.1);
  * - `iss` equals `PARLEY_JWT_ISSUER`, `aud` contains `PARLEY_JWT_AUDIENCE`, `exp` and `sub` are
  *   present, `exp` and `nbf` hold within `PARLEY_JWT_CLOCK_SKEW_MS`;
+ * - `exp` is at most `PARLEY_JWT_MAX_LIFETIME_MS` (plus the skew) ahead: a token that lives for
+ *   years, or whose `exp` was written in milliseconds instead of seconds, is refused with
+ *   `UNAUTHENTICATED` and a message saying so (RFC 8725 §3.10: short-lived tokens);
  * - the claims have the shape of {@link IntegratorClaims}; a properly signed token whose display
  *   name (the `name` claim, or `sub` without one) breaks the `DisplayName` rule (issue 11) is
  *   refused with `VALIDATION_FAILED` naming `name` and the reason, so the integrator learns why.
@@ -36,6 +39,8 @@ export interface IntegratorJwtOptions {
   readonly audience: string;
   /** Tolerated clock difference for `exp` and `nbf`, in ms (PARLEY_JWT_CLOCK_SKEW_MS). */
   readonly clockSkewMs: number;
+  /** Furthest `exp` accepted, in ms from now (PARLEY_JWT_MAX_LIFETIME_MS). */
+  readonly maxLifetimeMs: number;
 }
 
 /** Algorithms accepted with a shared secret. */
@@ -50,6 +55,7 @@ export class IntegratorJwtAuthenticator implements Authenticator {
   readonly #issuer: string;
   readonly #verify: JWTVerifyOptions;
   readonly #clockSkewMs: number;
+  readonly #maxLifetimeMs: number;
 
   /**
    * The authenticator for `options`, or undefined when integrator JWTs are not enabled (neither a
@@ -73,6 +79,7 @@ export class IntegratorJwtAuthenticator implements Authenticator {
     if ((options.secret === undefined) === (options.jwksUrl === undefined)) throw new TypeError('Integrator JWTs need exactly one of a secret and a key set URL');
     this.#issuer = options.issuer;
     this.#clockSkewMs = options.clockSkewMs;
+    this.#maxLifetimeMs = options.maxLifetimeMs;
     this.#key = options.secret !== undefined ? new TextEncoder().encode(options.secret) : keySet(new URL(options.jwksUrl as string));
     this.#verify = {
       algorithms: options.secret !== undefined ? SECRET_ALGORITHMS : KEY_SET_ALGORITHMS,
@@ -88,8 +95,10 @@ export class IntegratorJwtAuthenticator implements Authenticator {
    * `jwt:<sub>`, the token's room grants, and `expiresAt` = `exp` plus the tolerated skew (Unix ms),
    * the moment Parley stops accepting the token. Resolves undefined for anything else, including
    * Parley's own tokens and every invalid token.
-   * @throws ParleyError `JWKS_UNAVAILABLE` when the key set cannot be fetched; `VALIDATION_FAILED`
-   *   (`details.issues` names `name`) for a valid signature on a token whose display name is refused.
+   * @throws ParleyError `UNAUTHENTICATED` for a valid integrator token whose `exp` lies more than
+   *   `maxLifetimeMs` (plus the skew) ahead; `JWKS_UNAVAILABLE` when the key set cannot be fetched;
+   *   `VALIDATION_FAILED` (`details.issues` names `name`) for a valid signature on a token whose
+   *   display name is refused.
    */
   async authenticate(credentials: Credentials): Promise<Principal | undefined> {
     const token = presentedToken(credentials);
@@ -109,6 +118,10 @@ export class IntegratorJwtAuthenticator implements Authenticator {
       return undefined;
     }
     const { sub, name, rooms, role, admin, exp } = claims.data;
+    const aheadMs = exp * 1000 - this.now();
+    if (aheadMs > this.#maxLifetimeMs + this.#clockSkewMs) {
+      throw new ParleyError('UNAUTHENTICATED', `The token's exp is ${Math.round(aheadMs / 3_600_000)} h ahead, beyond the longest lifetime accepted (${Math.round(this.#maxLifetimeMs / 60_000)} min, PARLEY_JWT_MAX_LIFETIME_MS); exp is in seconds since 1970, not milliseconds`);
+    }
     return {
       userId: `${INTEGRATOR_USER_PREFIX}${sub}`,
       name: name ?? nameFromSub(sub),

@@ -17,6 +17,12 @@ export interface Credentials {
   readonly accessCookie?: string | undefined;
   readonly bearer?: string | undefined;
   readonly queryToken?: string | undefined;
+  /**
+   * A credential was presented but cannot be read: a `parley_session` or `parley_access` cookie
+   * that is not valid URL encoding, or an `Authorization: Bearer` without a token. Such a request
+   * is refused (401), never served as if it carried no credential.
+   */
+  readonly malformed?: boolean | undefined;
 }
 
 /** One way in. Resolves undefined when the credentials are not its kind or are invalid. */

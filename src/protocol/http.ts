@@ -297,6 +297,9 @@ export type ReadyResponse = z.infer<typeof ReadyResponse>;
  * 200 when ready, 503 otherwise.
  */
 export const HealthReport = ReadyResponse.extend({
+  status: z
+    .enum(['ok', 'degraded', 'draining'])
+    .describe('`ok`: every dependency answers and the node serves (200); `degraded`: at least one dependency in `checks` fails (503); `draining`: a graceful shutdown began (503).'),
   version: z.string().describe('Parley version.'),
   uptimeMs: z.number().int().describe('Since the process started (ms).'),
   connections: z.number().int().describe('Open WebSocket connections on this node.'),

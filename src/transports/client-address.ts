@@ -25,6 +25,27 @@ export function clientAddressOf(trustedProxies: readonly string[]): ClientAddres
   return (req) => proxyAddr(req, trust);
 }
 
+/** Resolves the scheme a request reached Parley with; see {@link protocolOf}. */
+export type ProtocolOf = (req: IncomingMessage) => 'http' | 'https';
+
+/**
+ * A resolver of the scheme the client used: `https` when the connection itself is TLS, or when the
+ * socket's peer is one of `trustedProxies` and the last `X-Forwarded-Proto` it sent is `https`
+ * (the rule of Fastify's `request.protocol` with `trustProxy`, so HTTP and WebSocket agree);
+ * otherwise `http`. A header from an untrusted peer is ignored.
+ * @throws TypeError for an entry that is not a proxy `clientAddressOf` accepts.
+ */
+export function protocolOf(trustedProxies: readonly string[]): ProtocolOf {
+  const trust = trustedProxies.length === 0 ? undefined : proxyAddr.compile([...trustedProxies]);
+  return (req) => {
+    if ((req.socket as { encrypted?: boolean }).encrypted === true) return 'https';
+    const header = req.headers['x-forwarded-proto'];
+    const peer = req.socket.remoteAddress;
+    if (trust === undefined || typeof header !== 'string' || peer === undefined || !trust(peer, 0)) return 'http';
+    return header.slice(header.lastIndexOf(',') + 1).trim().toLowerCase() === 'https' ? 'https' : 'http';
+  };
+}
+
 /**
  * The key a client address counts under: an IPv4 address as is (IPv4-mapped IPv6 included),
  * an IPv6 address as its /64 network (`2001:db8:0:1::/64`), anything else unchanged.

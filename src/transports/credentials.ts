@@ -15,14 +15,26 @@ export const REFRESH_COOKIE = 'parley_refresh';
 /** The only path the refresh cookie is sent to: the account routes. */
 export const REFRESH_COOKIE_PATH = '/api/v1/auth';
 
+/**
+ * The credentials of a request. A cookie that cannot be decoded or an `Authorization: Bearer`
+ * with no token is left out and flagged `malformed` (the caller answers 401).
+ */
 export function credentialsFromHeaders(headers: IncomingHttpHeaders, url: string | undefined): Credentials {
+  const cookie = readCookie(headers.cookie, SESSION_COOKIE);
+  const accessCookie = readCookie(headers.cookie, ACCESS_COOKIE);
+  const bearer = readBearer(headers.authorization);
+  const emptyBearer = bearer === undefined && headers.authorization !== undefined && /^\s*Bearer(\s|$)/i.test(headers.authorization);
   return {
-    cookie: readCookie(headers.cookie, SESSION_COOKIE),
-    accessCookie: readCookie(headers.cookie, ACCESS_COOKIE),
-    bearer: readBearer(headers.authorization),
+    cookie: cookie === MALFORMED ? undefined : cookie,
+    accessCookie: accessCookie === MALFORMED ? undefined : accessCookie,
+    bearer,
     queryToken: url === undefined ? undefined : readQueryToken(url),
+    ...(cookie === MALFORMED || accessCookie === MALFORMED || emptyBearer ? { malformed: true } : {}),
   };
 }
+
+/** What {@link readCookie} answers for a cookie whose value is not valid URL encoding. */
+const MALFORMED = Symbol('malformed');
 
 /** The token of an `Authorization: Bearer <token>` header. */
 export function readBearer(header: string | undefined): string | undefined {
@@ -31,11 +43,12 @@ export function readBearer(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
+/** The decoded value of cookie `name`; {@link MALFORMED} when it is not valid URL encoding. */
+function readCookie(header: string | undefined, name: string): string | typeof MALFORMED | undefined {
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return safeDecode(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return safeDecode(part.slice(eq + 1).trim()) ?? MALFORMED;
   }
   return undefined;
 }

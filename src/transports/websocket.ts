@@ -1,12 +1,14 @@
 /**
  * WebSocket transport at `/ws` (DESIGN.md, rules 6–8 and 10).
- * - Checks the browser's `Origin` at the upgrade: this server's host or `PARLEY_ALLOWED_ORIGINS`,
- *   else HTTP 403 (cross-site WebSocket hijacking).
+ * - Checks the browser's `Origin` at the upgrade, as a string: this server's own origin
+ *   (`<scheme>://<Host>`) or one of `PARLEY_ALLOWED_ORIGINS`, else HTTP 403 (cross-site WebSocket
+ *   hijacking).
  * - Caps connections at the upgrade (issue: abuse resistance): beyond `maxConnections` on this node
  *   → HTTP 503; beyond `maxConnectionsPerAddress` for one client address on this node → HTTP 429;
  *   and each upgrade counts as a request against the shared HTTP rate limit → 429 with
  *   `Retry-After`. Sockets still waiting for their `auth` frame count too.
- * - Authenticates at the upgrade: an invalid credential → HTTP 401 before a socket exists. A socket
+ * - Authenticates at the upgrade: an invalid or malformed credential (a cookie that is not URL
+ *   encoded, an empty `Authorization: Bearer`) → HTTP 401 before a socket exists. A socket
  *   opened without any credential must send an `auth` frame within `authTimeoutMs` (so a token need
  *   not travel in a URL), else it is closed with 4401.
  * - An `auth` frame later renews the credential (same user); a credential that expires unrenewed
@@ -41,7 +43,7 @@ import type { Principal } from '../core/principal.ts';
 import type { Credentials } from '../auth/principal.ts';
 import { retryAfterSeconds, type RateLimit } from '../core/rate-limits.ts';
 import { credentialsFromHeaders } from './credentials.ts';
-import { clientAddressOf, limitSubject, type ClientAddressOf } from './client-address.ts';
+import { clientAddressOf, limitSubject, protocolOf, type ClientAddressOf, type ProtocolOf } from './client-address.ts';
 import { FrameBucket, type FrameRate } from './frame-rate.ts';
 import { Wheel, wheelTiming } from '../core/wheel.ts';
 import { EndedSessions, endsPrincipal, type SessionEnded } from '../core/session-ends.ts';
@@ -152,6 +154,7 @@ export class WebSocketTransport {
   readonly #heartbeat: NodeJS.Timeout;
   readonly #authSweep: NodeJS.Timeout;
   readonly #clientAddress: ClientAddressOf;
+  readonly #protocol: ProtocolOf;
   /** Open sockets (upgrading, awaiting `auth`, or served) on this node, in all and per address subject. */
   #connections = 0;
   readonly #perAddress = new Map<string, number>();
@@ -169,6 +172,7 @@ export class WebSocketTransport {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate, clientTracking: false });
     this.#clientAddress = clientAddressOf(options.trustProxy);
     this.#ended = new EndedSessions(options.endedSessionMemoryMs ?? 15 * 60_000);
+    this.#protocol = protocolOf(options.trustProxy);
     server.on('upgrade', this.#onUpgrade);
     const beat = wheelTiming(options.heartbeatIntervalMs);
     this.#heartbeatWheel = new Wheel(beat.slots);
@@ -223,7 +227,7 @@ export class WebSocketTransport {
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== this.options.path) return this.#refuse(socket, 404, 'Not Found');
     if (!this.#accepting) return this.#refuse(socket, 503, 'Service Unavailable');
-    if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins)) return this.#refuse(socket, 403, 'Forbidden');
+    if (!originAllowed(req.headers.origin, ownOrigin(this.#protocol(req), req.headers.host), this.options.allowedOrigins)) return this.#refuse(socket, 403, 'Forbidden');
     if (this.#connections >= this.options.maxConnections) return this.#refuse(socket, 503, 'Service Unavailable');
     const subject = limitSubject(this.#clientAddress(req));
     if ((this.#perAddress.get(subject) ?? 0) >= this.options.maxConnectionsPerAddress) return this.#refuse(socket, 429, 'Too Many Requests');
@@ -233,6 +237,8 @@ export class WebSocketTransport {
         const retryAfterMs = Number(err.details?.retryAfterMs ?? 1000);
         return this.#refuse(socket, 429, 'Too Many Requests', { 'Retry-After': String(retryAfterSeconds(retryAfterMs)) });
       }
+      // An authenticator that explains its refusal (e.g. a JWT living too long) still means 401.
+      if (err instanceof ParleyError && err.code === 'UNAUTHENTICATED') return this.#refuse(socket, 401, 'Unauthorized');
       this.options.onError(err, 'websocket authentication');
       this.#refuse(socket, 503, 'Service Unavailable');
     });
@@ -255,6 +261,7 @@ export class WebSocketTransport {
     await this.chat.rateLimits.take(this.options.upgradeLimit, subject);
     if (socket.destroyed) return;
     const credentials = credentialsFromHeaders(req.headers, req.url);
+    if (credentials.malformed === true) return this.#refuse(socket, 401, 'Unauthorized');
     if (credentials.cookie === undefined && credentials.accessCookie === undefined && credentials.bearer === undefined && credentials.queryToken === undefined) {
       // No credential at the upgrade: the first frame must be `auth`.
       return this.#wss.handleUpgrade(req, socket, head, (ws) => this.#awaitAuth(ws));
@@ -283,6 +290,8 @@ export class WebSocketTransport {
           this.#accept(socket, principal, (peer) => replyToAuth(peer, frame, principal));
         })
         .catch((err: unknown) => {
+          if (!this.#pending.delete(socket) || socket.readyState !== socket.OPEN) return;
+          if (err instanceof ParleyError && err.code === 'UNAUTHENTICATED') return socket.close(CLOSE_CODES.UNAUTHENTICATED, 'invalid or expired credential');
           this.options.onError(err, 'websocket authentication');
           socket.close(CLOSE_CODES.INTERNAL, 'authentication failed');
         });
@@ -448,17 +457,26 @@ function replyToAuth(peer: Peer, frame: AuthCommand, principal: Principal): void
 
 /**
  * Cross-site WebSocket hijacking defence (DESIGN.md rule 8): a browser upgrade (it always sends
- * `Origin`) is accepted from this server's own host or a configured origin only. Clients that send
+ * `Origin`) is accepted only when its `Origin` is, character for character, this server's own
+ * origin or a configured one (serialised: scheme, host, port). Nothing is parsed or normalised, so
+ * another scheme on this host and port (`ws://`, `ftp://`, `https://` on a plain-HTTP server) and
+ * other spellings of the host (`127.1`, `0x7f.0.0.1`, `2130706433`) are refused. Clients that send
  * no `Origin` (servers, apps) are not browsers acting for another site, and pass.
  */
-function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+function originAllowed(origin: string | undefined, own: string | undefined, allowed: readonly string[]): boolean {
   if (origin === undefined) return true;
-  if (allowed.includes(origin)) return true;
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+  return origin === own || allowed.includes(origin);
+}
+
+/**
+ * This server's origin as a browser serialises it: `<scheme>://<Host header>`, the host lowercased
+ * and the scheme's default port (80, 443) left out; undefined without a `Host` header.
+ */
+function ownOrigin(scheme: 'http' | 'https', host: string | undefined): string | undefined {
+  if (host === undefined || host === '') return undefined;
+  const defaultPort = scheme === 'https' ? ':443' : ':80';
+  const lower = host.toLowerCase();
+  return `${scheme}://${lower.endsWith(defaultPort) ? lower.slice(0, -defaultPort.length) : lower}`;
 }
 
 /** Parse and validate one frame; a ParleyError describes what is wrong with it. */

@@ -19,16 +19,17 @@ import { AUDIENCE, ISSUER, SECRET, hmacSigned, mint, registered, serveJwks, tamp
 
 const SKEW_MS = 30_000;
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
+const DAY_MS = 24 * 3600_000;
 
 function hs256(options: Partial<IntegratorJwtOptions> = {}, now = NOW): IntegratorJwtAuthenticator {
-  return new IntegratorJwtAuthenticator({ secret: SECRET, jwksUrl: undefined, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS, ...options }, () => now);
+  return new IntegratorJwtAuthenticator({ secret: SECRET, jwksUrl: undefined, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS, maxLifetimeMs: DAY_MS, ...options }, () => now);
 }
 
 const bearer = (token: string) => ({ bearer: token });
 
 test('integrator JWTs are off unless a secret or a key set URL is configured', () => {
-  assert.equal(IntegratorJwtAuthenticator.fromOptions({ secret: undefined, jwksUrl: undefined, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS }), undefined);
-  assert.ok(IntegratorJwtAuthenticator.fromOptions({ secret: SECRET, jwksUrl: undefined, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS }) instanceof IntegratorJwtAuthenticator);
+  assert.equal(IntegratorJwtAuthenticator.fromOptions({ secret: undefined, jwksUrl: undefined, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS, maxLifetimeMs: DAY_MS }), undefined);
+  assert.ok(IntegratorJwtAuthenticator.fromOptions({ secret: SECRET, jwksUrl: undefined, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS, maxLifetimeMs: DAY_MS }) instanceof IntegratorJwtAuthenticator);
 });
 
 test('a valid HS256 token yields the principal jwt:<sub> with its name, room grants, admin flag and expiry (exp plus the skew)', async () => {
@@ -126,6 +127,22 @@ test('time: expired beyond the skew is refused and within it accepted; nbf in th
   assert.equal(await strict.authenticate(bearer(await at(300, 1))), undefined, 'no skew: nbf 1 s ahead');
 });
 
+test('a token whose exp lies beyond PARLEY_JWT_MAX_LIFETIME_MS, e.g. written in milliseconds, is refused with UNAUTHENTICATED saying why', async () => {
+  const auth = hs256();
+  assert.ok(await auth.authenticate(bearer(await mint(SECRET, { sub: 'alice' }, { nowMs: NOW, expiresInS: 24 * 3600 }))), 'exactly the longest lifetime');
+  const refusal = async (token: string) => {
+    const err = await auth.authenticate(bearer(token)).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ParleyError && err.code === 'UNAUTHENTICATED', String(err));
+    assert.match(err.message, /PARLEY_JWT_MAX_LIFETIME_MS.*seconds/);
+  };
+  await refusal(await mint(SECRET, { sub: 'alice' }, { nowMs: NOW, expiresInS: 24 * 3600 + 31 }));
+  await refusal(await mint(SECRET, { sub: 'alice', exp: NOW + 600_000 }, { nowMs: NOW, expiresInS: null }));
+  const short = hs256({ maxLifetimeMs: 60_000 });
+  assert.ok(await short.authenticate(bearer(await mint(SECRET, { sub: 'alice' }, { nowMs: NOW, expiresInS: 60 }))));
+  assert.equal(await short.authenticate(bearer(await mint(SECRET, { sub: 'alice' }, { nowMs: NOW, expiresInS: 120 }))).catch((e: unknown) => (e as ParleyError).code), 'UNAUTHENTICATED');
+  assert.equal(loadConfig({ PARLEY_JWT_SECRET: SECRET, PARLEY_JWT_ISSUER: ISSUER }).jwt.maxLifetimeMs, DAY_MS, 'the default is 24 h');
+});
+
 test('wrong issuer, wrong or missing audience, missing issuer and missing sub are refused', async () => {
   const auth = hs256();
   assert.equal(await auth.authenticate(bearer(await mint(SECRET, { sub: 'alice' }, { nowMs: NOW, issuer: 'https://evil.test' }))), undefined, 'wrong issuer');
@@ -197,7 +214,7 @@ test('a shared JWT secret equal to the session secret or the admin token stops t
 test('with a key set, RS256, ES256 and EdDSA tokens signed by its keys pass, and the key set is fetched once', async () => {
   const keys = await Promise.all([testKey('RS256'), testKey('ES256'), testKey('EdDSA')]);
   await using jwks = await serveJwks(keys);
-  const auth = new IntegratorJwtAuthenticator({ secret: undefined, jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS });
+  const auth = new IntegratorJwtAuthenticator({ secret: undefined, jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS, maxLifetimeMs: DAY_MS });
   for (const key of keys) {
     const principal = await auth.authenticate(bearer(await mint(key.privateKey, { sub: `by-${key.alg}`, rooms: ['r1'], role: 'guest' }, { alg: key.alg, kid: key.kid })));
     assert.equal(principal?.userId, `jwt:by-${key.alg}`, key.alg);
@@ -210,7 +227,7 @@ test('with a key set, algorithm confusion and other forgeries are refused: HS256
   const rsa = await testKey('RS256');
   const ed = await testKey('EdDSA');
   await using jwks = await serveJwks([rsa, ed]);
-  const auth = new IntegratorJwtAuthenticator({ secret: undefined, jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS });
+  const auth = new IntegratorJwtAuthenticator({ secret: undefined, jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS, maxLifetimeMs: DAY_MS });
   const claims = { ...registered(), sub: 'alice', admin: true };
   assert.ok(await auth.authenticate(bearer(await mint(rsa.privateKey, { sub: 'alice' }, { alg: 'RS256', kid: rsa.kid }))), 'a genuine token passes');
   assert.equal(await auth.authenticate(bearer(hmacSigned(rsa.publicPem, claims, rsa.kid))), undefined, 'HS256 keyed with the RSA public key (PEM)');
@@ -227,7 +244,7 @@ test('a key set that cannot be fetched fails with JWKS_UNAVAILABLE (503, retryab
   const rsa = await testKey('RS256');
   await using jwks = await serveJwks([rsa]);
   jwks.fail(true);
-  const auth = new IntegratorJwtAuthenticator({ secret: undefined, jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS });
+  const auth = new IntegratorJwtAuthenticator({ secret: undefined, jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, clockSkewMs: SKEW_MS, maxLifetimeMs: DAY_MS });
   const token = await mint(rsa.privateKey, { sub: 'alice' }, { alg: 'RS256', kid: rsa.kid });
   await assert.rejects(auth.authenticate(bearer(token)), (err: unknown) => err instanceof ParleyError && err.code === 'JWKS_UNAVAILABLE' && err.retryable && err.status === 503);
   const fetches = jwks.fetches;

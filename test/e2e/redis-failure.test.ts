@@ -79,6 +79,8 @@ if (databaseUrl !== undefined && redisAvailable !== undefined) {
     const noticedMs = await eventually('the node reports not ready', 2 * heartbeatMs + 1000, async () => !(await ready()));
     const body = (await (await fetch(`${a.url}/ready`)).json()) as { checks: Record<string, { ok: boolean }> };
     assert.deepEqual([body.checks.redis?.ok, body.checks.store?.ok], [false, true]);
+    const health = await fetch(`${a.url}/health`);
+    assert.deepEqual([health.status, ((await health.json()) as { status: string }).status], [503, 'degraded']);
 
     const refusedAt = Date.now();
     const refused = await adaRelay.client.request({ type: 'send', id: 'relay-1', roomId: relay.room.id, body: 'during the partition' }, 10_000);

@@ -112,6 +112,22 @@ test('forged and stale tokens are refused over HTTP (401), at the WebSocket upgr
   assert.equal((ws.frames[0]?.user as { id: string }).id, 'jwt:alice');
 });
 
+test('a token whose exp is in milliseconds, or beyond PARLEY_JWT_MAX_LIFETIME_MS, is refused: 401 UNAUTHENTICATED saying why over HTTP, 401 at the upgrade, 4401 in a first auth frame', async () => {
+  await using server = await startServer({ ...HS256_ENV, PARLEY_JWT_MAX_LIFETIME_MS: '3600000' });
+  const inMs = await mint(SECRET, { sub: 'alice', exp: Date.now() + 600_000 }, { expiresInS: null });
+  const twoHours = await mint(SECRET, { sub: 'alice' }, { expiresInS: 7200 });
+  for (const token of [inMs, twoHours]) {
+    const answer = await call(server.url, 'GET', '/api/v1/session', token);
+    assert.equal(answer.status, 401);
+    const error = (answer.json as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, 'UNAUTHENTICATED');
+    assert.match(error.message, /PARLEY_JWT_MAX_LIFETIME_MS/);
+    assert.equal(await upgradeStatus(`${server.wsUrl}?token=${token}`), 401);
+    assert.equal(await closeCodeAfter(server.wsUrl, { type: 'auth', token }), 4401);
+  }
+  assert.equal((await call(server.url, 'GET', '/api/v1/session', await mint(SECRET, { sub: 'alice' }, { expiresInS: 3600 }))).status, 200, 'one hour is within the limit');
+});
+
 test('with a key set served over HTTP, RS256 and EdDSA tokens authenticate; an HS256 token keyed with the public key is refused (algorithm confusion)', async () => {
   const rsa = await testKey('RS256');
   const ed = await testKey('EdDSA');

@@ -19,6 +19,16 @@ test('an upgrade with an invalid credential is refused with 401 before a socket 
   assert.equal(await upgradeStatus(`${server.url.replace('http', 'ws')}/elsewhere`), 404);
 });
 
+test('a malformed session or access cookie, or an empty Authorization: Bearer, is refused with 401 at the upgrade', async () => {
+  await using server = await startServer();
+  assert.equal(await upgradeStatus(server.wsUrl, { cookie: 'parley_session=%E0%A4%A' }), 401);
+  assert.equal(await upgradeStatus(server.wsUrl, { cookie: 'other=1; parley_access=%ZZ' }), 401);
+  assert.equal(await upgradeStatus(server.wsUrl, { cookie: 'parley_session=' }), 401);
+  assert.equal(await upgradeStatus(server.wsUrl, { authorization: 'Bearer' }), 401);
+  assert.equal(await upgradeStatus(server.wsUrl, { authorization: 'Bearer   ' }), 401);
+  assert.equal(await upgradeStatus(server.wsUrl, { cookie: 'unrelated=%ZZ' }), 101, 'only Parley\'s own cookies count; no credential still opens a socket that must send auth');
+});
+
 test('a socket opened without a credential gets in with an auth frame as its first frame, and the welcome follows the reply', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
@@ -47,6 +57,38 @@ test('a browser upgrade from a foreign Origin is refused with 403; the own host 
   assert.equal(await upgradeStatus(url, { origin: new URL(server.url).origin }), 101);
   assert.equal(await upgradeStatus(url, { origin: 'https://app.example.com' }), 101);
   assert.equal(await upgradeStatus(url), 101, 'non-browser clients send no Origin');
+});
+
+test('an Origin is compared as a string: another scheme or another spelling of the own host and port is refused with 403', async () => {
+  await using server = await startServer({ PARLEY_ALLOWED_ORIGINS: 'https://app.example.com' });
+  const { room, joinCode } = await server.createRoom();
+  const { token } = await server.joinRoom(room.id, joinCode, 'Ada');
+  const { port, hostname } = new URL(server.url);
+  assert.equal(hostname, '127.0.0.1', 'the spellings below are of 127.0.0.1');
+  const url = `${server.wsUrl}?token=${token}`;
+  for (const origin of [`https://127.0.0.1:${port}`, `ws://127.0.0.1:${port}`, `ftp://127.0.0.1:${port}`, `http://127.1:${port}`, `http://0x7f.0.0.1:${port}`, `http://2130706433:${port}`, `http://127.0.0.1:${port}/`, 'https://APP.example.com', 'https://app.example.com:443']) {
+    assert.equal(await upgradeStatus(url, { origin }), 403, origin);
+  }
+  assert.equal(await upgradeStatus(url, { origin: `http://127.0.0.1:${port}` }), 101, 'the own origin');
+});
+
+test('behind a trusted proxy that says https, the own origin is https; the header from an untrusted peer is ignored', async () => {
+  await using trusted = await startServer({ PARLEY_TRUST_PROXY: 'loopback' });
+  const { room, joinCode } = await trusted.createRoom();
+  const { token } = await trusted.joinRoom(room.id, joinCode, 'Ada');
+  const host = new URL(trusted.url).host;
+  const url = `${trusted.wsUrl}?token=${token}`;
+  assert.equal(await upgradeStatus(url, { origin: `https://${host}`, 'x-forwarded-proto': 'https' }), 101);
+  assert.equal(await upgradeStatus(url, { origin: `http://${host}`, 'x-forwarded-proto': 'https' }), 403);
+  assert.equal(await upgradeStatus(url, { origin: `http://${host}` }), 101);
+
+  await using untrusted = await startServer();
+  const other = await untrusted.createRoom();
+  const joined = await untrusted.joinRoom(other.room.id, other.joinCode, 'Ada');
+  const otherHost = new URL(untrusted.url).host;
+  const otherUrl = `${untrusted.wsUrl}?token=${joined.token}`;
+  assert.equal(await upgradeStatus(otherUrl, { origin: `https://${otherHost}`, 'x-forwarded-proto': 'https' }), 403);
+  assert.equal(await upgradeStatus(otherUrl, { origin: `http://${otherHost}`, 'x-forwarded-proto': 'https' }), 101);
 });
 
 test('a session token authenticates by query, bearer header or cookie, and welcome names the principal', async () => {

@@ -1,13 +1,17 @@
 /**
  * `/api/v1/auth/…`: accounts (issue: identity).
- * - `POST register`, `POST login`: limited per client address and per account name
- *   (`auth/attempt-limits.ts`; `429 RATE_LIMITED` with `Retry-After`), then a new session;
+ * - `POST register`, `POST login`: limited per client address, per account name and address, and
+ *   per account name, with doubling delays (`auth/attempt-limits.ts`; `429 RATE_LIMITED` with
+ *   `Retry-After`), then a new session. A browser that presents a valid device cookie for the
+ *   account (`auth/device-cookie.ts`) is exempt from the per-account budget;
  * - `POST refresh`: rotate the refresh token (a reused one revokes its family: `TOKEN_REPLAYED`);
  * - `POST logout`: revoke the refresh token's family and clear both cookies;
  * - `GET me`: the signed-in account.
  * Browsers get `parley_access` (httpOnly, SameSite=Lax, path /) and `parley_refresh` (httpOnly,
- * SameSite=Strict, path /api/v1/auth), both Secure in production. Signing in also clears a join
- * session cookie, so the browser acts as the account from then on. Bodies are JSON only: another
+ * SameSite=Strict, path /api/v1/auth), both Secure in production; each sign-in also sets
+ * `parley_device` (httpOnly, SameSite=Strict, path /api/v1/auth, 180 days) naming the account,
+ * which signing out keeps. Signing in also clears a join session cookie, so the browser acts as
+ * the account from then on. Bodies are JSON only: another
  * site's form cannot post them, which keeps a login from being forged (login CSRF); state changes
  * authenticated by these cookies also need the CSRF header (`csrf.ts`).
  */
@@ -16,26 +20,22 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ParleyError } from '../../protocol/index.ts';
 import { AuthResponse, ErrorResponse, LoginRequest, MeResponse, RefreshRequest, RegisterRequest } from '../../protocol/http.ts';
-import { publicAccount, type Accounts } from '../../auth/accounts.ts';
-import type { AccountSessions, IssuedAccountSession } from '../../auth/account-sessions.ts';
-import type { AccountAuthenticator } from '../../auth/account-authenticator.ts';
-import type { AttemptLimits } from '../../auth/attempt-limits.ts';
+import { publicAccount } from '../../auth/accounts.ts';
+import type { IssuedAccountSession } from '../../auth/account-sessions.ts';
+import { DEVICE_COOKIE } from '../../auth/device-cookie.ts';
 import { ACCESS_COOKIE, credentialsFromHeaders, REFRESH_COOKIE, REFRESH_COOKIE_PATH, SESSION_COOKIE } from '../credentials.ts';
-import type { HttpDeps } from './app.ts';
-
-/** What the account routes need, built in `server.ts`. */
-export interface AccountServices {
-  readonly accounts: Accounts;
-  readonly sessions: AccountSessions;
-  readonly authenticator: AccountAuthenticator;
-  readonly limits: AttemptLimits;
-}
+import type { HttpDeps } from './deps.ts';
 
 export const accountRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
-  const { accounts, sessions, authenticator, limits } = deps.accounts;
+  const { accounts, sessions, authenticator, limits, devices } = deps.accounts;
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse };
   const cookie = { httpOnly: true, secure: deps.production } as const;
 
+  /** Set the device cookie naming the account just signed in to with its password. */
+  const knownDevice = (reply: FastifyReply, username: string) => {
+    const device = devices.issue(username);
+    void reply.setCookie(DEVICE_COOKIE, device.value, { ...cookie, sameSite: 'strict', path: REFRESH_COOKIE_PATH, expires: new Date(device.expiresAt) });
+  };
   /** Set both cookies; the answer carries the tokens too unless `inBody` is false. */
   const signedIn = (reply: FastifyReply, issued: IssuedAccountSession, inBody: boolean) => {
     void reply.setCookie(ACCESS_COOKIE, issued.access.token, { ...cookie, sameSite: 'lax', path: '/', expires: new Date(issued.access.expiresAt) });
@@ -60,6 +60,7 @@ export const accountRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
       const account = await accounts.register(request.body);
       const issued = await sessions.start(account);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      knownDevice(reply, account.username);
       void reply.code(201);
       return signedIn(reply, issued, true);
     },
@@ -70,9 +71,11 @@ export const accountRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     { schema: { tags: ['accounts'], summary: 'Sign in with a username and password', body: LoginRequest, response: { 200: AuthResponse, ...errors } } },
     async (request, reply) => {
       const { username, password } = request.body;
-      await limits.count('login', request.ip, username);
-      const issued = await sessions.start(await accounts.verify(username, password));
+      await limits.count('login', request.ip, username, { knownDevice: devices.accountOf(request.cookies[DEVICE_COOKIE]) === username });
+      const account = await accounts.verify(username, password);
+      const issued = await sessions.start(account);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      knownDevice(reply, account.username);
       return signedIn(reply, issued, true);
     },
   );

@@ -13,7 +13,8 @@ import { issueJoinCode } from '../../auth/join-code.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/principal.ts';
 import { credentialsFromHeaders } from '../credentials.ts';
-import { principalOf, type HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
+import { principalOf } from './request-principal.ts';
 
 export const adminRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat, admin } = deps;

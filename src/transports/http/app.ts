@@ -2,105 +2,31 @@
  * The Fastify instance: Zod type provider (protocol schemas validate requests and serialise
  * responses), one error mapping for every route (ParleyError → status + `{ error }`), security
  * headers, slow-request timeouts and header limits, the per-address rate limit, and one plugin per
- * resource (STYLE: Fastify).
+ * resource (STYLE: Fastify). What the plugins are given is `deps.ts`; they never import this file.
  */
 import { createServer as createHttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { ParleyError, toErrorBody, toParleyError, type ErrorCode } from '../../protocol/index.ts';
-import type { Chat } from '../../core/chat.ts';
-import type { Principal } from '../../core/principal.ts';
 import { retryAfterSeconds } from '../../core/rate-limits.ts';
-import type { Sessions } from '../../auth/session.ts';
-import type { Authenticator } from '../../auth/principal.ts';
-import type { Invites } from '../../auth/invite.ts';
-import type { AdminAuthenticator } from '../../auth/admin.ts';
-import type { EmbedTickets } from '../../auth/embed-ticket.ts';
-import type { Logger } from '../../observability/logger.ts';
-import type { ParleyMetrics } from '../../observability/metrics.ts';
-import type { StaticToken } from '../../auth/static-token.ts';
-import { credentialsFromHeaders } from '../credentials.ts';
+import type { HttpDeps } from './deps.ts';
+import { contentSecurityPolicy } from './content-security-policy.ts';
 import { addCsrfProtection } from './csrf.ts';
-import { healthRoutes, type Readiness } from './health.ts';
+import { healthRoutes } from './health.ts';
 import { sessionRoutes } from './sessions.ts';
 import { roomRoutes } from './rooms.ts';
 import { messageRoutes } from './messages.ts';
 import { moderationRoutes } from './moderation.ts';
 import { adminRoutes } from './admin.ts';
-import { accountRoutes, type AccountServices } from './accounts.ts';
+import { accountRoutes } from './accounts.ts';
 import { openapiRoutes } from './openapi.ts';
 import { webRoutes } from './web.ts';
 import { embedRoutes } from './embed.ts';
 import { metricsRoutes } from './metrics.ts';
-import { addRateLimit, type HttpRateLimits } from './rate-limit.ts';
-
-/** What the HTTP plugins need. */
-export interface HttpDeps {
-  readonly chat: Chat;
-  readonly readiness: Readiness;
-  /** Every way in, tried in order (join sessions, accounts, integrator tokens, embed sessions, admin). */
-  readonly auth: Authenticator;
-  /** Join-code sessions: issued by `POST /api/v1/join` to newcomers. */
-  readonly sessions: Sessions;
-  readonly invites: Invites;
-  /** Signed embed tickets: `GET /embed` opens a room inside an integrator's iframe. */
-  readonly embedTickets: EmbedTickets;
-  readonly admin: AdminAuthenticator;
-  /** Accounts: registration, login, refresh-token rotation, brute-force limits. */
-  readonly accounts: AccountServices;
-  readonly logger: Logger;
-  readonly production: boolean;
-  readonly bodyMaxBytes: number;
-  /** Directory of the built web UI (dist/web). */
-  readonly webDir: string;
-  /** Web origins besides Parley's own whose pages may call the API with credentials (CORS, PARLEY_ALLOWED_ORIGINS). */
-  readonly allowedOrigins: readonly string[];
-  /** The node's metrics: every response and refusal is counted; served at `/metrics` unless `PARLEY_METRICS=off`. */
-  readonly metrics: ParleyMetrics;
-  /** Operator endpoints (PARLEY_METRICS, PARLEY_METRICS_TOKEN, PARLEY_HEALTH, PARLEY_DOCS). */
-  readonly endpoints: { readonly metrics: boolean; readonly metricsToken: StaticToken | undefined; readonly health: boolean; readonly docs: boolean };
-  /** Per-address request limits (see rate-limit.ts). */
-  readonly rateLimits: HttpRateLimits;
-  /** Slow-request and header limits of the HTTP server. */
-  readonly server: HttpServerLimits;
-  /** Reverse proxies whose `X-Forwarded-For` names the client address (PARLEY_TRUST_PROXY); empty: none. */
-  readonly trustProxy: readonly string[];
-}
-
-/** Limits of the Node HTTP server under Fastify, in the units their names carry (issue: abuse resistance). */
-export interface HttpServerLimits {
-  /** Headers must arrive within this (PARLEY_HTTP_HEADERS_TIMEOUT_MS); else the socket is closed. */
-  readonly headersTimeoutMs: number;
-  /** The whole request must arrive within this (PARLEY_HTTP_REQUEST_TIMEOUT_MS); else 408 and close. */
-  readonly requestTimeoutMs: number;
-  /** Largest start line plus headers (PARLEY_HTTP_MAX_HEADER_BYTES); larger gets 431. */
-  readonly maxHeaderBytes: number;
-  /** Most headers read per request (PARLEY_HTTP_MAX_HEADERS); further ones are ignored. */
-  readonly maxHeaders: number;
-}
-
-/** The principal of a request (any credential but `?token=`), or undefined. */
-export function principalOf(deps: HttpDeps, request: FastifyRequest): Promise<Principal | undefined> {
-  return deps.auth.authenticate(credentialsFromHeaders(request.headers, undefined));
-}
-
-/** The principal of a request (cookie or bearer). Throws UNAUTHENTICATED. */
-export async function requirePrincipal(deps: HttpDeps, request: FastifyRequest): Promise<Principal> {
-  const principal = await principalOf(deps, request);
-  if (principal === undefined) throw new ParleyError('UNAUTHENTICATED', 'No valid session cookie or bearer token: join a room, sign in, or present a token');
-  return principal;
-}
-
-/**
- * Parley's Content-Security-Policy, with `frameAncestors` (CSP sources such as `'none'` or
- * `https://app.example.com`) as the pages that may frame the response. No inline script or style.
- */
-export function contentSecurityPolicy(frameAncestors: readonly string[]): string {
-  return `default-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors ${frameAncestors.join(' ')}; form-action 'self'`;
-}
+import { addRateLimit } from './rate-limit.ts';
 
 /** Build the Fastify app (not listening). */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EMBED_PAGE_META, toErrorBody, toParleyError, type EmbedPage } from '../../protocol/index.ts';
 import type { PresentedTicket } from '../../auth/embed-ticket.ts';
-import { contentSecurityPolicy, type HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
+import { contentSecurityPolicy } from './content-security-policy.ts';
 
 export const embedRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
   const template = await readFile(join(deps.webDir, 'embed.html'), 'utf8').catch(() => undefined);

@@ -4,8 +4,9 @@
  * - `GET /ready`: every dependency answers within its deadline and the node is not draining
  *   (readiness): 200 or 503, with one result per dependency. A node that lost Redis or its
  *   database stops getting traffic and gets it again once the dependency is back.
- * - `GET /health` (unless `PARLEY_HEALTH=off`): the readiness result plus version, uptime, open
- *   connections and memory; 200 or 503 like `/ready`.
+ * - `GET /health` (unless `PARLEY_HEALTH=off`): a top-level `status` (`ok`, `degraded` when a
+ *   dependency check fails, `draining`), the readiness result, version, uptime, open connections
+ *   and memory; 200 or 503 like `/ready`.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HealthReport, HealthResponse, ReadyResponse } from '../../protocol/http.ts';
@@ -41,6 +42,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ readiness: Readiness; details
     const memory = process.memoryUsage();
     void reply.code(result.ready ? 200 : 503);
     return {
+      status: healthStatus(result),
       ...result,
       version: VERSION,
       uptimeMs: Math.round(process.uptime() * 1000),
@@ -66,6 +68,12 @@ async function ready(readiness: Readiness): Promise<ReadyResponse> {
   );
   const draining = readiness.draining();
   return { ready: !draining && Object.values(checks).every((c) => c.ok), draining, checks };
+}
+
+/** The one-word summary of a readiness result: draining first, then any failed dependency. */
+function healthStatus(result: ReadyResponse): HealthReport['status'] {
+  if (result.draining) return 'draining';
+  return Object.values(result.checks).every((check) => check.ok) ? 'ok' : 'degraded';
 }
 
 const elapsed = (started: number): number => Math.round((performance.now() - started) * 100) / 100;

@@ -22,7 +22,8 @@ import {
   SystemNoticeRequest,
   VersionsResponse,
 } from '../../protocol/http.ts';
-import { requirePrincipal, type HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
+import { requirePrincipal } from './request-principal.ts';
 
 export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat } = deps;

@@ -22,7 +22,8 @@ import {
   MuteResponse,
   RoomParams,
 } from '../../protocol/http.ts';
-import { requirePrincipal, type HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
+import { requirePrincipal } from './request-principal.ts';
 
 export const moderationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat } = deps;

@@ -24,7 +24,8 @@ import {
 } from '../../protocol/http.ts';
 import { MemberInfo } from '../../protocol/index.ts';
 import { hashJoinCode, issueJoinCode } from '../../auth/join-code.ts';
-import { requirePrincipal, type HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
+import { requirePrincipal } from './request-principal.ts';
 
 export const roomRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat, invites } = deps;

@@ -12,7 +12,8 @@ import { ErrorResponse, JoinRequest, JoinResponse, SessionResponse } from '../..
 import { checkJoinCode } from '../../auth/join-code.ts';
 import { credentialsFromHeaders, SESSION_COOKIE } from '../credentials.ts';
 import { csrfToken } from './csrf.ts';
-import { principalOf, type HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
+import { principalOf } from './request-principal.ts';
 
 export const sessionRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { chat, sessions, invites } = deps;

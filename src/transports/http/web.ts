@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
-import type { HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
 
 export const webRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
   if (!existsSync(deps.webDir)) {

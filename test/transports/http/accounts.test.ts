@@ -211,7 +211,7 @@ test('another site cannot post a login form: a non-JSON body is refused and sets
 });
 
 test('brute force: the 11th login in the window from one address is refused with 429 and Retry-After, whatever the names', async () => {
-  await using server = await startServer();
+  await using server = await startServer({ PARLEY_AUTH_ADDRESS_ATTEMPTS: '10', PARLEY_AUTH_DELAY_MS: '60000' });
   for (let i = 1; i <= 10; i++) assert.equal(codeOf(await auth(server, 'login', { username: `name-${i}`, password: 'guess' }, { from: '127.0.0.20' })), 'INVALID_CREDENTIALS');
   const refused = await auth<Failure>(server, 'login', { username: 'name-11', password: 'guess' }, { from: '127.0.0.20' });
   assert.deepEqual([refused.status, codeOf(refused)], [429, 'RATE_LIMITED']);
@@ -222,7 +222,7 @@ test('brute force: the 11th login in the window from one address is refused with
 });
 
 test('brute force: the 11th login for one account name from ten other addresses is refused, even with the right password, and an unknown name is limited alike', async () => {
-  await using server = await startServer();
+  await using server = await startServer({ PARLEY_AUTH_ACCOUNT_ATTEMPTS: '10', PARLEY_AUTH_DELAY_MS: '60000' });
   await register(server, 'target');
   for (const username of ['target', 'no-such-user']) {
     const from = (i: number) => `127.0.${username === 'target' ? 1 : 2}.${i}`;
@@ -234,8 +234,67 @@ test('brute force: the 11th login for one account name from ten other addresses 
   assert.equal((await auth(server, 'login', { username: 'target', password: PASSWORD }, { from: '127.0.0.1' })).status, 429);
 });
 
+test('brute force: an attacker guessing from other addresses cannot lock out the owner in a browser that signed in before (device cookie); a browser without it waits', async () => {
+  await using server = await startServer({ PARLEY_AUTH_ACCOUNT_ATTEMPTS: '5', PARLEY_AUTH_DELAY_MS: '60000' });
+  const registered = await auth(server, 'register', { username: 'owner', password: PASSWORD }, { from: '127.0.4.1' });
+  const device = registered.cookies.get('parley_device');
+  assert.ok(device !== undefined, 'signing in sets the device cookie');
+  assert.match(device.attributes, /HttpOnly/);
+  assert.match(device.attributes, /SameSite=Strict/);
+  assert.match(device.attributes, /Path=\/api\/v1\/auth/);
+  assert.ok(Date.parse(/Expires=([^;]+)/.exec(device.attributes)?.[1] ?? '') > Date.now() + 100 * 86_400_000, 'long-lived');
+
+  // Five guesses spend the account budget; from then on every login without the cookie waits.
+  for (let i = 1; i <= 5; i++) assert.equal(codeOf(await auth(server, 'login', { username: 'owner', password: `guess ${i}` }, { from: `127.0.5.${i}` })), 'INVALID_CREDENTIALS');
+  for (let i = 6; i <= 8; i++) assert.equal(codeOf(await auth(server, 'login', { username: 'owner', password: PASSWORD }, { from: `127.0.5.${i}` })), 'RATE_LIMITED');
+  assert.equal((await auth(server, 'login', { username: 'owner', password: PASSWORD }, { from: '127.0.4.2' })).status, 429, 'the owner in a fresh browser waits too');
+
+  const withCookie = { headers: { cookie: cookieHeader({ parley_device: device.value }) } };
+  const owner = await auth(server, 'login', { username: 'owner', password: PASSWORD }, { ...withCookie, from: '127.0.4.2' });
+  assert.equal(owner.status, 200, 'the owner with the device cookie signs in');
+  assert.ok(owner.cookies.has('parley_device'));
+  assert.equal(codeOf(await auth(server, 'login', { username: 'owner', password: 'wrong' }, { ...withCookie, from: '127.0.4.2' })), 'INVALID_CREDENTIALS', 'and is told a wrong password, not RATE_LIMITED');
+
+  await register(server, 'someone-else');
+  const forOther = await auth(server, 'login', { username: 'someone-else', password: PASSWORD }, { from: '127.0.4.2' });
+  const otherDevice = { headers: { cookie: cookieHeader({ parley_device: forOther.cookies.get('parley_device')?.value ?? '' }) } };
+  assert.equal((await auth(server, 'login', { username: 'owner', password: PASSWORD }, { ...otherDevice, from: '127.0.4.3' })).status, 429, 'a device cookie for another account does not help');
+  const forged = { headers: { cookie: cookieHeader({ parley_device: device.value.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) }) } };
+  assert.equal((await auth(server, 'login', { username: 'owner', password: PASSWORD }, { ...forged, from: '127.0.4.4' })).status, 429, 'nor does a forged one');
+});
+
+test('brute force: guesses at one account delay that account from that address only; the same address still signs into another account', async () => {
+  await using server = await startServer({ PARLEY_AUTH_ATTEMPTS: '3', PARLEY_AUTH_DELAY_MS: '60000' });
+  await register(server, 'target');
+  await register(server, 'mine');
+  for (let i = 1; i <= 3; i++) assert.equal(codeOf(await auth(server, 'login', { username: 'target', password: `guess ${i}` }, { from: '127.0.6.1' })), 'INVALID_CREDENTIALS');
+  const refused = await auth<Failure>(server, 'login', { username: 'target', password: PASSWORD }, { from: '127.0.6.1' });
+  assert.deepEqual([refused.status, codeOf(refused)], [429, 'RATE_LIMITED']);
+  assert.equal(refused.headers['retry-after'], '60');
+  assert.equal((await auth(server, 'login', { username: 'mine', password: PASSWORD }, { from: '127.0.6.1' })).status, 200);
+  assert.equal((await auth(server, 'login', { username: 'target', password: PASSWORD }, { from: '127.0.6.2' })).status, 200);
+});
+
+test('brute force: past the budget the delays grow: each wait is longer than the one before', async () => {
+  await using server = await startServer({ PARLEY_AUTH_ATTEMPTS: '2', PARLEY_AUTH_DELAY_MS: '200' });
+  const guess = () => auth<Failure>(server, 'login', { username: 'slowly', password: 'guess' }, { from: '127.0.7.1' });
+  for (let i = 1; i <= 2; i++) assert.equal(codeOf(await guess()), 'INVALID_CREDENTIALS');
+  const waits: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const refused = await guess();
+    assert.equal(codeOf(refused), 'RATE_LIMITED', `round ${round}`);
+    const wait = refused.body.error.details?.retryAfterMs as number;
+    waits.push(wait);
+    // Wait out exactly the delay the server named (the event), then the next guess is heard.
+    await new Promise((resolve) => setTimeout(resolve, wait + 5));
+    assert.equal(codeOf(await guess()), 'INVALID_CREDENTIALS', `round ${round}: after ${wait} ms`);
+  }
+  assert.ok(waits[0] !== undefined && waits[0] <= 200, String(waits));
+  for (let i = 1; i < waits.length; i++) assert.ok((waits[i] as number) > 2 * (waits[i - 1] as number), `delays grow: ${waits.join(', ')} ms`);
+});
+
 test('behind a trusted proxy (PARLEY_TRUST_PROXY) the per-address limit follows X-Forwarded-For; from other addresses the header is ignored', async () => {
-  await using server = await startServer({ PARLEY_TRUST_PROXY: '127.0.0.40' });
+  await using server = await startServer({ PARLEY_TRUST_PROXY: '127.0.0.40', PARLEY_AUTH_ADDRESS_ATTEMPTS: '10', PARLEY_AUTH_DELAY_MS: '60000' });
   const viaProxy = (client: string, i: number) => auth(server, 'login', { username: `proxied-${client}-${i}`, password: 'guess' }, { from: '127.0.0.40', headers: { 'x-forwarded-for': client } });
   for (let i = 1; i <= 10; i++) assert.equal(codeOf(await viaProxy('203.0.113.7', i)), 'INVALID_CREDENTIALS');
   assert.equal(codeOf(await viaProxy('203.0.113.7', 11)), 'RATE_LIMITED');
@@ -247,7 +306,7 @@ test('behind a trusted proxy (PARLEY_TRUST_PROXY) the per-address limit follows 
 });
 
 test('brute force: the 11th registration in the window from one address is refused with 429', async () => {
-  await using server = await startServer();
+  await using server = await startServer({ PARLEY_AUTH_ADDRESS_ATTEMPTS: '10', PARLEY_AUTH_DELAY_MS: '60000' });
   for (let i = 1; i <= 10; i++) assert.equal((await auth(server, 'register', { username: `new-${i}`, password: PASSWORD }, { from: '127.0.0.30' })).status, 201);
   const refused = await auth(server, 'register', { username: 'new-11', password: PASSWORD }, { from: '127.0.0.30' });
   assert.deepEqual([refused.status, codeOf(refused)], [429, 'RATE_LIMITED']);

@@ -52,7 +52,7 @@ test('GET /live answers 200; GET /ready answers 200 with one passing check per d
   assert.deepEqual({ ready: body.ready, draining: body.draining }, { ready: true, draining: false });
 });
 
-test('once a graceful shutdown begins, /ready answers 503 with draining: true while sockets are still closing', async () => {
+test('once a graceful shutdown begins, /ready answers 503 with draining: true and /health status draining while sockets are still closing', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
   const { client } = await server.member(room.id, joinCode, 'Slow to leave');
@@ -66,7 +66,11 @@ test('once a graceful shutdown begins, /ready answers 503 with draining: true wh
     if (res === undefined) break;
     const ready = (await res.json()) as Ready;
     body = ready;
-    if (ready.draining) assert.equal(res.status, 503);
+    if (ready.draining) {
+      assert.equal(res.status, 503);
+      const health = await fetch(`${server.url}/health`).catch(() => undefined);
+      if (health !== undefined) assert.deepEqual([health.status, ((await health.json()) as { status: string }).status], [503, 'draining']);
+    }
     else await new Promise((resolve) => setTimeout(resolve, 10));
   }
   assert.deepEqual({ ready: body?.ready, draining: body?.draining, store: body?.checks.store?.ok }, { ready: false, draining: true, store: true });
@@ -74,14 +78,15 @@ test('once a graceful shutdown begins, /ready answers 503 with draining: true wh
   await stopping;
 });
 
-test('GET /health reports version, uptime, open connections, memory and each dependency with its latency', async () => {
+test('GET /health reports a top-level status ok, version, uptime, open connections, memory and each dependency with its latency', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();
   const { client } = await server.member(room.id, joinCode, 'Ada');
   const res = await fetch(`${server.url}/health`);
   assert.equal(res.status, 200);
-  const body = (await res.json()) as { ready: boolean; version: string; uptimeMs: number; connections: number; memory: Record<string, number>; checks: Record<string, { ok: boolean; latencyMs: number }> };
+  const body = (await res.json()) as { status: string; ready: boolean; version: string; uptimeMs: number; connections: number; memory: Record<string, number>; checks: Record<string, { ok: boolean; latencyMs: number }> };
   assert.equal(body.ready, true);
+  assert.equal(body.status, 'ok');
   assert.match(body.version, /^\d+\.\d+\.\d+/);
   assert.ok(body.uptimeMs > 0);
   assert.equal(body.connections, 1);
