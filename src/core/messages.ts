@@ -112,8 +112,9 @@ export class Messages {
     if (message.senderId === principal.userId) return this.#commit(principal, room, clientId, { type: 'message_deleted', target }, 'member');
     const authorRole = await moderator.authorRole(message.senderId);
     if (authorRole !== undefined) requireOutranks(principal, moderator.actorRole, authorRole);
+    // A deleted target goes on to the timeline too: a retry (same clientId) answers the first ack there, anything else NOT_FOUND.
     const ack = await this.#commit(principal, room, clientId, { type: 'message_deleted', target }, 'checked');
-    await this.#o.audit.record({ roomId: room.id, actor: principal, action: 'message_deleted', targetId: message.senderId, details: { seq: target } });
+    if (!ack.duplicate) await this.#o.audit.record({ roomId: room.id, actor: principal, action: 'message_deleted', targetId: message.senderId, details: { seq: target } });
     return ack;
   }
 
@@ -127,11 +128,11 @@ export class Messages {
     return this.#commit(principal, room, clientId, { type: active ? 'reaction_added' : 'reaction_removed', target, key }, 'member');
   }
 
-  /** Message `seq` of the room as it stands now. Throws NOT_FOUND. */
+  /** Message `seq` of the room as it stands now (deleted or not). Throws NOT_FOUND. */
   async #message(room: RoomRecord, seq: number) {
     const read = await this.#o.timelines.sourceFor(room).since(room.id, seq - 1, 1);
     const found = read.events[0];
-    if (found === undefined || found.seq !== seq || found.type !== 'message' || found.deletedAt !== undefined) throw new ParleyError('NOT_FOUND', `Room ${room.id} has no message ${seq}`);
+    if (found === undefined || found.seq !== seq || found.type !== 'message') throw new ParleyError('NOT_FOUND', `Room ${room.id} has no message ${seq}`);
     return found;
   }
 
