@@ -29,7 +29,8 @@ if (url !== undefined) {
         await append(i++);
         const [fields, times] = await sizes();
         assert.equal(fields, times);
-        return (fields as number) < 10;
+        // The 150 entries of the first burst expire and go; what stays is the few appended within the last window.
+        return (fields as number) < 50;
       });
     } finally {
       await redis.dispose();
