@@ -32,7 +32,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { Connection, backoffDelay, closeError, socketUrl, type CloseInfo, type WebSocketConstructor } from './connection.ts';
 import { Requests, utf8Bytes } from './requests.ts';
-import { applyEvent, emptyRoomState, type RoomState } from './room-state.ts';
+import { applyEventInPlace, emptyRoomState, type RoomState } from './room-state.ts';
 import { Rooms } from './rooms.ts';
 
 /** The server's default PARLEY_MESSAGE_MAX_BYTES (src/config.ts). */
@@ -188,7 +188,7 @@ export class ParleyClient {
         event: (event) => this.#onEvent(event),
         gap: (push) => this.#emit('gap', push),
         resync: (roomId, result, page) => {
-          this.#roomStates.set(roomId, page.events.reduce(applyEvent, emptyRoomState(result.room, result.members)));
+          this.#roomStates.set(roomId, page.events.reduce(applyEventInPlace, emptyRoomState(result.room, result.members)));
           this.#emit('resync', { roomId, result, page });
           this.#emitRoomState(roomId);
         },
@@ -354,7 +354,7 @@ export class ParleyClient {
     const state = this.#roomStates.get(roomId);
     if (state !== undefined) {
       let next = state;
-      for (const event of page.events) if (event.type === 'message') next = applyEvent(next, event);
+      for (const event of page.events) if (event.type === 'message') next = applyEventInPlace(next, event);
       if (next !== state) {
         this.#roomStates.set(roomId, next);
         this.#emitRoomState(roomId);
@@ -521,7 +521,7 @@ export class ParleyClient {
   /** A timeline event delivered in order: fold it into the room's state, then tell the listeners. */
   #onEvent(event: TimelineEvent): void {
     const state = this.#roomStates.get(event.roomId);
-    const next = state === undefined ? undefined : applyEvent(state, event);
+    const next = state === undefined ? undefined : applyEventInPlace(state, event);
     if (next !== undefined) this.#roomStates.set(event.roomId, next);
     this.#emit('event', event);
     if (event.type === 'message') this.#emit('message', event);

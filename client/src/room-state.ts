@@ -72,24 +72,43 @@ export function emptyRoomState(room: Pick<RoomInfo, 'name' | 'closedAt'> = { nam
 
 /** Fold one timeline event into `state`. Pure: returns `state` itself when the event changes nothing. */
 export function applyEvent(state: RoomState, event: TimelineEvent): RoomState {
+  return fold(state, event, false);
+}
+
+/**
+ * {@link applyEvent} for a caller that owns `state` and every collection in it (a client keeping a
+ * room's state): the collections are updated in place, so an event costs the same in a room of ten
+ * messages or ten thousand. The result is a new state object when something changed (its identity
+ * tells a change, as React's `useSyncExternalStore` needs), but earlier state objects share the
+ * updated collections: keep only the newest.
+ */
+export function applyEventInPlace(state: RoomState, event: TimelineEvent): RoomState {
+  return fold(state, event, true);
+}
+
+/** One folding rule per event type; with `own`, collections are changed in place instead of copied. */
+function fold(state: RoomState, event: TimelineEvent, own: boolean): RoomState {
   switch (event.type) {
     case 'message': {
       if (state.messages.has(event.seq)) return state;
       const message = copyMessage(event);
-      if (message.reactions === undefined) return { ...state, messages: withEntry(state.messages, event.seq, message) };
-      return { ...state, messages: withEntry(state.messages, event.seq, message), reactionSeqs: withEntry(state.reactionSeqs, event.seq, readSeqs(message)) };
+      if (message.reactions === undefined) return { ...state, messages: withEntry(state.messages, event.seq, message, own) };
+      return { ...state, messages: withEntry(state.messages, event.seq, message, own), reactionSeqs: withEntry(state.reactionSeqs, event.seq, readSeqs(message), own) };
     }
     case 'message_edited':
-      return updateMessage(state, event.target, (m) => (m.deletedAt !== undefined || (m.body === event.body && m.editedAt === event.createdAt) ? m : { ...m, body: event.body, editedAt: event.createdAt }));
+      return updateMessage(state, event.target, (m) => (m.deletedAt !== undefined || (m.body === event.body && m.editedAt === event.createdAt) ? m : { ...m, body: event.body, editedAt: event.createdAt }), own);
     case 'message_deleted': {
-      const next = updateMessage(state, event.target, (m) => {
-        if (m.deletedAt === event.createdAt && m.body === '' && m.reactions === undefined) return m;
-        return { ...withoutReactions(m), body: '', deletedAt: event.createdAt };
-      });
+      const next = updateMessage(
+        state,
+        event.target,
+        (m) => {
+          if (m.deletedAt === event.createdAt && m.body === '' && m.reactions === undefined) return m;
+          return { ...withoutReactions(m), body: '', deletedAt: event.createdAt };
+        },
+        own,
+      );
       if (!next.reactionSeqs.has(event.target)) return next;
-      const reactionSeqs = new Map(next.reactionSeqs);
-      reactionSeqs.delete(event.target);
-      return { ...next, reactionSeqs };
+      return { ...next, reactionSeqs: withoutEntry(next.reactionSeqs, event.target, own) };
     }
     case 'reaction_added':
     case 'reaction_removed': {
@@ -104,19 +123,17 @@ export function applyEvent(state: RoomState, event: TimelineEvent): RoomState {
       const next = new Map(seqs);
       if (event.type === 'reaction_added') next.set(id, event.seq);
       else next.delete(id);
-      const reactionSeqs = new Map(state.reactionSeqs);
-      if (next.size === 0) reactionSeqs.delete(event.target);
-      else reactionSeqs.set(event.target, next);
-      return { ...state, messages: withEntry(state.messages, event.target, withReactions(message, orderedReactions(next))), reactionSeqs };
+      const reactionSeqs = next.size === 0 ? withoutEntry(state.reactionSeqs, event.target, own) : withEntry(state.reactionSeqs, event.target, next, own);
+      return { ...state, messages: withEntry(state.messages, event.target, withReactions(message, orderedReactions(next)), own), reactionSeqs };
     }
     case 'member_joined':
       // Absolute, like every member event: a join replayed after later events leaves what they set.
-      return setMember(state, event.userId, { name: event.name, role: event.role, mutedUntil: null });
+      return setMember(state, event.userId, { name: event.name, role: event.role, mutedUntil: null }, own);
     case 'member_left':
     case 'member_removed':
-      return removeMember(state, event.userId);
+      return removeMember(state, event.userId, own);
     case 'member_banned': {
-      const removed = removeMember(state, event.userId);
+      const removed = removeMember(state, event.userId, own);
       return removed.bans.has(event.userId) ? removed : { ...removed, bans: new Set([...removed.bans, event.userId]) };
     }
     case 'member_unbanned': {
@@ -126,11 +143,11 @@ export function applyEvent(state: RoomState, event: TimelineEvent): RoomState {
       return { ...state, bans };
     }
     case 'member_role_changed':
-      return updateMember(state, event.userId, (m) => ({ ...m, role: event.role }));
+      return updateMember(state, event.userId, (m) => ({ ...m, role: event.role }), own);
     case 'member_muted':
-      return updateMember(state, event.userId, (m) => ({ ...m, mutedUntil: event.until }));
+      return updateMember(state, event.userId, (m) => ({ ...m, mutedUntil: event.until }), own);
     case 'member_unmuted':
-      return updateMember(state, event.userId, (m) => ({ ...m, mutedUntil: null }));
+      return updateMember(state, event.userId, (m) => ({ ...m, mutedUntil: null }), own);
     case 'room_updated':
       return event.name === undefined || event.name === state.name ? state : { ...state, name: event.name };
     case 'room_closed':
@@ -147,9 +164,17 @@ export function applyEvents(state: RoomState, events: Iterable<TimelineEvent>): 
   return next;
 }
 
-function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> {
-  const next = new Map(map);
+/** `map` with `key` set to `value`: a copy, or with `own` the map itself, changed. */
+function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V, own: boolean): Map<K, V> {
+  const next = own ? (map as Map<K, V>) : new Map(map);
   next.set(key, value);
+  return next;
+}
+
+/** `map` without `key`: a copy, or with `own` the map itself, changed. */
+function withoutEntry<K, V>(map: ReadonlyMap<K, V>, key: K, own: boolean): Map<K, V> {
+  const next = own ? (map as Map<K, V>) : new Map(map);
+  next.delete(key);
   return next;
 }
 
@@ -158,11 +183,11 @@ function copyMessage(message: MessageEvent): MessageEvent {
   return message.reactions === undefined ? { ...message } : { ...message, reactions: message.reactions.map((r) => ({ key: r.key, userIds: [...r.userIds] })) };
 }
 
-function updateMessage(state: RoomState, seq: number, update: (message: MessageEvent) => MessageEvent): RoomState {
+function updateMessage(state: RoomState, seq: number, update: (message: MessageEvent) => MessageEvent, own: boolean): RoomState {
   const message = state.messages.get(seq);
   if (message === undefined) return state;
   const next = update(message);
-  return next === message ? state : { ...state, messages: withEntry(state.messages, seq, next) };
+  return next === message ? state : { ...state, messages: withEntry(state.messages, seq, next, own) };
 }
 
 /** `message` with `reactions` (no `reactions` key when empty). */
@@ -204,20 +229,18 @@ function orderedReactions(seqs: ReadonlyMap<string, number>): Reaction[] {
   return [...byKey].map(([key, users]) => ({ key, userIds: users.map(([userId]) => userId) }));
 }
 
-function setMember(state: RoomState, userId: string, member: RoomMember): RoomState {
+function setMember(state: RoomState, userId: string, member: RoomMember, own: boolean): RoomState {
   const known = state.members.get(userId);
   if (known !== undefined && known.name === member.name && known.role === member.role && known.mutedUntil === member.mutedUntil) return state;
-  return { ...state, members: withEntry(state.members, userId, member) };
+  return { ...state, members: withEntry(state.members, userId, member, own) };
 }
 
-function updateMember(state: RoomState, userId: string, update: (member: RoomMember) => RoomMember): RoomState {
+function updateMember(state: RoomState, userId: string, update: (member: RoomMember) => RoomMember, own: boolean): RoomState {
   const known = state.members.get(userId);
-  return known === undefined ? state : setMember(state, userId, update(known));
+  return known === undefined ? state : setMember(state, userId, update(known), own);
 }
 
-function removeMember(state: RoomState, userId: string): RoomState {
+function removeMember(state: RoomState, userId: string, own: boolean): RoomState {
   if (!state.members.has(userId)) return state;
-  const members = new Map(state.members);
-  members.delete(userId);
-  return { ...state, members };
+  return { ...state, members: withoutEntry(state.members, userId, own) };
 }

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { applyEvent, applyEvents, emptyRoomState, type MessageEvent, type RoomState, type TimelineEvent } from '../../client/src/index.ts';
+import { applyEvent, applyEventInPlace, applyEvents, emptyRoomState, type MessageEvent, type RoomState, type TimelineEvent } from '../../client/src/index.ts';
 
 const ROOM = 'room';
 const T0 = 1_700_000_000_000;
@@ -200,6 +200,24 @@ test('property: applying any event twice in a row changes nothing', () => {
       assert.deepEqual(plain(twice), plain(once));
     }),
     { numRuns: 500 },
+  );
+});
+
+test('property: folding in place (what a client does with its own state) gives the state the pure reducer gives, with a new state object exactly when something changed', () => {
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 40 }).map(timeline), (events) => {
+      let pure = emptyRoomState();
+      let owned = emptyRoomState();
+      for (const event of events) {
+        const next = applyEvent(pure, event);
+        const nextOwned = applyEventInPlace(owned, event);
+        assert.equal(nextOwned !== owned, next !== pure, `event ${event.seq} (${event.type}) changed one state and not the other`);
+        pure = next;
+        owned = nextOwned;
+        assert.deepEqual(plain(owned), plain(pure));
+      }
+    }),
+    { numRuns: 300 },
   );
 });
 
