@@ -110,11 +110,11 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const singleUse = new SingleUse(engines.counters, engines.store.nonces);
   const invites = new Invites(tokens, singleUse, config.auth.inviteTtlMs);
   const embedSessions = new EmbedAuthenticator(tokens, config.embed.sessionTtlMs);
-  const embedTickets = new EmbedTickets(config.embed.integrators, embedSessions, singleUse, { clockSkewMs: config.jwt.clockSkewMs });
+  const embedTickets = new EmbedTickets({ integrators: config.embed.integrators, sessions: embedSessions, singleUse, clockSkewMs: config.jwt.clockSkewMs });
   const accountAuth = new AccountAuthenticator(tokens);
   const accounts = {
     accounts: new Accounts(engines.store.accounts, new Passwords()),
-    sessions: new AccountSessions(tokens, engines.store.accounts, engines.store.refreshTokens, config.auth, Date.now, announce),
+    sessions: new AccountSessions({ tokens, accounts: engines.store.accounts, refreshTokens: engines.store.refreshTokens, ttls: config.auth, announce }),
     authenticator: accountAuth,
     limits: new AttemptLimits(engines.counters, config.auth.attempts),
     devices: new DeviceCookies(secrets.sessionSecret),

@@ -27,19 +27,34 @@ export interface AccountSessionTtls {
   readonly refreshTokenTtlMs: number;
 }
 
+/** Options of {@link AccountSessions}. */
+export interface AccountSessionsOptions {
+  readonly tokens: Tokens;
+  readonly accounts: AccountStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly ttls: AccountSessionTtls;
+  /** Clock in Unix ms. @default Date.now */
+  readonly now?: () => number;
+  /** Told of each family revoked (sign-out, replay), to end its sockets on every node (`core/session-ends.ts`); never rejects. @default nothing */
+  readonly announce?: (ended: SessionEnded) => Promise<void>;
+}
+
 export class AccountSessions {
-  /**
-   * @param now clock in Unix ms.
-   * @param announce told of each family revoked (sign-out, replay), to end its sockets on every node (`core/session-ends.ts`); never rejects.
-   */
-  constructor(
-    private readonly tokens: Tokens,
-    private readonly accounts: AccountStore,
-    private readonly refreshTokens: RefreshTokenStore,
-    private readonly ttls: AccountSessionTtls,
-    private readonly now: () => number = Date.now,
-    private readonly announce: (ended: SessionEnded) => Promise<void> = async () => undefined,
-  ) {}
+  private readonly tokens: Tokens;
+  private readonly accounts: AccountStore;
+  private readonly refreshTokens: RefreshTokenStore;
+  private readonly ttls: AccountSessionTtls;
+  private readonly now: () => number;
+  private readonly announce: (ended: SessionEnded) => Promise<void>;
+
+  constructor(options: AccountSessionsOptions) {
+    this.tokens = options.tokens;
+    this.accounts = options.accounts;
+    this.refreshTokens = options.refreshTokens;
+    this.ttls = options.ttls;
+    this.now = options.now ?? Date.now;
+    this.announce = options.announce ?? (async () => undefined);
+  }
 
   /** Sign `account` in: a new refresh-token family and an access token. */
   async start(account: AccountRecord): Promise<IssuedAccountSession> {

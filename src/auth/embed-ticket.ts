@@ -57,18 +57,27 @@ const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
 export class EmbedTickets {
   readonly #integrators: ReadonlyMap<string, EmbedIntegrator>;
 
+  private readonly sessions: EmbedAuthenticator;
+  private readonly singleUse: SingleUse;
+  private readonly options: { readonly clockSkewMs: number };
+  private readonly now: () => number;
+
   /**
    * @param options.clockSkewMs tolerated clock difference with integrators (PARLEY_JWT_CLOCK_SKEW_MS).
-   * @param now clock in Unix ms.
+   * @param options.now clock in Unix ms. @default Date.now
    */
-  constructor(
-    integrators: readonly EmbedIntegrator[],
-    private readonly sessions: EmbedAuthenticator,
-    private readonly singleUse: SingleUse,
-    private readonly options: { readonly clockSkewMs: number },
-    private readonly now: () => number = Date.now,
-  ) {
-    this.#integrators = new Map(integrators.map((integrator) => [integrator.id, integrator]));
+  constructor(options: {
+    readonly integrators: readonly EmbedIntegrator[];
+    readonly sessions: EmbedAuthenticator;
+    readonly singleUse: SingleUse;
+    readonly clockSkewMs: number;
+    readonly now?: () => number;
+  }) {
+    this.#integrators = new Map(options.integrators.map((integrator) => [integrator.id, integrator]));
+    this.sessions = options.sessions;
+    this.singleUse = options.singleUse;
+    this.options = { clockSkewMs: options.clockSkewMs };
+    this.now = options.now ?? Date.now;
   }
 
   /**

@@ -134,7 +134,7 @@ export class Chat {
       onError,
       metrics: this.#metrics,
     });
-    this.#presence = new RoomPresence(ports.presence, ports.broker, options.presenceTtlMs, onError);
+    this.#presence = new RoomPresence({ presence: ports.presence, broker: ports.broker, ttlMs: options.presenceTtlMs, onError });
     const audit = new AuditLog(ports.store.audit, now);
     const contentPolicy = new ContentPolicy(new WordFilter(options.wordFilter ?? [], options.wordFilterMode ?? 'block'), audit);
     this.#members = new Members({ store: ports.store, timelines: this.#timelines, presence: this.#presence, audit });

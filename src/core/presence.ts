@@ -36,16 +36,21 @@ export class RoomPresence {
   readonly #timer: NodeJS.Timeout;
   #beating = false;
 
+  private readonly presence: Presence;
+  private readonly broker: Broker;
+  private readonly ttlMs: number;
+  private readonly onError: (err: unknown, context: string) => void;
+
   /**
-   * @param ttlMs entry lifetime without refresh (PARLEY_PRESENCE_TTL_MS).
-   * @param onError failures of the background beat (it goes on), to be logged.
+   * @param options.ttlMs entry lifetime without refresh (PARLEY_PRESENCE_TTL_MS).
+   * @param options.onError failures of the background beat (it goes on), to be logged.
    */
-  constructor(
-    private readonly presence: Presence,
-    private readonly broker: Broker,
-    private readonly ttlMs: number,
-    private readonly onError: (err: unknown, context: string) => void,
-  ) {
+  constructor(options: { readonly presence: Presence; readonly broker: Broker; readonly ttlMs: number; readonly onError: (err: unknown, context: string) => void }) {
+    this.presence = options.presence;
+    this.broker = options.broker;
+    this.ttlMs = options.ttlMs;
+    this.onError = options.onError;
+    const ttlMs = options.ttlMs;
     this.#periodMs = Math.max(250, Math.floor(ttlMs / 3));
     const { slots, tickMs } = wheelTiming(this.#periodMs);
     this.#wheel = new Wheel(slots);

@@ -27,7 +27,7 @@ async function setup() {
   return {
     accounts,
     account,
-    sessions: new AccountSessions(tokens, store.accounts, store.refreshTokens, TTLS, clock),
+    sessions: new AccountSessions({ tokens, accounts: store.accounts, refreshTokens: store.refreshTokens, ttls: TTLS, now: clock }),
     authenticator: new AccountAuthenticator(tokens),
     advance: (ms: number) => void (now += ms),
     now: clock,

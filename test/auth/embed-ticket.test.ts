@@ -41,7 +41,7 @@ async function withTickets(fn: (fixture: Fixture) => Promise<void>): Promise<voi
     opened.push(store, counters);
     const tokens = new Tokens(secret);
     const sessions = new EmbedAuthenticator(tokens, SESSION_TTL_MS);
-    const tickets = new EmbedTickets([ACME, GLOBEX], sessions, new SingleUse(counters, store.nonces), { clockSkewMs: SKEW_MS });
+    const tickets = new EmbedTickets({ integrators: [ACME, GLOBEX], sessions, singleUse: new SingleUse(counters, store.nonces), clockSkewMs: SKEW_MS });
     return { tickets, sessions, tokens, sessionSecret: secret, restart: async () => {
       for (const thing of opened.splice(0).reverse()) await thing.close();
       return build();

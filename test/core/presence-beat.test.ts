@@ -22,7 +22,7 @@ test('each presence tick refreshes one slice of the entries; each entry is refre
     if (counting) touches.set(key, [...(touches.get(key) ?? []), performance.now()]);
     return touch(roomId, key, value, ttlMs);
   };
-  const presence = new RoomPresence(engine, new MemoryBroker(), TTL_MS, (err) => assert.fail(String(err)));
+  const presence = new RoomPresence({ presence: engine, broker: new MemoryBroker(), ttlMs: TTL_MS, onError: (err) => assert.fail(String(err)) });
   try {
     for (let i = 0; i < ENTRIES; i++) await presence.enter(`room-${i % 10}`, `user-${i}`, `User ${i}`, `c${i}`);
     counting = true;
