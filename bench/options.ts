@@ -62,7 +62,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --idle-conns N        idle-connections: connections (default 10000; quick 2000)
   --idle-room-size N    idle-connections: members per room (default 100)
   --idle-hold S         idle-connections: seconds to hold them (default 10; quick 2)
-  --reconnect-conns N   reconnect-storm (Parley servers only): connections of one node that all
+  --reconnect-conns N   reconnect-storm (Parley, persistent rooms): connections of one node that all
                         drop and reconnect at once, resuming with since (default 10000; quick 2000)
   --reconnect-room-size N  reconnect-storm: members per room (default 100)
   --reconnect-messages N   reconnect-storm: messages each room gets during the storm (default 5)

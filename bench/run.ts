@@ -83,7 +83,7 @@ async function main(options: Options): Promise<number> {
     for (const scenario of options.scenarios) {
       for (const server of options.servers) {
         // Only Parley resumes with `since`.
-        if (scenario === 'reconnect-storm' && !server.startsWith('parley')) continue;
+        if (scenario === 'reconnect-storm' && server !== 'parley') continue;
         const label = `${server} / ${scenario}${options.ramp.enabled && scenario !== 'idle-connections' ? ' (ramp)' : ''}`;
         log(options.repeat > 1 ? `${label}, round ${round}/${options.repeat}` : label);
         if (options.quietWaitMs > 0) await waitForQuiet(options.quietWaitMs, log);
@@ -105,7 +105,7 @@ async function main(options: Options): Promise<number> {
   const rows: Row[] = [];
   for (const scenario of options.scenarios) {
     for (const server of options.servers) {
-      if (scenario === 'reconnect-storm' && !server.startsWith('parley')) continue;
+      if (scenario === 'reconnect-storm' && server !== 'parley') continue;
       const all = runs.get(`${server}\u0000${scenario}`) ?? [];
       const row = options.repeat === 1 ? all[0]! : medianRow(all);
       rows.push(row);

@@ -2,7 +2,7 @@
  * The floor: a minimal room broadcast server on bare `ws`, speaking the same frames as Parley for the
  * paths the benchmark uses. A connection presents the run's shared token (`BENCH_TOKEN`, compared in
  * constant time) and a user name; `join` adds it to a room; `send` assigns the room's next seq, acks
- * the sender and broadcasts one `message` frame — serialised once, written as the same Buffer to every
+ * the sender and broadcasts one `event` frame — serialised once, written as the same Buffer to every
  * member, the sender included. Nothing is stored, validated beyond types, or rate limited: this is
  * what any Node chat server must at least spend.
  *
@@ -68,9 +68,9 @@ function accept(ws: WebSocket, user: string): void {
         ws.send(JSON.stringify({ type: 'reply', id, error: { code: 'NOT_JOINED', message: 'join first', retryable: false } }));
         return;
       }
-      const message = { id: `m${++nextMessageId}`, roomId, seq: ++room.seq, senderId: user, senderName: user, clientId: id, type: 'text', body: frame.body, createdAt: Date.now() };
+      const message = { id: `m${++nextMessageId}`, roomId, seq: ++room.seq, senderId: user, senderName: user, clientId: id, type: 'message', body: frame.body, createdAt: Date.now() };
       ws.send(JSON.stringify({ type: 'reply', id, result: { roomId, clientId: id, id: message.id, seq: message.seq, createdAt: message.createdAt, duplicate: false } }));
-      const encoded = Buffer.from(JSON.stringify({ type: 'message', message }));
+      const encoded = Buffer.from(JSON.stringify({ type: 'event', event: message }));
       for (const member of room.members) {
         member.send(encoded, { binary: false });
         if (member.bufferedAmount > MAX_BUFFERED_BYTES) member.close(4500, 'slow consumer');
