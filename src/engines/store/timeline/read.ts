@@ -11,11 +11,12 @@
  */
 import type { Kysely } from 'kysely';
 import { ParleyError } from '../../../protocol/errors.ts';
-import type { MessageEvent, Reaction, TimelineEvent } from '../../../protocol/index.ts';
+import type { MemberRole, MessageEvent, Reaction, TimelineEvent } from '../../../protocol/index.ts';
 import type { MessageVersion, StoreTimeline } from '../../../core/ports/store.ts';
 import { toTimelineEvent, type Database, type EventRow } from '../schema.ts';
 import { checkLimit, type Guard } from '../store-errors.ts';
 import { appendRefusal } from './authority.ts';
+import { CompiledRead } from '../compiled-query.ts';
 
 /** Message seqs per reactions query (SQLite's bound-parameter limit). */
 const REACTIONS_CHUNK = 500;
@@ -25,6 +26,13 @@ export type TimelineReads = Pick<StoreTimeline, 'position' | 'since' | 'page' | 
 
 /** Build the timeline reads over `db`; every call follows the error rules of `store-errors.ts`. */
 export function createTimelineReads(db: Kysely<Database>, guard: Guard): TimelineReads {
+  const writeCheck = new CompiledRead<'roomId' | 'userId', { closed_at: number | null; role: MemberRole | null; muted_until: number | null }>((p) =>
+    db
+      .selectFrom('rooms')
+      .leftJoin('members', (join) => join.onRef('members.room_id', '=', 'rooms.id').on('members.user_id', '=', p<string>('userId')))
+      .select(['rooms.closed_at', 'members.role', 'members.muted_until'])
+      .where('rooms.id', '=', p<string>('roomId')),
+  );
   /** The room's epoch and newest seq. @throws ParleyError `ROOM_NOT_FOUND`. */
   const position = async (roomId: string) => {
     const room = await db.selectFrom('rooms').select(['epoch', 'last_seq']).where('id', '=', roomId).executeTakeFirst();
@@ -95,11 +103,12 @@ export function createTimelineReads(db: Kysely<Database>, guard: Guard): Timelin
         return { events: await fold(roomId, page), hasMore: rows.length > limit };
       }),
     /** See the port: the refusal `append` would give a message of `userId` at `at` (`authority.ts`). */
+    /** See the port: one read of the room and the member, compiled once (every relay send runs it). */
     authorize: (roomId, userId, at) =>
       guard(async () => {
-        const room = await db.selectFrom('rooms').select('closed_at').where('id', '=', roomId).executeTakeFirst();
-        const member = await db.selectFrom('members').select(['role', 'muted_until']).where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
-        const refusal = appendRefusal({ roomId, createdAt: at }, room, member, false);
+        const [row] = await writeCheck.rows(db, { roomId, userId });
+        const member = row?.role === null || row?.role === undefined ? undefined : { role: row.role, muted_until: row.muted_until };
+        const refusal = appendRefusal({ roomId, createdAt: at }, row, member, false);
         if (refusal !== undefined) throw refusal;
       }),
     /** See the port; one query that stops counting at `max` (0 when `max` < 1). */
