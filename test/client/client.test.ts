@@ -5,19 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { ParleyClient, ParleyError, type EventOf, type MessageEvent, type PresencePush, type ReadPush, type TypingPush, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, ParleyError, type EventOf, type MessageEvent, type PresencePush, type ReadPush, type TypingPush } from '../../client/src/index.ts';
 import { startServer, type TestServer } from '../support/server.ts';
-
-const WS = WebSocket as unknown as WebSocketConstructor;
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+import { WS, until } from './sdk-test.ts';
 
 /** Join `roomId` over HTTP as `name` and build a client with the session token; closed when its `using` block ends. */
 async function member(server: TestServer, roomId: string, code: string | null, name: string) {

@@ -5,23 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { ParleyClient, ParleyError, shouldReconnect, type CloseInfo, type ConnectionState, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, ParleyError, shouldReconnect, type CloseInfo, type ConnectionState } from '../../client/src/index.ts';
 import { backoffDelay } from '../../client/src/connection.ts';
 import { startServer } from '../support/server.ts';
 import { FakeServer } from './fake-server.ts';
 import { Link } from './link.ts';
-
-const WS = WebSocket as unknown as WebSocketConstructor;
+import { WS, until } from './sdk-test.ts';
 
 /** Resolve once `check()` holds, polling each turn of the event loop. */
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 /** A client over `ws`, closed when the `using` block that holds it ends (before the servers it talks to). */
 function clientFor(options: Omit<ConstructorParameters<typeof ParleyClient>[0], 'WebSocket'>): ParleyClient & Disposable {

@@ -6,15 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { decodeJwt } from 'jose';
-import { ParleyClient, ParleyError, type ConnectionState, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, ParleyError, type ConnectionState } from '../../client/src/index.ts';
 import { startServer } from '../support/server.ts';
 import { eventually } from '../support/eventually.ts';
 import { ISSUER, SECRET, mint } from '../support/integrator-tokens.ts';
 import { Link } from './link.ts';
+import { WS } from './sdk-test.ts';
 
-const WS = WebSocket as unknown as WebSocketConstructor;
 /** A 1 s heartbeat sweep and no clock skew, so an expired token's socket closes within a second. */
 const ENV = { PARLEY_JWT_SECRET: SECRET, PARLEY_JWT_ISSUER: ISSUER, PARLEY_HEARTBEAT_INTERVAL_MS: '1000', PARLEY_JWT_CLOCK_SKEW_MS: '0' };
 

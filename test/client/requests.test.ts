@@ -5,21 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { ParleyClient, ParleyError, type MessageEvent, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, ParleyError, type MessageEvent } from '../../client/src/index.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { FakeServer } from './fake-server.ts';
 import { Link } from './link.ts';
-
-const WS = WebSocket as unknown as WebSocketConstructor;
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+import { WS, until } from './sdk-test.ts';
 
 function clientFor(options: Omit<ConstructorParameters<typeof ParleyClient>[0], 'WebSocket'>): ParleyClient & Disposable {
   const client = new ParleyClient({ WebSocket: WS, backoffBaseMs: 5, backoffMaxMs: 20, ...options });

@@ -5,14 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { ParleyClient, type RoomState, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, type RoomState } from '../../client/src/index.ts';
 import { startServer } from '../support/server.ts';
 import { call, ownedRoom } from '../support/api.ts';
 import { eventually } from '../support/eventually.ts';
 import { Link } from './link.ts';
-
-const WS = WebSocket as unknown as WebSocketConstructor;
+import { WS } from './sdk-test.ts';
 
 function clientFor(url: string, token: string) {
   const client = new ParleyClient({ WebSocket: WS, url, token, backoffBaseMs: 5, backoffMaxMs: 20 });

@@ -6,21 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { ParleyClient, type GapPush, type JoinResult, type MessageEvent, type WebSocketConstructor } from '../../client/src/index.ts';
+import { ParleyClient, type GapPush, type JoinResult, type MessageEvent } from '../../client/src/index.ts';
 import { startServer } from '../support/server.ts';
 import { FakeServer, eventPush, message, reply, type ClientFrame } from './fake-server.ts';
 import { Link } from './link.ts';
-
-const WS = WebSocket as unknown as WebSocketConstructor;
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+import { WS, until } from './sdk-test.ts';
 
 /** A client over `ws` recording its messages and join results; closed when its `using` block ends. */
 function clientFor(options: Omit<ConstructorParameters<typeof ParleyClient>[0], 'WebSocket'>) {
