@@ -3,8 +3,9 @@
  * reactions, earlier versions (moderators), and system notices (owners, admins) — for clients
  * without a socket. Writes are idempotent by clientId, exactly as over WebSocket.
  */
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { toErrorBody, toParleyError } from '../../protocol/index.ts';
+import { toErrorBody, toParleyError, type Ack } from '../../protocol/index.ts';
 import { randomUUID } from 'node:crypto';
 import {
   BatchSendRequest,
@@ -38,21 +39,13 @@ export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
   app.post(
     '/api/v1/rooms/:roomId/messages',
     { schema: { tags: ['messages'], summary: 'Send a message (idempotent by clientId)', params: RoomParams, body: SendRequest, response: { 200: SendResponse, 201: SendResponse, ...errors } } },
-    async (request, reply) => {
-      const ack = await chat.send(await requirePrincipal(deps, request), request.params.roomId, request.body);
-      void reply.code(ack.duplicate ? 200 : 201);
-      return ack;
-    },
+    async (request, reply) => created(reply, await chat.send(await requirePrincipal(deps, request), request.params.roomId, request.body)),
   );
 
   app.patch(
     '/api/v1/rooms/:roomId/messages/:seq',
     { schema: { tags: ['messages'], summary: 'Edit your own message within the edit window', params: MessageParams, body: EditRequest, response: { 200: SendResponse, 201: SendResponse, ...errors } } },
-    async (request, reply) => {
-      const ack = await chat.edit(await requirePrincipal(deps, request), request.params.roomId, request.params.seq, request.body.clientId, request.body.body);
-      void reply.code(ack.duplicate ? 200 : 201);
-      return ack;
-    },
+    async (request, reply) => created(reply, await chat.edit(await requirePrincipal(deps, request), request.params.roomId, request.params.seq, request.body.clientId, request.body.body)),
   );
 
   app.delete(
@@ -72,11 +65,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
   app.put(
     '/api/v1/rooms/:roomId/messages/:seq/reactions/:key',
     { schema: { tags: ['messages'], summary: 'React to a message (once per member per key)', params: ReactionParams, response: { 200: SendResponse, 201: SendResponse, ...errors } } },
-    async (request, reply) => {
-      const ack = await chat.react(await requirePrincipal(deps, request), request.params.roomId, request.params.seq, request.params.key, true, randomUUID());
-      void reply.code(ack.duplicate ? 200 : 201);
-      return ack;
-    },
+    async (request, reply) => created(reply, await chat.react(await requirePrincipal(deps, request), request.params.roomId, request.params.seq, request.params.key, true, randomUUID())),
   );
 
   app.delete(
@@ -94,11 +83,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
   app.post(
     '/api/v1/rooms/:roomId/system',
     { schema: { tags: ['messages'], summary: 'Post a system notice (owners, admins: e.g. an integrator\'s backend)', params: RoomParams, body: SystemNoticeRequest, response: { 200: SendResponse, 201: SendResponse, ...errors } } },
-    async (request, reply) => {
-      const ack = await chat.postSystem(await requirePrincipal(deps, request), request.params.roomId, request.body.clientId, request.body.body);
-      void reply.code(ack.duplicate ? 200 : 201);
-      return ack;
-    },
+    async (request, reply) => created(reply, await chat.postSystem(await requirePrincipal(deps, request), request.params.roomId, request.body.clientId, request.body.body)),
   );
 
   app.post(
@@ -122,3 +107,9 @@ export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     },
   );
 };
+
+/** An ack as the HTTP answer: 201 for a new event, 200 when it is the first ack of a duplicate (docs/protocol.md). */
+function created(reply: FastifyReply, ack: Ack): Ack {
+  void reply.code(ack.duplicate ? 200 : 201);
+  return ack;
+}
