@@ -19,24 +19,24 @@ export interface CreateRoomInput extends Omit<RoomPolicy, 'e2ee'> {
   readonly joinCodeHash: string | null;
 }
 
+/** Options of {@link Rooms}. */
+export interface RoomsOptions {
+  readonly store: Store;
+  /** Relay rooms' positions come from their buffer. */
+  readonly relayLog: RelayLog;
+  readonly timelines: Timelines;
+  /** Clock in Unix ms. */
+  readonly now: () => number;
+}
+
 export class Rooms {
   readonly #cache = new Map<string, RoomRecord>();
 
-  constructor(
-    private readonly options: { readonly store: Store; readonly relayLog: RelayLog; readonly timelines: Timelines; readonly now: () => number },
-  ) {}
-
-  private get store(): Store {
-    return this.options.store;
-  }
-
-  private get now(): () => number {
-    return this.options.now;
-  }
+  constructor(private readonly options: RoomsOptions) {}
 
   /** Create a room; the id is 12 random base64url characters unless given. Throws VALIDATION_FAILED if the id is taken. */
   async create(input: CreateRoomInput): Promise<RoomRecord> {
-    const room = await this.store.rooms.create({
+    const room = await this.options.store.rooms.create({
       id: input.id ?? randomBytes(9).toString('base64url'),
       name: input.name,
       kind: input.kind,
@@ -46,7 +46,7 @@ export class Rooms {
       messagesPerMinute: input.messagesPerMinute ?? null,
       joinCodeHash: input.joinCodeHash,
       epoch: randomUUID(),
-      createdAt: this.now(),
+      createdAt: this.options.now(),
     });
     this.#cache.set(room.id, room);
     return room;
@@ -66,7 +66,7 @@ export class Rooms {
 
   /** The room read from the store (refreshing the cache). Throws ROOM_NOT_FOUND. */
   async fresh(roomId: string): Promise<RoomRecord> {
-    const room = await this.store.rooms.get(roomId);
+    const room = await this.options.store.rooms.get(roomId);
     if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', `No room has id ${roomId}`);
     this.#cache.set(roomId, room);
     return room;
@@ -80,7 +80,7 @@ export class Rooms {
   }
 
   list(options: { limit: number; offset: number }): Promise<RoomRecord[]> {
-    return this.store.rooms.list(options);
+    return this.options.store.rooms.list(options);
   }
 
   /**
@@ -103,7 +103,7 @@ export class Rooms {
 
   /** Replace the join code hash. Throws ROOM_NOT_FOUND. */
   async setJoinCodeHash(roomId: string, hash: string | null): Promise<RoomRecord> {
-    const room = await this.store.rooms.setJoinCodeHash(roomId, hash);
+    const room = await this.options.store.rooms.setJoinCodeHash(roomId, hash);
     if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', `No room has id ${roomId}`);
     this.#cache.set(roomId, room);
     return room;
