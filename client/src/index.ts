@@ -5,7 +5,7 @@
 export { ParleyClient, type ParleyClientOptions, type ParleyEvents, type ConnectionState, type WriteOptions } from './client.ts';
 export { applyEvent, applyEventInPlace, applyEvents, emptyRoomState, type RoomMember, type RoomState } from './room-state.ts';
 export type { CloseInfo, WebSocketConstructor, WebSocketLike } from './connection.ts';
-export { ParleyError, shouldReconnect, CLOSE_CODES, MEMBER_EVENT_TYPES } from '../../src/protocol/index.ts';
+export { ParleyError, shouldReconnect, CLOSE_CODES } from '../../src/protocol/index.ts';
 export type {
   Ack,
   AuthResult,

@@ -175,9 +175,6 @@ export type TimelineEventType = TimelineEvent['type'];
 /** The event of one type, e.g. `EventOf<'member_banned'>`. */
 export type EventOf<T extends TimelineEventType> = Extract<TimelineEvent, { type: T }>;
 
-/** Event types that concern one member (`userId`): the membership and moderation events. */
-export const MEMBER_EVENT_TYPES = ['member_joined', 'member_left', 'member_removed', 'member_banned', 'member_unbanned', 'member_role_changed', 'member_muted', 'member_unmuted'] as const satisfies readonly TimelineEventType[];
-
 /** Push: one timeline event of a room this connection joined, in seq order, each seq once. */
 export const EventPush = z
   .object({ type: z.literal('event'), event: TimelineEvent })
