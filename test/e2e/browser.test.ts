@@ -232,3 +232,34 @@ test('the timeline in two pages: a join line, a reply with its quote, an edit ma
 
   assert.deepEqual(unexpected([...ada.problems, ...bob.problems]), []);
 });
+
+test('in a room of 200 messages only the message list scrolls: the page fits the window, the newest message and the composer are on screen, at desktop and phone widths', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Long room' });
+  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  for (let start = 0; start < 200; start += 100) {
+    const messages = Array.from({ length: 100 }, (_, i) => ({ clientId: `m${start + i}`, body: `message ${start + i}` }));
+    const res = await fetch(`${server.url}/api/v1/rooms/${room.id}/messages/batch`, { method: 'POST', headers: { authorization: `Bearer ${ada.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ messages }) });
+    assert.equal(res.status, 200);
+  }
+  await using browser = await launch();
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 375, height: 667 }]) {
+    const context = await browser.newContext({ viewport });
+    await context.addCookies([{ name: 'parley_session', value: ada.token, url: server.url }]);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/rooms/${room.id}`);
+    await page.waitForSelector('#status[data-state="open"]');
+    const newest = page.locator(messageWith('message 199'));
+    await newest.waitFor();
+    const inView = async (selector: string) => {
+      const box = await page.locator(selector).boundingBox();
+      return box !== null && box.y >= 0 && box.y + box.height <= viewport.height;
+    };
+    assert.equal(await page.evaluate('document.documentElement.scrollHeight'), viewport.height, `the page fits ${viewport.width}×${viewport.height}`);
+    assert.ok(await inView('#message-input'), `the composer is on screen at ${viewport.width}×${viewport.height}`);
+    const [message, list] = [await newest.boundingBox(), await page.locator('#messages').boundingBox()];
+    assert.ok(message !== null && list !== null && message.y >= list.y && message.y + message.height <= list.y + list.height + 1, 'the newest message is shown at the bottom of the list');
+    assert.ok(await page.evaluate('(() => { const l = document.querySelector("#messages"); return l.scrollHeight > l.clientHeight; })()'), 'the message list scrolls');
+    await context.close();
+  }
+});
