@@ -100,7 +100,6 @@ export class Chat {
   readonly rooms: Rooms;
   /** Named limits over the shared counters; transports count requests and connections with it. */
   readonly rateLimits: RateLimits;
-  readonly #timelines: Timelines;
   readonly #members: Members;
   readonly #messages: Messages;
   readonly #history: History;
@@ -113,21 +112,19 @@ export class Chat {
   readonly #onInternalError: (err: unknown, context: string) => void;
   readonly #metrics: Metrics;
   readonly #ports: ChatPorts;
-  readonly #messageMaxBytes: number;
 
   constructor(ports: ChatPorts, options: ChatOptions) {
     this.#ports = ports;
-    this.#messageMaxBytes = options.messageMaxBytes;
     const now = options.now ?? Date.now;
     const onError = (err: unknown, context: string) => this.#onInternalError(err, context);
     this.#onInternalError = options.onInternalError ?? (() => undefined);
     this.#metrics = options.metrics ?? NO_METRICS;
     this.rateLimits = new RateLimits(ports.counters, onError);
-    this.#timelines = new Timelines({ store: ports.store, relayLog: ports.relayLog, broker: ports.broker, editWindowMs: options.editWindowMs ?? 15 * 60_000, onError, now });
-    this.rooms = new Rooms({ store: ports.store, relayLog: ports.relayLog, timelines: this.#timelines, now });
+    const timelines = new Timelines({ store: ports.store, relayLog: ports.relayLog, broker: ports.broker, editWindowMs: options.editWindowMs ?? 15 * 60_000, onError, now });
+    this.rooms = new Rooms({ store: ports.store, relayLog: ports.relayLog, timelines: timelines, now });
     this.#fanout = new Fanout({
       broker: ports.broker,
-      timelines: this.#timelines,
+      timelines: timelines,
       maxBufferedBytes: options.maxBufferedBytes,
       positionCheckIntervalMs: options.positionCheckIntervalMs,
       onEvent: (event) => this.#observe(event),
@@ -137,9 +134,9 @@ export class Chat {
     this.#presence = new RoomPresence({ presence: ports.presence, broker: ports.broker, ttlMs: options.presenceTtlMs, onError });
     const audit = new AuditLog(ports.store.audit, now);
     const contentPolicy = new ContentPolicy(new WordFilter(options.wordFilter ?? [], options.wordFilterMode ?? 'block'), audit);
-    this.#members = new Members({ store: ports.store, timelines: this.#timelines, presence: this.#presence, audit });
+    this.#members = new Members({ store: ports.store, timelines: timelines, presence: this.#presence, audit });
     this.#messages = new Messages({
-      timelines: this.#timelines,
+      timelines: timelines,
       rateLimits: this.rateLimits,
       contentPolicy,
       audit,
@@ -148,10 +145,10 @@ export class Chat {
       metrics: this.#metrics,
       now,
     });
-    this.#moderation = new Moderation({ store: ports.store, timelines: this.#timelines, rooms: this.rooms, members: this.#members, audit, now });
-    this.#history = new History(this.#timelines, options.historyPageMax);
+    this.#moderation = new Moderation({ store: ports.store, timelines: timelines, rooms: this.rooms, members: this.#members, audit, now });
+    this.#history = new History(timelines, options.historyPageMax);
     this.#resume = new Resume({
-      timelines: this.#timelines,
+      timelines: timelines,
       relayLog: ports.relayLog,
       rooms: this.rooms,
       members: this.#members,
@@ -478,11 +475,7 @@ export class Chat {
   async postSystem(principal: Principal, roomId: string, clientId: string, body: string): Promise<Ack> {
     const room = await this.rooms.fresh(roomId);
     await this.#members.authorize(principal, roomId, 'manage');
-    const bytes = Buffer.byteLength(body, 'utf8');
-    if (bytes > this.#messageMaxBytes) throw new ParleyError('MESSAGE_TOO_LARGE', `Notice is ${bytes} bytes; the limit is ${this.#messageMaxBytes}`, { details: { bytes, maxBytes: this.#messageMaxBytes } });
-    const { event, duplicate } = await this.#timelines.commit(room, { userId: principal.userId, name: principal.name }, { type: 'system', body }, { authority: 'checked', clientId });
-    if (event === undefined) throw new ParleyError('INTERNAL', 'A system notice committed no event');
-    return { roomId, clientId: event.clientId, id: event.id, seq: event.seq, createdAt: event.createdAt, duplicate };
+    return this.#messages.notice(principal, room, clientId, body);
   }
 
   /** The room a principal writes to over HTTP, checked from durable state. Throws ROOM_NOT_FOUND, FORBIDDEN, MEMBER_MUTED (the refusal of write `clientId` is audited). */

@@ -128,6 +128,16 @@ export class Messages {
     return this.#commit(principal, room, clientId, { type: active ? 'reaction_added' : 'reaction_removed', target, key }, 'member');
   }
 
+  /**
+   * Post a system notice as `principal`, whose authority (the room's owner, an admin) the caller
+   * checked: size-limited, stored as given, idempotent by `clientId`. Throws MESSAGE_TOO_LARGE,
+   * ROOM_CLOSED, ROOM_NOT_FOUND.
+   */
+  async notice(principal: Principal, room: RoomRecord, clientId: string, body: string): Promise<Ack> {
+    this.#sized(body);
+    return this.#commit(principal, room, clientId, { type: 'system', body }, 'checked');
+  }
+
   /** Message `seq` of the room as it stands now (deleted or not). Throws NOT_FOUND. */
   async #message(room: RoomRecord, seq: number) {
     const read = await this.#o.timelines.sourceFor(room).since(room.id, seq - 1, 1);
@@ -143,6 +153,14 @@ export class Messages {
     return toAck(result.event, result.duplicate);
   }
 
+  /** Throw MESSAGE_TOO_LARGE when `body` is over `messageMaxBytes` UTF-8 bytes. */
+  #sized(body: string): void {
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes > this.#o.messageMaxBytes) {
+      throw new ParleyError('MESSAGE_TOO_LARGE', `Message is ${bytes} bytes; the limit is ${this.#o.messageMaxBytes}`, { details: { bytes, maxBytes: this.#o.messageMaxBytes } });
+    }
+  }
+
   /** The per-room write rate, shared by every node. Throws RATE_LIMITED. */
   async #limit(principal: Principal, room: RoomRecord): Promise<void> {
     const rule = { name: 'messages', counts: 'messages', limit: room.messagesPerMinute ?? this.#o.messagesPerMinute, windowMs: MESSAGE_WINDOW_MS };
@@ -151,10 +169,7 @@ export class Messages {
 
   /** The body to store: size-checked as sent, then through the content policy (refusals recorded). */
   async #body(principal: Principal, room: RoomRecord, clientId: string, body: string): Promise<string> {
-    const bytes = Buffer.byteLength(body, 'utf8');
-    if (bytes > this.#o.messageMaxBytes) {
-      throw new ParleyError('MESSAGE_TOO_LARGE', `Message is ${bytes} bytes; the limit is ${this.#o.messageMaxBytes}`, { details: { bytes, maxBytes: this.#o.messageMaxBytes } });
-    }
+    this.#sized(body);
     try {
       return this.#o.contentPolicy.clean(room, body);
     } catch (err) {

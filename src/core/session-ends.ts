@@ -120,8 +120,8 @@ export class SessionEnds {
    * Tell every node (this one included) that a session ended. Rejects with `BROKER_UNAVAILABLE`
    * when the broker cannot be reached; the periodic re-check still ends the sockets then.
    */
-  async announce(ended: SessionEnded): Promise<void> {
-    await this.#inner.publish({ roomId: SESSION_ENDS_CHANNEL, frame: JSON.stringify(ended) });
+  announce(ended: SessionEnded): Promise<void> {
+    return announceSessionEnded(this.#inner, ended);
   }
 }
 
