@@ -10,23 +10,17 @@ import { startServer } from '../support/server.ts';
 import { call, ownedRoom } from '../support/api.ts';
 import { eventually } from '../support/eventually.ts';
 import { Link } from './link.ts';
-import { WS } from './sdk-test.ts';
+import { WS, plain } from './sdk-test.ts';
 
 function clientFor(url: string, token: string) {
   const client = new ParleyClient({ WebSocket: WS, url, token, backoffBaseMs: 5, backoffMaxMs: 20 });
   return Object.assign(client, { [Symbol.dispose]: () => client.close() });
 }
 
-/** The fields of a room state a person sees, as plain values to compare field by field. */
+/** {@link plain} of a joined room's state. */
 function visible(state: RoomState | undefined) {
   assert.ok(state !== undefined, 'the room is joined');
-  return {
-    messages: [...state.messages.entries()].sort(([a], [b]) => a - b),
-    members: [...state.members.entries()].sort(([a], [b]) => a.localeCompare(b)),
-    bans: [...state.bans].sort(),
-    name: state.name,
-    closedAt: state.closedAt,
-  };
+  return plain(state);
 }
 
 test('a member away during an edit, a delete, three reactions and a kick resumes and holds the same room state as a member who stayed, and as one who pages history afterwards', async () => {

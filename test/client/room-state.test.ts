@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { applyEvent, applyEventInPlace, applyEvents, emptyRoomState, type MessageEvent, type RoomState, type TimelineEvent } from '../../client/src/index.ts';
+import { plain } from './sdk-test.ts';
 
 const ROOM = 'room';
 const T0 = 1_700_000_000_000;
@@ -23,16 +24,6 @@ function unordered(state: RoomState) {
   return { ...p, messages: p.messages.map(([seq, m]) => [seq, m.reactions === undefined ? m : { ...m, reactions: [...m.reactions].sort((a, b) => a.key.localeCompare(b.key)) }] as const) };
 }
 
-/** Plain objects for deepEqual: Maps and Sets become sorted entries. */
-function plain(state: RoomState) {
-  return {
-    messages: [...state.messages.entries()].sort(([a], [b]) => a - b),
-    members: [...state.members.entries()].sort(([a], [b]) => a.localeCompare(b)),
-    bans: [...state.bans].sort(),
-    name: state.name,
-    closedAt: state.closedAt,
-  };
-}
 
 test('edit replaces the body and sets editedAt to the event\'s createdAt; delete empties the body, drops the reactions and sets deletedAt', () => {
   const events: TimelineEvent[] = [
