@@ -20,7 +20,7 @@
  */
 import { ParleyError, type MemberInfo, type MemberRole } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
-import type { Store, MemberRecord, RoomRecord } from './ports/store.ts';
+import type { Store, JoinView, MemberRecord, RoomRecord } from './ports/store.ts';
 import type { RoomPresence } from './presence.ts';
 import type { AuditLog } from './audit.ts';
 import type { Timelines } from './timeline/timelines.ts';
@@ -94,6 +94,25 @@ export class Members {
     await this.#o.timelines.commit(room, { userId: principal.userId, name: principal.name }, { type: 'member_left', userId: principal.userId }, { authority: 'checked' });
   }
 
+  /**
+   * What a join of the room needs, in one store read (issue 11: joining at scale): the open room,
+   * the principal's membership (allowed to read; a granted room is joined or its role brought in
+   * line first) and the member count. Throws ROOM_NOT_FOUND (no such room, or not a member: one
+   * answer), FORBIDDEN, ROOM_CLOSED, and for a granted room that cannot be joined ROOM_FULL.
+   */
+  async joinView(principal: Principal, roomId: string): Promise<JoinView & { readonly member: MemberRecord }> {
+    let view = await this.#o.store.members.joinView(roomId, principal.userId);
+    const grant = principal.grants?.find((g) => g.roomId === roomId);
+    if (view !== undefined && grant !== undefined && view.member?.role !== grant.role) {
+      await this.#current(principal, roomId);
+      view = await this.#o.store.members.joinView(roomId, principal.userId);
+    }
+    requireAllowed(principal, view?.member?.role, 'read', roomId);
+    const { room, member, memberCount } = view as JoinView & { member: MemberRecord };
+    if (room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${roomId} is closed`);
+    return { room, member, memberCount };
+  }
+
   /** The stored membership, created or brought in line with the principal's grant for the room. */
   async #current(principal: Principal, roomId: string): Promise<MemberRecord | undefined> {
     const member = await this.#o.store.members.get(roomId, principal.userId);
@@ -113,19 +132,25 @@ export class Members {
   }
 
   /**
-   * Up to `max` members, online ones first, and the member count: what a join reply lists, whatever
-   * the room's size (issue 11: join cost independent of room size).
+   * Up to `max` members of a room of `count` members, online ones first (each group by user id):
+   * what a join reply lists, whatever the room's size (issue 11: join cost independent of room size).
+   * A room of at most `max` members is one page read.
    */
-  async summary(roomId: string, max: number): Promise<{ members: MemberInfo[]; count: number }> {
-    const [online, count] = await Promise.all([this.#o.presence.online(roomId), this.#o.store.members.count(roomId)]);
+  async summary(roomId: string, max: number, count: number): Promise<MemberInfo[]> {
+    const online = await this.#o.presence.online(roomId);
+    if (count <= max) {
+      const { members } = await this.#o.store.members.page(roomId, { limit: max });
+      const infos = members.map((m) => toInfo(m, online.has(m.userId)));
+      return [...infos.filter((m) => m.online), ...infos.filter((m) => !m.online)];
+    }
     const onlineIds = [...online].slice(0, max);
     const members = (await this.#o.store.members.getMany(roomId, onlineIds)).map((m) => toInfo(m, true));
-    if (members.length < max && count > members.length) {
+    if (members.length < max) {
       const listed = new Set(onlineIds);
       const { members: more } = await this.#o.store.members.page(roomId, { limit: max });
       for (const m of more) if (members.length < max && !listed.has(m.userId)) members.push(toInfo(m, false));
     }
-    return { members, count };
+    return members;
   }
 
   /** Messages by others after `lastReadSeq` (at most {@link UNREAD_MAX}); other events and your own messages never count. */

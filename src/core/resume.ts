@@ -68,8 +68,8 @@ export class Resume {
     const o = this.#o;
     if (connection.rooms.has(cmd.roomId)) await this.leave(connection, cmd.roomId);
     if (connection.rooms.size >= o.maxRooms) throw new ParleyError('TOO_MANY_ROOMS', `A connection may join at most ${o.maxRooms} rooms`);
-    const member = await o.members.require(principal, cmd.roomId);
-    const room = await o.rooms.open(cmd.roomId);
+    const { room, member, memberCount } = await o.members.joinView(principal, cmd.roomId);
+    o.rooms.remember(room);
 
     const subscription = await o.fanout.add(peer, room);
     connection.rooms.set(room.id, { subscription, room, role: member.role, mutedUntil: member.mutedUntil });
@@ -78,13 +78,13 @@ export class Resume {
       subscription.lastSeq = catchup.outcome === 'replay' || catchup.outcome === 'gap' ? (cmd.since ?? 0) : catchup.position.lastSeq;
       await o.presence.enter(room.id, principal.userId, principal.name, peer.id);
       const info = await o.rooms.info(room);
-      const summary = await o.members.summary(room.id, o.joinMembersMax);
+      const members = await o.members.summary(room.id, o.joinMembersMax, memberCount);
       const result: JoinResult = {
         room: { ...info, epoch: catchup.position.epoch, lastSeq: catchup.position.lastSeq },
         resume: catchup.outcome,
         replayed: catchup.events.length,
-        members: summary.members,
-        memberCount: summary.count,
+        members,
+        memberCount,
         lastReadSeq: member.lastReadSeq,
         unread: await o.members.unread(room, principal.userId, member.lastReadSeq),
       };

@@ -72,11 +72,9 @@ export class Rooms {
     return room;
   }
 
-  /** The room if it accepts joins and messages. Throws ROOM_NOT_FOUND or ROOM_CLOSED. */
-  async open(roomId: string): Promise<RoomRecord> {
-    const room = await this.fresh(roomId);
-    if (room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${roomId} is closed`);
-    return room;
+  /** Keep `room`, just read from the store, in the cache. */
+  remember(room: RoomRecord): void {
+    this.#cache.set(room.id, room);
   }
 
   list(options: { limit: number; offset: number }): Promise<RoomRecord[]> {

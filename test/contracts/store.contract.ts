@@ -777,6 +777,20 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.deepEqual(await store.members.roomsOf('nobody'), []);
         }));
 
+      test('joinView reads the room, one user\'s membership and the member count together', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'jv', ['carol', 'alice', 'bob']);
+          await store.timeline.commit(newEvent('jv', { type: 'member_muted', userId: 'bob', until: T0 + 60_000 }), checked);
+          await store.members.markRead('jv', 'bob', 2);
+          const room = await store.rooms.get('jv');
+          assert.deepEqual(await store.members.joinView('jv', 'bob'), { room, member: await store.members.get('jv', 'bob'), memberCount: 3 });
+          const stranger = await store.members.joinView('jv', 'nobody');
+          assert.deepEqual(stranger, { room, member: undefined, memberCount: 3 });
+          assert.equal(await store.members.joinView('unknown', 'bob'), undefined);
+          await store.rooms.create(newRoom('empty'));
+          assert.equal((await store.members.joinView('empty', 'bob'))?.memberCount, 0);
+        }));
+
       test('a name another current member holds in any case (NFC, lowercase) is refused with NAME_TAKEN, also when joins race; the same user joining again, other rooms and freed names are unaffected', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('names'));

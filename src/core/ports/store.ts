@@ -63,9 +63,23 @@ export interface MemberRecord {
   readonly mutedUntil: number | null;
 }
 
+/** What a join needs to know about a room and one principal, read together (see {@link MemberStore.joinView}). */
+export interface JoinView {
+  readonly room: RoomRecord;
+  /** The principal's membership, or undefined when it has none. */
+  readonly member: MemberRecord | undefined;
+  /** How many members the room has. */
+  readonly memberCount: number;
+}
+
 /** Memberships. They change only through timeline events (`StoreTimeline.commit`: joined, left, removed, banned, role changed, muted). */
 export interface MemberStore {
   get(roomId: string, userId: string): Promise<MemberRecord | undefined>;
+  /**
+   * The room, `userId`'s membership of it and the member count, in one query (a join's reads;
+   * issue 11: joining at scale). Undefined when the room does not exist.
+   */
+  joinView(roomId: string, userId: string): Promise<JoinView | undefined>;
   /** The members among `userIds` (unknown ones are absent), in one query. */
   getMany(roomId: string, userIds: readonly string[]): Promise<MemberRecord[]>;
   /** How many members the room has. */

@@ -11,9 +11,10 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, AuditStore, BanStore, MemberStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
-import { toAccountRecord, toAuditRecord, toBanRecord, toMemberRecord, toRoomRecord, toUserRecord, type Database } from './schema.ts';
+import type { AccountStore, AuditStore, BanStore, MemberRecord, MemberStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
+import { toAccountRecord, toAuditRecord, toBanRecord, toMemberRecord, toRoomRecord, toUserRecord, type Database, type MemberRow, type RoomRow } from './schema.ts';
 import { checkLimit, type ClassifyConstraint, type Guard } from './store-errors.ts';
+import { CompiledRead } from './compiled-query.ts';
 
 /** What a dialect tells {@link createRecordStores}. */
 export interface RecordDialect {
@@ -43,6 +44,17 @@ export interface RecordStores {
   readonly ping: () => Promise<void>;
 }
 
+/** What {@link MemberStore.joinView}'s statement answers: the room row, the member's columns (null when not a member) and the count. */
+type JoinViewRow = RoomRow & {
+  readonly user_id: string | null;
+  readonly member_name: string | null;
+  readonly role: MemberRow['role'] | null;
+  readonly last_read_seq: number | null;
+  readonly joined_at: number | null;
+  readonly muted_until: number | null;
+  readonly member_count: number | string | bigint;
+};
+
 /** Ids per `lastSeqs` and `getMany` statement. */
 const LAST_SEQS_CHUNK = 500;
 
@@ -64,6 +76,32 @@ function purgeEvery(intervalMs: number, purge: (now: number) => Promise<unknown>
 
 /** Build the shared Store parts over `db`; every call follows the error rules of `store-errors.ts`. */
 export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect, guard: Guard): RecordStores {
+  // The reads every join and every request make, compiled once (`compiled-query.ts`).
+  const roomRead = new CompiledRead<'id', RoomRow>((p) => db.selectFrom('rooms').selectAll().where('id', '=', p<string>('id')));
+  const memberRead = new CompiledRead<'roomId' | 'userId', MemberRow>((p) =>
+    db.selectFrom('members').selectAll().where('room_id', '=', p<string>('roomId')).where('user_id', '=', p<string>('userId')),
+  );
+  const joinRead = new CompiledRead<'roomId' | 'userId', JoinViewRow>((p) =>
+    db
+      .selectFrom('rooms')
+      .leftJoin('members', (join) => join.onRef('members.room_id', '=', 'rooms.id').on('members.user_id', '=', p<string>('userId')))
+      .selectAll('rooms')
+      .select(['members.user_id', 'members.name as member_name', 'members.role', 'members.last_read_seq', 'members.joined_at', 'members.muted_until'])
+      .select((eb) => eb.selectFrom('members as counted').select((c) => c.fn.countAll<number | string>().as('n')).whereRef('counted.room_id', '=', 'rooms.id').as('member_count'))
+      .where('rooms.id', '=', p<string>('roomId')),
+  );
+  const sessionRead = new CompiledRead<'tokenHash' | 'now', { id: string; name: string; created_at: number; expires_at: number }>((p) =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.name', 'users.created_at', 'sessions.expires_at'])
+      .where('sessions.token_hash', '=', p<string>('tokenHash'))
+      .where('sessions.expires_at', '>', p<number>('now')),
+  );
+  const pageRead = new CompiledRead<'roomId' | 'limit', MemberRow>((p) =>
+    db.selectFrom('members').selectAll().where('room_id', '=', p<string>('roomId')).orderBy('user_id').limit(p<number>('limit')),
+  );
+
 
   const rooms: RoomStore = {
     create: (room) =>
@@ -88,7 +126,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect,
       }, { primaryKey: ['id', 'A room with this id already exists'] }),
     get: (id) =>
       guard(async () => {
-        const row = await db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
+        const [row] = await roomRead.rows(db, { id });
         return row === undefined ? undefined : toRoomRecord(row);
       }),
     list: ({ limit, offset }) =>
@@ -116,8 +154,20 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect,
   const members: MemberStore = {
     get: (roomId, userId) =>
       guard(async () => {
-        const row = await db.selectFrom('members').selectAll().where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+        const [row] = await memberRead.rows(db, { roomId, userId });
         return row === undefined ? undefined : toMemberRecord(row);
+      }),
+    /** See the port: one compiled statement (the room, the left-joined member row, a counting subquery). */
+    joinView: (roomId, userId) =>
+      guard(async () => {
+        const [row] = await joinRead.rows(db, { roomId, userId });
+        if (row === undefined) return undefined;
+        const room = toRoomRecord(row);
+        const member: MemberRecord | undefined =
+          row.user_id === null || row.role === null
+            ? undefined
+            : { roomId, userId: row.user_id, name: row.member_name ?? '', role: row.role, lastReadSeq: Number(row.last_read_seq), joinedAt: Number(row.joined_at), mutedUntil: row.muted_until };
+        return { room, member, memberCount: Number(row.member_count) };
       }),
     getMany: (roomId, userIds) =>
       guard(async () => {
@@ -138,9 +188,10 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect,
     page: (roomId, { after, limit }) =>
       guard(async () => {
         checkLimit(limit);
-        let query = db.selectFrom('members').selectAll().where('room_id', '=', roomId);
-        if (after !== undefined) query = query.where('user_id', '>', after);
-        const rows = await query.orderBy('user_id').limit(limit + 1).execute();
+        const rows =
+          after === undefined
+            ? await pageRead.rows(db, { roomId, limit: limit + 1 })
+            : await db.selectFrom('members').selectAll().where('room_id', '=', roomId).where('user_id', '>', after).orderBy('user_id').limit(limit + 1).execute();
         return { members: rows.slice(0, limit).map(toMemberRecord), hasMore: rows.length > limit };
       }),
     markRead: (roomId, userId, seq) =>
@@ -183,13 +234,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect,
       ),
     resolve: (tokenHash, now) =>
       guard(async () => {
-        const row = await db
-          .selectFrom('sessions')
-          .innerJoin('users', 'users.id', 'sessions.user_id')
-          .select(['users.id', 'users.name', 'users.created_at', 'sessions.expires_at'])
-          .where('sessions.token_hash', '=', tokenHash)
-          .where('sessions.expires_at', '>', now)
-          .executeTakeFirst();
+        const [row] = await sessionRead.rows(db, { tokenHash, now });
         return row === undefined ? undefined : { user: toUserRecord(row), expiresAt: row.expires_at };
       }),
     revoke: (tokenHash) =>

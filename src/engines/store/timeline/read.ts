@@ -33,9 +33,23 @@ export function createTimelineReads(db: Kysely<Database>, guard: Guard): Timelin
       .select(['rooms.closed_at', 'members.role', 'members.muted_until'])
       .where('rooms.id', '=', p<string>('roomId')),
   );
+  const positionRead = new CompiledRead<'roomId', { epoch: string; last_seq: number }>((p) => db.selectFrom('rooms').select(['epoch', 'last_seq']).where('id', '=', p<string>('roomId')));
+  const unreadRead = new CompiledRead<'roomId' | 'userId' | 'after' | 'max', { count: number | string }>((p) => {
+    const counted = db
+      .selectFrom('events')
+      .select('seq')
+      .where('room_id', '=', p<string>('roomId'))
+      .where('seq', '>', p<number>('after'))
+      .where('type', '=', 'message')
+      .where('sender_id', '<>', p<string>('userId'))
+      .where('deleted_at', 'is', null)
+      .limit(p<number>('max'))
+      .as('counted');
+    return db.selectFrom(counted).select((eb) => eb.fn.countAll<number | string>().as('count'));
+  });
   /** The room's epoch and newest seq. @throws ParleyError `ROOM_NOT_FOUND`. */
   const position = async (roomId: string) => {
-    const room = await db.selectFrom('rooms').select(['epoch', 'last_seq']).where('id', '=', roomId).executeTakeFirst();
+    const [room] = await positionRead.rows(db, { roomId });
     if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', undefined, { details: { roomId } });
     return { epoch: room.epoch, lastSeq: room.last_seq };
   };
@@ -115,18 +129,8 @@ export function createTimelineReads(db: Kysely<Database>, guard: Guard): Timelin
     unread: (roomId, userId, after, max) =>
       guard(async () => {
         if (max < 1) return 0;
-        const counted = db
-          .selectFrom('events')
-          .select('seq')
-          .where('room_id', '=', roomId)
-          .where('seq', '>', after)
-          .where('type', '=', 'message')
-          .where('sender_id', '<>', userId)
-          .where('deleted_at', 'is', null)
-          .limit(max)
-          .as('counted');
-        const { count } = await db.selectFrom(counted).select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirstOrThrow();
-        return Number(count);
+        const [row] = await unreadRead.rows(db, { roomId, userId, after, max });
+        return Number(row?.count ?? 0);
       }),
     /** See the port: oldest first, by the seq of the edit that replaced each body. */
     versions: (roomId, seq) =>
