@@ -106,19 +106,20 @@ export class Members {
     return { ...member, role: grant.role };
   }
 
-  /** A page of members (by user id) with their read markers and online state. */
+  /** A page of members (by user id) with their read markers and online state; asks presence about the page's members only. */
   async page(roomId: string, query: { after?: string | undefined; limit: number }): Promise<{ members: MemberInfo[]; hasMore: boolean }> {
-    const [page, online] = await Promise.all([this.#o.store.members.page(roomId, query), this.#o.presence.online(roomId)]);
+    const page = await this.#o.store.members.page(roomId, query);
+    const online = await this.#o.presence.present(roomId, page.members.map((m) => m.userId));
     return { members: page.members.map((m) => toInfo(m, online.has(m.userId))), hasMore: page.hasMore };
   }
 
   /**
    * Up to `max` members, online ones first, and the member count: what a join reply lists, whatever
-   * the room's size (issue 11: join cost independent of room size).
+   * the room's size (issue 11: join cost independent of room size). Reads at most `max` online
+   * members from presence and at most `max` members from the store.
    */
   async summary(roomId: string, max: number): Promise<{ members: MemberInfo[]; count: number }> {
-    const [online, count] = await Promise.all([this.#o.presence.online(roomId), this.#o.store.members.count(roomId)]);
-    const onlineIds = [...online].slice(0, max);
+    const [onlineIds, count] = await Promise.all([this.#o.presence.online(roomId, max), this.#o.store.members.count(roomId)]);
     const members = (await this.#o.store.members.getMany(roomId, onlineIds)).map((m) => toInfo(m, true));
     if (members.length < max && count > members.length) {
       const listed = new Set(onlineIds);
