@@ -59,7 +59,7 @@ async function main(kind: 'relay' | 'persistent', messages: number): Promise<voi
   await run(messages);
   const used = process.cpuUsage(before);
   console.log(`${kind}: ${((used.user + used.system) / messages).toFixed(2)} µs CPU per message (${MEMBERS} deliveries each), ${messages} messages`);
-  chat.close();
+  await chat.close();
   await store.close();
 }
 

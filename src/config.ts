@@ -58,6 +58,7 @@ export const SETTINGS = {
   PARLEY_TYPING_THROTTLE_MS: { schema: int(0, 60_000).default(1000), doc: 'Least time between forwarded typing starts per member and room.' },
   PARLEY_TYPING_TTL_MS: { schema: int(500, 120_000).default(5000), doc: 'How long clients show a typing indicator without renewal.' },
   PARLEY_PRESENCE_TTL_MS: { schema: int(1000, 600_000).default(60_000), doc: 'Presence entries expire this long after their last refresh.' },
+  PARLEY_PRESENCE_FLUSH_MS: { schema: int(0, 10_000).default(100), doc: 'Presence changes of a room wait this long (ms) and go out together: one `presence` push per room per window from each node, however many members joined or left in it. 0 sends each change at once.' },
   PARLEY_SESSION_TTL_MS: { schema: int(60_000, 365 * 24 * 3600_000).default(30 * 24 * 3600_000), doc: 'Lifetime of a session created by joining a room.' },
   PARLEY_SESSION_CHECK_INTERVAL_MS: { schema: int(100, 3600_000).default(60_000), doc: 'Each open socket\'s join session or account is re-checked against the store once per this period (ms), spread evenly over it, and all at once after the node\'s Redis subscription was interrupted: a logout or demotion whose cross-node signal was lost still closes its sockets (4401) within one period. Costs one store read per distinct session per period.' },
   PARLEY_AUTH_CACHE_TTL_MS: { schema: int(0, 60_000).default(10_000), doc: 'How long a node reuses a credential it resolved for WebSocket upgrades (ms), never past the credential\'s expiry; 0 turns the cache off. Ending a session drops its entries on every node.' },
@@ -174,7 +175,8 @@ export interface Config {
   /** Most members a join reply lists. */
   readonly joinMembersMax: number;
   readonly typing: { readonly throttleMs: number; readonly ttlMs: number };
-  readonly presence: { readonly ttlMs: number };
+  /** Presence entries' lifetime without refresh; the window that coalesces a room's presence changes into one push (0: none). */
+  readonly presence: { readonly ttlMs: number; readonly flushMs: number };
   /** Join sessions; how often open sockets' sessions are re-checked; the principal cache (ttlMs 0: off). */
   readonly sessions: { readonly ttlMs: number; readonly checkIntervalMs: number; readonly cache: { readonly ttlMs: number; readonly maxEntries: number } };
   readonly shutdownTimeoutMs: number;
@@ -285,7 +287,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     editWindowMs: e.PARLEY_EDIT_WINDOW_MS,
     joinMembersMax: e.PARLEY_JOIN_MEMBERS_MAX,
     typing: { throttleMs: e.PARLEY_TYPING_THROTTLE_MS, ttlMs: e.PARLEY_TYPING_TTL_MS },
-    presence: { ttlMs: e.PARLEY_PRESENCE_TTL_MS },
+    presence: { ttlMs: e.PARLEY_PRESENCE_TTL_MS, flushMs: e.PARLEY_PRESENCE_FLUSH_MS },
     sessions: { ttlMs: e.PARLEY_SESSION_TTL_MS, checkIntervalMs: e.PARLEY_SESSION_CHECK_INTERVAL_MS, cache: { ttlMs: e.PARLEY_AUTH_CACHE_TTL_MS, maxEntries: e.PARLEY_AUTH_CACHE_MAX_ENTRIES } },
     shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
     auth: {

@@ -91,6 +91,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     typingThrottleMs: config.typing.throttleMs,
     typingTtlMs: config.typing.ttlMs,
     presenceTtlMs: config.presence.ttlMs,
+    presenceFlushMs: config.presence.flushMs,
     positionCheckIntervalMs: config.positionCheckIntervalMs,
     editWindowMs: config.editWindowMs,
     joinMembersMax: config.joinMembersMax,
@@ -194,7 +195,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     chat.broadcast(JSON.stringify(reconnect));
     await ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down', Math.min(config.shutdownTimeoutMs, 5_000));
     await http.close();
-    chat.close();
+    await chat.close();
     await engines.close();
   };
 

@@ -105,7 +105,11 @@ export interface ParleyEvents {
   roomState: { roomId: string; state: RoomState; event?: TimelineEvent };
   /** A member started or stopped typing. */
   typing: TypingPush;
-  /** A member came online or went offline. */
+  /**
+   * Members came online or went offline: one event per push, carrying the room's changes of one
+   * server flush window in order (each member once, with their latest state). A repeated
+   * `online: true` for someone already online changes nothing.
+   */
   presence: PresencePush;
   /** A member's read marker moved. */
   read: ReadPush;

@@ -19,6 +19,7 @@ export type {
   MemberInfo,
   MemberRole,
   MessageEvent,
+  PresenceChange,
   PresencePush,
   Reaction,
   ReadPush,

@@ -78,6 +78,8 @@ export interface ChatOptions {
   readonly typingThrottleMs: number;
   readonly typingTtlMs: number;
   readonly presenceTtlMs: number;
+  /** How long a presence change waits to be pushed with its room's others, in ms; 0: at once (PARLEY_PRESENCE_FLUSH_MS). @default 100 */
+  readonly presenceFlushMs?: number;
   /** Period of the fan-out's position check, in ms (PARLEY_POSITION_CHECK_INTERVAL_MS). */
   readonly positionCheckIntervalMs: number;
   /** How long after sending an author may edit a message, in ms (PARLEY_EDIT_WINDOW_MS). @default 900000 */
@@ -131,7 +133,7 @@ export class Chat {
       onError,
       metrics: this.#metrics,
     });
-    this.#presence = new RoomPresence({ presence: ports.presence, broker: ports.broker, ttlMs: options.presenceTtlMs, onError });
+    this.#presence = new RoomPresence({ presence: ports.presence, broker: ports.broker, ttlMs: options.presenceTtlMs, flushMs: options.presenceFlushMs ?? 100, onError });
     const audit = new AuditLog(ports.store.audit, now);
     const contentPolicy = new ContentPolicy(new WordFilter(options.wordFilter ?? [], options.wordFilterMode ?? 'block'), audit);
     this.#members = new Members({ store: ports.store, timelines: timelines, presence: this.#presence, audit });
@@ -524,9 +526,9 @@ export class Chat {
     return marker;
   }
 
-  /** Stop timers. Connections are closed by their transports first. */
-  close(): void {
+  /** Stop timers and push the presence changes still waiting. Connections are closed by their transports first. */
+  async close(): Promise<void> {
     this.#fanout.close();
-    this.#presence.close();
+    await this.#presence.close();
   }
 }

@@ -125,25 +125,27 @@ export class Members {
     return { ...member, role: grant.role };
   }
 
-  /** A page of members (by user id) with their read markers and online state. */
+  /** A page of members (by user id) with their read markers and online state; asks presence about the page's members only. */
   async page(roomId: string, query: { after?: string | undefined; limit: number }): Promise<{ members: MemberInfo[]; hasMore: boolean }> {
-    const [page, online] = await Promise.all([this.#o.store.members.page(roomId, query), this.#o.presence.online(roomId)]);
+    const page = await this.#o.store.members.page(roomId, query);
+    const online = await this.#o.presence.present(roomId, page.members.map((m) => m.userId));
     return { members: page.members.map((m) => toInfo(m, online.has(m.userId))), hasMore: page.hasMore };
   }
 
   /**
    * Up to `max` members of a room of `count` members, online ones first (each group by user id):
    * what a join reply lists, whatever the room's size (issue 11: join cost independent of room size).
-   * A room of at most `max` members is one page read.
+   * A room of at most `max` members is one page read and one presence question about them; a larger
+   * one reads at most `max` online members from presence and at most `2 × max` members from the store.
    */
   async summary(roomId: string, max: number, count: number): Promise<MemberInfo[]> {
-    const online = await this.#o.presence.online(roomId);
     if (count <= max) {
       const { members } = await this.#o.store.members.page(roomId, { limit: max });
+      const online = await this.#o.presence.present(roomId, members.map((m) => m.userId));
       const infos = members.map((m) => toInfo(m, online.has(m.userId)));
       return [...infos.filter((m) => m.online), ...infos.filter((m) => !m.online)];
     }
-    const onlineIds = [...online].slice(0, max);
+    const onlineIds = await this.#o.presence.online(roomId, max);
     const members = (await this.#o.store.members.getMany(roomId, onlineIds)).map((m) => toInfo(m, true));
     if (members.length < max) {
       const listed = new Set(onlineIds);

@@ -1,18 +1,27 @@
 /**
  * Who is online in each room, over the Presence port. An entry is one connection's presence in one
- * room (`userId/connectionId`), so a user with two tabs stays online until the last closes; a
- * member is online while any of their entries is live.
+ * room (member `userId`, connection id), so a user with two tabs stays online until the last
+ * closes; a member is online while any of their entries is live.
  *
- * One shared timer per node (DESIGN.md, "No per-socket timers") refreshes each of this node's
- * entries once every ttl/3, then removes the expired entries of the rooms it serves (each room at
- * most once per ttl/3) and announces offline the members left with none. The beat is sliced
- * (`wheel.ts`): each tick, about every 250 ms, refreshes one slot of the entries, so no tick
- * stalls the event loop for all of them. An entry stops being refreshed when its node dies
- * without a goodbye, so that node's users are shown offline within `ttlMs` plus one beat, by
- * whichever node removes the entry first (the Presence port hands each expired entry to exactly
- * one caller).
+ * Pushes are coalesced (issue 11, joining at scale): a change waits in its room's pending changes
+ * (the latest per member wins, in the order of their latest change) until the node's flush timer
+ * fires, `flushMs` after the first change it holds; then each room with pending changes gets one
+ * `presence` push carrying all of them. So 50 joins within a window cost each member one frame, not
+ * fifty. One timer per node, armed only while changes wait (DESIGN.md, "No per-socket timers").
+ * `flushMs` 0 publishes each change at once.
+ *
+ * No operation reads a room's whole presence: `enter` and `leave` ask the port about their member
+ * only, `online` reads at most `limit` members, `present` the members asked about.
+ *
+ * One shared timer per node refreshes each of this node's entries once every ttl/3, then removes
+ * the expired entries of the rooms it serves (each room at most once per ttl/3) and announces
+ * offline the members left with none. The beat is sliced (`wheel.ts`): each tick, about every
+ * 250 ms, refreshes one slot of the entries, so no tick stalls the event loop for all of them. An
+ * entry stops being refreshed when its node dies without a goodbye, so that node's users are shown
+ * offline within `ttlMs` plus one beat and one flush window, by whichever node removes the entry
+ * first (the Presence port hands each expired entry to exactly one caller).
  */
-import type { PresencePush } from '../protocol/index.ts';
+import { PRESENCE_CHANGES_MAX, type PresenceChange, type PresencePush } from '../protocol/index.ts';
 import type { Presence } from './ports/presence.ts';
 import type { Broker } from './ports/broker.ts';
 import { Wheel, wheelTiming } from './wheel.ts';
@@ -21,11 +30,23 @@ interface LocalEntry {
   readonly roomId: string;
   readonly userId: string;
   readonly name: string;
-  readonly key: string;
+  readonly connectionId: string;
+}
+
+/** Options of {@link RoomPresence}. */
+export interface RoomPresenceOptions {
+  readonly presence: Presence;
+  readonly broker: Broker;
+  /** Entry lifetime without refresh, in ms (PARLEY_PRESENCE_TTL_MS). */
+  readonly ttlMs: number;
+  /** How long a change waits to be pushed with the room's others, in ms; 0: at once (PARLEY_PRESENCE_FLUSH_MS). */
+  readonly flushMs: number;
+  /** Failures of the background beat and of coalesced pushes (both go on), to be logged. */
+  readonly onError: (err: unknown, context: string) => void;
 }
 
 export class RoomPresence {
-  /** `${roomId}\n${key}` → entry, for this node's connections. */
+  /** `${roomId}\n${userId}/${connectionId}` → entry, for this node's connections. */
   readonly #local = new Map<string, LocalEntry>();
   /** The same entries, sliced: each tick refreshes one slot. */
   readonly #wheel: Wheel<LocalEntry>;
@@ -35,72 +56,108 @@ export class RoomPresence {
   #prunedAt = 0;
   readonly #timer: NodeJS.Timeout;
   #beating = false;
+  /** roomId → userId → the member's latest change not pushed yet (a Map keeps their order). */
+  #pending = new Map<string, Map<string, PresenceChange>>();
+  /** Armed while changes are pending. */
+  #flushTimer: NodeJS.Timeout | undefined;
+  #closed = false;
 
-  private readonly presence: Presence;
-  private readonly broker: Broker;
-  private readonly ttlMs: number;
-  private readonly onError: (err: unknown, context: string) => void;
+  readonly #o: RoomPresenceOptions;
 
-  /**
-   * @param options.ttlMs entry lifetime without refresh (PARLEY_PRESENCE_TTL_MS).
-   * @param options.onError failures of the background beat (it goes on), to be logged.
-   */
-  constructor(options: { readonly presence: Presence; readonly broker: Broker; readonly ttlMs: number; readonly onError: (err: unknown, context: string) => void }) {
-    this.presence = options.presence;
-    this.broker = options.broker;
-    this.ttlMs = options.ttlMs;
-    this.onError = options.onError;
-    const ttlMs = options.ttlMs;
-    this.#periodMs = Math.max(250, Math.floor(ttlMs / 3));
+  constructor(options: RoomPresenceOptions) {
+    this.#o = options;
+    this.#periodMs = Math.max(250, Math.floor(options.ttlMs / 3));
     const { slots, tickMs } = wheelTiming(this.#periodMs);
     this.#wheel = new Wheel(slots);
     this.#timer = setInterval(() => void this.#beat(), tickMs);
     this.#timer.unref();
   }
 
-  /** Mark a connection present in a room; announces the member online if it was not. */
+  /**
+   * Mark a connection present in a room; announces the member online unless they already were
+   * (another connection, here or on another node). A change of theirs still pending on this node
+   * becomes `online`, whatever it was.
+   */
   async enter(roomId: string, userId: string, name: string, connectionId: string): Promise<void> {
-    const key = `${userId}/${connectionId}`;
-    const wasOnline = await this.isOnline(roomId, userId);
-    const entry: LocalEntry = { roomId, userId, name, key };
-    const previous = this.#local.get(`${roomId}\n${key}`);
+    const pending = this.#pending.get(roomId)?.has(userId) === true;
+    const wasOnline = !pending && (await this.#o.presence.present(roomId, [userId])).has(userId);
+    const entry: LocalEntry = { roomId, userId, name, connectionId };
+    const localKey = `${roomId}\n${userId}/${connectionId}`;
+    const previous = this.#local.get(localKey);
     if (previous !== undefined) this.#wheel.delete(previous);
-    this.#local.set(`${roomId}\n${key}`, entry);
+    this.#local.set(localKey, entry);
     this.#wheel.add(entry);
-    await this.presence.touch(roomId, key, name, this.ttlMs);
-    if (!wasOnline) await this.#announce({ type: 'presence', roomId, userId, name, online: true });
+    await this.#o.presence.touch(roomId, { memberId: userId, connectionId, value: name }, this.#o.ttlMs);
+    if (!wasOnline) await this.#change(roomId, { userId, name, online: true });
   }
 
-  /** Remove a connection's presence; announces the member offline when it was their last. Returns whether the room is now empty. */
+  /**
+   * Remove a connection's presence; announces the member offline when no live entry of theirs is
+   * left in the room (other tabs, other nodes). Returns whether the room is now empty.
+   */
   async leave(roomId: string, userId: string, name: string, connectionId: string): Promise<boolean> {
-    const key = `${userId}/${connectionId}`;
-    const entry = this.#local.get(`${roomId}\n${key}`);
+    const localKey = `${roomId}\n${userId}/${connectionId}`;
+    const entry = this.#local.get(localKey);
     if (entry !== undefined) this.#wheel.delete(entry);
-    this.#local.delete(`${roomId}\n${key}`);
-    await this.presence.remove(roomId, key);
-    const entries = await this.presence.list(roomId);
-    if (!entries.some((e) => userOf(e.key) === userId)) {
-      await this.#announce({ type: 'presence', roomId, userId, name, online: false });
-    }
-    return entries.length === 0;
+    this.#local.delete(localKey);
+    await this.#o.presence.remove(roomId, { memberId: userId, connectionId });
+    if ((await this.#o.presence.present(roomId, [userId])).has(userId)) return false;
+    await this.#change(roomId, { userId, name, online: false });
+    return (await this.#o.presence.list(roomId, 1)).length === 0;
   }
 
-  /** User ids online in the room. */
-  async online(roomId: string): Promise<Set<string>> {
-    const entries = await this.presence.list(roomId);
-    return new Set(entries.map((e) => userOf(e.key)));
+  /** At most `limit` distinct user ids online in the room, in no particular order; reads O(limit). */
+  online(roomId: string, limit: number): Promise<string[]> {
+    return this.#o.presence.list(roomId, limit);
   }
 
+  /** Those of `userIds` online in the room; reads O(their entries). */
+  present(roomId: string, userIds: readonly string[]): Promise<Set<string>> {
+    return this.#o.presence.present(roomId, userIds);
+  }
+
+  /** Whether the user is online in the room (one port read). */
   async isOnline(roomId: string, userId: string): Promise<boolean> {
-    return (await this.online(roomId)).has(userId);
+    return (await this.present(roomId, [userId])).has(userId);
   }
 
-  close(): void {
+  /**
+   * Stop the timers and push the pending changes (their failures go to `onError`); changes made
+   * after this are pushed at once. Resolves when the pushes are done.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#timer);
+    await this.#flush();
   }
 
-  async #announce(push: PresencePush): Promise<void> {
-    await this.broker.publish({ roomId: push.roomId, frame: JSON.stringify(push) });
+  /** Queue a change for the room's next push (the member's latest change replaces an earlier one), or push it now. */
+  async #change(roomId: string, change: PresenceChange): Promise<void> {
+    if (this.#o.flushMs === 0 || this.#closed) return this.#publish(roomId, [change]);
+    let room = this.#pending.get(roomId);
+    if (room === undefined) this.#pending.set(roomId, (room = new Map()));
+    room.delete(change.userId);
+    room.set(change.userId, change);
+    if (this.#flushTimer === undefined) {
+      this.#flushTimer = setTimeout(() => void this.#flush(), this.#o.flushMs);
+      this.#flushTimer.unref();
+    }
+  }
+
+  /** Push every room's pending changes, one push per room (per {@link PRESENCE_CHANGES_MAX} changes). */
+  async #flush(): Promise<void> {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const rooms = this.#pending;
+    this.#pending = new Map();
+    await Promise.all([...rooms].map(([roomId, changes]) => this.#publish(roomId, [...changes.values()]).catch((err: unknown) => this.#o.onError(err, 'presence push'))));
+  }
+
+  async #publish(roomId: string, changes: PresenceChange[]): Promise<void> {
+    for (let i = 0; i < changes.length; i += PRESENCE_CHANGES_MAX) {
+      const push: PresencePush = { type: 'presence', roomId, changes: changes.slice(i, i + PRESENCE_CHANGES_MAX) };
+      await this.#o.broker.publish({ roomId, frame: JSON.stringify(push) });
+    }
   }
 
   /**
@@ -115,14 +172,14 @@ export class RoomPresence {
       const rooms = new Set<string>();
       for (const entry of this.#wheel.turn()) {
         rooms.add(entry.roomId);
-        await this.presence.touch(entry.roomId, entry.key, entry.name, this.ttlMs).catch((err: unknown) => this.onError(err, 'presence refresh'));
+        await this.#o.presence.touch(entry.roomId, { memberId: entry.userId, connectionId: entry.connectionId, value: entry.name }, this.#o.ttlMs).catch((err: unknown) => this.#o.onError(err, 'presence refresh'));
       }
       const now = Date.now();
       for (const roomId of rooms) {
         // 0.9: a tick that fires a little early must not push the room's expiry a whole period on.
         if (now - (this.#expiredAt.get(roomId) ?? 0) < this.#periodMs * 0.9) continue;
         this.#expiredAt.set(roomId, now);
-        await this.#expire(roomId).catch((err: unknown) => this.onError(err, 'presence expiry'));
+        await this.#expire(roomId).catch((err: unknown) => this.#o.onError(err, 'presence expiry'));
       }
       if (now - this.#prunedAt >= this.#periodMs) {
         this.#prunedAt = now;
@@ -133,22 +190,16 @@ export class RoomPresence {
     }
   }
 
-  /** Remove a room's expired entries and announce offline each member left without a live one. */
+  /**
+   * Remove a room's expired entries and announce offline each member left without a live one:
+   * asks the port about the expired entries' members only, never the whole room.
+   */
   async #expire(roomId: string): Promise<void> {
-    const expired = await this.presence.expire(roomId);
+    const expired = await this.#o.presence.expire(roomId);
     if (expired.length === 0) return;
-    const online = await this.online(roomId);
-    const announced = new Set<string>();
-    for (const entry of expired) {
-      const userId = userOf(entry.key);
-      if (online.has(userId) || announced.has(userId)) continue;
-      announced.add(userId);
-      await this.#announce({ type: 'presence', roomId, userId, name: entry.value, online: false });
-    }
+    const names = new Map<string, string>();
+    for (const entry of expired) names.set(entry.memberId, entry.value);
+    const online = await this.#o.presence.present(roomId, [...names.keys()]);
+    for (const [userId, name] of names) if (!online.has(userId)) await this.#change(roomId, { userId, name, online: false });
   }
-}
-
-/** The user id of a presence key `userId/connectionId` (user ids may hold `/`; connection ids do not). */
-function userOf(key: string): string {
-  return key.slice(0, key.lastIndexOf('/'));
 }

@@ -4,16 +4,37 @@
 import { z } from 'zod';
 import { CommandId, RoomId } from './ids.ts';
 
-/** Push: a member came online in the room (first connection) or went offline (last one left). */
+/** Most changes one `presence` push carries; a flush window with more sends several pushes. */
+export const PRESENCE_CHANGES_MAX = 1000;
+
+/** One member's presence change: they came online in the room (first connection) or went offline (last one left). */
+export const PresenceChange = z
+  .object({
+    userId: z.string(),
+    name: z.string(),
+    online: z.boolean().describe('The member\'s state now; a repeated `true` for someone already shown online changes nothing.'),
+  })
+  .meta({ id: 'PresenceChange', description: 'A member came online (`online: true`) or went offline (`online: false`) in the room.' });
+export type PresenceChange = z.infer<typeof PresenceChange>;
+
+/**
+ * Push: the room's presence changes of one flush window (`PARLEY_PRESENCE_FLUSH_MS`) on one node,
+ * in the order they happened, each member at most once with their latest state (online then
+ * offline within a window arrives as offline). A node sends a room at most one push per window
+ * (several only past {@link PRESENCE_CHANGES_MAX} changes), so a burst of joins costs each member
+ * one frame, not one per join (issue 11).
+ */
 export const PresencePush = z
   .object({
     type: z.literal('presence'),
     roomId: RoomId,
-    userId: z.string(),
-    name: z.string(),
-    online: z.boolean(),
+    changes: z
+      .array(PresenceChange)
+      .min(1)
+      .max(PRESENCE_CHANGES_MAX)
+      .describe('In the order they happened; each member at most once, with their latest state. Apply them in order.'),
   })
-  .meta({ id: 'PresencePush', description: 'A member came online or went offline in the room.' });
+  .meta({ id: 'PresencePush', description: 'Members came online or went offline in the room: the changes of one flush window, in order.' });
 export type PresencePush = z.infer<typeof PresencePush>;
 
 /**

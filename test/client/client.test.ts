@@ -65,7 +65,7 @@ test('typing, presence and read markers reach the other members as events', asyn
   await bob.connect();
   const bobJoin = await bob.join(room.id);
   assert.deepEqual(bobJoin.members.filter((m) => m.online).map((m) => m.name).sort(), ['Ada', 'Bob']);
-  await until(() => presence.some((p) => p.userId === bob.userId && p.online), 'Bob online');
+  await until(() => presence.some((p) => p.changes.some((c) => c.userId === bob.userId && c.online)), 'Bob online');
 
   bob.typing(room.id, true);
   await until(() => typing.some((t) => t.userId === bob.userId && t.active), 'Bob typing');
@@ -77,7 +77,7 @@ test('typing, presence and read markers reach the other members as events', asyn
   await until(() => reads.some((r) => r.userId === bob.userId && r.seq === ack.seq), 'Bob’s read marker');
 
   bob.close();
-  await until(() => presence.some((p) => p.userId === bob.userId && !p.online), 'Bob offline');
+  await until(() => presence.some((p) => p.changes.some((c) => c.userId === bob.userId && !c.online)), 'Bob offline');
 });
 
 test('errors from the server reject with ParleyError and their stable code', async () => {

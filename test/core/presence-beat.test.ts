@@ -18,11 +18,12 @@ test('each presence tick refreshes one slice of the entries; each entry is refre
   const touches = new Map<string, number[]>();
   let counting = false;
   const touch = engine.touch.bind(engine);
-  engine.touch = async (roomId, key, value, ttlMs) => {
+  engine.touch = async (roomId, entry, ttlMs) => {
+    const key = `${entry.memberId}/${entry.connectionId}`;
     if (counting) touches.set(key, [...(touches.get(key) ?? []), performance.now()]);
-    return touch(roomId, key, value, ttlMs);
+    return touch(roomId, entry, ttlMs);
   };
-  const presence = new RoomPresence({ presence: engine, broker: new MemoryBroker(), ttlMs: TTL_MS, onError: (err) => assert.fail(String(err)) });
+  const presence = new RoomPresence({ presence: engine, broker: new MemoryBroker(), ttlMs: TTL_MS, flushMs: 100, onError: (err) => assert.fail(String(err)) });
   try {
     for (let i = 0; i < ENTRIES; i++) await presence.enter(`room-${i % 10}`, `user-${i}`, `User ${i}`, `c${i}`);
     counting = true;
@@ -40,7 +41,7 @@ test('each presence tick refreshes one slice of the entries; each entry is refre
       assert.ok(gap > 750 && gap < 1500, `each entry is refreshed once per period (gap ${gap.toFixed(0)} ms)`);
     }
   } finally {
-    presence.close();
+    await presence.close();
     await engine.close();
   }
 });

@@ -1,14 +1,17 @@
 /**
  * Presence, typing and read markers: ephemeral state pushed to the room, never stored (presence,
- * typing) or stored as a per-member marker (reads), over real sockets.
+ * typing) or stored as a per-member marker (reads), over real sockets. How presence changes are
+ * coalesced into one push per room and window: presence-coalescing.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.ts';
 import { RawClient } from '../support/ws-client.ts';
+import { announces, changesOf } from '../support/presence-changes.ts';
 
 test('members see each other come online and go offline; a second tab keeps a member online', async () => {
-  await using server = await startServer();
+  // Pushed at once, so a wrong offline would already be there when the pings come back.
+  await using server = await startServer({ PARLEY_PRESENCE_FLUSH_MS: '0' });
   const { room, joinCode } = await server.createRoom();
   const ada = await server.member(room.id, joinCode, 'Ada');
   const bob = await server.joinRoom(room.id, joinCode, 'Bob');
@@ -17,8 +20,8 @@ test('members see each other come online and go offline; a second tab keeps a me
   const b1 = await RawClient.connect(server.wsUrl, bob.token);
   const join = (await b1.request({ type: 'join', roomId: room.id })).result as { members: Array<{ name: string; online: boolean }> };
   assert.deepEqual(join.members.map((m) => `${m.name}:${m.online}`).sort(), ['Ada:true', 'Bob:true']);
-  const online = await a.next((f) => f.type === 'presence' && f.userId === bob.user.id);
-  assert.deepEqual({ online: online.online, name: online.name }, { online: true, name: 'Bob' });
+  const online = await a.next((f) => changesOf(f).some((c) => c.userId === bob.user.id));
+  assert.deepEqual(online, { type: 'presence', roomId: room.id, changes: [{ userId: bob.user.id, name: 'Bob', online: true }] });
 
   const b2 = await RawClient.connect(server.wsUrl, bob.token);
   await b2.request({ type: 'join', roomId: room.id });
@@ -26,11 +29,11 @@ test('members see each other come online and go offline; a second tab keeps a me
   await b1.close();
   await b2.request({ type: 'ping' });
   await a.request({ type: 'ping' });
-  assert.equal(a.after(mark, (f) => f.type === 'presence' && f.online === false).length, 0, 'still online through the second tab');
+  assert.equal(a.after(mark, announces(bob.user.id, false)).length, 0, 'still online through the second tab');
 
   await b2.close();
-  const offline = await a.next((f) => f.type === 'presence' && f.userId === bob.user.id && f.online === false, 5000, mark);
-  assert.equal(offline.name, 'Bob');
+  const offline = await a.next(announces(bob.user.id, false), 5000, mark);
+  assert.deepEqual(changesOf(offline), [{ userId: bob.user.id, name: 'Bob', online: false }]);
   const members = (await (await fetch(`${server.url}/api/v1/rooms/${room.id}/members`, { headers: { authorization: `Bearer ${ada.token}` } })).json()) as {
     members: Array<{ name: string; online: boolean }>;
   };

@@ -15,6 +15,7 @@ import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { checkExactlyOnce, recorder, sendAll, summary } from '../support/exactly-once.ts';
 import { RawClient } from '../support/ws-client.ts';
 import { post } from '../support/api.ts';
+import { announces } from '../support/presence-changes.ts';
 
 const databaseUrl = await requirePostgres();
 const redisUrl = await requireRedis();
@@ -66,11 +67,11 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
     await watcher.request({ type: 'join', roomId: room.id });
     const adaSocket = await RawClient.connect(`${a.url.replace('http', 'ws')}/ws`, ada.token);
     await adaSocket.request({ type: 'join', roomId: room.id });
-    await watcher.next((f) => f.type === 'presence' && f.userId === ada.user.id && f.online === true, 5000);
+    await watcher.next(announces(ada.user.id, true), 5000);
 
     const killedAt = Date.now();
     await a.kill('SIGKILL');
-    await watcher.next((f) => f.type === 'presence' && f.userId === ada.user.id && f.online === false, 10_000);
+    await watcher.next(announces(ada.user.id, false), 10_000);
     const elapsed = Date.now() - killedAt;
     assert.ok(elapsed <= 1500 + 500 + 1000, `Ada was shown offline ${elapsed} ms after her node died (TTL 1500 ms + one beat)`);
   });

@@ -14,6 +14,7 @@ import { RawClient } from '../support/ws-client.ts';
 import { post } from '../support/api.ts';
 import { startNodeProcess } from '../support/node-process.ts';
 import { eventually } from '../support/eventually.ts';
+import { announces } from '../support/presence-changes.ts';
 import { openPostgresStore } from '../../src/engines/store/postgres.ts';
 import { Redis } from 'ioredis';
 import { parsePrometheus, total } from '../support/prometheus.ts';
@@ -115,13 +116,13 @@ if (databaseUrl !== undefined && redisUrl !== undefined) {
       const { room, joinCode } = await a.createRoom();
       const ada = await a.member(room.id, joinCode, 'Ada');
       const bob = await b.member(room.id, joinCode, 'Bob');
-      await ada.client.next((f) => f.type === 'presence' && f.userId === bob.user.id && f.online === true);
+      await ada.client.next(announces(bob.user.id, true));
       await bob.client.request({ type: 'typing', roomId: room.id, active: true });
       await ada.client.next((f) => f.type === 'typing' && f.userId === bob.user.id && f.active === true);
       const members = (await (await fetch(`${a.url}/api/v1/rooms/${room.id}/members`, { headers: { authorization: `Bearer ${ada.token}` } })).json()) as { members: Array<{ name: string; online: boolean }> };
       assert.deepEqual(members.members.map((m) => [m.name, m.online]).sort(), [['Ada', true], ['Bob', true]]);
       await bob.client.close();
-      await ada.client.next((f) => f.type === 'presence' && f.userId === bob.user.id && f.online === false);
+      await ada.client.next(announces(bob.user.id, false));
       await ada.client.close();
     });
 

@@ -75,10 +75,10 @@ if (redisUrl !== undefined) {
       assert.ok(engines.relayLog instanceof RedisRelayLog);
       assert.ok(engines.counters instanceof RedisCounters);
       await engines.checks.redis?.();
-      await engines.presence.touch('r', 'k/1', 'v', 60_000);
+      await engines.presence.touch('r', { memberId: 'k', connectionId: '1', value: 'v' }, 60_000);
       const redis = new Redis(redisUrl);
       try {
-        assert.deepEqual(await redis.keys(`${prefix}*`).then((keys) => keys.sort()), [`${prefix}presence:r`, `${prefix}presence:r:values`]);
+        assert.deepEqual(await redis.keys(`${prefix}*`).then((keys) => keys.sort()), [`${prefix}presence:r`, `${prefix}presence:r:member:k`, `${prefix}presence:r:members`, `${prefix}presence:r:values`]);
       } finally {
         redis.disconnect();
       }

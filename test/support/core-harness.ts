@@ -206,7 +206,7 @@ export async function coreHarness(options: HarnessOptions = {}): Promise<CoreHar
       return new TestClient(chat, chat.open(peer), peer);
     },
     async [Symbol.asyncDispose]() {
-      for (const chat of nodes) chat.close();
+      await Promise.all(nodes.map((chat) => chat.close()));
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -13,8 +13,9 @@ import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import fc from 'fast-check';
 import { startServer, type TestServer } from '../support/server.ts';
-import { errorOf, type Frame, type FrameError } from '../support/ws-client.ts';
+import { errorOf, type FrameError } from '../support/ws-client.ts';
 import { eventually } from '../support/eventually.ts';
+import { announces } from '../support/presence-changes.ts';
 import { CLIENT_FRAMES, ERROR_CODES, type MessageEvent, type TimelineEvent } from '../../src/protocol/index.ts';
 
 /** A newcomer in an open room over a raw client that joined it: the server still serves. */
@@ -403,11 +404,10 @@ test('a socket that stops answering pings is closed with 4501 within two heartbe
   const code = closeCode(silent);
   await new Promise((resolve) => silent.once('open', resolve));
   silent.send(JSON.stringify({ type: 'join', id: 'j', roomId: room.id }));
-  const presence = (online: boolean) => (f: Frame) => f.type === 'presence' && f.userId === joined.user.id && f.online === online;
-  await watcher.client.next(presence(true));
+  await watcher.client.next(announces(joined.user.id, true));
   const openedAt = Date.now();
   assert.equal(await code, 4501);
   assert.ok(Date.now() - openedAt < 3000, `closed ${Date.now() - openedAt} ms after going silent`);
-  await watcher.client.next(presence(false), 5000);
+  await watcher.client.next(announces(joined.user.id, false), 5000);
   await watcher.client.close();
 });

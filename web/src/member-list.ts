@@ -38,13 +38,16 @@ export class MemberList {
     this.#render();
   }
 
-  /** Apply a presence change. Returns false for someone not listed yet (a new member: reload the list). */
+  /** Apply a presence push's changes, in order. Returns false when one is about someone not listed yet (a new member: reload the list). */
   presence(push: PresencePush): boolean {
-    const known = this.#members.get(push.userId);
-    if (known === undefined) return false;
-    this.#members.set(push.userId, { ...known, online: push.online });
+    let complete = true;
+    for (const change of push.changes) {
+      const known = this.#members.get(change.userId);
+      if (known === undefined) complete = false;
+      else this.#members.set(change.userId, { ...known, online: change.online });
+    }
     this.#render();
-    return true;
+    return complete;
   }
 
   /** Apply a read marker move. */

@@ -244,6 +244,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     renderUnread();
   });
   client.on('typing', (push) => push.roomId === room.id && typing.update(push));
+  // One push carries the room's changes of a flush window; one about someone not listed yet (a new member) reloads the list once.
   client.on('presence', (push) => {
     if (push.roomId !== room.id) return;
     if (!members.presence(push)) reloadMembers();
