@@ -219,5 +219,50 @@ export function relayLogContract(name: string, factory: RelayLogFactory): void {
         assert.deepEqual(new Set(results.map((r) => `${r.event.seq}/${r.event.id}`)).size, 1);
         assert.equal((await (nodes[0] as RelayLog).position('race')).lastSeq, 1);
       }));
+
+    test('authority stamps: an append requiring the stamp succeeds until a change begins; a change withholds the stamp and moves it on, on every node; a change that never ends keeps it withheld; a forgotten room invalidates stamps', () =>
+      withNodes(async (backend) => {
+        const a = await backend.node(OPTIONS);
+        const b = backend.shared ? await backend.node(OPTIONS) : a;
+        const s0 = await a.authority('au');
+        assert.equal(typeof s0, 'string');
+        assert.equal(await b.authority('au'), s0, 'every node reads the same stamp');
+        assert.equal((await a.appendIfAuthority(message('au'), s0 as string))?.event.seq, 1);
+        const retried = message('au');
+        assert.equal((await a.appendIfAuthority(retried, s0 as string))?.event.seq, 2);
+        assert.deepEqual(await a.appendIfAuthority(retried, s0 as string).then((r) => [r?.duplicate, r?.event.seq]), [true, 2], 'dedupe holds for conditional appends');
+
+        await b.beginChange('au');
+        assert.equal(await a.authority('au'), undefined, 'no stamp while a change is under way');
+        assert.equal(await a.appendIfAuthority(message('au'), s0 as string), undefined, 'a stamp from before the change is refused');
+        assert.equal((await a.position('au')).lastSeq, 2, 'a refused conditional append stores nothing');
+        assert.equal((await a.append(message('au'))).event.seq, 3, 'unconditional appends go on');
+        await b.endChange('au');
+        const s1 = await a.authority('au');
+        assert.equal(typeof s1, 'string');
+        assert.notEqual(s1, s0);
+        assert.equal(await a.appendIfAuthority(message('au'), s0 as string), undefined);
+        assert.equal((await a.appendIfAuthority(message('au'), s1 as string))?.event.seq, 4);
+
+        await a.beginChange('au');
+        await b.beginChange('au');
+        await a.endChange('au');
+        assert.equal(await b.authority('au'), undefined, 'one of two changes still under way');
+        await b.endChange('au');
+        const s2 = await b.authority('au');
+        assert.notEqual(s2, undefined);
+        assert.notEqual(s2, s1);
+
+        await a.beginChange('au');
+        await a.drop('au');
+        const fresh = await b.authority('au');
+        assert.notEqual(fresh, undefined, 'a forgotten room starts with no change under way');
+        assert.notEqual(fresh, s2);
+        assert.equal(await b.appendIfAuthority(message('au'), s2 as string), undefined, 'a stamp of the forgotten epoch is refused');
+        await a.endChange('au');
+        const after = await a.authority('au');
+        assert.notEqual(after, undefined, 'an end without its begin does not withhold the stamp');
+        assert.notEqual(after, fresh, 'but still moves it on');
+      }));
   });
 }

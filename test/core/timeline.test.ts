@@ -167,3 +167,32 @@ test('a message in a relay room retried after 600 other messages is answered as 
   assert.equal(retry.seq, first.seq);
   assert.equal(retry.id, first.id);
 });
+
+test('relay room: a sender is authorized from the store once, then by the room\'s authority stamp, until a change of the room begins on any node', async () => {
+  await using h = await coreHarness({ nodes: 2 });
+  const owner = h.principal('Owner');
+  const bob = h.principal('Bob');
+  const carol = h.principal('Carol');
+  const room = await h.room(owner, { kind: 'relay' });
+  await h.admit(bob, room);
+  await h.admit(carol, room);
+  const timeline = h.store.timeline as { authorize: typeof h.store.timeline.authorize };
+  const authorize = timeline.authorize.bind(timeline);
+  let reads = 0;
+  timeline.authorize = (...args) => ((reads += 1), authorize(...args));
+  const client = h.connect(bob, 1);
+  await client.join(room.id);
+
+  for (const body of ['one', 'two', 'three']) await client.send(room.id, body);
+  assert.equal(reads, 1, 'one store read for three messages');
+  await (h.nodes[0] as NonNullable<(typeof h.nodes)[0]>).setMute(owner, room.id, carol.userId, Date.now() + 60_000);
+  await client.send(room.id, 'four');
+  await client.send(room.id, 'five');
+  assert.equal(reads, 2, 'a change on the other node voids the stamp once');
+  const { events } = await h.relayLog.page(room.id, { limit: 100 });
+  assert.deepEqual(
+    events.filter((e) => e.type === 'message' || e.type === 'member_muted').map((e) => (e.type === 'message' ? e.body : e.type)),
+    ['one', 'two', 'three', 'member_muted', 'four', 'five'],
+    'every message stored once, in order around the mute',
+  );
+});

@@ -36,6 +36,17 @@
  *   gets its epoch there, so every node reports the same one.
  * - `drop` forgets the room (buffer and dedupe): the next append starts a new epoch at seq 1. A room
  *   without appends for the engine's TTL is forgotten the same way (relay state is ephemeral).
+ * - Authority stamps let a node authorize a relay room's senders without reading the store for
+ *   every message (issue 11: relay rooms as fast as before the timeline; DESIGN.md rule 12). Every
+ *   durable change of a relay room (membership, roles, mutes, bans, closing) is bracketed by
+ *   `beginChange` and `endChange`; each of the two moves the room's stamp on, and between them the
+ *   room has no stamp (`authority` answers undefined). `appendIfAuthority(event, stamp)` appends
+ *   exactly as `append` does, atomically with checking that `stamp` is still the room's stamp, and
+ *   otherwise stores nothing and answers undefined. So a sender authorized from the store under a
+ *   stamp read before that read stays authorized only until a change begins; a change whose
+ *   `endChange` never comes (a crashed node) leaves the room without a stamp until its relay state
+ *   is forgotten, which costs store reads, never a stale authorization. A stamp names its epoch:
+ *   forgetting the room's state invalidates every stamp given before.
  * - `since` and `page` reject with `VALIDATION_FAILED` (details.field = 'limit') unless `limit` is
  *   an integer ≥ 1. Every method rejects with `BROKER_UNAVAILABLE` when the engine cannot be reached.
  */
@@ -63,6 +74,17 @@ export interface RelayLog extends TimelineSource {
    * @throws ParleyError `BROKER_UNAVAILABLE`.
    */
   append(event: NewEvent): Promise<AppendResult & { epoch: string }>;
+  /**
+   * Append like {@link append} if `stamp` is still the room's authority stamp; otherwise store
+   * nothing and resolve undefined (see the contract). @throws ParleyError `BROKER_UNAVAILABLE`.
+   */
+  appendIfAuthority(event: NewEvent, stamp: string): Promise<(AppendResult & { epoch: string }) | undefined>;
+  /** The room's authority stamp, or undefined while a change is under way (see the contract). @throws ParleyError `BROKER_UNAVAILABLE`. */
+  authority(roomId: string): Promise<string | undefined>;
+  /** A durable change of the room begins: its stamp moves on and is withheld until the change ends. @throws ParleyError `BROKER_UNAVAILABLE`. */
+  beginChange(roomId: string): Promise<void>;
+  /** The change begun last ends (committed or not): the stamp moves on again. @throws ParleyError `BROKER_UNAVAILABLE`. */
+  endChange(roomId: string): Promise<void>;
   /** Forget the room's relay state; the next append starts a new epoch. @throws ParleyError `BROKER_UNAVAILABLE`. */
   drop(roomId: string): Promise<void>;
 }

@@ -8,11 +8,15 @@
  *   checks in the appending transaction that the sender may send (member, not muted, open room).
  *   Relay rooms: the store makes the same check from durable state (`StoreTimeline.authorize`),
  *   then the relay buffer numbers the message; a change committed between the two is at worst one
- *   message late, never a broker hint.
+ *   message late, never a broker hint. A sender authorized so is remembered with the room's
+ *   authority stamp read before the store read (`sender-stamps.ts`), and its next messages are
+ *   appended on condition that the stamp still holds, without a store read, until a change of the
+ *   room begins (the RelayLog contract's authority stamps).
  * - {@link Timelines.commit}: any other event, whose change to durable state (membership, bans,
  *   roles, mutes, the room, the target message) is applied in the same store transaction that
  *   appends it (persistent rooms); relay rooms apply the change in the store, then append the
- *   event to the relay buffer. Relay rooms keep no messages in the store, so an event about a
+ *   event to the relay buffer, the two bracketed by `beginChange`/`endChange` when the change may
+ *   take a right away (every change but a join and a system notice). Relay rooms keep no messages in the store, so an event about a
  *   message checks its target in the relay buffer.
  * Every new event is then published to every node (a hint: lost publishes are repaired from the
  * timeline by the fan-out, DESIGN.md rule 3). A duplicate is never published again.
@@ -24,6 +28,7 @@ import type { RelayLog } from '../ports/relay-log.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { TimelineSource } from '../ports/timeline.ts';
 import { eventFrame } from './frames.ts';
+import { SenderStamps } from './sender-stamps.ts';
 
 /** What a write did: the event (absent when the change was already in place and no event stands for it), whether it was a duplicate, and the relay epoch. */
 export interface Written<E extends TimelineEvent = TimelineEvent> {
@@ -50,11 +55,18 @@ export interface TimelinesOptions {
   readonly now: () => number;
 }
 
+/** Relay senders remembered with their authority stamp (see `sender-stamps.ts`); about 200 bytes each. */
+const SENDER_STAMPS_MAX = 100_000;
+
+/** Changes that never take a right away, so they need not void the relay room's authority stamp. */
+const GRANTING: ReadonlySet<TimelineEvent['type']> = new Set(['member_joined', 'system']);
+
 /** The event types that act on a message (`target`). */
 const TARGETING: ReadonlySet<TimelineEvent['type']> = new Set(['message_edited', 'message_deleted', 'reaction_added', 'reaction_removed']);
 
 export class Timelines {
   readonly #o: TimelinesOptions;
+  readonly #stamps = new SenderStamps(SENDER_STAMPS_MAX);
 
   constructor(options: TimelinesOptions) {
     this.#o = options;
@@ -93,11 +105,37 @@ export class Timelines {
       if (!result.duplicate) this.publish(result.event);
       return result;
     }
-    await this.#o.store.timeline.authorize(room.id, message.senderId, message.createdAt);
     if (message.replyTo !== undefined) await this.#relayTarget(room.id, message.replyTo);
-    const result = await this.#o.relayLog.append(message);
+    const result = await this.#appendAuthorized(message);
     if (!result.duplicate) this.publish(result.event, result.epoch);
     return { event: result.event as MessageEvent, duplicate: result.duplicate };
+  }
+
+  /**
+   * Append a relay room's message once its sender is authorized: under the stamp remembered for
+   * the sender, or else from the store (`StoreTimeline.authorize`, whose refusals are thrown) under
+   * the stamp read just before that read.
+   */
+  async #appendAuthorized(message: NewMessage) {
+    const { relayLog } = this.#o;
+    const { roomId, senderId } = message;
+    const remembered = this.#stamps.get(roomId, senderId);
+    if (remembered !== undefined) {
+      const appended = await relayLog.appendIfAuthority(message, remembered);
+      if (appended !== undefined) return appended;
+      this.#stamps.delete(roomId, senderId);
+    }
+    const stamp = await relayLog.authority(roomId);
+    await this.#o.store.timeline.authorize(roomId, senderId, message.createdAt);
+    if (stamp !== undefined) {
+      const appended = await relayLog.appendIfAuthority(message, stamp);
+      if (appended !== undefined) {
+        this.#stamps.set(roomId, senderId, stamp);
+        return appended;
+      }
+    }
+    // A change is under way or began since the stamp was read: authorized by the store just now, as without stamps.
+    return relayLog.append(message);
   }
 
   /**
@@ -116,15 +154,30 @@ export class Timelines {
       createdAt: this.#o.now(),
     } as NewChange;
     if (room.kind === 'relay' && TARGETING.has(event.type)) return this.#relayTargeting(room, event, options.authority);
+    if (room.kind === 'relay') return this.#relayChange(event, options.authority);
     const result = await this.#o.store.timeline.commit(event, { authority: options.authority, editWindowMs: this.#o.editWindowMs });
-    if (room.kind !== 'relay') {
-      if (result.event !== undefined && !result.duplicate) this.publish(result.event);
-      return result;
+    if (result.event !== undefined && !result.duplicate) this.publish(result.event);
+    return result;
+  }
+
+  /**
+   * A relay room's change: applied in the store, then its event appended to the relay buffer;
+   * bracketed by `beginChange`/`endChange` unless it only grants (see the module comment). A
+   * failed `endChange` leaves the room without a stamp (store reads until it is forgotten): reported, not thrown.
+   */
+  async #relayChange(event: NewChange, authority: Authority): Promise<Written> {
+    const { relayLog } = this.#o;
+    const bracketed = !GRANTING.has(event.type);
+    if (bracketed) await relayLog.beginChange(event.roomId);
+    try {
+      const result = await this.#o.store.timeline.commit(event, { authority, editWindowMs: this.#o.editWindowMs });
+      if (result.duplicate) return { event: undefined, duplicate: true };
+      const appended = await relayLog.append(event);
+      if (!appended.duplicate) this.publish(appended.event, appended.epoch);
+      return { event: appended.event, duplicate: appended.duplicate };
+    } finally {
+      if (bracketed) await relayLog.endChange(event.roomId).catch((err: unknown) => this.#o.onError(err, `ending a change of relay room ${event.roomId}`));
     }
-    if (result.duplicate) return { event: undefined, duplicate: true };
-    const appended = await this.#o.relayLog.append(event);
-    if (!appended.duplicate) this.publish(appended.event, appended.epoch);
-    return { event: appended.event, duplicate: appended.duplicate };
   }
 
   /**

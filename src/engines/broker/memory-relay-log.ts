@@ -1,8 +1,9 @@
 /**
  * In-process RelayLog: per relay room an epoch, a seq counter, a ring of the last `bufferSize`
- * events (constant time per append, whatever the buffer size) and a dedupe map of the
- * `(senderId, clientId)` accepted within the last `dedupeWindowMs`, in acceptance order, so that each
- * append prunes the expired ones from its head (memory: one small entry per event of the window).
+ * events (constant time per append, whatever the buffer size), the authority stamp, and dedupe:
+ * the `(senderId, clientId)` accepted within the last `dedupeWindowMs`, by sender then clientId (no
+ * key string built per append), with a queue in acceptance order from whose head each append prunes
+ * the expired ones (memory: one small entry per event of the window).
  * A room untouched for `ttlMs` is forgotten when next used, and by a sweep of all rooms at most once
  * per `ttlMs` as appends go by. Limit: single process only; state is lost on restart (clients then
  * see a new epoch and resync, as the contract allows).
@@ -14,8 +15,10 @@ import type { RelayLog, RelayLogOptions, RelayPosition } from '../../core/ports/
 import type { AppendResult, NewEvent } from '../../core/ports/store.ts';
 import type { PageQuery, TimelinePage, TimelineRead } from '../../core/ports/timeline.ts';
 
-/** What dedupe remembers of an accepted event. */
+/** What dedupe remembers of an accepted event; one object serves the map and the acceptance queue. */
 interface Accepted {
+  readonly senderId: string;
+  readonly clientId: string;
   readonly id: string;
   readonly seq: number;
   readonly createdAt: number;
@@ -33,12 +36,27 @@ interface RelayRoom {
    * at `(seq - 1) % bufferSize`; allocated on first use.
    */
   ring: Array<TimelineEvent | undefined>;
-  /** `JSON [senderId, clientId]` → the accepted event, oldest first (the dedupe window). */
-  accepted: Map<string, Accepted>;
+  /** senderId → clientId → the accepted event (the dedupe window). */
+  accepted: Map<string, Map<string, Accepted>>;
+  /** Every accepted entry in acceptance order, from `head` on (those before it were pruned). */
+  expiries: Accepted[];
+  head: number;
+  /** Moves on at every `beginChange` and `endChange`; with the epoch, the room's authority stamp. */
+  authority: number;
+  /** Changes begun and not yet ended: while any is, the room has no stamp. */
+  changing: number;
+  /** `epoch:authority`, or undefined while a change is under way (kept with the two above). */
+  stamp: string | undefined;
 }
+
+/** Pruned queue entries kept before the queue is compacted. */
+const PRUNED_KEPT = 1024;
 
 /** The event with its seq, without undefined fields (so it equals what the Redis engine reads back). */
 export function withSeq(input: NewEvent, seq: number): TimelineEvent {
+  let complete = true;
+  for (const key in input) if ((input as Record<string, unknown>)[key] === undefined) complete = false;
+  if (complete) return { ...input, seq } as TimelineEvent;
   const event: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) if (value !== undefined) event[key] = value;
   event['seq'] = seq;
@@ -48,6 +66,35 @@ export function withSeq(input: NewEvent, seq: number): TimelineEvent {
 /** Reject a page size that is not an integer ≥ 1 with `VALIDATION_FAILED` (details.field = 'limit'). */
 export function checkLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1) throw new ParleyError('VALIDATION_FAILED', 'limit must be an integer ≥ 1', { details: { field: 'limit' } });
+}
+
+/** Move the room's authority on by one, `changing` by `delta` (never below 0), and restamp it. */
+function moveAuthority(room: RelayRoom, delta: 1 | -1): void {
+  room.authority += 1;
+  room.changing = Math.max(0, room.changing + delta);
+  room.stamp = room.changing > 0 ? undefined : `${room.epoch}:${room.authority}`;
+}
+
+/**
+ * Forget the dedupe entries expired at `now`, oldest first. A queue entry whose `(sender,
+ * clientId)` was accepted again later (after expiring) is no longer the map's entry and is
+ * skipped.
+ */
+function prune(room: RelayRoom, now: number): void {
+  const { expiries } = room;
+  while (room.head < expiries.length) {
+    const oldest = expiries[room.head] as Accepted;
+    if (oldest.expiresAt > now) break;
+    room.head += 1;
+    const sent = room.accepted.get(oldest.senderId);
+    if (sent?.get(oldest.clientId) !== oldest) continue;
+    sent.delete(oldest.clientId);
+    if (sent.size === 0) room.accepted.delete(oldest.senderId);
+  }
+  if (room.head > PRUNED_KEPT && room.head * 2 > expiries.length) {
+    room.expiries = expiries.slice(room.head);
+    room.head = 0;
+  }
 }
 
 export class MemoryRelayLog implements RelayLog {
@@ -75,13 +122,33 @@ export class MemoryRelayLog implements RelayLog {
   async append(input: NewEvent): Promise<AppendResult & { epoch: string }> {
     const now = this.now();
     this.#sweep(now);
+    return this.#append(this.#room(input.roomId), input, now);
+  }
+
+  async appendIfAuthority(input: NewEvent, stamp: string): Promise<(AppendResult & { epoch: string }) | undefined> {
+    const now = this.now();
+    this.#sweep(now);
     const room = this.#room(input.roomId);
-    for (const [key, entry] of room.accepted) {
-      if (entry.expiresAt > now) break;
-      room.accepted.delete(key);
-    }
-    const key = JSON.stringify([input.senderId, input.clientId]);
-    const original = room.accepted.get(key);
+    return room.stamp === stamp ? this.#append(room, input, now) : undefined;
+  }
+
+  async authority(roomId: string): Promise<string | undefined> {
+    return this.#room(roomId).stamp;
+  }
+
+  async beginChange(roomId: string): Promise<void> {
+    moveAuthority(this.#room(roomId), 1);
+  }
+
+  async endChange(roomId: string): Promise<void> {
+    moveAuthority(this.#room(roomId), -1);
+  }
+
+  #append(room: RelayRoom, input: NewEvent, now: number): AppendResult & { epoch: string } {
+    prune(room, now);
+    const { senderId, clientId } = input;
+    let sent = room.accepted.get(senderId);
+    const original = sent?.get(clientId);
     if (original !== undefined && original.expiresAt > now) {
       const buffered = original.seq > room.lastSeq - this.bufferSize ? room.ring[(original.seq - 1) % this.bufferSize] : undefined;
       const event = buffered ?? { ...withSeq(input, original.seq), id: original.id, createdAt: original.createdAt };
@@ -92,8 +159,10 @@ export class MemoryRelayLog implements RelayLog {
     room.lastSeq = seq;
     room.touchedAt = now;
     room.ring[(seq - 1) % this.bufferSize] = event;
-    room.accepted.delete(key); // an expired entry not yet pruned: re-insert at the tail
-    room.accepted.set(key, { id: event.id, seq, createdAt: event.createdAt, expiresAt: now + this.dedupeWindowMs });
+    if (sent === undefined) room.accepted.set(senderId, (sent = new Map()));
+    const accepted: Accepted = { senderId, clientId, id: event.id, seq, createdAt: event.createdAt, expiresAt: now + this.dedupeWindowMs };
+    sent.set(clientId, accepted);
+    room.expiries.push(accepted);
     return { event, duplicate: false, epoch: room.epoch };
   }
 
@@ -155,7 +224,8 @@ export class MemoryRelayLog implements RelayLog {
     let room = this.#rooms.get(roomId);
     const now = this.now();
     if (room === undefined || now - room.touchedAt >= this.ttlMs) {
-      room = { epoch: randomUUID(), touchedAt: now, lastSeq: 0, ring: [], accepted: new Map() };
+      const epoch = randomUUID();
+      room = { epoch, touchedAt: now, lastSeq: 0, ring: [], accepted: new Map(), expiries: [], head: 0, authority: 0, changing: 0, stamp: `${epoch}:0` };
       this.#rooms.set(roomId, room);
     }
     return room;

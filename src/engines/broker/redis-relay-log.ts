@@ -29,13 +29,18 @@ if epoch then seq = tonumber(redis.call('HGET', KEYS[1], 'seq')) else
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end`;
 
+/** Lua expression (after {@link EPOCH}): the room's authority stamp `epoch:authority`, or '' while a change is under way. */
+const STAMP = `(tonumber(redis.call('HGET', KEYS[1], 'changing') or '0') > 0 and '' or epoch .. ':' .. (redis.call('HGET', KEYS[1], 'authority') or '0'))`;
+
 /**
  * KEYS: meta, events, dedupe, dedupe-at. ARGV: new epoch, ttlMs, bufferSize, dedupe field, JSON
- * before the seq, JSON after it, dedupe window ms, createdAt, id as JSON.
- * Returns [epoch, new seq, 0], or for a duplicate [epoch, `[seq,createdAt,"id"]`, 1, the original's
- * JSON if still buffered else ''].
+ * before the seq, JSON after it, dedupe window ms, createdAt, id as JSON, the authority stamp the
+ * append requires ('' for none).
+ * Returns [epoch, new seq, 0], for a duplicate [epoch, `[seq,createdAt,"id"]`, 1, the original's
+ * JSON if still buffered else ''], or [epoch, 0, 2] when the required stamp is not the room's.
  */
 const APPEND = `${EPOCH}
+if ARGV[10] ~= '' and ${STAMP} ~= ARGV[10] then return {epoch, 0, 2} end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local expired = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', string.format('%.0f', now), 'LIMIT', 0, 100)
@@ -59,6 +64,20 @@ redis.call('HSET', KEYS[3], ARGV[4], '[' .. seq .. ',' .. ARGV[8] .. ',' .. ARGV
 redis.call('ZADD', KEYS[4], string.format('%.0f', now + tonumber(ARGV[7])), ARGV[4])
 for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 return {epoch, seq, 0}`;
+
+/** KEYS: meta. ARGV: new epoch, ttlMs. Returns the room's authority stamp, or '' while a change is under way. */
+const AUTHORITY = `${EPOCH}
+return ${STAMP}`;
+
+/**
+ * KEYS: meta. ARGV: new epoch, ttlMs, 1 (a change begins) or -1 (one ends). Moves the stamp on and
+ * counts the changes under way (never below 0: the room's state may have been forgotten meanwhile).
+ */
+const CHANGE = `${EPOCH}
+redis.call('HINCRBY', KEYS[1], 'authority', 1)
+local changing = tonumber(redis.call('HGET', KEYS[1], 'changing') or '0') + tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], 'changing', math.max(0, changing))
+return 1`;
 
 /** KEYS: meta. ARGV: new epoch, ttlMs. Returns [epoch, seq]. */
 const POSITION = `${EPOCH}
@@ -112,6 +131,8 @@ export class RedisRelayLog implements RelayLog {
   readonly #position: Script;
   readonly #since: Script;
   readonly #page: Script;
+  readonly #authority: Script;
+  readonly #change: Script;
   readonly bufferSize: number;
   readonly ttlMs: number;
   readonly dedupeWindowMs: number;
@@ -126,17 +147,43 @@ export class RedisRelayLog implements RelayLog {
     this.#position = redis.script(POSITION, 1);
     this.#since = redis.script(SINCE, 2);
     this.#page = redis.script(PAGE, 2);
+    this.#authority = redis.script(AUTHORITY, 1);
+    this.#change = redis.script(CHANGE, 1);
   }
 
   async append(input: NewEvent): Promise<AppendResult & { epoch: string }> {
+    return (await this.#appendRequiring(input, '')) as AppendResult & { epoch: string };
+  }
+
+  appendIfAuthority(input: NewEvent, stamp: string): Promise<(AppendResult & { epoch: string }) | undefined> {
+    return this.#appendRequiring(input, stamp);
+  }
+
+  async authority(roomId: string): Promise<string | undefined> {
+    const [meta] = this.#keys(roomId);
+    const stamp = (await this.#authority(meta, randomUUID(), String(this.ttlMs))) as string;
+    return stamp === '' ? undefined : stamp;
+  }
+
+  async beginChange(roomId: string): Promise<void> {
+    await this.#change(this.#keys(roomId)[0], randomUUID(), String(this.ttlMs), '1');
+  }
+
+  async endChange(roomId: string): Promise<void> {
+    await this.#change(this.#keys(roomId)[0], randomUUID(), String(this.ttlMs), '-1');
+  }
+
+  /** Append, requiring the authority stamp `stamp` unless it is ''; undefined when it is not the room's. */
+  async #appendRequiring(input: NewEvent, stamp: string): Promise<(AppendResult & { epoch: string }) | undefined> {
     const [meta, events, dedupe, dedupeAt] = this.#keys(input.roomId);
     // The event JSON with the seq first, split where the seq goes (undefined fields dropped, as JSON does).
     const tail = `,${JSON.stringify(input).slice(1)}`;
     const field = JSON.stringify([input.senderId, input.clientId]);
-    const args = [randomUUID(), String(this.ttlMs), String(this.bufferSize), field, '{"seq":', tail, String(this.dedupeWindowMs), String(input.createdAt), JSON.stringify(input.id)];
-    const reply = (await this.#append(meta, events, dedupe, dedupeAt, ...args)) as [string, number, 0] | [string, string, 1, string];
+    const args = [randomUUID(), String(this.ttlMs), String(this.bufferSize), field, '{"seq":', tail, String(this.dedupeWindowMs), String(input.createdAt), JSON.stringify(input.id), stamp];
+    const reply = (await this.#append(meta, events, dedupe, dedupeAt, ...args)) as [string, number, 0 | 2] | [string, string, 1, string];
     const epoch = reply[0];
-    if (reply[2] === 0) return { event: withSeq(input, Number(reply[1])), duplicate: false, epoch };
+    if (reply[2] === 2) return undefined;
+    if (reply[2] !== 1) return { event: withSeq(input, Number(reply[1])), duplicate: false, epoch };
     const [seq, createdAt, id] = JSON.parse(reply[1]) as [number, number, string];
     const event = reply[3] !== '' ? (JSON.parse(reply[3]) as TimelineEvent) : { ...withSeq(input, seq), id, createdAt };
     return { event, duplicate: true, epoch };
