@@ -29,15 +29,26 @@ export interface RoomsOptions {
   readonly now: () => number;
 }
 
+/**
+ * A new room id: 12 random base64url characters (72 bits) that start with a letter or a digit, so
+ * that an id pasted after a command-line option (`--room <id>`) is never read as an option.
+ */
+export function newRoomId(): string {
+  for (;;) {
+    const id = randomBytes(9).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
+}
+
 export class Rooms {
   readonly #cache = new Map<string, RoomRecord>();
 
   constructor(private readonly options: RoomsOptions) {}
 
-  /** Create a room; the id is 12 random base64url characters unless given. Throws VALIDATION_FAILED if the id is taken. */
+  /** Create a room; the id is {@link newRoomId}'s unless given. Throws VALIDATION_FAILED if the id is taken. */
   async create(input: CreateRoomInput): Promise<RoomRecord> {
     const room = await this.options.store.rooms.create({
-      id: input.id ?? randomBytes(9).toString('base64url'),
+      id: input.id ?? newRoomId(),
       name: input.name,
       kind: input.kind,
       maxMembers: input.maxMembers,
