@@ -196,3 +196,28 @@ test('relay room: a sender is authorized from the store once, then by the room\'
     'every message stored once, in order around the mute',
   );
 });
+
+test('relay room: a ban committed on another node between a send\'s store check and its append refuses the send instead of storing it after the ban', async () => {
+  await using h = await coreHarness({ nodes: 2 });
+  const owner = h.principal('Owner');
+  const bob = h.principal('Bob');
+  const room = await h.room(owner, { kind: 'relay' });
+  await h.admit(bob, room);
+  const timeline = h.store.timeline as { authorize: typeof h.store.timeline.authorize };
+  const authorize = timeline.authorize.bind(timeline);
+  let banned = false;
+  timeline.authorize = async (...args) => {
+    await authorize(...args);
+    if (!banned && args[1] === bob.userId) {
+      banned = true;
+      await (h.nodes[0] as NonNullable<(typeof h.nodes)[0]>).ban(owner, room.id, bob.userId, 'spam');
+    }
+  };
+  const client = h.connect(bob, 1);
+  await client.join(room.id);
+
+  assert.equal(await refusal(client.send(room.id, 'raced')), 'ROOM_NOT_FOUND');
+  assert.ok(banned);
+  const { events } = await h.relayLog.page(room.id, { limit: 100 });
+  assert.deepEqual(events.filter((e) => e.type === 'message'), [], 'nothing stored after the ban');
+});

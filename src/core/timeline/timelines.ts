@@ -7,11 +7,12 @@
  * - {@link Timelines.appendMessage}: a message with the room's next seq. Persistent rooms: the store
  *   checks in the appending transaction that the sender may send (member, not muted, open room).
  *   Relay rooms: the store makes the same check from durable state (`StoreTimeline.authorize`),
- *   then the relay buffer numbers the message; a change committed between the two is at worst one
- *   message late, never a broker hint. A sender authorized so is remembered with the room's
- *   authority stamp read before the store read (`sender-stamps.ts`), and its next messages are
- *   appended on condition that the stamp still holds, without a store read, until a change of the
- *   room begins (the RelayLog contract's authority stamps).
+ *   then the relay buffer numbers the message on condition that the room's authority stamp, read
+ *   before the store read, still holds (the RelayLog contract's authority stamps): a change that
+ *   began since makes the send authorize again, so it is refused rather than stored after the
+ *   change; only a change already under way at the store read can leave one message late, never a
+ *   broker hint. A sender authorized so is remembered with that stamp (`sender-stamps.ts`), and its
+ *   next messages need no store read until a change of the room begins.
  * - {@link Timelines.commit}: any other event, whose change to durable state (membership, bans,
  *   roles, mutes, the room, the target message) is applied in the same store transaction that
  *   appends it (persistent rooms); relay rooms apply the change in the store, then append the
@@ -57,6 +58,9 @@ export interface TimelinesOptions {
 
 /** Relay senders remembered with their authority stamp (see `sender-stamps.ts`); about 200 bytes each. */
 const SENDER_STAMPS_MAX = 100_000;
+
+/** Store reads a relay message may take when changes of its room keep voiding the stamp read with them. */
+const AUTHORIZE_ATTEMPTS = 3;
 
 /** Changes that never take a right away, so they need not void the relay room's authority stamp. */
 const GRANTING: ReadonlySet<TimelineEvent['type']> = new Set(['member_joined', 'system']);
@@ -114,7 +118,8 @@ export class Timelines {
   /**
    * Append a relay room's message once its sender is authorized: under the stamp remembered for
    * the sender, or else from the store (`StoreTimeline.authorize`, whose refusals are thrown) under
-   * the stamp read just before that read.
+   * the stamp read just before that read, again if a change voided it meanwhile (so a change
+   * committed after the store read refuses the message instead of following it).
    */
   async #appendAuthorized(message: NewMessage) {
     const { relayLog } = this.#o;
@@ -125,17 +130,18 @@ export class Timelines {
       if (appended !== undefined) return appended;
       this.#stamps.delete(roomId, senderId);
     }
-    const stamp = await relayLog.authority(roomId);
-    await this.#o.store.timeline.authorize(roomId, senderId, message.createdAt);
-    if (stamp !== undefined) {
+    for (let attempt = 1; ; attempt++) {
+      const stamp = await relayLog.authority(roomId);
+      await this.#o.store.timeline.authorize(roomId, senderId, message.createdAt);
+      // A change under way, or changes that keep coming: authorized by the store just now, as without stamps.
+      if (stamp === undefined || attempt === AUTHORIZE_ATTEMPTS) return relayLog.append(message);
       const appended = await relayLog.appendIfAuthority(message, stamp);
       if (appended !== undefined) {
         this.#stamps.set(roomId, senderId, stamp);
         return appended;
       }
+      // A change began after the stamp was read, perhaps after the store read too: authorize again.
     }
-    // A change is under way or began since the stamp was read: authorized by the store just now, as without stamps.
-    return relayLog.append(message);
   }
 
   /**
