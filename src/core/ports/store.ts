@@ -82,8 +82,6 @@ export interface MemberStore {
   joinView(roomId: string, userId: string): Promise<JoinView | undefined>;
   /** The members among `userIds` (unknown ones are absent), in one query. */
   getMany(roomId: string, userIds: readonly string[]): Promise<MemberRecord[]>;
-  /** How many members the room has. */
-  count(roomId: string): Promise<number>;
   /**
    * Members by user id, ascending: the first `limit` with userId > `after` (from the start without
    * it); `hasMore` says whether more follow. `limit < 1` rejects with `VALIDATION_FAILED`.

@@ -179,11 +179,6 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect,
         }
         return found;
       }),
-    count: (roomId) =>
-      guard(async () => {
-        const { count } = await db.selectFrom('members').select((eb) => eb.fn.countAll<number | string>().as('count')).where('room_id', '=', roomId).executeTakeFirstOrThrow();
-        return Number(count);
-      }),
     /** See the port. @throws ParleyError `VALIDATION_FAILED` (details.field = 'limit') unless limit is an integer ≥ 1. */
     page: (roomId, { after, limit }) =>
       guard(async () => {
