@@ -17,8 +17,8 @@
  *   roles, mutes, the room, the target message) is applied in the same store transaction that
  *   appends it (persistent rooms); relay rooms apply the change in the store, then append the
  *   event to the relay buffer, the two bracketed by `beginChange`/`endChange` when the change may
- *   take a right away (every change but a join and a system notice). Relay rooms keep no messages in the store, so an event about a
- *   message checks its target in the relay buffer.
+ *   take a right away (every change but a join and a system notice). Relay rooms keep no messages
+ *   in the store, so an event about a message checks its target in the relay buffer.
  * Every new event is then published to every node (a hint: lost publishes are repaired from the
  * timeline by the fan-out, DESIGN.md rule 3). A duplicate is never published again.
  */
