@@ -4,11 +4,14 @@
  * closes; a member is online while any of their entries is live.
  *
  * Pushes are coalesced (issue 11, joining at scale): a change waits in its room's pending changes
- * (the latest per member wins, in the order of their latest change) until the node's flush timer
- * fires, `flushMs` after the first change it holds; then each room with pending changes gets one
- * `presence` push carrying all of them. So 50 joins within a window cost each member one frame, not
- * fifty. One timer per node, armed only while changes wait (DESIGN.md, "No per-socket timers").
- * `flushMs` 0 publishes each change at once.
+ * (the latest per member wins, in the order of their latest change) until the room's window ends;
+ * then the room gets one `presence` push carrying all of them. So 50 joins within a window cost
+ * each member one frame, not fifty. A room's window opens with its first pending change and lasts
+ * `flushMs`, or longer in a room with many connections on this node: {@link presenceWindowMs}
+ * keeps a room's pushes to about {@link PRESENCE_FRAMES_PER_SECOND} frames per second on a node
+ * however many join or leave, so a join costs the node a bounded number of writes, not one per
+ * member present. One timer per node, armed for the earliest window's end while changes wait
+ * (DESIGN.md, "No per-socket timers"). `flushMs` 0 publishes each change at once.
  *
  * No operation reads a room's whole presence: `enter` and `leave` ask the port about their member
  * only, `online` reads at most `limit` members, `present` the members asked about.
@@ -26,6 +29,29 @@ import type { Presence } from './ports/presence.ts';
 import type { Broker } from './ports/broker.ts';
 import { Wheel, wheelTiming } from './wheel.ts';
 
+/** About how many presence frames a room's pushes write per second on one node, at most (issue 11, joining at scale). */
+export const PRESENCE_FRAMES_PER_SECOND = 20;
+/** The longest a presence change waits, in multiples of the flush window. */
+const PRESENCE_WINDOW_MAX_FACTOR = 30;
+
+/**
+ * How long a room's presence changes wait to be pushed together, in ms: `flushMs`, or as long as
+ * `connections` frames take at {@link PRESENCE_FRAMES_PER_SECOND} (each push is one frame per
+ * connection in the room on this node), at most 30 × `flushMs`. With the default 100 ms: rooms of
+ * up to 2 connections 100 ms, 10 → 500 ms, 40 → 2 s, 60 or more → 3 s.
+ */
+export function presenceWindowMs(flushMs: number, connections: number): number {
+  return Math.min(flushMs * PRESENCE_WINDOW_MAX_FACTOR, Math.max(flushMs, Math.ceil((connections * 1000) / PRESENCE_FRAMES_PER_SECOND)));
+}
+
+/** A room's changes waiting for its window to end. */
+interface PendingRoom {
+  /** userId → the member's latest change not pushed yet (a Map keeps their order). */
+  readonly changes: Map<string, PresenceChange>;
+  /** When the window ends (Unix ms). */
+  readonly dueAt: number;
+}
+
 interface LocalEntry {
   readonly roomId: string;
   readonly userId: string;
@@ -39,7 +65,7 @@ export interface RoomPresenceOptions {
   readonly broker: Broker;
   /** Entry lifetime without refresh, in ms (PARLEY_PRESENCE_TTL_MS). */
   readonly ttlMs: number;
-  /** How long a change waits to be pushed with the room's others, in ms; 0: at once (PARLEY_PRESENCE_FLUSH_MS). */
+  /** How long a change waits at least to be pushed with the room's others, in ms; 0: at once (PARLEY_PRESENCE_FLUSH_MS). See {@link presenceWindowMs}. */
   readonly flushMs: number;
   /** Failures of the background beat and of coalesced pushes (both go on), to be logged. */
   readonly onError: (err: unknown, context: string) => void;
@@ -56,10 +82,14 @@ export class RoomPresence {
   #prunedAt = 0;
   readonly #timer: NodeJS.Timeout;
   #beating = false;
-  /** roomId → userId → the member's latest change not pushed yet (a Map keeps their order). */
-  #pending = new Map<string, Map<string, PresenceChange>>();
-  /** Armed while changes are pending. */
+  /** roomId → this node's entries in the room (what one push to the room costs this node, in frames). */
+  readonly #connections = new Map<string, number>();
+  /** roomId → the room's changes not pushed yet. */
+  #pending = new Map<string, PendingRoom>();
+  /** Armed for the earliest window's end while changes are pending. */
   #flushTimer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (Unix ms). */
+  #flushAt = Infinity;
   #closed = false;
 
   readonly #o: RoomPresenceOptions;
@@ -79,12 +109,13 @@ export class RoomPresence {
    * becomes `online`, whatever it was.
    */
   async enter(roomId: string, userId: string, name: string, connectionId: string): Promise<void> {
-    const pending = this.#pending.get(roomId)?.has(userId) === true;
+    const pending = this.#pending.get(roomId)?.changes.has(userId) === true;
     const wasOnline = !pending && (await this.#o.presence.present(roomId, [userId])).has(userId);
     const entry: LocalEntry = { roomId, userId, name, connectionId };
     const localKey = `${roomId}\n${userId}/${connectionId}`;
     const previous = this.#local.get(localKey);
     if (previous !== undefined) this.#wheel.delete(previous);
+    else this.#connections.set(roomId, (this.#connections.get(roomId) ?? 0) + 1);
     this.#local.set(localKey, entry);
     this.#wheel.add(entry);
     await this.#o.presence.touch(roomId, { memberId: userId, connectionId, value: name }, this.#o.ttlMs);
@@ -98,8 +129,13 @@ export class RoomPresence {
   async leave(roomId: string, userId: string, name: string, connectionId: string): Promise<boolean> {
     const localKey = `${roomId}\n${userId}/${connectionId}`;
     const entry = this.#local.get(localKey);
-    if (entry !== undefined) this.#wheel.delete(entry);
-    this.#local.delete(localKey);
+    if (entry !== undefined) {
+      this.#wheel.delete(entry);
+      this.#local.delete(localKey);
+      const left = (this.#connections.get(roomId) ?? 1) - 1;
+      if (left > 0) this.#connections.set(roomId, left);
+      else this.#connections.delete(roomId);
+    }
     await this.#o.presence.remove(roomId, { memberId: userId, connectionId });
     if ((await this.#o.presence.present(roomId, [userId])).has(userId)) return false;
     await this.#change(roomId, { userId, name, online: false });
@@ -128,29 +164,48 @@ export class RoomPresence {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
-    await this.#flush();
+    await this.#flush(Infinity);
   }
 
   /** Queue a change for the room's next push (the member's latest change replaces an earlier one), or push it now. */
   async #change(roomId: string, change: PresenceChange): Promise<void> {
     if (this.#o.flushMs === 0 || this.#closed) return this.#publish(roomId, [change]);
     let room = this.#pending.get(roomId);
-    if (room === undefined) this.#pending.set(roomId, (room = new Map()));
-    room.delete(change.userId);
-    room.set(change.userId, change);
-    if (this.#flushTimer === undefined) {
-      this.#flushTimer = setTimeout(() => void this.#flush(), this.#o.flushMs);
-      this.#flushTimer.unref();
+    if (room === undefined) {
+      room = { changes: new Map(), dueAt: Date.now() + presenceWindowMs(this.#o.flushMs, this.#connections.get(roomId) ?? 0) };
+      this.#pending.set(roomId, room);
+      if (room.dueAt < this.#flushAt) this.#arm(room.dueAt);
     }
+    room.changes.delete(change.userId);
+    room.changes.set(change.userId, change);
   }
 
-  /** Push every room's pending changes, one push per room (per {@link PRESENCE_CHANGES_MAX} changes). */
-  async #flush(): Promise<void> {
+  /** (Re-)arm the flush timer for `at` (Unix ms). */
+  #arm(at: number): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushAt = at;
+    this.#flushTimer = setTimeout(() => void this.#flush(Date.now()), Math.max(0, at - Date.now()));
+    this.#flushTimer.unref();
+  }
+
+  /**
+   * Push the pending changes of every room whose window has ended by `now` (all of them when
+   * `now` is Infinity), one push per room (per {@link PRESENCE_CHANGES_MAX} changes); re-arm for
+   * the earliest window left.
+   */
+  async #flush(now: number): Promise<void> {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
-    const rooms = this.#pending;
-    this.#pending = new Map();
-    await Promise.all([...rooms].map(([roomId, changes]) => this.#publish(roomId, [...changes.values()]).catch((err: unknown) => this.#o.onError(err, 'presence push'))));
+    this.#flushAt = Infinity;
+    const due: [string, PendingRoom][] = [];
+    let next = Infinity;
+    for (const entry of this.#pending) {
+      if (entry[1].dueAt <= now) due.push(entry);
+      else next = Math.min(next, entry[1].dueAt);
+    }
+    for (const [roomId] of due) this.#pending.delete(roomId);
+    if (next !== Infinity) this.#arm(next);
+    await Promise.all(due.map(([roomId, room]) => this.#publish(roomId, [...room.changes.values()]).catch((err: unknown) => this.#o.onError(err, 'presence push'))));
   }
 
   async #publish(roomId: string, changes: PresenceChange[]): Promise<void> {

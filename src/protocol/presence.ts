@@ -18,7 +18,8 @@ export const PresenceChange = z
 export type PresenceChange = z.infer<typeof PresenceChange>;
 
 /**
- * Push: the room's presence changes of one flush window (`PARLEY_PRESENCE_FLUSH_MS`) on one node,
+ * Push: the room's presence changes of one flush window on one node (`PARLEY_PRESENCE_FLUSH_MS`, longer
+ * in rooms with many connections on the node: `presenceWindowMs` in `core/presence.ts`),
  * in the order they happened, each member at most once with their latest state (online then
  * offline within a window arrives as offline). A node sends a room at most one push per window
  * (several only past {@link PRESENCE_CHANGES_MAX} changes), so a burst of joins costs each member

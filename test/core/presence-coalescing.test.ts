@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { coreHarness, type ReceivedFrame, type TestClient } from '../support/core-harness.ts';
 import { announces, changesOf } from '../support/presence-changes.ts';
 import { eventually } from '../support/eventually.ts';
+import { PRESENCE_FRAMES_PER_SECOND, presenceWindowMs } from '../../src/core/presence.ts';
 
 /** Longer than any test: only `close()` ends the window. */
 const LONG_WINDOW_MS = 600_000;
@@ -112,4 +113,47 @@ test('the join reply lists at most joinMembersMax members, online ones first', a
   const online = new Set([owner.userId, others[0]!.userId, others[1]!.userId]);
   assert.deepEqual(joined.members.slice(0, 3).map((m) => [online.has(m.userId), m.online]), [[true, true], [true, true], [true, true]]);
   assert.deepEqual([online.has(joined.members[3]!.userId), joined.members[3]!.online], [false, false]);
+});
+
+test('the window grows with the room\'s connections on the node: about 20 frames per second, at most 30 windows', () => {
+  assert.equal(PRESENCE_FRAMES_PER_SECOND, 20);
+  assert.deepEqual([0, 1, 2, 3, 10, 40, 60, 10_000].map((n) => presenceWindowMs(100, n)), [100, 100, 100, 150, 500, 2000, 3000, 3000]);
+  assert.equal(presenceWindowMs(20, 12), 600);
+});
+
+test('a room with many connections on the node gathers changes for longer than a room with few', async () => {
+  await using h = await coreHarness({ chat: { presenceFlushMs: 20 } });
+  const owner = h.principal('Owner');
+  const big = await h.room(owner);
+  const small = await h.room(owner);
+  const watcher = h.connect(owner);
+  await watcher.join(big.id);
+  await watcher.join(small.id);
+  const members = Array.from({ length: 11 }, (_, i) => h.principal(`M${i}`));
+  const clients: TestClient[] = [];
+  for (const p of members) {
+    await h.admit(p, big);
+    const client = h.connect(p);
+    await client.join(big.id);
+    clients.push(client);
+  }
+  await eventually('every member shown online in the big room', 10_000, () => members.every((m) => watcher.peer.frames.some(announces(m.userId, true))));
+  const bigPushes = () => presencePushes(watcher).filter((f) => f.roomId === big.id).length;
+  const before = bigPushes();
+  const [x, y] = [clients[0]!, clients[1]!];
+
+  // 12 connections: a 600 ms window. The small room (1 connection, then 2) flushes after 100 ms.
+  await h.nodes[0]!.disconnect(x.connection);
+  const newcomer = h.principal('Newcomer');
+  await h.admit(newcomer, small);
+  await h.connect(newcomer).join(small.id);
+  await eventually('the small room\'s push', 5000, () => presencePushes(watcher).some((f) => f.roomId === small.id && changesOf(f).some((c) => c.userId === newcomer.userId)));
+  await h.nodes[0]!.disconnect(y.connection);
+
+  await eventually('the big room\'s push', 5000, () => bigPushes() > before);
+  const pushes = presencePushes(watcher).filter((f) => f.roomId === big.id).slice(before);
+  assert.deepEqual(pushes.map(changesOf), [[
+    { userId: x.principal.userId, name: x.principal.name, online: false },
+    { userId: y.principal.userId, name: y.principal.name, online: false },
+  ]]);
 });
