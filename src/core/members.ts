@@ -20,7 +20,7 @@
  */
 import { ParleyError, type MemberInfo, type MemberRole } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
-import type { Store, JoinView, MemberRecord, RoomRecord } from './ports/store.ts';
+import type { Store, JoinView, MemberListing, MemberRecord, RoomRecord } from './ports/store.ts';
 import type { RoomPresence } from './presence.ts';
 import type { AuditLog } from './audit.ts';
 import type { Timelines } from './timeline/timelines.ts';
@@ -173,6 +173,6 @@ export class Members {
 }
 
 /** The wire view of a member. */
-function toInfo(m: MemberRecord, online: boolean): MemberInfo {
+function toInfo(m: MemberListing, online: boolean): MemberInfo {
   return { userId: m.userId, name: m.name, role: m.role, lastReadSeq: m.lastReadSeq, online };
 }

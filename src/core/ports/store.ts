@@ -63,6 +63,9 @@ export interface MemberRecord {
   readonly mutedUntil: number | null;
 }
 
+/** A member as member lists show them (join replies, member pages): what those reads select, and no more. */
+export type MemberListing = Pick<MemberRecord, 'userId' | 'name' | 'role' | 'lastReadSeq'>;
+
 /** What a join needs to know about a room and one principal, read together (see {@link MemberStore.joinView}). */
 export interface JoinView {
   readonly room: RoomRecord;
@@ -81,12 +84,12 @@ export interface MemberStore {
    */
   joinView(roomId: string, userId: string): Promise<JoinView | undefined>;
   /** The members among `userIds` (unknown ones are absent), in one query. */
-  getMany(roomId: string, userIds: readonly string[]): Promise<MemberRecord[]>;
+  getMany(roomId: string, userIds: readonly string[]): Promise<MemberListing[]>;
   /**
    * Members by user id, ascending: the first `limit` with userId > `after` (from the start without
    * it); `hasMore` says whether more follow. `limit < 1` rejects with `VALIDATION_FAILED`.
    */
-  page(roomId: string, query: { after?: string | undefined; limit: number }): Promise<{ members: MemberRecord[]; hasMore: boolean }>;
+  page(roomId: string, query: { after?: string | undefined; limit: number }): Promise<{ members: MemberListing[]; hasMore: boolean }>;
   /** Move the read marker to max(current, seq); returns the marker after the update, or undefined if not a member. */
   markRead(roomId: string, userId: string, seq: number): Promise<number | undefined>;
   /** Ids of the rooms the user belongs to. */

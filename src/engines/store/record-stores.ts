@@ -12,7 +12,7 @@
 import { sql, type Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
 import type { AccountStore, AuditStore, BanStore, MemberRecord, MemberStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
-import { toAccountRecord, toAuditRecord, toBanRecord, toMemberRecord, toRoomRecord, toUserRecord, type Database, type MemberRow, type RoomRow } from './schema.ts';
+import { MEMBER_LISTING_COLUMNS, toAccountRecord, toAuditRecord, toBanRecord, toMemberListing, toMemberRecord, toRoomRecord, toUserRecord, type Database, type MemberRow, type RoomRow } from './schema.ts';
 import { checkLimit, type ClassifyConstraint, type Guard } from './store-errors.ts';
 import { CompiledRead } from './compiled-query.ts';
 
@@ -98,8 +98,8 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect,
       .where('sessions.token_hash', '=', p<string>('tokenHash'))
       .where('sessions.expires_at', '>', p<number>('now')),
   );
-  const pageRead = new CompiledRead<'roomId' | 'limit', MemberRow>((p) =>
-    db.selectFrom('members').selectAll().where('room_id', '=', p<string>('roomId')).orderBy('user_id').limit(p<number>('limit')),
+  const pageRead = new CompiledRead<'roomId' | 'limit', Pick<MemberRow, (typeof MEMBER_LISTING_COLUMNS)[number]>>((p) =>
+    db.selectFrom('members').select(MEMBER_LISTING_COLUMNS).where('room_id', '=', p<string>('roomId')).orderBy('user_id').limit(p<number>('limit')),
   );
 
 
@@ -174,8 +174,8 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect,
         const found = [];
         // Chunks keep each statement under SQLite's bound-parameter limit.
         for (let i = 0; i < userIds.length; i += LAST_SEQS_CHUNK) {
-          const rows = await db.selectFrom('members').selectAll().where('room_id', '=', roomId).where('user_id', 'in', userIds.slice(i, i + LAST_SEQS_CHUNK)).orderBy('user_id').execute();
-          found.push(...rows.map(toMemberRecord));
+          const rows = await db.selectFrom('members').select(MEMBER_LISTING_COLUMNS).where('room_id', '=', roomId).where('user_id', 'in', userIds.slice(i, i + LAST_SEQS_CHUNK)).orderBy('user_id').execute();
+          found.push(...rows.map(toMemberListing));
         }
         return found;
       }),
@@ -186,8 +186,8 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect,
         const rows =
           after === undefined
             ? await pageRead.rows(db, { roomId, limit: limit + 1 })
-            : await db.selectFrom('members').selectAll().where('room_id', '=', roomId).where('user_id', '>', after).orderBy('user_id').limit(limit + 1).execute();
-        return { members: rows.slice(0, limit).map(toMemberRecord), hasMore: rows.length > limit };
+            : await db.selectFrom('members').select(MEMBER_LISTING_COLUMNS).where('room_id', '=', roomId).where('user_id', '>', after).orderBy('user_id').limit(limit + 1).execute();
+        return { members: rows.slice(0, limit).map(toMemberListing), hasMore: rows.length > limit };
       }),
     markRead: (roomId, userId, seq) =>
       guard(async () => {

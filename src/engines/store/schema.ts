@@ -9,7 +9,7 @@
  */
 import type { Generated, Selectable } from 'kysely';
 import type { AuditAction, JoinRule, MemberRole, MessageEvent, RoomKind, TimelineEvent, TimelineEventType } from '../../protocol/index.ts';
-import type { AccountRecord, AccountRole, AuditRecord, BanRecord, MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
+import type { AccountRecord, AccountRole, AuditRecord, BanRecord, MemberListing, MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
 
 /** `rooms`: one row per room; `last_seq` is the seq of the newest timeline event (0 when empty). */
 export interface RoomsTable {
@@ -222,6 +222,14 @@ export function toMemberRecord(row: MemberRow): MemberRecord {
     joinedAt: row.joined_at,
     mutedUntil: row.muted_until,
   };
+}
+
+/** The columns member lists read (`MemberListing`). */
+export const MEMBER_LISTING_COLUMNS = ['user_id', 'name', 'role', 'last_read_seq'] as const;
+
+/** A row of {@link MEMBER_LISTING_COLUMNS} → `MemberListing`. */
+export function toMemberListing(row: Pick<MemberRow, (typeof MEMBER_LISTING_COLUMNS)[number]>): MemberListing {
+  return { userId: row.user_id, name: row.name, role: row.role, lastReadSeq: Number(row.last_read_seq) };
 }
 
 /**
