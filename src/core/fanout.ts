@@ -29,6 +29,7 @@ import type { Metrics } from './ports/metrics.ts';
 import { RoomFeed, type Delivery } from './room-feed.ts';
 import { decodeEvent, gapFrame, type Encoded } from './timeline/frames.ts';
 import type { Timelines } from './timeline/timelines.ts';
+import type { TimelinePosition } from './ports/timeline.ts';
 
 /** One peer's membership of one room's event stream on this node. */
 export class Subscription {
@@ -101,6 +102,15 @@ export class Fanout {
       throw err;
     }
     return subscription;
+  }
+
+  /**
+   * The position this node's feed of a served room has delivered up to (see `RoomFeed.position`),
+   * or undefined for a room not served or not started. A join subscribed before reading it resumes
+   * from it without a gap: every later event reaches the subscription through the feed.
+   */
+  position(roomId: string): TimelinePosition | undefined {
+    return this.#rooms.get(roomId)?.feed.position;
   }
 
   /** Remove a subscription; stops serving the room when it was the last. */

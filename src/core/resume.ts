@@ -4,7 +4,9 @@
  *
  * Order of operations, which is what makes resume gap-free and duplicate-free:
  * 1. subscribe the connection first (live events are held back while it catches up);
- * 2. then read the room's position, so every event committed before the subscription is ≤ it;
+ * 2. then read the room's position, so every event committed before the subscription is ≤ it, or
+ *    still on its way to the node's feed of the room, which hands it to the subscription (a room
+ *    this node already serves takes its feed's position and reads nothing);
  * 3. reply, replay the missed events in seq order, then release the held-back live events,
  *    skipping any seq already sent.
  * Outcomes: `fresh` (no since), `replay`, `gap` (relay buffer lost some: an explicit `gap` push),
@@ -86,7 +88,8 @@ export class Resume {
         members,
         memberCount,
         lastReadSeq: member.lastReadSeq,
-        unread: await o.members.unread(room, principal.userId, member.lastReadSeq),
+        // A member who has read up to the newest seq has nothing unread: no count to run.
+        unread: member.lastReadSeq >= catchup.position.lastSeq ? 0 : await o.members.unread(room, principal.userId, member.lastReadSeq),
       };
       const start = async () => {
         if (catchup.missing !== undefined) peer.send(gapFrame(room.id, catchup.missing.from, catchup.missing.to));
@@ -115,13 +118,20 @@ export class Resume {
   /**
    * What the joiner missed: nothing (`fresh`), the events after `since` (`replay`, or `gap` when the
    * relay buffer lost some), or `resync` when the epoch differs, `since` is beyond the newest seq, or
-   * more than `resumeMaxEvents` were missed. The position is read after the subscription, so every
-   * event committed before it is at or below it (the module comment's step 2).
+   * more than `resumeMaxEvents` were missed. The position is read after the subscription (the module
+   * comment's step 2): from the node's feed of the room when it is current for this join (every
+   * event after it reaches the subscription through the feed), else from the source, so every event
+   * committed before the subscription is at or below it or still on its way through the feed.
    */
   async #catchup(room: { id: string; kind: 'persistent' | 'relay' }, cmd: JoinCommand): Promise<Catchup> {
     const source = this.#o.timelines.sourceFor(room);
-    const position = await source.position(room.id);
     const since = cmd.since;
+    // The node's feed of the room already knows a position that is safe to resume from. A `since`
+    // beyond it or another epoch (the feed has not heard of the newest events yet) asks the source,
+    // so neither is taken for a resync.
+    const fed = this.#o.fanout.position(room.id);
+    const current = fed !== undefined && (since === undefined || since <= fed.lastSeq) && (cmd.epoch === undefined || cmd.epoch === fed.epoch);
+    const position = current ? fed : await source.position(room.id);
     if (since === undefined) return { outcome: 'fresh', position, events: [] };
     const missed = position.lastSeq - since;
     if ((cmd.epoch !== undefined && cmd.epoch !== position.epoch) || missed < 0 || missed > this.#o.resumeMaxEvents) return { outcome: 'resync', position, events: [] };

@@ -16,7 +16,7 @@
  * epoch; subscriptions are told with a `resync` push.
  */
 import type { TimelineEvent } from '../protocol/index.ts';
-import type { TimelineSource } from './ports/timeline.ts';
+import type { TimelinePosition, TimelineSource } from './ports/timeline.ts';
 import { encodeEvent, type Encoded } from './timeline/frames.ts';
 
 /** How long a feed waits for an out-of-order event's predecessors before reading them from the source (ms). */
@@ -68,6 +68,15 @@ export class RoomFeed {
   /** Newest seq delivered, or undefined before {@link start}. */
   get lastSeq(): number | undefined {
     return this.#lastSeq;
+  }
+
+  /**
+   * The feed's position: the newest seq delivered and its epoch, or undefined while either is
+   * unknown. Every event after it that was or will be committed reaches the feed's subscriptions,
+   * by the broker or by a repair.
+   */
+  get position(): TimelinePosition | undefined {
+    return this.#lastSeq === undefined || this.#epoch === undefined ? undefined : { epoch: this.#epoch, lastSeq: this.#lastSeq };
   }
 
   /**
