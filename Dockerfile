@@ -1,6 +1,7 @@
-# Parley node image (docs/operations.md, "Docker"). Runs `parley serve` as the unprivileged `node`
-# user with NODE_ENV=production: PARLEY_ADMIN_TOKEN and PARLEY_SESSION_SECRET must be provided.
-FROM node:20-bookworm-slim AS build
+# Parley node image (docs/operations.md, "Docker") on the current Node LTS, 24. Runs `parley serve`
+# as the unprivileged `node` user with NODE_ENV=production: PARLEY_ADMIN_TOKEN and
+# PARLEY_SESSION_SECRET must be provided.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -9,7 +10,7 @@ RUN npm ci --omit=dev
 COPY . .
 RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app /app

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every `*.test.ts` under test/ (or the files/folders given) with Node's built-in test runner
-// and tsx. Node 20's `--test` does not expand globs, so the files are listed here.
+// and tsx, listing the files itself so that the order is the same on every Node line.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
