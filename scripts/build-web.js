@@ -18,3 +18,4 @@ await build({
 cpSync('web/index.html', 'dist/web/index.html');
 cpSync('web/embed.html', 'dist/web/embed.html');
 cpSync('web/style.css', 'dist/web/style.css');
+cpSync('web/not-found.html', 'dist/web/not-found.html');

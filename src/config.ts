@@ -16,7 +16,7 @@ const toggle = (on: boolean) => z.enum(['on', 'off', 'true', 'false', '1', '0'])
 /** Every setting: its environment variable, schema (with default) and one-line description. */
 export const SETTINGS = {
   NODE_ENV: { schema: z.enum(['development', 'production', 'test']).default('development'), doc: 'In `production`, weak or missing secrets stop the start.' },
-  HOST: { schema: z.string().min(1).default('0.0.0.0'), doc: 'Interface the HTTP and WebSocket server binds to.' },
+  HOST: { schema: z.string().min(1).default('127.0.0.1'), doc: 'Interface the HTTP and WebSocket server binds to: this machine only by default; `0.0.0.0` (as the Docker image sets) for every interface.' },
   PORT: { schema: int(0, 65535).default(3000), doc: 'TCP port (0 picks a free one).' },
   DATA_DIR: { schema: z.string().min(1).default('./data'), doc: 'Directory for the SQLite database, blobs and generated secrets.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'pino log level.' },

@@ -96,6 +96,7 @@ async function rooms(config: Config, args: string[]): Promise<void> {
       const room = await rooms.create({ name: values.name, id: values.id, ...policy, joinCodeHash: code?.hash ?? null });
       console.log(`room id:   ${room.id}`);
       console.log(`join code: ${code?.code ?? '(none: open room)'}`);
+      console.log(`join link: ${joinLink(config, room.id, code?.code)}`);
       console.log(`kind:      ${room.kind}, max members ${room.maxMembers}${room.messagesPerMinute === null ? '' : `, ${room.messagesPerMinute} messages per member per minute`}`);
     } else if (action === 'list') {
       for (const room of await rooms.list({ limit: 500, offset: 0 })) console.log(show(await rooms.info(room)));
@@ -105,6 +106,7 @@ async function rooms(config: Config, args: string[]): Promise<void> {
       const code = issueJoinCode();
       await rooms.setJoinCodeHash(roomId, code.hash);
       console.log(`join code: ${code.code}`);
+      console.log(`join link: ${joinLink(config, roomId, code.code)}`);
     } else {
       throw new UsageError(`unknown rooms command: ${positionals.join(' ') || '(none)'}`);
     }
@@ -184,7 +186,23 @@ async function announceDemotion(config: Config, accountId: string): Promise<void
   }
 }
 
+/**
+ * The web UI's link that opens the join page of `roomId` (with its join code filled in), on this
+ * machine's server as `HOST` and `PORT` configure it; a wildcard or loopback host reads `localhost`.
+ */
+function joinLink(config: Config, roomId: string, code: string | undefined): string {
+  const { host, port } = config.http;
+  const name = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  const query = new URLSearchParams({ room: roomId, ...(code === undefined ? {} : { code }) });
+  return `http://${name}:${port}/?${query}`;
+}
+
 class UsageError extends Error {}
+
+/** Whether `err` is the listen error of a port another program holds (EADDRINUSE). */
+function isAddressInUse(err: unknown): err is Error & { address: string; port: number } {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'serve', ...rest] = argv;
@@ -206,6 +224,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   else if (err instanceof ConfigError || err instanceof WeakSecretError) console.error(`parley: ${err.message}`);
   else if (err instanceof Error && err.name === 'ParleyError') console.error(`parley: ${err.message}`);
   else if (err instanceof Error && err.name === 'ZodError') console.error(`parley: invalid option: ${err.message}`);
+  else if (isAddressInUse(err)) console.error(`parley: ${err.address}:${err.port} is already in use by another program: stop it, or start Parley on a free port (PORT=3001 npm start)`);
   else console.error(err);
   process.exit(1);
 });

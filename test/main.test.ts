@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ test('`npx parley rooms create --name` prints the room id and join code, and the
   const id = /room id:\s+(\S+)/.exec(stdout)?.[1];
   const code = /join code:\s+(\S+)/.exec(stdout)?.[1];
   assert.ok(id !== undefined && code !== undefined, stdout);
+  assert.match(stdout, new RegExp(`join link: http://localhost:3000/\\?room=${id}&code=${code}\n`));
 
   const listed = await cli(['rooms', 'list'], { DATA_DIR: dataDir });
   assert.match(listed.stdout, new RegExp(`${id}\\tpersistent\\topen\\tTeam chat`));
@@ -49,6 +51,19 @@ test('`parley serve` in production without a strong admin token exits with a mes
     return true;
   });
   await assert.rejects(cli(['serve'], { DATA_DIR: dataDir, NODE_ENV: 'production', PORT: '0', PARLEY_ADMIN_TOKEN: 'changeme' }), /PARLEY_ADMIN_TOKEN is weak/);
+});
+
+test('`parley serve` on a port another program holds exits with one line naming the address, no stack trace', async (t) => {
+  const holder = createNetServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  t.after(() => holder.close());
+  const { port } = holder.address() as AddressInfo;
+  await assert.rejects(cli(['serve'], { DATA_DIR: tempDataDir(t), HOST: '127.0.0.1', PORT: String(port) }), (err: { code: number; stderr: string }) => {
+    assert.equal(err.code, 1);
+    assert.equal(err.stderr.trim().split('\n').length, 1, err.stderr);
+    assert.match(err.stderr, new RegExp(`^parley: 127\\.0\\.0\\.1:${port} is already in use by another program: stop it, or start Parley on a free port`));
+    return true;
+  });
 });
 
 test('an unknown PARLEY_* setting stops the CLI with every problem listed', async (t) => {

@@ -23,7 +23,7 @@ import { moderationRoutes } from './moderation.ts';
 import { adminRoutes } from './admin.ts';
 import { accountRoutes } from './accounts.ts';
 import { openapiRoutes } from './openapi.ts';
-import { webRoutes } from './web.ts';
+import { notFoundPage, wantsPage, webRoutes } from './web.ts';
 import { embedRoutes } from './embed.ts';
 import { metricsRoutes } from './metrics.ts';
 import { addRateLimit } from './rate-limit.ts';
@@ -56,8 +56,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(retryAfterSeconds(retryAfterMs)));
     void reply.code(error.status).send({ error: toErrorBody(error) });
   });
+  const pageNotFound = notFoundPage(deps.webDir);
   app.setNotFoundHandler((request, reply) => {
     deps.metrics.core.refused('NOT_FOUND');
+    if (pageNotFound !== undefined && wantsPage(request)) return void reply.code(404).type('text/html; charset=utf-8').send(pageNotFound);
     void reply.code(404).send({ error: toErrorBody(new ParleyError('NOT_FOUND', `No route ${request.method} ${request.url.split('?', 1)[0]}`)) });
   });
   app.addHook('onSend', async (_request, reply, payload) => {

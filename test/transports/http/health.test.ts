@@ -40,6 +40,22 @@ test('unknown routes answer 404 with the NOT_FOUND code', async () => {
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
 });
 
+test('a browser asking for a page that does not exist gets an HTML 404 page; API clients and API paths keep the JSON error', async () => {
+  await using server = await startServer();
+  const page = await fetch(`${server.url}/no/such/page`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+  assert.equal(page.status, 404);
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  const html = await page.text();
+  assert.match(html, /<title>Page not found · Parley<\/title>/);
+  assert.match(html, /<a href="\/">/);
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/, 'served under the same CSP as every page');
+  for (const [path, accept] of [['/no/such/page', 'application/json'], ['/api/v1/nothing-here', 'text/html']] as const) {
+    const res = await fetch(`${server.url}${path}`, { headers: { accept } });
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NOT_FOUND', `${path} with accept ${accept}`);
+  }
+});
+
 test('GET /live answers 200; GET /ready answers 200 with one passing check per dependency', async () => {
   await using server = await startServer();
   assert.equal((await fetch(`${server.url}/live`)).status, 200);
