@@ -166,6 +166,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const ws = new WebSocketTransport(http.server, chat, {
     path: '/ws',
     maxFrameBytes: config.ws.maxFrameBytes,
+    messageMaxBytes: config.limits.messageMaxBytes,
     heartbeatIntervalMs: config.ws.heartbeatIntervalMs,
     authTimeoutMs: config.ws.authTimeoutMs,
     allowedOrigins: config.allowedOrigins,

@@ -29,6 +29,7 @@ import {
   type TimelineEvent,
   type TypingPush,
   type WelcomePush,
+  type WireLimits,
 } from '../../src/protocol/index.ts';
 import { Connection, backoffDelay, closeError, socketUrl, type CloseInfo, type WebSocketConstructor } from './connection.ts';
 import { Requests, utf8Bytes } from './requests.ts';
@@ -65,13 +66,15 @@ export interface ParleyClientOptions {
   readonly catchUpPageSize?: number;
   /**
    * Largest message body the server accepts, in UTF-8 bytes (the server's PARLEY_MESSAGE_MAX_BYTES):
-   * `send` and `edit` refuse a longer body locally with MESSAGE_TOO_LARGE. @default 16384
+   * `send` and `edit` refuse a longer body locally with MESSAGE_TOO_LARGE. Until the first welcome;
+   * then the server's own limit (`WelcomePush.limits`) applies. @default 16384
    */
   readonly messageMaxBytes?: number;
   /**
    * Largest WebSocket frame the server accepts, in bytes (the server's PARLEY_WS_MAX_FRAME_BYTES; a
    * larger frame makes it close the socket with the terminal code 1009): any command whose encoded
-   * frame is larger is refused locally with PAYLOAD_TOO_LARGE and never written. @default 65536
+   * frame is larger is refused locally with PAYLOAD_TOO_LARGE and never written. Until the first
+   * welcome; then the server's own limit applies. @default 65536
    */
   readonly maxFrameBytes?: number;
 }
@@ -147,7 +150,7 @@ export class ParleyClient {
   readonly #rooms: Rooms;
   /** Each joined room's state folded from its timeline. */
   readonly #roomStates = new Map<string, RoomState>();
-  readonly #messageMaxBytes: number;
+  #messageMaxBytes: number;
   readonly #listeners = new Map<keyof ParleyEvents, Set<Listener<never>>>();
   readonly #backoff: { baseMs: number; maxMs: number };
   /** `join()` calls waiting for their room's first successful join. */
@@ -200,6 +203,11 @@ export class ParleyClient {
       },
       options.catchUpPageSize ?? 100,
     );
+  }
+
+  /** The size limits sends keep to: the server's, once welcomed (`WelcomePush.limits`), else the options'. */
+  get limits(): WireLimits {
+    return { messageMaxBytes: this.#messageMaxBytes, frameMaxBytes: this.#requests.maxFrameBytes };
   }
 
   /** The user this client acts as, once welcomed. */
@@ -488,6 +496,8 @@ export class ParleyClient {
       return this.close();
     }
     this.#welcome = welcome;
+    this.#messageMaxBytes = welcome.limits.messageMaxBytes;
+    this.#requests.maxFrameBytes = welcome.limits.frameMaxBytes;
     this.#setState('open');
     for (const roomId of this.#rooms.ids()) this.#sendJoin(roomId, 0);
     this.#requests.flush();

@@ -29,4 +29,5 @@ export type {
   TimelineEventType,
   TypingPush,
   WelcomePush,
+  WireLimits,
 } from '../../src/protocol/index.ts';

@@ -64,7 +64,8 @@ export function utf8Bytes(text: string): number {
 export class Requests {
   readonly #pending = new Map<string, Pending>();
   readonly #timeoutMs: number;
-  readonly #maxFrameBytes: number;
+  /** Largest frame written (bytes); larger requests are refused with PAYLOAD_TOO_LARGE. */
+  maxFrameBytes: number;
   readonly #wire: RequestWire;
 
   /**
@@ -74,7 +75,7 @@ export class Requests {
    */
   constructor(timeoutMs: number, maxFrameBytes: number, wire: RequestWire) {
     this.#timeoutMs = timeoutMs;
-    this.#maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = maxFrameBytes;
     this.#wire = wire;
   }
 
@@ -91,9 +92,9 @@ export class Requests {
     if (existing !== undefined) return existing.promise;
     const text = JSON.stringify({ ...frame, id });
     const bytes = utf8Bytes(text);
-    if (bytes > this.#maxFrameBytes) {
-      const message = `The ${String(frame.type)} frame is ${bytes} bytes; the server accepts frames of at most ${this.#maxFrameBytes} bytes`;
-      return Promise.reject(new ParleyError('PAYLOAD_TOO_LARGE', message, { details: { limitBytes: this.#maxFrameBytes, bytes } }));
+    if (bytes > this.maxFrameBytes) {
+      const message = `The ${String(frame.type)} frame is ${bytes} bytes; the server accepts frames of at most ${this.maxFrameBytes} bytes`;
+      return Promise.reject(new ParleyError('PAYLOAD_TOO_LARGE', message, { details: { limitBytes: this.maxFrameBytes, bytes } }));
     }
     let resolve!: (result: unknown) => void;
     let reject!: (error: ParleyError) => void;

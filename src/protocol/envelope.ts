@@ -35,7 +35,16 @@ export const AuthResult = z
   .meta({ id: 'AuthResult' });
 export type AuthResult = z.infer<typeof AuthResult>;
 
-/** Push, first frame on every connection: the authenticated principal and the heartbeat period. */
+/** The size limits a client must keep to (issue 12: a client refuses an oversized send itself instead of losing its socket). */
+export const WireLimits = z
+  .object({
+    messageMaxBytes: z.number().int().describe('Largest message body in UTF-8 bytes (PARLEY_MESSAGE_MAX_BYTES): a longer `send` or `edit` is refused with MESSAGE_TOO_LARGE.'),
+    frameMaxBytes: z.number().int().describe('Largest frame the server reads, in bytes (PARLEY_WS_MAX_FRAME_BYTES): a larger one closes the socket with 1009.'),
+  })
+  .meta({ id: 'WireLimits' });
+export type WireLimits = z.infer<typeof WireLimits>;
+
+/** Push, first frame on every connection: the authenticated principal, the heartbeat period and the size limits. */
 export const WelcomePush = z
   .object({
     type: z.literal('welcome'),
@@ -43,8 +52,9 @@ export const WelcomePush = z
     connectionId: z.string(),
     user: z.object({ id: z.string(), name: z.string() }),
     heartbeatIntervalMs: z.number().int().describe('The server pings this often; a client silent for two periods is dropped.'),
+    limits: WireLimits,
   })
-  .meta({ id: 'WelcomePush', description: 'Sent once after the upgrade: who you are and the heartbeat period.' });
+  .meta({ id: 'WelcomePush', description: 'Sent once after the upgrade: who you are, the heartbeat period and the size limits to keep to.' });
 export type WelcomePush = z.infer<typeof WelcomePush>;
 
 /** Reply to a command with an `id`: exactly one of `result` or `error`. */

@@ -36,7 +36,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { CLIENT_FRAMES, CLOSE_CODES, PROTOCOL_VERSION, ParleyError, validationError, type AuthCommand, type AuthResult, type ClientFrame, type WelcomePush } from '../protocol/index.ts';
+import { CLIENT_FRAMES, CLOSE_CODES, PROTOCOL_VERSION, ParleyError, validationError, type AuthCommand, type AuthResult, type ClientFrame, type WelcomePush, type WireLimits } from '../protocol/index.ts';
 import type { Chat } from '../core/chat.ts';
 import type { Peer } from '../core/ports/peer.ts';
 import type { Principal } from '../core/principal.ts';
@@ -52,6 +52,8 @@ import { EndedSessions, endsPrincipal, type SessionEnded } from '../core/session
 export interface WebSocketOptions {
   readonly path: string;
   readonly maxFrameBytes: number;
+  /** Largest message body in UTF-8 bytes (PARLEY_MESSAGE_MAX_BYTES), told to clients in the welcome. */
+  readonly messageMaxBytes: number;
   readonly heartbeatIntervalMs: number;
   /** How long a socket opened without credentials may take to send its `auth` frame (PARLEY_WS_AUTH_TIMEOUT_MS). */
   readonly authTimeoutMs: number;
@@ -155,6 +157,8 @@ export class WebSocketTransport {
   readonly #authSweep: NodeJS.Timeout;
   readonly #clientAddress: ClientAddressOf;
   readonly #protocol: ProtocolOf;
+  /** What every welcome tells the client to keep to. */
+  readonly #limits: WireLimits;
   /** Open sockets (upgrading, awaiting `auth`, or served) on this node, in all and per address subject. */
   #connections = 0;
   readonly #perAddress = new Map<string, number>();
@@ -173,6 +177,7 @@ export class WebSocketTransport {
     this.#clientAddress = clientAddressOf(options.trustProxy);
     this.#ended = new EndedSessions(options.endedSessionMemoryMs ?? 15 * 60_000);
     this.#protocol = protocolOf(options.trustProxy);
+    this.#limits = { messageMaxBytes: options.messageMaxBytes, frameMaxBytes: options.maxFrameBytes };
     server.on('upgrade', this.#onUpgrade);
     const beat = wheelTiming(options.heartbeatIntervalMs);
     this.#heartbeatWheel = new Wheel(beat.slots);
@@ -337,6 +342,7 @@ export class WebSocketTransport {
       connectionId: peer.id,
       user: { id: principal.userId, name: principal.name },
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+      limits: this.#limits,
     };
     peer.send(JSON.stringify(welcome));
   }

@@ -89,8 +89,9 @@ test('errors from the server reject with ParleyError and their stable code', asy
   ada.on('error', (e) => errors.push(e));
   await ada.connect();
   const base = (await ada.join(room.id)).room.lastSeq;
-  // The server's limit is below the SDK's default, so this one is refused by the server.
-  await assert.rejects(ada.send(room.id, 'far too long a message'), (err: unknown) => err instanceof ParleyError && err.code === 'MESSAGE_TOO_LARGE' && !err.retryable);
+  // The server's limit is below the SDK's default; its welcome announced it, so the SDK refuses the send itself.
+  assert.deepEqual(ada.limits, { messageMaxBytes: 10, frameMaxBytes: 64 * 1024 });
+  await assert.rejects(ada.send(room.id, 'far too long a message'), (err: unknown) => err instanceof ParleyError && err.code === 'MESSAGE_TOO_LARGE' && !err.retryable && err.details?.limitBytes === 10);
   // A room one is not a member of is not revealed: it answers like a room that does not exist.
   await assert.rejects(ada.join(other.room.id), (err: unknown) => err instanceof ParleyError && err.code === 'ROOM_NOT_FOUND');
   await assert.rejects(ada.join('no-such-room'), (err: unknown) => err instanceof ParleyError && err.code === 'ROOM_NOT_FOUND');

@@ -5,7 +5,7 @@
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import type { JoinResult, MessageEvent } from '../../src/protocol/index.ts';
+import type { JoinResult, MessageEvent, WireLimits } from '../../src/protocol/index.ts';
 
 /** A frame the client sent, loosely typed for assertions. */
 export type ClientFrame = { type: string; id?: string; roomId?: string; [key: string]: unknown };
@@ -17,6 +17,8 @@ export class FakeServer implements AsyncDisposable {
   readonly frames: ClientFrame[] = [];
   /** Sockets accepted so far, in order; the last one is the current connection. */
   readonly sockets: WebSocket[] = [];
+  /** The limits each welcome announces (the server defaults unless a test changes them). */
+  limits: WireLimits = { messageMaxBytes: 16_384, frameMaxBytes: 65_536 };
   /**
    * Answers frames. The default answers `join` with {@link joinResult} (`fresh`, or `replay` of
    * nothing when it carries `since`) and `ping` with `{}`.
@@ -33,7 +35,7 @@ export class FakeServer implements AsyncDisposable {
     this.#wss = wss;
     wss.on('connection', (socket) => {
       this.sockets.push(socket);
-      socket.send(JSON.stringify({ type: 'welcome', version: 1, connectionId: `c${this.sockets.length}`, user: { id: 'u1', name: 'Ada' }, heartbeatIntervalMs: 25_000 }));
+      socket.send(JSON.stringify({ type: 'welcome', version: 1, connectionId: `c${this.sockets.length}`, user: { id: 'u1', name: 'Ada' }, heartbeatIntervalMs: 25_000, limits: this.limits }));
       socket.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as ClientFrame;
         this.frames.push(frame);

@@ -155,14 +155,18 @@ test('a body over the server\'s message limit is refused locally with MESSAGE_TO
   assert.equal(client.state, 'open');
 });
 
-test('the limits come from options: messageMaxBytes for bodies, maxFrameBytes for whole frames (PAYLOAD_TOO_LARGE, e.g. a body that JSON escaping inflates)', async () => {
+test('the limits come from the server\'s welcome (the options only until then): messageMaxBytes for bodies, frameMaxBytes for whole frames (PAYLOAD_TOO_LARGE, e.g. a body that JSON escaping inflates)', async () => {
   await using server = await FakeServer.start();
-  using client = clientFor({ url: server.url, messageMaxBytes: 100, maxFrameBytes: 1024 });
+  server.limits = { messageMaxBytes: 100, frameMaxBytes: 1024 };
+  using client = clientFor({ url: server.url, messageMaxBytes: 50_000, maxFrameBytes: 100_000 });
+  assert.deepEqual(client.limits, { messageMaxBytes: 50_000, frameMaxBytes: 100_000 }, 'the options before the welcome');
   await client.connect();
+  assert.deepEqual(client.limits, { messageMaxBytes: 100, frameMaxBytes: 1024 }, 'the server\'s once welcomed');
   await client.join('room');
   const framesBefore = server.frames.length;
   await assert.rejects(client.send('room', 'x'.repeat(101)), (err: unknown) => err instanceof ParleyError && err.code === 'MESSAGE_TOO_LARGE' && /100 bytes/.test(err.message));
-  using wide = clientFor({ url: server.url, messageMaxBytes: 1024, maxFrameBytes: 1024 });
+  server.limits = { messageMaxBytes: 1024, frameMaxBytes: 1024 };
+  using wide = clientFor({ url: server.url });
   await wide.connect();
   await wide.join('room');
   const framesBeforeWide = server.frames.length;

@@ -263,3 +263,27 @@ test('in a room of 200 messages only the message list scrolls: the page fits the
     await context.close();
   }
 });
+
+test('a 70,000-character paste is refused in the composer, naming the limit: the text stays, nothing is sent, and the connection stays up', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Long texts' });
+  await using browser = await launch();
+  const ada = await person(browser);
+  await joinThroughInvite(ada.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Ada');
+
+  const long = 'x'.repeat(70_000);
+  await ada.page.fill('#message-input', long);
+  await ada.page.waitForSelector('#message-input[aria-invalid="true"]');
+  assert.match(await ada.page.textContent('#room-error') ?? '', /too long to send: 70,000 bytes of text, and a message may have at most 16,384/);
+  await ada.page.press('#message-input', 'Enter');
+  assert.equal((await ada.page.inputValue('#message-input')).length, 70_000, 'the text stays in the composer');
+  assert.equal(await ada.page.locator('.message.pending, .message.failed').count(), 0, 'nothing was sent');
+  assert.equal(await ada.page.getAttribute('#status', 'data-state'), 'open');
+
+  await say(ada.page, 'short enough');
+  await ada.page.waitForSelector(messageWith('short enough'));
+  assert.equal(await ada.page.getAttribute('#message-input', 'aria-invalid'), 'false');
+  assert.equal(await ada.page.textContent('#room-error'), '');
+  assert.equal(await ada.page.getAttribute('#status', 'data-state'), 'open', 'the same connection throughout');
+  assert.deepEqual(unexpected(ada.problems), []);
+});

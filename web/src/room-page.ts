@@ -65,7 +65,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   });
   const typing = new TypingIndicator(me.id);
   const reporter = new TypingReporter((active) => client.typing(room.id, active));
-  const input = el('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message…', 'aria-label': 'Message' });
+  const input = el('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message…', 'aria-label': 'Message', 'aria-describedby': 'room-error' });
   const sendButton = el('button', { type: 'submit', id: 'send-button' }, 'Send');
   const replyText = el('span', { class: 'reply-text' });
   const cancelReply = el('button', { type: 'button', id: 'cancel-reply', class: 'secondary', 'aria-label': 'Cancel reply', title: 'Cancel reply' }, '×');
@@ -88,6 +88,20 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
 
   function showError(err: unknown): void {
     error.textContent = describe(err);
+  }
+
+  /**
+   * Whether the composer's text fits the server's message limit (`client.limits`, UTF-8 bytes). A
+   * text over it is marked invalid and the error names the limit; one back under it clears that.
+   */
+  function checkLength(): boolean {
+    const bytes = utf8.encode(input.value).length;
+    const limit = client.limits.messageMaxBytes;
+    const fits = bytes <= limit;
+    if (fits && input.getAttribute('aria-invalid') === 'true') error.textContent = '';
+    input.setAttribute('aria-invalid', String(!fits));
+    if (!fits) error.textContent = `This message is too long to send: ${bytes.toLocaleString('en')} bytes of text, and a message may have at most ${limit.toLocaleString('en')}. Shorten it or send it in parts.`;
+    return fits;
   }
 
   function renderUnread(): void {
@@ -271,7 +285,10 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   });
   client.on('error', showError);
 
-  input.addEventListener('input', () => reporter.changed(input.value.trim() !== ''));
+  input.addEventListener('input', () => {
+    reporter.changed(input.value.trim() !== '');
+    checkLength();
+  });
   input.addEventListener('blur', () => reporter.stopped());
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -283,6 +300,8 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     event.preventDefault();
     const body = input.value;
     if (body.trim() === '') return;
+    // Refused here, before anything is sent: the text stays in the composer to shorten or split.
+    if (!checkLength()) return input.focus();
     const clientId = newClientId();
     const answering = replyTo?.seq;
     input.value = '';
@@ -325,6 +344,8 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     document.title = 'Parley';
   };
 }
+
+const utf8 = new TextEncoder();
 
 /** A clientId for a send; `randomUUID` exists only in secure contexts, `getRandomValues` everywhere. */
 function newClientId(): string {
