@@ -18,7 +18,8 @@ export interface ErrorSpec {
 }
 
 const catalog = {
-  MALFORMED_FRAME: { status: 400, retryable: false, meaning: 'The frame or body is not valid JSON, or not a JSON object.' },
+  MALFORMED_FRAME: { status: 400, retryable: false, meaning: 'The WebSocket frame is not valid JSON text, or not a JSON object.' },
+  MALFORMED_REQUEST: { status: 400, retryable: false, meaning: 'The HTTP request cannot be read: its body is empty where JSON is expected, is not valid JSON, or its Content-Type or length is wrong.' },
   UNKNOWN_FRAME_TYPE: { status: 400, retryable: false, meaning: 'The frame\'s `type` is not a command this server knows.' },
   VALIDATION_FAILED: { status: 400, retryable: false, meaning: 'A field is missing or invalid; `details.issues` names each field.' },
   UNSUPPORTED_VERSION: { status: 400, retryable: false, meaning: 'The client speaks a protocol version this server does not.' },

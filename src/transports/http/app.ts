@@ -99,12 +99,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   return app;
 }
 
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_FRAME',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_FRAME',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'MALFORMED_FRAME',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_FRAME',
+/** Fastify's body errors, as the catalog's code and a message in HTTP's words (issue 12). */
+const FASTIFY_CODES: Record<string, { readonly code: ErrorCode; readonly message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_REQUEST', message: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_REQUEST', message: 'The request body is empty: with Content-Type application/json, send a JSON object (or no Content-Type when there is nothing to send)' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'MALFORMED_REQUEST', message: 'Unsupported Content-Type: send the body as application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'MALFORMED_REQUEST', message: 'The Content-Length header does not match the body' },
 };
 
 /** Map whatever a route threw to a ParleyError: request validation names each field. */
@@ -117,7 +118,7 @@ function fromFastifyError(err: FastifyError): ParleyError {
     return new ParleyError('VALIDATION_FAILED', first === undefined ? 'Invalid request' : `${first.path}: ${first.message}`, { details: { issues } });
   }
   const mapped = err.code === undefined ? undefined : FASTIFY_CODES[err.code];
-  if (mapped !== undefined) return new ParleyError(mapped, err.message);
-  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return new ParleyError('MALFORMED_FRAME', err.message);
+  if (mapped !== undefined) return new ParleyError(mapped.code, mapped.message ?? err.message);
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return new ParleyError('MALFORMED_REQUEST', err.message);
   return toParleyError(err);
 }

@@ -101,5 +101,10 @@ test('join refusals: bad code, unknown room (answered as a bad code), closed roo
 
   const notJson = await fetch(`${server.url}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"roomId":' });
   assert.equal(notJson.status, 400);
-  assert.equal(((await notJson.json()) as { error: { code: string } }).error.code, 'MALFORMED_FRAME');
+  assert.deepEqual(((await notJson.json()) as { error: { code: string; message: string } }).error, { code: 'MALFORMED_REQUEST', message: 'The request body is not valid JSON', retryable: false });
+  const empty = await fetch(`${server.url}/api/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  assert.equal(empty.status, 400);
+  const emptyError = ((await empty.json()) as { error: { code: string; message: string } }).error;
+  assert.equal(emptyError.code, 'MALFORMED_REQUEST');
+  assert.match(emptyError.message, /^The request body is empty: with Content-Type application\/json, send a JSON object/);
 });
