@@ -452,10 +452,17 @@ export class Chat {
   /**
    * Send several messages as `principal`, stored in the given order (each enters the store's
    * queue before the next). One outcome per item: an ack or the error it met.
-   * Throws ROOM_NOT_FOUND / FORBIDDEN / MEMBER_MUTED for the whole batch.
+   * Throws ROOM_NOT_FOUND / FORBIDDEN / MEMBER_MUTED for the whole batch, and VALIDATION_FAILED
+   * (`body.messages`) for a batch larger than the room's messages per member per minute, which
+   * could never all be accepted (issue 12: the batch limit and the message rate agree).
    */
   async sendBatch(principal: Principal, roomId: string, items: ReadonlyArray<SendInput>): Promise<Array<PromiseSettledResult<Ack>>> {
     const room = await this.#httpWriter(principal, roomId, items[0]?.clientId ?? '');
+    const perMinute = this.#messages.perMinute(room);
+    if (items.length > perMinute) {
+      const message = `A batch may hold at most ${perMinute} messages in this room: each member may send ${perMinute} per minute here`;
+      throw new ParleyError('VALIDATION_FAILED', `body.messages: ${message}`, { details: { issues: [{ path: 'body.messages', message }] } });
+    }
     return Promise.allSettled(items.map((item) => this.#messages.send(principal, room, item)));
   }
 

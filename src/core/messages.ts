@@ -162,8 +162,13 @@ export class Messages {
   }
 
   /** The per-room write rate, shared by every node. Throws RATE_LIMITED. */
+  /** Messages one member may send per minute in `room`: its policy's `messagesPerMinute`, else PARLEY_MESSAGES_PER_MINUTE. */
+  perMinute(room: RoomRecord): number {
+    return room.messagesPerMinute ?? this.#o.messagesPerMinute;
+  }
+
   async #limit(principal: Principal, room: RoomRecord): Promise<void> {
-    const rule = { name: 'messages', counts: 'messages', limit: room.messagesPerMinute ?? this.#o.messagesPerMinute, windowMs: MESSAGE_WINDOW_MS };
+    const rule = { name: 'messages', counts: 'messages', limit: this.perMinute(room), windowMs: MESSAGE_WINDOW_MS };
     await this.#o.rateLimits.take(rule, `${room.id}:${principal.userId}`);
   }
 

@@ -84,13 +84,19 @@ test('a room\'s messagesPerMinute replaces the server default, is stored with th
   await ada.client.close();
 });
 
-test('a batch send past the limit stores what fits, in order, and answers RATE_LIMITED for the rest', async () => {
+test('a batch larger than the per-minute limit is refused whole, naming it; one within it past what is left of the minute stores what fits, in order, and answers RATE_LIMITED for the rest', async () => {
   await using server = await startServer({ PARLEY_MESSAGES_PER_MINUTE: '3' });
   const { room } = await server.createRoom({ joinRule: 'open' });
   const ada = await server.joinRoom(room.id, null, 'Ada');
   const base = ada.room.lastSeq;
-  const messages = Array.from({ length: 5 }, (_, i) => ({ clientId: `b${i}`, body: `batch ${i}` }));
-  const { results } = (await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages })).json as { results: Array<{ ack?: { seq: number }; error?: ErrorBody }> };
-  assert.deepEqual(results.map((r) => r.ack?.seq ?? r.error?.code), [base + 1, base + 2, base + 3, 'RATE_LIMITED', 'RATE_LIMITED']);
+  const batch = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ clientId: `${tag}${i}`, body: `batch ${tag}${i}` }));
+  const tooBig = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages: batch(4, 'a') });
+  assert.equal(tooBig.status, 400);
+  assert.deepEqual(tooBig.json.error?.details, { issues: [{ path: 'body.messages', message: 'A batch may hold at most 3 messages in this room: each member may send 3 per minute here' }] });
+  assert.equal(await lastSeq(server, ada.token, room.id), base, 'nothing of it was stored');
+
+  await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages`, ada.token, { clientId: 'single', body: 'one first' });
+  const { results } = (await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages: batch(3, 'b') })).json as { results: Array<{ ack?: { seq: number }; error?: ErrorBody }> };
+  assert.deepEqual(results.map((r) => r.ack?.seq ?? r.error?.code), [base + 2, base + 3, 'RATE_LIMITED']);
   assert.equal(await lastSeq(server, ada.token, room.id), base + 3, 'the refused rest was not stored');
 });

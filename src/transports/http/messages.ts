@@ -91,7 +91,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     {
       schema: {
         tags: ['messages'],
-        summary: 'Send up to 100 messages in order; one result per message',
+        summary: 'Send up to 100 messages in order, and no more than the room allows a member per minute; one result per message',
         params: RoomParams,
         body: BatchSendRequest,
         response: { 200: BatchSendResponse, ...errors },
