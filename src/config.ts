@@ -100,7 +100,7 @@ export const SETTINGS = {
   PARLEY_HTTP_HEADERS_TIMEOUT_MS: { schema: int(500, 600_000).default(10_000), doc: 'A client must send a request\'s headers within this time (ms), or its socket is closed (slow-header attacks).' },
   PARLEY_HTTP_REQUEST_TIMEOUT_MS: { schema: int(500, 3600_000).default(15_000), doc: 'A client must send a whole request, body included, within this time (ms), or it gets 408 and its socket is closed. At least `PARLEY_HTTP_HEADERS_TIMEOUT_MS`.' },
   PARLEY_HTTP_MAX_HEADER_BYTES: { schema: int(1024, 1024 * 1024).default(16 * 1024), doc: 'Largest total size of a request\'s start line and headers; larger gets 431.' },
-  PARLEY_HTTP_MAX_HEADERS: { schema: int(1, 10_000).default(100), doc: 'Most request headers read; further ones are ignored.' },
+  PARLEY_HTTP_MAX_HEADERS: { schema: int(1, 10_000).default(100), doc: 'Most headers in one request; a request with more is refused with 431.' },
   PARLEY_WS_MAX_CONNECTIONS: { schema: int(1, 10_000_000).default(100_000), doc: 'Most WebSocket connections this node holds (authenticated or still to send `auth`); further upgrades get 503.' },
   PARLEY_WS_MAX_CONNECTIONS_PER_ADDRESS: { schema: int(1, 10_000_000).default(100), doc: 'Most WebSocket connections one client address may hold on this node (counted per node, not shared); further upgrades get 429.' },
   PARLEY_WS_FRAMES_PER_SECOND: { schema: int(1, 1_000_000).default(20), doc: 'Sustained frames per second one WebSocket may send; frames beyond it and `PARLEY_WS_FRAME_BURST` are answered `RATE_LIMITED` and not processed.' },

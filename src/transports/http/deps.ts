@@ -71,6 +71,6 @@ export interface HttpServerLimits {
   readonly requestTimeoutMs: number;
   /** Largest start line plus headers (PARLEY_HTTP_MAX_HEADER_BYTES); larger gets 431. */
   readonly maxHeaderBytes: number;
-  /** Most headers read per request (PARLEY_HTTP_MAX_HEADERS); further ones are ignored. */
+  /** Most headers in one request (PARLEY_HTTP_MAX_HEADERS); a request with more is refused with 431. */
   readonly maxHeaders: number;
 }
