@@ -120,12 +120,12 @@ test('the room page loads older history on demand, in order, with nothing twice'
   assert.ok(newestPage.length > 0 && newestPage.length <= 50, `one page of at most 50 events: ${newestPage.length} messages`);
   assert.equal(await reader.page.isVisible('#load-older'), true);
   while (await reader.page.isVisible('#load-older')) {
-    const shown = await reader.page.locator('#message-list > *').count();
+    const shown = await reader.page.locator('#message-list > [data-seq]').count();
     await reader.page.click('#load-older');
-    await reader.page.waitForFunction((n) => document.querySelectorAll('#message-list > *').length > n || document.getElementById('load-older')?.hidden === true, shown);
+    await reader.page.waitForFunction((n) => document.querySelectorAll('#message-list > [data-seq]').length > n || document.getElementById('load-older')?.hidden === true, shown);
   }
   assert.deepEqual(await bodies(), Array.from({ length: 60 }, (_, i) => `old ${i + 1}`), 'every message once, in order');
-  const seqs = await reader.page.locator('#message-list > *').evaluateAll((nodes) => nodes.map((n) => Number((n as HTMLElement).dataset.seq)));
+  const seqs = await reader.page.locator('#message-list > [data-seq]').evaluateAll((nodes) => nodes.map((n) => Number((n as HTMLElement).dataset.seq)));
   assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'entries in seq order');
   assert.equal(await reader.page.locator('.system-line:has-text("Archivist joined")').count(), 1, 'the join is a system line in the history');
 });
@@ -285,5 +285,34 @@ test('a 70,000-character paste is refused in the composer, naming the limit: the
   assert.equal(await ada.page.getAttribute('#message-input', 'aria-invalid'), 'false');
   assert.equal(await ada.page.textContent('#room-error'), '');
   assert.equal(await ada.page.getAttribute('#status', 'data-state'), 'open', 'the same connection throughout');
+  assert.deepEqual(unexpected(ada.problems), []);
+});
+
+test('links in messages open safely and only for http(s); a run of messages by one sender shows the name once; the day has a separator', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Links' });
+  await using browser = await launch();
+  const ada = await person(browser);
+  await joinThroughInvite(ada.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Ada');
+
+  const text = 'See https://example.com/a?b=1&c=2, (also http://example.org/x_(y)) but not javascript:alert(1) or ftp://example.net/f.';
+  await say(ada.page, text);
+  await say(ada.page, 'and a second message');
+  const first = ada.page.locator('.message[data-seq]').filter({ hasText: 'See https://example.com' });
+  await first.waitFor();
+  const links = await first.locator('.body a').evaluateAll((nodes) => nodes.map((a) => [a.getAttribute('href'), a.textContent, a.getAttribute('target'), a.getAttribute('rel')]));
+  assert.deepEqual(links, [
+    ['https://example.com/a?b=1&c=2', 'https://example.com/a?b=1&c=2', '_blank', 'noopener noreferrer'],
+    ['http://example.org/x_(y)', 'http://example.org/x_(y)', '_blank', 'noopener noreferrer'],
+  ]);
+  assert.equal(await first.locator('.body').textContent(), text, 'the text is shown exactly as typed');
+
+  const second = ada.page.locator(messageWith('and a second message'));
+  await second.waitFor();
+  assert.equal(await first.getAttribute('class'), 'message mine', 'the first of the run shows its sender');
+  assert.match((await second.getAttribute('class')) ?? '', /\bcontinued\b/);
+  const hidden = await second.locator('.sender').boundingBox();
+  assert.ok(hidden !== null && hidden.width <= 1 && hidden.height <= 1, 'the repeated name is hidden from sight (still read by screen readers)');
+  assert.deepEqual(await ada.page.locator('#message-list .date-separator').allTextContents(), ['Today']);
   assert.deepEqual(unexpected(ada.problems), []);
 });

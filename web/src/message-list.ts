@@ -13,6 +13,7 @@ import type { User } from './api.ts';
 import { el } from './elements.ts';
 import { eventLine, timeOfDay, type NameOf } from './event-lines.ts';
 import { reactionBar } from './reaction-bar.ts';
+import { linkify } from './links.ts';
 
 /** How close to the bottom (px) still counts as "at the bottom" for auto-scrolling. */
 const STICK_PX = 48;
@@ -20,6 +21,8 @@ const STICK_PX = 48;
 export const TOMBSTONE_TEXT = 'Message deleted';
 /** Longest excerpt of a replied-to message in a quote (characters). */
 const QUOTE_CHARS = 120;
+/** Messages by one sender closer together than this (ms) are shown as one group, their name once. */
+const GROUP_MS = 5 * 60_000;
 
 /** What the timeline needs from the page around it. */
 export interface TimelineHost {
@@ -121,6 +124,7 @@ export class MessageList {
    */
   load(page: HistoryPage, readSeq: number): void {
     for (const event of page.events) this.#insertEvent(event, readSeq);
+    this.#layout();
     this.#oldestRead = Math.min(this.#oldestRead, page.events[0]?.seq ?? Infinity);
     this.#older.hidden = !page.hasMore;
     this.element.scrollTop = this.element.scrollHeight;
@@ -141,6 +145,7 @@ export class MessageList {
   prepend(page: HistoryPage): void {
     const fromBottom = this.element.scrollHeight - this.element.scrollTop;
     for (const event of page.events) this.#insertEvent(event, Infinity);
+    this.#layout();
     this.#oldestRead = Math.min(this.#oldestRead, page.events[0]?.seq ?? Infinity);
     this.#older.hidden = !page.hasMore;
     this.element.scrollTop = this.element.scrollHeight - fromBottom;
@@ -153,6 +158,7 @@ export class MessageList {
     if (mine) this.#bySending.get(message.clientId)?.remove();
     this.#bySending.delete(message.clientId);
     this.#insertMessage(message, unread);
+    this.#layout();
     if (stick) this.element.scrollTop = this.element.scrollHeight;
   }
 
@@ -160,6 +166,7 @@ export class MessageList {
   line(event: TimelineEvent): void {
     const stick = this.#atBottom();
     this.#insertLine(event);
+    this.#layout();
     if (stick) this.element.scrollTop = this.element.scrollHeight;
   }
 
@@ -225,7 +232,7 @@ export class MessageList {
 
   #insertMessage(message: MessageEvent, unread: boolean): void {
     if (this.#bySeq.has(message.seq)) return this.update(message.seq);
-    const node = el('article', { class: message.senderId === this.#me.id ? 'message mine' : 'message', 'data-seq': String(message.seq), 'data-sender-id': message.senderId });
+    const node = el('article', { class: message.senderId === this.#me.id ? 'message mine' : 'message', 'data-seq': String(message.seq), 'data-sender-id': message.senderId, 'data-at': String(message.createdAt) });
     if (unread) node.classList.add('unread');
     this.#fill(node, message);
     this.#place(message.seq, node);
@@ -236,7 +243,7 @@ export class MessageList {
     const text = eventLine(event, this.#host.nameOf);
     if (text === undefined) return;
     const at = new Date(event.createdAt);
-    const node = el('p', { class: `system-line ${event.type.replace(/_/g, '-')}`, 'data-seq': String(event.seq), 'data-type': event.type }, el('span', { class: 'text' }, text), el('time', { datetime: at.toISOString() }, timeOfDay(event.createdAt)));
+    const node = el('p', { class: `system-line ${event.type.replace(/_/g, '-')}`, 'data-seq': String(event.seq), 'data-type': event.type, 'data-at': String(event.createdAt) }, el('span', { class: 'text' }, text), el('time', { datetime: at.toISOString(), title: at.toLocaleString() }, timeOfDay(event.createdAt)));
     this.#place(event.seq, node);
   }
 
@@ -250,6 +257,30 @@ export class MessageList {
     this.#observer.observe(node);
   }
 
+  /**
+   * Date separators before the first entry of each day ("Today", "Yesterday", or the date), and
+   * `continued` on a message that follows one by the same sender on the same day within
+   * {@link GROUP_MS}, so a run of messages shows its sender once (issue 12).
+   */
+  #layout(): void {
+    for (const separator of this.#list.querySelectorAll('.date-separator')) separator.remove();
+    let day: string | undefined;
+    let previous: HTMLElement | undefined;
+    for (const node of [...this.#list.children] as HTMLElement[]) {
+      const at = Number(node.dataset.at);
+      const nodeDay = new Date(at).toDateString();
+      if (nodeDay !== day) {
+        node.before(el('p', { class: 'date-separator', role: 'separator', 'aria-label': dayLabel(at) }, dayLabel(at)));
+        day = nodeDay;
+        previous = undefined;
+      }
+      const continued =
+        node.classList.contains('message') && previous?.classList.contains('message') === true && previous.dataset.senderId === node.dataset.senderId && at - Number(previous.dataset.at) < GROUP_MS;
+      node.classList.toggle('continued', continued);
+      previous = node;
+    }
+  }
+
   /** (Re)build a message's content from `message` as it stands; an open editor stays open. */
   #fill(node: HTMLElement, message: MessageEvent): void {
     const mine = message.senderId === this.#me.id;
@@ -259,14 +290,14 @@ export class MessageList {
     else node.dataset.replyTo = String(message.replyTo);
 
     const at = new Date(message.createdAt);
-    const meta = el('div', { class: 'meta' }, el('span', { class: 'sender' }, message.senderName), el('time', { datetime: at.toISOString() }, timeOfDay(message.createdAt)));
+    const meta = el('div', { class: 'meta' }, el('span', { class: 'sender' }, message.senderName), el('time', { datetime: at.toISOString(), title: at.toLocaleString() }, timeOfDay(message.createdAt)));
     if (message.editedAt !== undefined && !deleted) meta.append(el('span', { class: 'edited', title: `edited at ${timeOfDay(message.editedAt)}` }, '(edited)'));
     const parts: HTMLElement[] = [meta];
     if (message.replyTo !== undefined) parts.push(this.#quote(message.replyTo));
 
     if (deleted && this.#editing?.seq === message.seq) this.#editing = undefined;
     if (this.#editing?.seq === message.seq) parts.push(this.#editing.editor);
-    else parts.push(el('div', { class: 'body' }, deleted ? TOMBSTONE_TEXT : message.body));
+    else parts.push(deleted ? el('div', { class: 'body' }, TOMBSTONE_TEXT) : el('div', { class: 'body' }, ...linkify(message.body)));
 
     if (!deleted) {
       parts.push(reactionBar(message, this.#me.id, this.#host.nameOf, (key, active) => this.#host.react(message.seq, key, active)));
@@ -335,4 +366,13 @@ export class MessageList {
   #atBottom(): boolean {
     return this.element.scrollHeight - this.element.scrollTop - this.element.clientHeight < STICK_PX;
   }
+}
+
+/** "Today", "Yesterday", or the weekday and date of a Unix ms timestamp, in the browser's locale. */
+function dayLabel(ms: number): string {
+  const day = new Date(ms);
+  const today = new Date();
+  if (day.toDateString() === today.toDateString()) return 'Today';
+  if (day.toDateString() === new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1).toDateString()) return 'Yesterday';
+  return day.toLocaleDateString([], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }
