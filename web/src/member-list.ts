@@ -1,10 +1,15 @@
 /**
- * Who is in the room: online first, each with how far they have read. Kept current from the join
- * result and the `presence` and `read` events. Names are set with `textContent` only.
+ * Who is in the room: online first, owners and moderators marked. Read markers are kept (from the
+ * join result and the `read` events) for the "Seen by" line, never shown as numbers (issue 12).
+ * Kept current from the join result and the `presence` and `read` events. Names are set with
+ * `textContent` only.
  */
 import type { MemberInfo, PresencePush, ReadPush } from '../../client/src/index.ts';
 import type { User } from './api.ts';
 import { el } from './elements.ts';
+
+/** What the list says of a role: nothing for members and guests. */
+const ROLE_TEXT: Record<MemberInfo['role'], string> = { owner: 'owner', moderator: 'moderator', member: '', guest: '' };
 
 export class MemberList {
   /** The list to place in the page. */
@@ -72,7 +77,7 @@ export class MemberList {
           'li',
           { class: m.online ? 'online' : 'offline', 'data-user-id': m.userId, title: m.online ? 'online' : 'offline' },
           el('span', { class: 'name' }, m.userId === this.#me.id ? `${m.name} (you)` : m.name),
-          el('span', { class: 'read', title: 'last message read' }, m.lastReadSeq > 0 ? `read #${m.lastReadSeq}` : ''),
+          el('span', { class: 'role' }, ROLE_TEXT[m.role]),
         ),
       ),
     );
