@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { joinThroughInvite, launch, person, say, unexpected } from '../support/browser.ts';
 import { startServer } from '../support/server.ts';
+import { call, ownedRoom } from '../support/api.ts';
 
 /** The timeline entry of the message whose body is exactly `body`. */
 const messageWith = (body: string) => `.message[data-seq]:has(> .body:text-is(${JSON.stringify(body)}))`;
@@ -316,4 +317,38 @@ test('links in messages open safely and only for http(s); a run of messages by o
   assert.ok(hidden !== null && hidden.width <= 1 && hidden.height <= 1, 'the repeated name is hidden from sight (still read by screen readers)');
   assert.deepEqual(await ada.page.locator('#message-list .date-separator').allTextContents(), ['Today']);
   assert.deepEqual(unexpected(ada.problems), []);
+});
+
+test('a muted member is told until when in words, and a banned member is told who banned them and why; neither sees a room id or a UTC stamp', async () => {
+  await using server = await startServer();
+  const { owner, room, joinCode } = await ownedRoom(server, { name: 'Moderated' });
+  await using browser = await launch();
+  const bob = await person(browser);
+  await joinThroughInvite(bob.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Bob');
+  const bobId = (await bob.page.evaluate(async () => ((await (await fetch('/api/v1/session')).json()) as { user: { id: string } }).user.id));
+
+  const until = Date.now() + 30 * 60_000;
+  assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/members/${bobId}/mute`, owner.token, { until })).status, 200);
+  await bob.page.waitForSelector('#message-input:disabled');
+  const time = await bob.page.evaluate((ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }), until);
+  assert.equal(await bob.page.getAttribute('#message-input', 'placeholder'), `You are muted in this room until ${time}`);
+
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/members/${bobId}/mute`, owner.token)).status, 200);
+  await bob.page.waitForSelector('#message-input:enabled');
+  await say(bob.page, 'thanks');
+  await bob.page.waitForSelector(messageWith('thanks'));
+
+  assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/bans/${bobId}`, owner.token, { reason: 'spam links' })).status, 200);
+  await bob.page.waitForSelector('#status:text-is("Banned from the room")');
+  assert.equal(await bob.page.textContent('#room-error'), 'Owner banned you from this room: “spam links”. You cannot rejoin unless a moderator lifts the ban.');
+  assert.equal(await bob.page.isDisabled('#message-input'), true);
+
+  // Trying the invite again: the join page says so in words.
+  await bob.page.goto(`${server.url}/?room=${room.id}&code=${joinCode}`);
+  await bob.page.fill('#name', 'Bob again');
+  await bob.page.click('#join-button');
+  await bob.page.waitForSelector('.join .error:not(:empty)');
+  const refusal = (await bob.page.textContent('.join .error')) ?? '';
+  assert.equal(refusal, 'You are banned from this room. A moderator can lift the ban.');
+  assert.doesNotMatch(refusal + (await bob.page.textContent('body')), new RegExp(`${room.id}|\\d{4}-\\d{2}-\\d{2}T`));
 });

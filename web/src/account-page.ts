@@ -4,7 +4,8 @@
  * back to the join page, keeping an invite's `?room=&code=` so the user can join as the account.
  */
 import { login, register } from './api.ts';
-import { describe, el, mount } from './elements.ts';
+import { el, mount } from './elements.ts';
+import { describe } from './error-text.ts';
 
 /** Which page to show. */
 export type AccountPageMode = 'login' | 'register';

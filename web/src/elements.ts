@@ -23,8 +23,3 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Re
 export function mount(node: Node): void {
   (document.getElementById('app') as HTMLElement).replaceChildren(node);
 }
-
-/** A readable message for anything thrown. */
-export function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -7,7 +7,8 @@
  */
 import type { RoomInfo } from '../../client/src/index.ts';
 import { joinRoom, logout, type Account, type User } from './api.ts';
-import { describe, el, mount } from './elements.ts';
+import { el, mount } from './elements.ts';
+import { describe } from './error-text.ts';
 
 const NAME_KEY = 'parley.name';
 

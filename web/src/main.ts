@@ -7,7 +7,8 @@
 import './strict-csp.ts';
 import { currentAccount, currentSession } from './api.ts';
 import { showAccountPage } from './account-page.ts';
-import { describe, el, mount } from './elements.ts';
+import { el, mount } from './elements.ts';
+import { describe } from './error-text.ts';
 import { showJoinPage } from './join-page.ts';
 import { showRoomPage } from './room-page.ts';
 

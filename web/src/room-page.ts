@@ -9,7 +9,8 @@
  */
 import { CLOSE_CODES, ParleyClient, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
 import { currentSession, logout, members as fetchMembers, type User } from './api.ts';
-import { describe, el, mount } from './elements.ts';
+import { el, mount } from './elements.ts';
+import { describe, whenText } from './error-text.ts';
 import { MemberList } from './member-list.ts';
 import { MessageList, excerpt } from './message-list.ts';
 import { TypingIndicator, TypingReporter } from './typing.ts';
@@ -43,6 +44,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   let replyTo: MessageEvent | undefined;
   let readSeq = 0;
   let readTimer: ReturnType<typeof setTimeout> | undefined;
+  let muteTimer: ReturnType<typeof setTimeout> | undefined;
   let sessionCheckedAt = 0;
 
   const status = el('span', { id: 'status', role: 'status', 'data-state': 'connecting' }, STATUS_TEXT.connecting);
@@ -135,11 +137,23 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     fetchMembers(room.id).then(setMembers, showError);
   }
 
-  /** The room no longer takes messages from this user: say why and disable the composer. */
-  function stopComposing(why: string): void {
+  /** The room no longer takes messages from this user: say why (`status`, and `explanation` in full) and disable the composer. */
+  function stopComposing(why: string, explanation: string): void {
     status.dataset.state = 'closed';
     status.textContent = why;
+    error.textContent = explanation;
     input.disabled = sendButton.disabled = true;
+  }
+
+  /** This user is muted until `until` (Unix ms): the composer says so and waits; it opens again at that time or when unmuted. */
+  function muteUntil(until: number | undefined): void {
+    if (muteTimer !== undefined) clearTimeout(muteTimer);
+    muteTimer = undefined;
+    const muted = until !== undefined && until > Date.now();
+    if (input.disabled && status.dataset.state === 'closed') return; // removed, banned, or the room closed: that stays
+    input.disabled = sendButton.disabled = muted;
+    input.placeholder = muted ? `You are muted in this room until ${whenText(until)}` : 'Write a message…';
+    if (muted) muteTimer = setTimeout(() => muteUntil(undefined), Math.min(until - Date.now(), 2 ** 31 - 1));
   }
 
   /** A timeline event, in seq order: show it, and apply what it means for this page. */
@@ -169,8 +183,14 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
           roomName = event.name;
           roomTitle.textContent = roomName;
         }
-        if (event.type === 'room_closed') stopComposing('Room closed');
-        if ((event.type === 'member_removed' || event.type === 'member_banned') && event.userId === me.id) return stopComposing('Removed from the room');
+        if (event.type === 'room_closed') stopComposing('Room closed', `${event.senderName} closed this room: it takes no new messages.`);
+        if (event.type === 'member_removed' && event.userId === me.id) return stopComposing('Removed from the room', `${event.senderName} removed you from this room.`);
+        if (event.type === 'member_banned' && event.userId === me.id) {
+          const reason = event.reason === null || event.reason === '' ? '' : `: “${event.reason}”`;
+          return stopComposing('Banned from the room', `${event.senderName} banned you from this room${reason}. You cannot rejoin unless a moderator lifts the ban.`);
+        }
+        if (event.type === 'member_muted' && event.userId === me.id) muteUntil(event.until);
+        if (event.type === 'member_unmuted' && event.userId === me.id) muteUntil(undefined);
         if (event.type === 'member_role_changed' && event.userId === me.id) {
           myRole = event.role;
           for (const seq of client.roomState(room.id)?.messages.keys() ?? []) messages.update(seq);
@@ -212,7 +232,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
 
   function onJoined(result: JoinResult): void {
     setMembers(result.members);
-    if (result.room.closedAt !== null) stopComposing('Room closed');
+    if (result.room.closedAt !== null) stopComposing('Room closed', 'This room is closed: it takes no new messages.');
     readSeq = Math.max(readSeq, result.lastReadSeq);
     if (result.resume === 'fresh') {
       client.history(room.id, { limit: PAGE_SIZE }).then((page) => {
@@ -340,6 +360,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     typing.dispose();
     reporter.reset();
     if (readTimer !== undefined) clearTimeout(readTimer);
+    if (muteTimer !== undefined) clearTimeout(muteTimer);
     document.removeEventListener('visibilitychange', onVisibility);
     document.title = 'Parley';
   };
