@@ -352,3 +352,35 @@ test('a muted member is told until when in words, and a banned member is told wh
   assert.equal(refusal, 'You are banned from this room. A moderator can lift the ban.');
   assert.doesNotMatch(refusal + (await bob.page.textContent('body')), new RegExp(`${room.id}|\\d{4}-\\d{2}-\\d{2}T`));
 });
+
+test('a draft is kept per room across a reload; a send the server refuses can be retried or discarded; the message list scrolls from the keyboard', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Drafts', messagesPerMinute: 1 });
+  await using browser = await launch();
+  const ada = await person(browser);
+  await joinThroughInvite(ada.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Ada');
+
+  await ada.page.fill('#message-input', 'half a thought,\nstill typing');
+  await ada.page.reload();
+  await ada.page.waitForSelector('#status[data-state="open"]');
+  assert.equal(await ada.page.inputValue('#message-input'), 'half a thought,\nstill typing', 'the draft came back');
+  const [one, two] = await ada.page.locator('#message-input').evaluate((t) => [t.clientHeight, t.scrollHeight]);
+  assert.ok(one !== undefined && two !== undefined && one >= two - 4, `the composer grew to its two lines (${one} ≥ ${two})`);
+  await ada.page.press('#message-input', 'Enter');
+  await ada.page.locator('.message[data-seq]').filter({ hasText: 'half a thought' }).waitFor();
+  await ada.page.reload();
+  await ada.page.waitForSelector('#status[data-state="open"]');
+  assert.equal(await ada.page.inputValue('#message-input'), '', 'a sent draft is gone');
+
+  // One message a minute: the next is refused, and offered again.
+  await say(ada.page, 'one too many');
+  await ada.page.waitForSelector('.message.failed .note:has-text("not sent: Too many at once: try again in")');
+  await ada.page.click('.message.failed [data-action="retry"]');
+  await ada.page.waitForSelector('.message.failed [data-action="discard"]');
+  await ada.page.click('.message.failed [data-action="discard"]');
+  assert.equal(await ada.page.locator('.message.failed, .message.pending').count(), 0);
+
+  await ada.page.focus('#messages');
+  assert.equal(await ada.page.evaluate(() => document.activeElement?.id), 'messages');
+  assert.deepEqual(unexpected(ada.problems), []);
+});

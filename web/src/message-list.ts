@@ -74,7 +74,8 @@ export class MessageList {
   constructor(me: User, host: TimelineHost) {
     this.#me = me;
     this.#host = host;
-    this.element = el('section', { id: 'messages', 'aria-label': 'Messages' }, this.#older, this.#list, this.#pending, this.#seenBy);
+    // Focusable, so the list scrolls from the keyboard (arrows, Page Up/Down) like any scrolling region.
+    this.element = el('section', { id: 'messages', 'aria-label': 'Messages', tabindex: '0' }, this.#older, this.#list, this.#pending, this.#seenBy);
     this.#list.setAttribute('aria-live', 'polite');
     this.#older.addEventListener('click', () => host.loadOlder());
     this.#observer = new IntersectionObserver(
@@ -201,12 +202,29 @@ export class MessageList {
     this.#bySending.delete(clientId);
   }
 
-  /** The send of `clientId` failed for good: keep the text, say why. */
-  failed(clientId: string, reason: string): void {
+  /**
+   * The send of `clientId` failed: keep the text, say why, and offer Retry (`retry` sends it again
+   * with the same clientId, so it is stored at most once) and Discard (drops it from the page).
+   */
+  failed(clientId: string, reason: string, retry: () => void): void {
     const node = this.#bySending.get(clientId);
     if (node === undefined) return;
     node.classList.replace('pending', 'failed');
     (node.querySelector('.note') as HTMLElement).textContent = `not sent: ${reason}`;
+    const again = el('button', { type: 'button', class: 'secondary', 'data-action': 'retry' }, 'Retry');
+    const discard = el('button', { type: 'button', class: 'secondary', 'data-action': 'discard' }, 'Discard');
+    const buttons = el('div', { class: 'failed-actions' }, again, discard);
+    again.addEventListener('click', () => {
+      buttons.remove();
+      node.classList.replace('failed', 'pending');
+      (node.querySelector('.note') as HTMLElement).textContent = 'sending…';
+      retry();
+    });
+    discard.addEventListener('click', () => {
+      node.remove();
+      this.#bySending.delete(clientId);
+    });
+    node.append(buttons);
   }
 
   /** Entries up to `seq` are read: drop their unread mark. */

@@ -11,6 +11,7 @@ import { CLOSE_CODES, ParleyClient, type JoinResult, type MemberInfo, type Membe
 import { currentSession, logout, members as fetchMembers, type User } from './api.ts';
 import { el, mount } from './elements.ts';
 import { describe, whenText } from './error-text.ts';
+import { loadDraft, saveDraft } from './drafts.ts';
 import { MemberList } from './member-list.ts';
 import { MessageList, excerpt } from './message-list.ts';
 import { TypingIndicator, TypingReporter } from './typing.ts';
@@ -90,6 +91,12 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
 
   function showError(err: unknown): void {
     error.textContent = describe(err);
+  }
+
+  /** The composer grows with its text, up to its CSS max-height (then it scrolls). */
+  function fitComposer(): void {
+    input.style.height = 'auto';
+    input.style.height = `${input.scrollHeight + 2}px`;
   }
 
   /**
@@ -308,6 +315,8 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   input.addEventListener('input', () => {
     reporter.changed(input.value.trim() !== '');
     checkLength();
+    saveDraft(me.id, room.id, input.value);
+    fitComposer();
   });
   input.addEventListener('blur', () => reporter.stopped());
   input.addEventListener('keydown', (event) => {
@@ -325,16 +334,20 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     const clientId = newClientId();
     const answering = replyTo?.seq;
     input.value = '';
+    saveDraft(me.id, room.id, '');
+    fitComposer();
     reporter.reset();
     stopReply();
     messages.sending(clientId, body, answering);
-    client.send(room.id, body, answering === undefined ? { clientId } : { clientId, replyTo: answering }).then(
-      (ack) => {
-        messages.acked(clientId, ack.seq);
-        error.textContent = '';
-      },
-      (err: unknown) => messages.failed(clientId, describe(err)),
-    );
+    const send = (): void =>
+      void client.send(room.id, body, answering === undefined ? { clientId } : { clientId, replyTo: answering }).then(
+        (ack) => {
+          messages.acked(clientId, ack.seq);
+          error.textContent = '';
+        },
+        (err: unknown) => messages.failed(clientId, describe(err), send),
+      );
+    send();
   });
   cancelReply.addEventListener('click', () => {
     stopReply();
@@ -352,6 +365,8 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
 
   client.connect().catch(showError);
   client.join(room.id).catch(showError);
+  input.value = loadDraft(me.id, room.id);
+  fitComposer();
   input.focus();
 
   return () => {
