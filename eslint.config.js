@@ -70,7 +70,7 @@ const BOUNDARIES = [
 ];
 
 export default defineConfig(
-  globalIgnores(['node_modules/', 'dist/', 'data/', 'coverage/']),
+  globalIgnores(['node_modules/', 'dist/', 'client/dist/', 'data/', 'coverage/']),
   tseslint.configs.recommended,
   BOUNDARIES.flatMap(boundaryConfigs),
   {

@@ -139,6 +139,9 @@ export interface ParleyEvents {
 }
 
 type Listener<T> = (payload: T) => void;
+
+/** `online()` of a room not joined yet. */
+const NOBODY: ReadonlyMap<string, string> = new Map();
 type Deferred<T> = { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void };
 
 /** A Parley client: one connection, any number of rooms. See the file comment for an example. */
@@ -155,6 +158,11 @@ export class ParleyClient {
   readonly #backoff: { baseMs: number; maxMs: number };
   /** `join()` calls waiting for their room's first successful join. */
   readonly #joinWaiters = new Map<string, Deferred<JoinResult>>();
+  /**
+   * Who is online per tracked room (user id → name): the latest join's online members, then each
+   * `presence` push applied in order. A new map whenever it changes, so its identity tells a change.
+   */
+  readonly #online = new Map<string, ReadonlyMap<string, string>>();
   /** The latest join result per room joined on the current socket. */
   readonly #joinResults = new Map<string, JoinResult>();
   /** Rooms whose join command is in flight on the current socket. */
@@ -296,6 +304,7 @@ export class ParleyClient {
     const wasJoined = this.#rooms.isJoined(roomId);
     this.#rooms.untrack(roomId);
     this.#roomStates.delete(roomId);
+    this.#online.delete(roomId);
     this.#joinResults.delete(roomId);
     const left = new ParleyError('NOT_JOINED', `Left room ${roomId}`);
     this.#joinWaiters.get(roomId)?.reject(left);
@@ -393,6 +402,21 @@ export class ParleyClient {
     return ((await this.#roomRequest(roomId, this.#nextId('r'), { type: 'read', roomId, seq })) as ReadResult).seq;
   }
 
+  /**
+   * Who is online in a room (user id → name), as the latest join listed (online members first, up to
+   * the server's PARLEY_JOIN_MEMBERS_MAX) and `presence` pushes changed since. Empty before the first
+   * join; as last known while reconnecting. The same map until a change (`presence` or `joined` event
+   * tells when), so a UI can compare identities.
+   */
+  online(roomId: string): ReadonlyMap<string, string> {
+    return this.#online.get(roomId) ?? NOBODY;
+  }
+
+  /** True while `roomId` is joined on the current socket: between its `joined` event and the next drop or `leave`. */
+  joined(roomId: string): boolean {
+    return this.#joinResults.has(roomId);
+  }
+
   /** Seq of the last timeline event delivered in a room (0 before any). */
   lastSeq(roomId: string): number {
     return this.#rooms.lastSeq(roomId);
@@ -431,6 +455,7 @@ export class ParleyClient {
       // A resync replaces the state once its page is read; replayed events continue the state held.
       const fresh = !this.#roomStates.has(roomId) || joinResult.resume === 'fresh' || joinResult.resume === 'resync';
       if (fresh) this.#roomStates.set(roomId, emptyRoomState(joinResult.room, joinResult.members));
+      this.#setOnline(roomId, new Map(joinResult.members.filter((m) => m.online).map((m) => [m.userId, m.name])));
       this.#emit('joined', { roomId, result: joinResult });
       if (fresh) this.#emitRoomState(roomId);
       this.#requests.flush();
@@ -481,8 +506,9 @@ export class ParleyClient {
         return this.#emit('error', ParleyError.fromBody(frame.error as ErrorBody));
       case 'reconnect':
         return this.#connection.reconnect(Number(frame.afterMs) || 0);
-      case 'typing':
       case 'presence':
+        return this.#onPresence(frame as unknown as PresencePush);
+      case 'typing':
       case 'read':
         if (this.#rooms.has(String(frame.roomId))) this.#emit(frame.type, frame as never);
         return;
@@ -520,6 +546,25 @@ export class ParleyClient {
       for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(error);
     }
     this.#setState(info.willReconnect ? 'reconnecting' : 'closed', info);
+  }
+
+  /** A presence push for a tracked room: apply its changes in order to who is online, then tell the listeners. */
+  #onPresence(push: PresencePush): void {
+    if (!this.#rooms.has(push.roomId)) return;
+    const known = this.#online.get(push.roomId) ?? NOBODY;
+    const next = new Map(known);
+    for (const change of push.changes) {
+      if (change.online) next.set(change.userId, change.name);
+      else next.delete(change.userId);
+    }
+    this.#setOnline(push.roomId, next);
+    this.#emit('presence', push);
+  }
+
+  /** Keep `next` as the room's online members unless it holds the same entries as the current map (whose identity then stays). */
+  #setOnline(roomId: string, next: ReadonlyMap<string, string>): void {
+    const known = this.#online.get(roomId) ?? NOBODY;
+    if (next.size !== known.size || [...next].some(([userId, name]) => known.get(userId) !== name)) this.#online.set(roomId, next);
   }
 
   /** A relay `resync` push: seqs start over at 1 in `epoch`, so the messages keyed by the old seqs are dropped. */

@@ -80,6 +80,33 @@ test('typing, presence and read markers reach the other members as events', asyn
   await until(() => presence.some((p) => p.changes.some((c) => c.userId === bob.userId && !c.online)), 'Bob offline');
 });
 
+test('online(roomId) holds who is online from the join and each presence push, one map per change; joined(roomId) follows the socket', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom();
+  using ada = await member(server, room.id, joinCode, 'Ada');
+  using bob = await member(server, room.id, joinCode, 'Bob');
+  assert.equal(ada.online(room.id).size, 0, 'nobody before the first join');
+  assert.equal(ada.joined(room.id), false);
+  await ada.connect();
+  await ada.join(room.id);
+  assert.equal(ada.joined(room.id), true);
+  assert.deepEqual([...ada.online(room.id)], [[ada.userId, 'Ada']]);
+  const alone = ada.online(room.id);
+  await bob.connect();
+  await bob.join(room.id);
+  await until(() => ada.online(room.id).has(bob.userId), 'Bob online');
+  assert.notEqual(ada.online(room.id), alone, 'a change is a new map');
+  assert.equal(alone.size, 1, 'an earlier map is never changed');
+  assert.deepEqual([...ada.online(room.id)].sort(), [[ada.userId, 'Ada'], [bob.userId, 'Bob']].sort());
+  const both = ada.online(room.id);
+  bob.close();
+  await until(() => !ada.online(room.id).has(bob.userId), 'Bob offline');
+  assert.equal(both.size, 2);
+  await ada.leave(room.id);
+  assert.equal(ada.joined(room.id), false);
+  assert.equal(ada.online(room.id).size, 0, 'a left room is forgotten');
+});
+
 test('errors from the server reject with ParleyError and their stable code', async () => {
   await using server = await startServer({ PARLEY_MESSAGE_MAX_BYTES: '10' });
   const { room, joinCode } = await server.createRoom();
