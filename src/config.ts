@@ -1,9 +1,9 @@
 /**
  * Parley's configuration: one Zod schema over the environment, validated once, frozen (STYLE C9).
  * This is the only module that reads `process.env`. Well-known names (`PORT`, `HOST`, `DATA_DIR`,
- * `DATABASE_URL`, `REDIS_URL`, `NODE_ENV`, `LOG_LEVEL`) are read as they are; everything Parley-specific is
- * `PARLEY_*`, and an unknown `PARLEY_*` variable is an error (a typo must not silently fall back to a
- * default). `docs/configuration.md` is generated from {@link SETTINGS} and {@link TEST_SETTINGS}.
+ * `DATABASE_URL`, `REDIS_URL`, `NODE_ENV`, `LOG_LEVEL`, `LOG_FORMAT`) are read as they are;
+ * everything Parley-specific is `PARLEY_*`, and an unknown `PARLEY_*` variable is an error (a typo
+ * must not silently fall back to a default). `docs/configuration.md` is generated from {@link SETTINGS} and {@link TEST_SETTINGS}.
  */
 import { z } from 'zod';
 import proxyAddr from '@fastify/proxy-addr';
@@ -19,7 +19,11 @@ export const SETTINGS = {
   HOST: { schema: z.string().min(1).default('127.0.0.1'), doc: 'Interface the HTTP and WebSocket server binds to: this machine only by default; `0.0.0.0` (as the Docker image sets) for every interface.' },
   PORT: { schema: int(0, 65535).default(3000), doc: 'TCP port (0 picks a free one).' },
   DATA_DIR: { schema: z.string().min(1).default('./data'), doc: 'Directory for the SQLite database, blobs and generated secrets.' },
-  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'pino log level.' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'pino log level. At `info`, API requests are logged; the web UI\'s pages and files, `/docs`, the health probes and `/metrics` only at `debug` (or when they fail).' },
+  LOG_FORMAT: {
+    schema: z.enum(['pretty', 'json']).optional(),
+    doc: 'Log lines: `json` (one JSON object per line, for log collectors) or `pretty` (one readable line each, for a terminal). Unset: `pretty` when `NODE_ENV` is `development` and standard output is a terminal, `json` otherwise.',
+  },
   PARLEY_ADMIN_TOKEN: { schema: z.string().optional(), doc: 'Admin credential for `/api/v1/admin` (Bearer). At least 32 characters; generated into `DATA_DIR/secrets.json` in development when unset.' },
   DATABASE_URL: {
     schema: z
@@ -143,6 +147,8 @@ export interface Config {
   };
   readonly dataDir: string;
   readonly logLevel: Env['LOG_LEVEL'];
+  /** `LOG_FORMAT`, or undefined to choose by `env` and whether stdout is a terminal (observability/logger.ts). */
+  readonly logFormat: Env['LOG_FORMAT'];
   /** Undefined until `auth/secrets.ts` loads or generates it. */
   readonly adminToken: string | undefined;
   /** The Store engine's slice: PostgreSQL when `databaseUrl` is set, else SQLite under `dataDir`. */
@@ -250,6 +256,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     adminToken: e.PARLEY_ADMIN_TOKEN,
     store: {
       databaseUrl: e.DATABASE_URL,

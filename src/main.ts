@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
+import { join } from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createServer } from './server.ts';
 import { describeStore, enginesFromConfig, sharedBrokerFromConfig, storeFromConfig } from './engines/from-config.ts';
@@ -22,7 +23,7 @@ import { Passwords } from './auth/passwords.ts';
 import { Rooms } from './core/rooms.ts';
 import { Timelines } from './core/timeline/timelines.ts';
 import { RoomPolicy, type RoomInfo } from './protocol/index.ts';
-import { createLogger } from './observability/logger.ts';
+import { chooseLogFormat, createLogger } from './observability/logger.ts';
 
 const USAGE = `usage:
   parley serve
@@ -36,10 +37,12 @@ const USAGE = `usage:
   parley accounts demote NAME`;
 
 async function serve(config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: chooseLogFormat(config.logFormat, config.env) });
   const server = await createServer(config, { logger });
   const url = await server.listen();
-  logger.info({ url, dataDir: config.dataDir }, `Parley is listening on ${url.replace('127.0.0.1', 'localhost')}`);
+  const address = url.replace('127.0.0.1', 'localhost');
+  logger.info({ url, dataDir: config.dataDir }, `Parley is listening on ${address}`);
+  if (config.env === 'development') logger.info(nextSteps(config, address));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -195,6 +198,16 @@ function joinLink(config: Config, roomId: string, code: string | undefined): str
   const name = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const query = new URLSearchParams({ room: roomId, ...(code === undefined ? {} : { code }) });
   return `http://${name}:${port}/?${query}`;
+}
+
+/**
+ * What a developer who just started Parley does next (issue 12): open the page, create a room from
+ * the command line, and where the admin token is when Parley generated it (auth/secrets.ts).
+ */
+function nextSteps(config: Config, address: string): string {
+  const steps = [`Next: open ${address} and join a room`, 'create one with `npx parley rooms create --name "Team chat"` (it prints the join link)'];
+  if (config.adminToken === undefined) steps.push(`the admin API token (PARLEY_ADMIN_TOKEN, for /api/v1/admin) is in ${join(config.dataDir, 'secrets.json')}`);
+  return steps.join('; ');
 }
 
 class UsageError extends Error {}

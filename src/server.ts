@@ -29,7 +29,7 @@ import { buildHttpApp } from './transports/http/app.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
 import { enginesFromConfig, type Engines } from './engines/from-config.ts';
 import type { RateLimit } from './core/rate-limits.ts';
-import { createLogger, type Logger } from './observability/logger.ts';
+import { chooseLogFormat, createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { StaticToken } from './auth/static-token.ts';
 import { SessionEnds, type SessionEnded } from './core/session-ends.ts';
@@ -59,7 +59,7 @@ const WEB_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
  * STORE_UNAVAILABLE or BROKER_UNAVAILABLE when a configured dependency cannot be reached.
  */
 export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<ParleyServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { format: chooseLogFormat(config.logFormat, config.env) });
   const shared: Record<string, string | undefined> = { PARLEY_JWT_SECRET: config.jwt.secret, PARLEY_METRICS_TOKEN: config.endpoints.metricsToken };
   for (const integrator of config.embed.integrators) shared[`PARLEY_EMBED_INTEGRATORS (${integrator.id})`] = integrator.secret;
   const secrets = loadSecrets({ env: config.env, dataDir: config.dataDir, adminToken: config.adminToken, sessionSecret: config.auth.sessionSecret, shared }, (message) => logger.warn(message));

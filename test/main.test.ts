@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startServer } from './support/server.ts';
+import { startNodeProcess } from './support/node-process.ts';
 
 const run = promisify(execFile);
 
@@ -132,4 +133,19 @@ test('`parley accounts create --name` refuses a display name with a zero-width o
   const created = await cliWithInput(['accounts', 'create', '--username', 'ada', '--name', 'Rene\u0301e'], { DATA_DIR: dataDir }, 'long enough password\n');
   assert.equal(created.code, 0, created.stderr);
   assert.match(created.stdout, /name:\s+Ren\u00e9e\n/);
+});
+
+test('`parley serve` in development names the next steps once it listens: the page, the room command, where the generated admin token is; LOG_FORMAT=pretty makes them readable lines', async (t) => {
+  const dataDir = tempDataDir(t);
+  // Listening is logged first; waiting for the next steps' line waits for both.
+  await using json = await startNodeProcess({ NODE_ENV: 'development', DATA_DIR: dataDir, PORT: '0' }, /"msg":"Next: open http:\/\/localhost:(\d+) and/);
+  const next = json.logs().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg?: string }).find((line) => line.msg?.startsWith('Next:'));
+  assert.ok(next?.msg !== undefined, json.logs());
+  assert.ok(next.msg.includes(`http://localhost:${json.port}`), next.msg);
+  assert.ok(next.msg.includes('npx parley rooms create --name "Team chat"'), next.msg);
+  assert.ok(next.msg.includes(join(dataDir, 'secrets.json')), next.msg);
+  await json.kill('SIGTERM');
+
+  await using pretty = await startNodeProcess({ NODE_ENV: 'development', DATA_DIR: dataDir, PORT: '0', LOG_FORMAT: 'pretty' }, /INFO: Next: open http:\/\/localhost:(\d+) and/);
+  assert.match(pretty.logs(), /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Next: open http:\/\/localhost:\d+ and join a room; create one with `npx parley rooms create --name "Team chat"`/m);
 });

@@ -21,8 +21,11 @@ export interface NodeProcess extends AsyncDisposable {
   start(): Promise<void>;
 }
 
-/** Start `parley serve` with `env` (on top of a minimal environment) and wait until it listens. */
-export async function startNodeProcess(env: Record<string, string>): Promise<NodeProcess> {
+/**
+ * Start `parley serve` with `env` (on top of a minimal environment) and wait until it listens: until
+ * its output matches `listening`, whose first group is the port (by default the JSON start-up line).
+ */
+export async function startNodeProcess(env: Record<string, string>, listening = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/): Promise<NodeProcess> {
   let port = Number(env.PORT ?? 0);
   let child: ChildProcess | undefined;
   let output = '';
@@ -34,11 +37,11 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
-    const listening = new Promise<number>((resolve, reject) => {
+    const listened = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`node did not listen within ${START_TIMEOUT_MS} ms:\n${output.slice(-3000)}`)), START_TIMEOUT_MS);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        const match = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(output);
+        const match = listening.exec(output);
         if (match !== null) {
           clearTimeout(timer);
           resolve(Number(match[1]));
@@ -51,7 +54,7 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
         reject(new Error(`node exited with ${code} during start:\n${output.slice(-3000)}`));
       });
     });
-    port = await listening;
+    port = await listened;
   };
 
   const kill = async (signal: NodeJS.Signals) => {

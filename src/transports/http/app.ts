@@ -1,8 +1,9 @@
 /**
  * The Fastify instance: Zod type provider (protocol schemas validate requests and serialise
  * responses), one error mapping for every route (ParleyError → status + `{ error }`), security
- * headers, slow-request timeouts and header limits, the per-address rate limit, and one plugin per
- * resource (STYLE: Fastify). What the plugins are given is `deps.ts`; they never import this file.
+ * headers, slow-request timeouts and header limits, the per-address rate limit, request logs
+ * (request-log.ts), and one plugin per resource (STYLE: Fastify). What the plugins are given is
+ * `deps.ts`; they never import this file.
  */
 import { createServer as createHttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -27,11 +28,14 @@ import { notFoundPage, wantsPage, webRoutes } from './web.ts';
 import { embedRoutes } from './embed.ts';
 import { metricsRoutes } from './metrics.ts';
 import { addRateLimit } from './rate-limit.ts';
+import { RequestLogController } from './request-log.ts';
 
 /** Build the Fastify app (not listening). */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
+    // API calls at info; pages, files and probes at debug (issue 12).
+    logController: new RequestLogController(),
     bodyLimit: deps.bodyMaxBytes,
     // Slow-request limits that really fire (DESIGN.md rule 7): Node checks its timeouts only every
     // `connectionsCheckingInterval` (30 s by default), which lets slowloris hold sockets; here at

@@ -26,18 +26,18 @@ export interface Readiness {
 const CHECK_TIMEOUT_MS = 2000;
 
 export const healthRoutes: FastifyPluginAsyncZod<{ readiness: Readiness; details: boolean }> = async (app, { readiness, details }) => {
-  const live = { schema: { tags: ['health'], response: { 200: HealthResponse } }, logLevel: 'warn' } as const;
+  const live = { schema: { tags: ['health'], response: { 200: HealthResponse } } } as const;
   app.get('/healthz', live, async () => ({ status: 'ok' as const }));
   app.get('/live', live, async () => ({ status: 'ok' as const }));
 
-  app.get('/ready', { schema: { tags: ['health'], response: { 200: ReadyResponse, 503: ReadyResponse } }, logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/ready', { schema: { tags: ['health'], response: { 200: ReadyResponse, 503: ReadyResponse } } }, async (_request, reply) => {
     const result = await ready(readiness);
     void reply.code(result.ready ? 200 : 503);
     return result;
   });
 
   if (!details) return;
-  app.get('/health', { schema: { tags: ['health'], response: { 200: HealthReport, 503: HealthReport } }, logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/health', { schema: { tags: ['health'], response: { 200: HealthReport, 503: HealthReport } } }, async (_request, reply) => {
     const result = await ready(readiness);
     const memory = process.memoryUsage();
     void reply.code(result.ready ? 200 : 503);

@@ -16,7 +16,7 @@ export interface MetricsRouteOptions {
 }
 
 export const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app, { registry, token }) => {
-  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (token !== undefined && !token.verify(readBearer(request.headers.authorization))) {
       throw new ParleyError('UNAUTHENTICATED', 'This endpoint needs Authorization: Bearer <PARLEY_METRICS_TOKEN>');
     }

@@ -224,7 +224,7 @@ test('tickets, signatures and embed session tokens never reach the logs', async 
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-embed-logs-'));
   const adminToken = randomBytes(32).toString('base64url');
   const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: adminToken, PARLEY_EMBED_INTEGRATORS: INTEGRATORS });
-  const server = await createServer(config, { logger: createLogger('trace', sink) });
+  const server = await createServer(config, { logger: createLogger('trace', { destination: sink }) });
   try {
     const url = await server.listen();
     const created = await fetch(`${url}/api/v1/admin/rooms`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Logged' }) });
