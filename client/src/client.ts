@@ -132,7 +132,7 @@ export interface ParleyEvents {
    * bans, name and closedAt, and events from seq 1 follow. Clear what you show of its messages.
    */
   restart: { roomId: string; epoch: string };
-  /** The connection state changed; `close` tells why a socket closed. */
+  /** The connection state changed; `close` tells why a socket closed (and, when reconnecting, in how many ms: `close.retryInMs`). */
   state: { state: ConnectionState; close?: CloseInfo };
   /** An error not tied to a call: an `error` push, a failed rejoin, a failed catch-up read. */
   error: ParleyError;
@@ -420,6 +420,11 @@ export class ParleyClient {
   /** Seq of the last timeline event delivered in a room (0 before any). */
   lastSeq(roomId: string): number {
     return this.#rooms.lastSeq(roomId);
+  }
+
+  /** While `reconnecting`: try again now instead of when the backoff delay (`close.retryInMs`) ends. */
+  reconnectNow(): void {
+    this.#connection.retryNow();
   }
 
   /** Close for good (until `connect()` is called again); pending calls fail with CONNECTION_LOST. */

@@ -52,6 +52,8 @@ export interface CloseInfo {
   readonly reason: string;
   /** False after `close()` or a terminal code (see `shouldReconnect`). */
   readonly willReconnect: boolean;
+  /** With `willReconnect`: how long until the next attempt, in ms (the backoff; 0 for the first). */
+  readonly retryInMs?: number;
 }
 
 /**
@@ -180,11 +182,18 @@ export class Connection {
     this.#stopTimers();
     const willReconnect = !this.#stopped && shouldReconnect(code);
     if (!willReconnect) this.#stopped = true;
-    this.onClose({ code, reason, willReconnect });
-    if (willReconnect && !this.#stopped && this.#socket === undefined && this.#reconnectTimer === undefined) {
-      const delay = backoffDelay(this.#attempt++, this.#options.backoffBaseMs, this.#options.backoffMaxMs);
+    const delay = willReconnect ? backoffDelay(this.#attempt++, this.#options.backoffBaseMs, this.#options.backoffMaxMs) : undefined;
+    this.onClose(delay === undefined ? { code, reason, willReconnect } : { code, reason, willReconnect, retryInMs: delay });
+    if (delay !== undefined && !this.#stopped && this.#socket === undefined && this.#reconnectTimer === undefined) {
       this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
     }
+  }
+
+  /** While waiting to reconnect: try now instead of when the backoff ends. Does nothing otherwise. */
+  retryNow(): void {
+    if (this.#reconnectTimer === undefined || this.#stopped) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#connect();
   }
 
   #startPing(): void {

@@ -106,6 +106,23 @@ test('an unreachable server is retried with backoff until close()', async () => 
   assert.equal(link.accepted, attempts, 'no attempt after close()');
 });
 
+test('each reconnecting state tells in how many ms the next attempt comes (the backoff), and reconnectNow() makes it at once', async () => {
+  const link = await Link.open('http://127.0.0.1:9');
+  link.refuse();
+  using client = clientFor({ url: link.url, backoffBaseMs: 60_000, backoffMaxMs: 60_000 });
+  const states = recordStates(client);
+  void client.connect().catch(() => undefined);
+  await until(() => states.filter((s) => s.state === 'reconnecting').length >= 2, 'two failed attempts');
+  const delays = states.filter((s) => s.state === 'reconnecting').map((s) => s.close?.retryInMs);
+  assert.equal(delays[0], 0, 'the first retry is immediate');
+  assert.ok(typeof delays[1] === 'number' && delays[1] >= 0 && delays[1] < 60_000, `then the backoff: ${delays[1]}`);
+  const attempts = link.accepted;
+  client.reconnectNow();
+  await until(() => link.accepted > attempts, 'an attempt at once, not after up to a minute');
+  client.close();
+  await link.close();
+});
+
 test('the heartbeat notices a link that went silent without closing, and the client reconnects', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom();

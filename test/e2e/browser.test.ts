@@ -384,3 +384,23 @@ test('a draft is kept per room across a reload; a send the server refuses can be
   assert.equal(await ada.page.evaluate(() => document.activeElement?.id), 'messages');
   assert.deepEqual(unexpected(ada.problems), []);
 });
+
+test('while the server is down the page counts down to its next attempt, and "Retry now" reconnects at once', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Flaky' });
+  await using browser = await launch();
+  const ada = await person(browser);
+  await joinThroughInvite(ada.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Ada');
+
+  await server.stop();
+  // The backoff grows with each failed attempt; wait for one at least 2 s away.
+  const waiting = await ada.page.waitForSelector('#status:text-matches("^Reconnecting in ([2-9]|\\\\d\\\\d) s$")', { timeout: 60_000 });
+  const seconds = Number(/(\d+)/.exec((await waiting.textContent()) ?? '')?.[1]);
+  assert.equal(await ada.page.isVisible('#retry-now'), true);
+  await server.start();
+  await ada.page.click('#retry-now');
+  await ada.page.waitForSelector('#status[data-state="open"]', { timeout: (seconds - 1) * 1000 });
+  assert.equal(await ada.page.isVisible('#retry-now'), false);
+  await say(ada.page, 'back');
+  await ada.page.waitForSelector(messageWith('back'));
+});

@@ -46,10 +46,12 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   let readSeq = 0;
   let readTimer: ReturnType<typeof setTimeout> | undefined;
   let muteTimer: ReturnType<typeof setTimeout> | undefined;
+  let countdown: ReturnType<typeof setInterval> | undefined;
   let sessionCheckedAt = 0;
 
   const status = el('span', { id: 'status', role: 'status', 'data-state': 'connecting' }, STATUS_TEXT.connecting);
   const unread = el('span', { id: 'unread', class: 'badge', title: 'unread messages' });
+  const retryNow = el('button', { type: 'button', id: 'retry-now', class: 'secondary', hidden: '' }, 'Retry now');
   const online = el('span', { id: 'online', class: 'muted' });
   const signOut = options.token === undefined ? el('button', { type: 'button', id: 'sign-out', class: 'secondary' }, 'Sign out') : undefined;
   const error = el('p', { id: 'room-error', class: 'error', role: 'alert' });
@@ -80,7 +82,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     el(
       'div',
       { class: 'room' },
-      el('header', {}, roomTitle, unread, status, online, ...(signOut === undefined ? [] : [signOut])),
+      el('header', {}, roomTitle, unread, status, retryNow, online, ...(signOut === undefined ? [] : [signOut])),
       messages.element,
       el('aside', { 'aria-label': 'Members' }, el('h2', {}, 'Members'), members.element),
       typing.element,
@@ -91,6 +93,26 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
 
   function showError(err: unknown): void {
     error.textContent = describe(err);
+  }
+
+  /** While reconnecting: "Reconnecting in N s" each second until the next attempt, with "Retry now". */
+  function countDown(retryInMs: number): void {
+    if (countdown !== undefined) clearInterval(countdown);
+    countdown = undefined;
+    retryNow.hidden = retryInMs < 1000;
+    if (retryNow.hidden) return;
+    const at = Date.now() + retryInMs;
+    const tick = () => {
+      const left = Math.ceil((at - Date.now()) / 1000);
+      if (left > 0) status.textContent = `Reconnecting in ${left} s`;
+      else {
+        status.textContent = STATUS_TEXT.reconnecting;
+        retryNow.hidden = true;
+        clearInterval(countdown);
+      }
+    };
+    tick();
+    countdown = setInterval(tick, 1000);
   }
 
   /** The composer grows with its text, up to its CSS max-height (then it scrolls). */
@@ -155,6 +177,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   /** This user is muted until `until` (Unix ms): the composer says so and waits; it opens again at that time or when unmuted. */
   function muteUntil(until: number | undefined): void {
     if (muteTimer !== undefined) clearTimeout(muteTimer);
+    if (countdown !== undefined) clearInterval(countdown);
     muteTimer = undefined;
     const muted = until !== undefined && until > Date.now();
     if (input.disabled && status.dataset.state === 'closed') return; // removed, banned, or the room closed: that stays
@@ -301,16 +324,22 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     }
     renderSeen();
   });
-  client.on('gap', (gap) => gap.roomId === room.id && showError(`Messages #${gap.from}–#${gap.to} could not be delivered.`));
+  client.on('gap', (gap) => {
+    if (gap.roomId !== room.id) return;
+    const missed = gap.to - gap.from + 1;
+    showError(`${missed === 1 ? 'A message' : `${missed} messages`} sent while you were away could not be delivered: this room keeps only recent messages.`);
+  });
   client.on('state', ({ state, close }) => {
     if (input.disabled && status.dataset.state === 'closed' && state !== 'closed') return; // removed, or the room closed
     status.dataset.state = state;
     status.textContent = STATUS_TEXT[state];
+    countDown(state === 'reconnecting' ? (close?.retryInMs ?? 0) : 0);
     if (state === 'open') error.textContent = '';
     if (state === 'reconnecting') checkSession(false);
     if (state === 'closed' && close !== undefined && close.code >= 4400 && close.code < 4500) checkSession(true, close.code === CLOSE_CODES.UNAUTHENTICATED);
   });
   client.on('error', showError);
+  retryNow.addEventListener('click', () => client.reconnectNow());
 
   input.addEventListener('input', () => {
     reporter.changed(input.value.trim() !== '');
