@@ -404,3 +404,43 @@ test('while the server is down the page counts down to its next attempt, and "Re
   await say(ada.page, 'back');
   await ada.page.waitForSelector(messageWith('back'));
 });
+
+test('a room opens at the read marker under a "New messages" line, marks read only what was shown, and jumps to the newest on request', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Catching up', messagesPerMinute: 1000 });
+  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  const bob = await server.joinRoom(room.id, joinCode, 'Bob');
+  const before = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages: [{ clientId: 'seen', body: 'already read' }] });
+  const seenSeq = (before.json as { results: Array<{ ack: { seq: number } }> }).results[0]!.ack.seq;
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/read`, bob.token, { seq: seenSeq })).status, 200);
+  const messages = Array.from({ length: 40 }, (_, i) => ({ clientId: `m${i}`, body: `news ${i}` }));
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages })).status, 200);
+
+  await using browser = await launch();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addCookies([{ name: 'parley_session', value: bob.token, url: server.url }]);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/rooms/${room.id}`);
+  await page.waitForSelector('#status[data-state="open"]');
+  const divider = page.locator('#message-list .new-divider');
+  await divider.waitFor();
+  assert.equal(await divider.evaluate((d) => (d.nextElementSibling as HTMLElement | null)?.querySelector('.body')?.textContent), 'news 0', 'the line sits above the first unread message');
+  const inView = (selector: string) =>
+    page.locator(selector).evaluate((node) => {
+      const box = node.getBoundingClientRect();
+      const pane = (document.getElementById('messages') as HTMLElement).getBoundingClientRect();
+      return box.top >= pane.top - 1 && box.bottom <= pane.bottom + 1;
+    });
+  assert.equal(await inView('#message-list .new-divider'), true);
+  assert.equal(await inView(messageWith('news 39')), false, 'the newest is below, not yet shown');
+  assert.equal(await page.isVisible('#jump-newest'), true);
+  // What was shown is read, not the rest.
+  await page.waitForFunction(() => /^\d+ unread$/.test(document.getElementById('unread')?.textContent ?? ''));
+  const unread = Number((await page.textContent('#unread'))?.split(' ')[0]);
+  assert.ok(unread > 0 && unread < 40, `${unread} still unread`);
+
+  await page.click('#jump-newest');
+  assert.equal(await inView(messageWith('news 39')), true);
+  await page.waitForSelector('#jump-newest', { state: 'hidden' });
+  await page.waitForSelector('#unread:empty', { state: 'attached' });
+});

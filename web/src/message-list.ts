@@ -59,6 +59,8 @@ export class MessageList {
   readonly #pending = el('div', { id: 'pending-list' });
   readonly #older = el('button', { type: 'button', id: 'load-older', class: 'secondary older', hidden: '' }, 'Load older messages');
   readonly #seenBy = el('p', { id: 'seen-by', class: 'muted' });
+  /** Shown while the newest messages are out of view: scrolls to them. */
+  readonly #jump = el('button', { type: 'button', id: 'jump-newest', class: 'jump', hidden: '' }, 'Jump to newest ↓');
   /** Every entry shown (messages and system lines) by seq. */
   readonly #bySeq = new Map<number, HTMLElement>();
   readonly #bySending = new Map<string, HTMLElement>();
@@ -75,7 +77,9 @@ export class MessageList {
     this.#me = me;
     this.#host = host;
     // Focusable, so the list scrolls from the keyboard (arrows, Page Up/Down) like any scrolling region.
-    this.element = el('section', { id: 'messages', 'aria-label': 'Messages', tabindex: '0' }, this.#older, this.#list, this.#pending, this.#seenBy);
+    this.element = el('section', { id: 'messages', 'aria-label': 'Messages', tabindex: '0' }, this.#older, this.#list, this.#pending, this.#seenBy, this.#jump);
+    this.element.addEventListener('scroll', () => (this.#jump.hidden = this.#atBottom()), { passive: true });
+    this.#jump.addEventListener('click', () => this.scrollToNewest());
     this.#list.setAttribute('aria-live', 'polite');
     this.#older.addEventListener('click', () => host.loadOlder());
     this.#observer = new IntersectionObserver(
@@ -128,7 +132,21 @@ export class MessageList {
     this.#layout();
     this.#oldestRead = Math.min(this.#oldestRead, page.events[0]?.seq ?? Infinity);
     this.#older.hidden = !page.hasMore;
+    // Open at the read marker: the first unread message under a "New messages" line, else the newest.
+    this.#list.querySelector('.new-divider')?.remove();
+    const firstUnread = this.#list.querySelector<HTMLElement>('.message.unread');
+    if (firstUnread === null) return this.scrollToNewest();
+    const divider = el('p', { class: 'new-divider', role: 'separator', 'aria-label': 'New messages' }, 'New messages');
+    firstUnread.before(divider);
+    this.#layout();
+    divider.scrollIntoView({ block: 'start' });
+    this.#jump.hidden = this.#atBottom();
+  }
+
+  /** Scroll to the newest message (the "Jump to newest" button). */
+  scrollToNewest(): void {
     this.element.scrollTop = this.element.scrollHeight;
+    this.#jump.hidden = true;
   }
 
   /** Show `page` instead of everything shown (the room's history was reset or too much was missed). */
@@ -278,13 +296,19 @@ export class MessageList {
   /**
    * Date separators before the first entry of each day ("Today", "Yesterday", or the date), and
    * `continued` on a message that follows one by the same sender on the same day within
-   * {@link GROUP_MS}, so a run of messages shows its sender once (issue 12).
+   * {@link GROUP_MS}, so a run of messages shows its sender once (issue 12). Must run after the
+   * "New messages" line is placed, which also breaks a run.
    */
   #layout(): void {
     for (const separator of this.#list.querySelectorAll('.date-separator')) separator.remove();
     let day: string | undefined;
     let previous: HTMLElement | undefined;
     for (const node of [...this.#list.children] as HTMLElement[]) {
+      // The "New messages" line starts a new run; it has no time of its own.
+      if (node.dataset.at === undefined) {
+        previous = undefined;
+        continue;
+      }
       const at = Number(node.dataset.at);
       const nodeDay = new Date(at).toDateString();
       if (nodeDay !== day) {
