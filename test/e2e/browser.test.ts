@@ -444,3 +444,54 @@ test('a room opens at the read marker under a "New messages" line, marks read on
   await page.waitForSelector('#jump-newest', { state: 'hidden' });
   await page.waitForSelector('#unread:empty', { state: 'attached' });
 });
+
+test('a room made from the UI: its link is copied, a second person joins by it, a single-use invite lets a third in, who leaves; a guest is warned before signing out', async () => {
+  await using server = await startServer();
+  const lobby = await server.createRoom({ name: 'Lobby', joinRule: 'open' });
+  await using browser = await launch();
+  const ada = await person(browser);
+  await ada.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await joinThroughInvite(ada.page, `${server.url}/?room=${lobby.room.id}`, 'Ada');
+
+  await ada.page.goto(`${server.url}/`);
+  await ada.page.fill('#new-room-name', 'Book club');
+  await ada.page.selectOption('#new-room-kind', 'persistent');
+  await ada.page.click('#create-room-button');
+  await ada.page.waitForSelector('#room-name:text-is("Book club")');
+  await ada.page.waitForSelector('#status[data-state="open"]');
+  const link = await ada.page.inputValue('#share-link');
+  assert.match(link, new RegExp(`^${server.url}/\\?room=[A-Za-z0-9_-]+&code=[A-Z0-9]+$`));
+  await ada.page.click('#share-copy');
+  await ada.page.waitForSelector('#share-status:text-is("Copied.")');
+  assert.equal(await ada.page.evaluate(() => navigator.clipboard.readText()), link);
+  assert.equal(await ada.page.isVisible('#invite-people'), true, 'the owner may invite');
+
+  const bob = await person(browser);
+  await joinThroughInvite(bob.page, link, 'Bob');
+  await bob.page.waitForSelector('#room-name:text-is("Book club")');
+  assert.equal(await bob.page.isVisible('#invite-people'), false, 'a member may not');
+  await ada.page.waitForSelector('.system-line:has-text("Bob joined")');
+
+  await ada.page.click('#invite-people');
+  const invite = await ada.page.locator('#share-link').inputValue();
+  assert.match(invite, /\?room=[A-Za-z0-9_-]+&invite=/);
+  const carol = await person(browser);
+  await carol.page.goto(invite);
+  await carol.page.waitForSelector('#invite-note');
+  assert.equal(await carol.page.locator('#join-code').count(), 0, 'no code to type');
+  await carol.page.fill('#name', 'Carol');
+  await carol.page.click('#join-button');
+  await carol.page.waitForSelector('#status[data-state="open"]');
+  await carol.page.click('#leave-room');
+  assert.match((await carol.page.textContent('#room-error')) ?? '', /^Leaving ends your membership of Book club/);
+  await carol.page.click('#leave-room:text-is("Leave for good")');
+  await carol.page.waitForSelector('#join-error:text-is("You left Book club.")');
+  await ada.page.waitForSelector('.system-line:has-text("Carol left")');
+
+  await bob.page.click('#sign-out');
+  assert.match((await bob.page.textContent('#room-error')) ?? '', /^You are a guest: signing out ends your guest session/);
+  assert.equal(await bob.page.isVisible('#room-name'), true, 'still in the room after the first click');
+  await bob.page.click('#sign-out:text-is("Sign out anyway")');
+  await bob.page.waitForSelector('#join-form');
+  assert.deepEqual(unexpected([...ada.problems, ...bob.problems, ...carol.problems]), []);
+});

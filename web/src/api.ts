@@ -41,9 +41,34 @@ async function call<T>(path: string, init?: { method: string; body?: unknown }):
   return payload;
 }
 
-/** Join a room by id and code as `name`; the server sets (or reuses) the session cookie. */
-export function joinRoom(roomId: string, code: string, name: string): Promise<{ user: User; room: RoomInfo }> {
-  return call('/api/v1/join', { method: 'POST', body: { roomId, name, ...(code === '' ? {} : { code }) } });
+/** How to get into a room: its join code, or a single-use invite (empty for an open room). */
+export type Admission = { readonly code: string } | { readonly invite: string };
+
+/** Join a room by id with a code or an invite, as `name`; the server sets (or reuses) the session cookie. */
+export function joinRoom(roomId: string, admission: Admission, name: string): Promise<{ user: User; room: RoomInfo }> {
+  const pass = 'invite' in admission ? { invite: admission.invite } : admission.code === '' ? {} : { code: admission.code };
+  return call('/api/v1/join', { method: 'POST', body: { roomId, name, ...pass } });
+}
+
+/** Create a room the session's user owns; answers with its join code (null for an open room). */
+export function createRoom(room: { name: string; kind: 'persistent' | 'relay'; joinRule: 'code' | 'open' }): Promise<{ room: RoomInfo; joinCode: string | null }> {
+  return withFreshAccess(() => call('/api/v1/rooms', { method: 'POST', body: room }));
+}
+
+/** A single-use invite to `roomId` (owners and moderators), valid until `expiresAt` (Unix ms). */
+export function createInvite(roomId: string): Promise<{ invite: string; expiresAt: number }> {
+  return withFreshAccess(() => call(`/api/v1/rooms/${encodeURIComponent(roomId)}/invites`, { method: 'POST', body: { role: 'member' } }));
+}
+
+/** End the user's membership of `roomId`. */
+export async function leaveRoom(roomId: string): Promise<void> {
+  await withFreshAccess(() => call(`/api/v1/rooms/${encodeURIComponent(roomId)}/leave`, { method: 'POST' }));
+}
+
+/** The link that opens the join page of `roomId` with `admission` filled in. */
+export function joinLink(roomId: string, admission: Admission): string {
+  const query = new URLSearchParams({ room: roomId, ...('invite' in admission ? { invite: admission.invite } : admission.code === '' ? {} : { code: admission.code }) });
+  return `${location.origin}/?${query}`;
 }
 
 /** The current session with its rooms, or undefined when there is none (or it expired). */
@@ -66,6 +91,11 @@ export interface Account {
 
 /** Set while this browser is signed in to an account, so that guests never try a refresh. */
 const SIGNED_IN_KEY = 'parley.signedIn';
+
+/** Whether this browser is signed in to an account (not only a guest's join session). */
+export function isSignedIn(): boolean {
+  return localStorage.getItem(SIGNED_IN_KEY) !== null;
+}
 
 /** Create an account and sign in to it; the server sets the access and refresh cookies. */
 export async function register(username: string, password: string, name: string): Promise<Account> {

@@ -9,6 +9,7 @@ import type { RoomInfo } from '../../client/src/index.ts';
 import { joinRoom, logout, type Account, type User } from './api.ts';
 import { el, mount } from './elements.ts';
 import { describe } from './error-text.ts';
+import { createRoomCard } from './create-room.ts';
 
 const NAME_KEY = 'parley.name';
 
@@ -16,6 +17,8 @@ const NAME_KEY = 'parley.name';
 export interface JoinPrefill {
   readonly roomId?: string;
   readonly code?: string;
+  /** A single-use invite from the link (`?invite=`): used instead of a join code. */
+  readonly invite?: string;
   /** Shown under the form, e.g. why the user was sent back here. */
   readonly error?: string;
   /** The current session, if any. */
@@ -65,8 +68,7 @@ export function showJoinPage(prefill: JoinPrefill, navigate: (path: string) => v
     el('h1', {}, 'Join a room'),
     el('label', { for: 'room-id' }, 'Room'),
     room,
-    el('label', { for: 'join-code' }, 'Join code'),
-    code,
+    ...(prefill.invite === undefined || prefill.invite === '' ? [el('label', { for: 'join-code' }, 'Join code'), code] : [el('p', { class: 'muted', id: 'invite-note' }, 'You were invited: this link lets one person in.')]),
     ...(prefill.account === undefined ? [el('label', { for: 'name' }, 'Your name'), name] : []),
     submit,
     error,
@@ -78,7 +80,8 @@ export function showJoinPage(prefill: JoinPrefill, navigate: (path: string) => v
     const parsed = parseRoomInput(room.value);
     submit.disabled = true;
     error.textContent = '';
-    joinRoom(parsed.roomId, (parsed.code ?? code.value).trim(), name.value.trim())
+    const admission = prefill.invite !== undefined && prefill.invite !== '' ? { invite: prefill.invite } : { code: (parsed.code ?? code.value).trim() };
+    joinRoom(parsed.roomId, admission, name.value.trim())
       .then(({ room: joined }) => {
         localStorage.setItem(NAME_KEY, name.value.trim());
         navigate(`/rooms/${encodeURIComponent(joined.id)}`);
@@ -103,6 +106,7 @@ export function showJoinPage(prefill: JoinPrefill, navigate: (path: string) => v
     }
     page.append(el('section', { class: 'card' }, el('h2', {}, `Your rooms, ${prefill.session.user.name}`), list));
   }
+  if (prefill.session !== undefined || prefill.account !== undefined) page.append(createRoomCard(navigate));
   mount(page);
   (room.value === '' ? room : name.value === '' ? name : submit).focus();
 }

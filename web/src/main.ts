@@ -33,7 +33,7 @@ async function route(): Promise<void> {
   const [session, account] = await Promise.all([currentSession(), currentAccount()]);
   const room = roomId === undefined ? undefined : session?.rooms.find((r) => r.id === roomId);
   if (session === undefined || room === undefined) {
-    const prefill = { roomId: roomId ?? params.get('room') ?? '', code: params.get('code') ?? '', session, account };
+    const prefill = { roomId: roomId ?? params.get('room') ?? '', code: params.get('code') ?? '', invite: params.get('invite') ?? '', session, account };
     return showJoinPage(notice === undefined ? prefill : { ...prefill, error: notice }, navigate);
   }
   leaveRoom = showRoomPage(room, session.user, navigate);

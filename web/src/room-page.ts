@@ -8,7 +8,8 @@
  * are marked read while the tab is visible.
  */
 import { CLOSE_CODES, ParleyClient, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
-import { currentSession, logout, members as fetchMembers, type User } from './api.ts';
+import { createInvite, currentSession, isSignedIn, joinLink, leaveRoom, logout, members as fetchMembers, type User } from './api.ts';
+import { sharePanel, takeOffer } from './share.ts';
 import { el, mount } from './elements.ts';
 import { describe, whenText } from './error-text.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
@@ -54,6 +55,9 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   const retryNow = el('button', { type: 'button', id: 'retry-now', class: 'secondary', hidden: '' }, 'Retry now');
   const online = el('span', { id: 'online', class: 'muted' });
   const signOut = options.token === undefined ? el('button', { type: 'button', id: 'sign-out', class: 'secondary' }, 'Sign out') : undefined;
+  // Inside an integrator's embed, membership is the integrator's business: no Leave there.
+  const leave = options.token === undefined ? el('button', { type: 'button', id: 'leave-room', class: 'secondary' }, 'Leave room') : undefined;
+  const invite = el('button', { type: 'button', id: 'invite-people', class: 'secondary', hidden: '' }, 'Invite people');
   const error = el('p', { id: 'room-error', class: 'error', role: 'alert' });
   const members = new MemberList(me);
   const nameOf = (userId: string) => members.nameOf(userId) ?? client.roomState(room.id)?.members.get(userId)?.name ?? names.get(userId) ?? 'someone';
@@ -77,12 +81,13 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   const replyBar = el('div', { id: 'reply-bar', hidden: '' }, replyText, cancelReply);
   const composer = el('form', { id: 'composer' }, replyBar, el('div', { class: 'composer-row' }, input, sendButton));
   const roomTitle = el('h1', { id: 'room-name' }, room.name);
+  const header = el('header', {}, roomTitle, unread, status, retryNow, online, el('span', { class: 'header-actions' }, invite, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])));
 
   mount(
     el(
       'div',
       { class: 'room' },
-      el('header', {}, roomTitle, unread, status, retryNow, online, ...(signOut === undefined ? [] : [signOut])),
+      header,
       messages.element,
       el('aside', { 'aria-label': 'Members' }, el('h2', {}, 'Members'), members.element),
       typing.element,
@@ -159,6 +164,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     for (const m of list) names.set(m.userId, m.name);
     members.set(list);
     myRole = members.roleOf(me.id) ?? myRole;
+    invite.hidden = myRole !== 'owner' && myRole !== 'moderator';
     renderOnline();
   }
 
@@ -223,6 +229,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
         if (event.type === 'member_unmuted' && event.userId === me.id) muteUntil(undefined);
         if (event.type === 'member_role_changed' && event.userId === me.id) {
           myRole = event.role;
+          invite.hidden = myRole !== 'owner' && myRole !== 'moderator';
           for (const seq of client.roomState(room.id)?.messages.keys() ?? []) messages.update(seq);
         }
         if (event.type !== 'room_updated' && event.type !== 'room_closed' && event.type !== 'system') reloadMembers();
@@ -384,8 +391,32 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   });
   input.addEventListener('keydown', (event) => event.key === 'Escape' && replyTo !== undefined && stopReply());
   signOut?.addEventListener('click', () => {
+    // A guest's session is all there is of them: say what signing out loses before doing it.
+    if (!isSignedIn() && signOut.dataset.confirm === undefined) {
+      signOut.dataset.confirm = '';
+      signOut.textContent = 'Sign out anyway';
+      error.textContent = 'You are a guest: signing out ends your guest session. To come back you will need the invitation link or join code again, and you will join as someone new.';
+      return;
+    }
     logout().then(() => navigate('/'), showError);
   });
+  leave?.addEventListener('click', () => {
+    if (leave.dataset.confirm === undefined) {
+      leave.dataset.confirm = '';
+      leave.textContent = 'Leave for good';
+      error.textContent = `Leaving ends your membership of ${roomName}: to come back you will need an invitation again.`;
+      return;
+    }
+    leaveRoom(room.id).then(() => navigate('/', `You left ${roomName}.`), showError);
+  });
+  invite.addEventListener('click', () => {
+    createInvite(room.id).then(({ invite: token, expiresAt }) => {
+      document.getElementById('share')?.remove();
+      header.append(sharePanel(joinLink(room.id, { invite: token }), `This link lets one person join, until ${whenText(expiresAt)}. Make one per person.`));
+    }, showError);
+  });
+  const offered = takeOffer(room.id);
+  if (offered !== undefined) header.append(sharePanel(offered, 'Your room is ready. Invite people with this link:'));
   const onVisibility = () => {
     scheduleRead();
     renderUnread();
