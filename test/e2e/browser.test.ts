@@ -495,3 +495,37 @@ test('a room made from the UI: its link is copied, a second person joins by it, 
   await bob.page.waitForSelector('#join-form');
   assert.deepEqual(unexpected([...ada.problems, ...bob.problems, ...carol.problems]), []);
 });
+
+test('the rooms sidebar lists your rooms with unread counts and closed rooms marked, switches rooms, and folds behind "Rooms" on a phone', async () => {
+  await using server = await startServer();
+  const first = await server.createRoom({ name: 'Alpha' });
+  const second = await server.createRoom({ name: 'Beta' });
+  const closed = await server.createRoom({ name: 'Gamma' });
+  const ada = await server.joinRoom(first.room.id, first.joinCode, 'Ada');
+  await server.joinRoom(second.room.id, second.joinCode, 'Ada', ada.token);
+  await server.joinRoom(closed.room.id, closed.joinCode, 'Ada', ada.token);
+  const bob = await server.joinRoom(second.room.id, second.joinCode, 'Bob');
+  for (const body of ['one', 'two']) await call(server.url, 'POST', `/api/v1/rooms/${second.room.id}/messages`, bob.token, { clientId: body, body });
+  await server.admin(`/api/v1/admin/rooms/${closed.room.id}/close`, { method: 'POST' });
+
+  await using browser = await launch();
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 375, height: 667 }]) {
+    const context = await browser.newContext({ viewport });
+    await context.addCookies([{ name: 'parley_session', value: ada.token, url: server.url }]);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/rooms/${first.room.id}`);
+    await page.waitForSelector('#status[data-state="open"]');
+    if (viewport.width < 640) {
+      assert.equal(await page.isVisible('#rooms-nav'), false, 'folded on a phone');
+      await page.click('#rooms-toggle');
+      assert.equal(await page.getAttribute('#rooms-toggle', 'aria-expanded'), 'true');
+    }
+    await page.waitForSelector(`#room-list li[data-room-id="${second.room.id}"] .badge:text-is("2")`);
+    assert.deepEqual(await page.locator('#room-list li').evaluateAll((items) => items.map((li) => li.textContent)), ['Alpha', 'Beta2', 'Gammaclosed']);
+    assert.equal(await page.getAttribute('#room-list a[aria-current="page"]', 'href'), `/rooms/${first.room.id}`);
+    await page.click(`#room-list li[data-room-id="${second.room.id}"] a`);
+    await page.waitForSelector('#room-name:text-is("Beta")');
+    await page.waitForSelector(messageWith('two'));
+    await context.close();
+  }
+});

@@ -162,6 +162,11 @@ async function withFreshAccess<T>(request: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A room as the user stands in it: its info, their role, read marker and unread count. */
+export function roomStatus(roomId: string): Promise<{ room: RoomInfo; role: MemberInfo['role']; lastReadSeq: number; unread: number }> {
+  return withFreshAccess(() => call(`/api/v1/rooms/${encodeURIComponent(roomId)}`));
+}
+
 /** Members of a room with their online state and read markers. */
 export async function members(roomId: string): Promise<MemberInfo[]> {
   return (await call<{ members: MemberInfo[] }>(`/api/v1/rooms/${encodeURIComponent(roomId)}/members`)).members;

@@ -10,6 +10,7 @@
 import { CLOSE_CODES, ParleyClient, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
 import { createInvite, currentSession, isSignedIn, joinLink, leaveRoom, logout, members as fetchMembers, type User } from './api.ts';
 import { sharePanel, takeOffer } from './share.ts';
+import { RoomNav } from './room-nav.ts';
 import { el, mount } from './elements.ts';
 import { describe, whenText } from './error-text.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
@@ -81,12 +82,26 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   const replyBar = el('div', { id: 'reply-bar', hidden: '' }, replyText, cancelReply);
   const composer = el('form', { id: 'composer' }, replyBar, el('div', { class: 'composer-row' }, input, sendButton));
   const roomTitle = el('h1', { id: 'room-name' }, room.name);
-  const header = el('header', {}, roomTitle, unread, status, retryNow, online, el('span', { class: 'header-actions' }, invite, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])));
+  // The rooms sidebar, except inside an integrator's embed (one room there). On a phone it folds away behind "Rooms".
+  const nav = options.token === undefined ? new RoomNav(room.id, navigate) : undefined;
+  const roomsToggle = nav === undefined ? undefined : el('button', { type: 'button', id: 'rooms-toggle', class: 'secondary', 'aria-controls': 'rooms-nav', 'aria-expanded': 'false' }, 'Rooms');
+  const header = el(
+    'header',
+    {},
+    ...(roomsToggle === undefined ? [] : [roomsToggle]),
+    roomTitle,
+    unread,
+    status,
+    retryNow,
+    online,
+    el('span', { class: 'header-actions' }, invite, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])),
+  );
 
   mount(
     el(
       'div',
-      { class: 'room' },
+      { class: nav === undefined ? 'room' : 'room with-nav' },
+      ...(nav === undefined ? [] : [nav.element]),
       header,
       messages.element,
       el('aside', { 'aria-label': 'Members' }, el('h2', {}, 'Members'), members.element),
@@ -415,6 +430,13 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
       header.append(sharePanel(joinLink(room.id, { invite: token }), `This link lets one person join, until ${whenText(expiresAt)}. Make one per person.`));
     }, showError);
   });
+  roomsToggle?.addEventListener('click', () => {
+    const open = nav?.element.classList.toggle('open') === true;
+    roomsToggle.setAttribute('aria-expanded', String(open));
+  });
+  const refreshNav = () => void nav?.refresh();
+  refreshNav();
+  window.addEventListener('focus', refreshNav);
   const offered = takeOffer(room.id);
   if (offered !== undefined) header.append(sharePanel(offered, 'Your room is ready. Invite people with this link:'));
   const onVisibility = () => {
@@ -437,6 +459,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     if (readTimer !== undefined) clearTimeout(readTimer);
     if (muteTimer !== undefined) clearTimeout(muteTimer);
     document.removeEventListener('visibilitychange', onVisibility);
+    window.removeEventListener('focus', refreshNav);
     document.title = 'Parley';
   };
 }
