@@ -162,6 +162,15 @@ async function withFreshAccess<T>(request: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A moderation or settings change to `roomId` at `path` under `/api/v1/rooms/:roomId` (e.g.
+ * `/members/u1/mute`), with the API's own checks; resolves the answer's JSON. Rejects with the
+ * server's ParleyError (FORBIDDEN for a role that may not do it).
+ */
+export function manageRoom<T = unknown>(roomId: string, method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  return withFreshAccess(() => call(`/api/v1/rooms/${encodeURIComponent(roomId)}${path}`, { method, body }));
+}
+
 /** A room as the user stands in it: its info, their role, read marker and unread count. */
 export function roomStatus(roomId: string): Promise<{ room: RoomInfo; role: MemberInfo['role']; lastReadSeq: number; unread: number }> {
   return withFreshAccess(() => call(`/api/v1/rooms/${encodeURIComponent(roomId)}`));

@@ -7,6 +7,10 @@
 import type { MemberInfo, PresencePush, ReadPush } from '../../client/src/index.ts';
 import type { User } from './api.ts';
 import { el } from './elements.ts';
+import { memberActions, type Moderator } from './member-actions.ts';
+
+/** `node` as a list of children: empty when undefined. */
+const optional = (node: HTMLElement | undefined): HTMLElement[] => (node === undefined ? [] : [node]);
 
 /** What the list says of a role: nothing for members and guests. */
 const ROLE_TEXT: Record<MemberInfo['role'], string> = { owner: 'owner', moderator: 'moderator', member: '', guest: '' };
@@ -16,9 +20,12 @@ export class MemberList {
   readonly element = el('ul', { id: 'members' });
   readonly #members = new Map<string, MemberInfo>();
   readonly #me: User;
+  readonly #moderator: Moderator;
 
-  constructor(me: User) {
+  /** `moderator`: who acts from the list (moderation menus, shown when their role allows). */
+  constructor(me: User, moderator: Moderator) {
     this.#me = me;
+    this.#moderator = moderator;
   }
 
   /** How many members are online. */
@@ -70,6 +77,9 @@ export class MemberList {
   }
 
   #render(): void {
+    // A menu open (and the focus in it) stays open across the re-render a presence or read push causes.
+    const openFor = this.element.querySelector<HTMLElement>('li:has(details[open])')?.dataset.userId;
+    const focused = openFor !== undefined && this.element.querySelector('details[open]')?.contains(document.activeElement) === true;
     const sorted = [...this.#members.values()].sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
     this.element.replaceChildren(
       ...sorted.map((m) =>
@@ -78,8 +88,14 @@ export class MemberList {
           { class: m.online ? 'online' : 'offline', 'data-user-id': m.userId, title: m.online ? 'online' : 'offline' },
           el('span', { class: 'name' }, m.userId === this.#me.id ? `${m.name} (you)` : m.name),
           el('span', { class: 'role' }, ROLE_TEXT[m.role]),
+          ...optional(memberActions(m, this.#moderator)),
         ),
       ),
     );
+    if (openFor === undefined) return;
+    const reopened = this.element.querySelector<HTMLDetailsElement>(`li[data-user-id="${CSS.escape(openFor)}"] details`);
+    if (reopened === null) return;
+    reopened.open = true;
+    if (focused) reopened.querySelector('summary')?.focus();
   }
 }

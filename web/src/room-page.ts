@@ -11,6 +11,7 @@ import { CLOSE_CODES, ParleyClient, type JoinResult, type MemberInfo, type Membe
 import { createInvite, currentSession, isSignedIn, joinLink, leaveRoom, logout, members as fetchMembers, type User } from './api.ts';
 import { sharePanel, takeOffer } from './share.ts';
 import { RoomNav } from './room-nav.ts';
+import { roomSettings } from './room-settings.ts';
 import { el, mount } from './elements.ts';
 import { describe, whenText } from './error-text.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
@@ -59,8 +60,9 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   // Inside an integrator's embed, membership is the integrator's business: no Leave there.
   const leave = options.token === undefined ? el('button', { type: 'button', id: 'leave-room', class: 'secondary' }, 'Leave room') : undefined;
   const invite = el('button', { type: 'button', id: 'invite-people', class: 'secondary', hidden: '' }, 'Invite people');
+  const settings = el('button', { type: 'button', id: 'room-settings', class: 'secondary', hidden: '', 'aria-controls': 'settings', 'aria-expanded': 'false' }, 'Settings');
   const error = el('p', { id: 'room-error', class: 'error', role: 'alert' });
-  const members = new MemberList(me);
+  const members = new MemberList(me, { roomId: room.id, userId: me.id, role: () => myRole, onError: showError });
   const nameOf = (userId: string) => members.nameOf(userId) ?? client.roomState(room.id)?.members.get(userId)?.name ?? names.get(userId) ?? 'someone';
   const messages = new MessageList(me, {
     message: (seq) => client.roomState(room.id)?.messages.get(seq),
@@ -94,7 +96,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     status,
     retryNow,
     online,
-    el('span', { class: 'header-actions' }, invite, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])),
+    el('span', { class: 'header-actions' }, invite, settings, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])),
   );
 
   mount(
@@ -110,6 +112,12 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
       error,
     ),
   );
+
+  /** Invite for moderators and owners, Settings for owners. */
+  function showRoleButtons(): void {
+    invite.hidden = myRole !== 'owner' && myRole !== 'moderator';
+    settings.hidden = myRole !== 'owner';
+  }
 
   function showError(err: unknown): void {
     error.textContent = describe(err);
@@ -179,7 +187,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     for (const m of list) names.set(m.userId, m.name);
     members.set(list);
     myRole = members.roleOf(me.id) ?? myRole;
-    invite.hidden = myRole !== 'owner' && myRole !== 'moderator';
+    showRoleButtons();
     renderOnline();
   }
 
@@ -244,7 +252,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
         if (event.type === 'member_unmuted' && event.userId === me.id) muteUntil(undefined);
         if (event.type === 'member_role_changed' && event.userId === me.id) {
           myRole = event.role;
-          invite.hidden = myRole !== 'owner' && myRole !== 'moderator';
+          showRoleButtons();
           for (const seq of client.roomState(room.id)?.messages.keys() ?? []) messages.update(seq);
         }
         if (event.type !== 'room_updated' && event.type !== 'room_closed' && event.type !== 'system') reloadMembers();
@@ -429,6 +437,12 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
       document.getElementById('share')?.remove();
       header.append(sharePanel(joinLink(room.id, { invite: token }), `This link lets one person join, until ${whenText(expiresAt)}. Make one per person.`));
     }, showError);
+  });
+  settings.addEventListener('click', () => {
+    const shown = document.getElementById('settings');
+    settings.setAttribute('aria-expanded', String(shown === null));
+    if (shown !== null) return shown.remove();
+    header.append(roomSettings({ id: room.id, name: roomName }, (panel) => header.append(panel), showError));
   });
   roomsToggle?.addEventListener('click', () => {
     const open = nav?.element.classList.toggle('open') === true;
