@@ -11,6 +11,8 @@ export abstract class ClientStore<T> {
   readonly #listeners = new Set<() => void>();
   #detach: (() => void) | undefined;
 
+  constructor(protected readonly client: ParleyClient) {}
+
   /** Call `onChange` after every change until the returned function is called. Listens to the client while anyone is subscribed. */
   readonly subscribe = (onChange: () => void): (() => void) => {
     this.#listeners.add(onChange);
@@ -34,6 +36,16 @@ export abstract class ClientStore<T> {
   /** Tell the subscribed components to read the snapshot again. */
   protected notify(): void {
     for (const listener of [...this.#listeners]) listener();
+  }
+}
+
+/** A {@link ClientStore} of one room's state. */
+export abstract class RoomClientStore<T> extends ClientStore<T> {
+  constructor(
+    client: ParleyClient,
+    protected readonly roomId: string,
+  ) {
+    super(client);
   }
 }
 

@@ -14,18 +14,12 @@ export function useConnectionState(client: ParleyClient): ConnectionState {
 
 /** The client's `state`, changed by its `state` events. */
 class ConnectionStore extends ClientStore<ConnectionState> {
-  readonly #client: ParleyClient;
-
-  constructor(client: ParleyClient) {
-    super();
-    this.#client = client;
-  }
 
   protected override attach(): () => void {
-    return this.#client.on('state', () => this.notify());
+    return this.client.on('state', () => this.notify());
   }
 
   protected override snapshot(): ConnectionState {
-    return this.#client.state;
+    return this.client.state;
   }
 }

@@ -2,7 +2,7 @@
 import { useSyncExternalStore } from 'react';
 import type { ParleyClient } from '../client.ts';
 import { ParleyError, type MessageEvent } from '../../../src/protocol/index.ts';
-import { ClientStore, storeFor } from './client-store.ts';
+import { RoomClientStore, storeFor } from './client-store.ts';
 
 /** Options of {@link useMessages}. */
 export interface MessagesOptions {
@@ -38,9 +38,7 @@ export function useMessages(client: ParleyClient, roomId: string, options: Messa
 }
 
 /** The paging cursor and the sorted messages of one room, derived from the client's room state. */
-class MessagesStore extends ClientStore<MessagesView> {
-  readonly #client: ParleyClient;
-  readonly #roomId: string;
+class MessagesStore extends RoomClientStore<MessagesView> {
   readonly #pageSize: number;
   /** Lowest seq of any history page read (pages hold other events too, so the messages alone cannot tell). */
   #pageOldest: number | undefined;
@@ -52,37 +50,35 @@ class MessagesStore extends ClientStore<MessagesView> {
   #sortedFrom: object | undefined;
 
   constructor(client: ParleyClient, roomId: string, pageSize: number) {
-    super();
-    this.#client = client;
-    this.#roomId = roomId;
+    super(client, roomId);
     this.#pageSize = pageSize;
     this.#view = { messages: [], hasOlder: true, loadingOlder: false, loadOlder: this.#loadOlder };
   }
 
   protected override attach(): () => void {
-    const mine = (roomId: string) => roomId === this.#roomId;
+    const mine = (roomId: string) => roomId === this.roomId;
     const offs = [
-      this.#client.on('roomState', ({ roomId }) => mine(roomId) && this.notify()),
-      this.#client.on('joined', ({ roomId }) => mine(roomId) && this.#loadFirstPage()),
-      this.#client.on('resync', ({ roomId, page }) => {
+      this.client.on('roomState', ({ roomId }) => mine(roomId) && this.notify()),
+      this.client.on('joined', ({ roomId }) => mine(roomId) && this.#loadFirstPage()),
+      this.client.on('resync', ({ roomId, page }) => {
         if (!mine(roomId)) return;
         this.#pageOldest = page.events[0]?.seq;
         this.#hasOlder = page.hasMore;
         this.notify();
       }),
-      this.#client.on('restart', ({ roomId }) => {
+      this.client.on('restart', ({ roomId }) => {
         if (!mine(roomId)) return;
         this.#pageOldest = undefined;
         this.#hasOlder = false;
         this.notify();
       }),
     ];
-    if (this.#client.joined(this.#roomId)) this.#loadFirstPage();
+    if (this.client.joined(this.roomId)) this.#loadFirstPage();
     return () => offs.forEach((off) => off());
   }
 
   protected override snapshot(): MessagesView {
-    const state = this.#client.roomState(this.#roomId);
+    const state = this.client.roomState(this.roomId);
     const view = this.#view;
     // Sorted again only when the room's state changed (a new state object), kept when its messages did not.
     let messages = view.messages;
@@ -100,7 +96,7 @@ class MessagesStore extends ClientStore<MessagesView> {
 
   /** Nothing shown and no page read yet (a fresh join): read the newest page. */
   #loadFirstPage(): void {
-    if (this.#pageOldest !== undefined || (this.#client.roomState(this.#roomId)?.messages.size ?? 0) > 0) return;
+    if (this.#pageOldest !== undefined || (this.client.roomState(this.roomId)?.messages.size ?? 0) > 0) return;
     this.#loadOlder().catch((err: unknown) => {
       this.#error = err instanceof ParleyError ? err : new ParleyError('INTERNAL', undefined, { cause: err });
       this.notify();
@@ -112,8 +108,8 @@ class MessagesStore extends ClientStore<MessagesView> {
     if (!this.#hasOlder) return Promise.resolve();
     const before = this.#oldestShown();
     const query = before === undefined ? { limit: this.#pageSize } : { before, limit: this.#pageSize };
-    this.#loading = this.#client
-      .history(this.#roomId, query)
+    this.#loading = this.client
+      .history(this.roomId, query)
       .then((page) => {
         const first = page.events[0]?.seq;
         if (first !== undefined) this.#pageOldest = Math.min(first, this.#pageOldest ?? first);
@@ -131,7 +127,7 @@ class MessagesStore extends ClientStore<MessagesView> {
   /** The lowest seq shown or paged so far: the next page ends before it. */
   #oldestShown(): number | undefined {
     let oldest = this.#pageOldest;
-    for (const seq of this.#client.roomState(this.#roomId)?.messages.keys() ?? []) if (oldest === undefined || seq < oldest) oldest = seq;
+    for (const seq of this.client.roomState(this.roomId)?.messages.keys() ?? []) if (oldest === undefined || seq < oldest) oldest = seq;
     return oldest;
   }
 }

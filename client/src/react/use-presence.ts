@@ -1,7 +1,7 @@
 /** `usePresence`: who is online in a room (issue 12). */
 import { useSyncExternalStore } from 'react';
 import type { ParleyClient } from '../client.ts';
-import { ClientStore, storeFor } from './client-store.ts';
+import { RoomClientStore, storeFor } from './client-store.ts';
 
 /** A member online in the room. */
 export interface OnlineMember {
@@ -19,28 +19,20 @@ export function usePresence(client: ParleyClient, roomId: string): readonly Onli
 }
 
 /** `client.online(roomId)` as a sorted array, rebuilt only when the client's map is a new one. */
-class PresenceStore extends ClientStore<readonly OnlineMember[]> {
-  readonly #client: ParleyClient;
-  readonly #roomId: string;
+class PresenceStore extends RoomClientStore<readonly OnlineMember[]> {
   #from: ReadonlyMap<string, string> | undefined;
   #members: readonly OnlineMember[] = [];
 
-  constructor(client: ParleyClient, roomId: string) {
-    super();
-    this.#client = client;
-    this.#roomId = roomId;
-  }
-
   protected override attach(): () => void {
     const offs = [
-      this.#client.on('presence', ({ roomId }) => roomId === this.#roomId && this.notify()),
-      this.#client.on('joined', ({ roomId }) => roomId === this.#roomId && this.notify()),
+      this.client.on('presence', ({ roomId }) => roomId === this.roomId && this.notify()),
+      this.client.on('joined', ({ roomId }) => roomId === this.roomId && this.notify()),
     ];
     return () => offs.forEach((off) => off());
   }
 
   protected override snapshot(): readonly OnlineMember[] {
-    const online = this.#client.online(this.#roomId);
+    const online = this.client.online(this.roomId);
     if (online !== this.#from) {
       this.#from = online;
       this.#members = [...online].map(([userId, name]) => ({ userId, name })).sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));

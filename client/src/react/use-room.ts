@@ -3,7 +3,7 @@ import { useEffect, useSyncExternalStore } from 'react';
 import type { ParleyClient } from '../client.ts';
 import type { RoomState } from '../room-state.ts';
 import { ParleyError } from '../../../src/protocol/index.ts';
-import { ClientStore, storeFor } from './client-store.ts';
+import { RoomClientStore, storeFor } from './client-store.ts';
 import { holdRoom } from './room-lease.ts';
 
 /** What {@link useRoom} returns; a new object only when one of its fields changes. */
@@ -39,17 +39,9 @@ export function useRoom(client: ParleyClient, roomId: string): RoomView {
 }
 
 /** A room's state and whether it is joined, from the client's `roomState`, `joined` and `state` events. */
-class RoomStore extends ClientStore<RoomView> {
-  readonly #client: ParleyClient;
-  readonly #roomId: string;
+class RoomStore extends RoomClientStore<RoomView> {
   #error: ParleyError | undefined;
   #view: RoomView = { state: undefined, joined: false };
-
-  constructor(client: ParleyClient, roomId: string) {
-    super();
-    this.#client = client;
-    this.#roomId = roomId;
-  }
 
   /** Record the outcome of the latest join (undefined: it succeeded). */
   setError(error: ParleyError | undefined): void {
@@ -60,16 +52,16 @@ class RoomStore extends ClientStore<RoomView> {
 
   protected override attach(): () => void {
     const offs = [
-      this.#client.on('roomState', ({ roomId }) => roomId === this.#roomId && this.notify()),
-      this.#client.on('joined', ({ roomId }) => roomId === this.#roomId && this.notify()),
-      this.#client.on('state', () => this.notify()),
+      this.client.on('roomState', ({ roomId }) => roomId === this.roomId && this.notify()),
+      this.client.on('joined', ({ roomId }) => roomId === this.roomId && this.notify()),
+      this.client.on('state', () => this.notify()),
     ];
     return () => offs.forEach((off) => off());
   }
 
   protected override snapshot(): RoomView {
-    const state = this.#client.roomState(this.#roomId);
-    const joined = this.#client.joined(this.#roomId);
+    const state = this.client.roomState(this.roomId);
+    const joined = this.client.joined(this.roomId);
     const view = this.#view;
     if (view.state === state && view.joined === joined && view.error === this.#error) return view;
     this.#view = this.#error === undefined ? { state, joined } : { state, joined, error: this.#error };

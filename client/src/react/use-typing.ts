@@ -2,7 +2,7 @@
 import { useSyncExternalStore } from 'react';
 import type { ParleyClient } from '../client.ts';
 import type { TypingPush } from '../../../src/protocol/index.ts';
-import { ClientStore, storeFor } from './client-store.ts';
+import { RoomClientStore, storeFor } from './client-store.ts';
 
 /**
  * The names of the other members typing in `roomId` (joined elsewhere with {@link useRoom}), in the
@@ -15,23 +15,15 @@ export function useTyping(client: ParleyClient, roomId: string): readonly string
 }
 
 /** Typing members with their expiry (Unix ms), kept only while a component is subscribed; one timer for the nearest expiry. */
-class TypingStore extends ClientStore<readonly string[]> {
-  readonly #client: ParleyClient;
-  readonly #roomId: string;
+class TypingStore extends RoomClientStore<readonly string[]> {
   readonly #typing = new Map<string, { name: string; untilMs: number }>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #names: readonly string[] = [];
 
-  constructor(client: ParleyClient, roomId: string) {
-    super();
-    this.#client = client;
-    this.#roomId = roomId;
-  }
-
   protected override attach(): () => void {
     const offs = [
-      this.#client.on('typing', (push) => push.roomId === this.#roomId && this.#onTyping(push)),
-      this.#client.on('state', ({ state }) => state !== 'open' && this.#update(() => this.#typing.clear())),
+      this.client.on('typing', (push) => push.roomId === this.roomId && this.#onTyping(push)),
+      this.client.on('state', ({ state }) => state !== 'open' && this.#update(() => this.#typing.clear())),
     ];
     return () => {
       offs.forEach((off) => off());
@@ -47,7 +39,7 @@ class TypingStore extends ClientStore<readonly string[]> {
   }
 
   #onTyping(push: TypingPush): void {
-    if (push.userId === this.#client.user?.id) return;
+    if (push.userId === this.client.user?.id) return;
     this.#update(() => {
       // A renewal keeps its place in the order; a member who stopped and starts again goes last.
       const known = this.#typing.get(push.userId);
