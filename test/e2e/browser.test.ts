@@ -413,7 +413,8 @@ test('a room opens at the read marker under a "New messages" line, marks read on
   const before = await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages: [{ clientId: 'seen', body: 'already read' }] });
   const seenSeq = (before.json as { results: Array<{ ack: { seq: number } }> }).results[0]!.ack.seq;
   assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/read`, bob.token, { seq: seenSeq })).status, 200);
-  const messages = Array.from({ length: 40 }, (_, i) => ({ clientId: `m${i}`, body: `news ${i}` }));
+  // More than the page the room opens with (50 events): the page starts with an unread message.
+  const messages = Array.from({ length: 60 }, (_, i) => ({ clientId: `m${i}`, body: `news ${i}` }));
   assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${room.id}/messages/batch`, ada.token, { messages })).status, 200);
 
   await using browser = await launch();
@@ -424,7 +425,8 @@ test('a room opens at the read marker under a "New messages" line, marks read on
   await page.waitForSelector('#status[data-state="open"]');
   const divider = page.locator('#message-list .new-divider');
   await divider.waitFor();
-  assert.equal(await divider.evaluate((d) => (d.nextElementSibling as HTMLElement | null)?.querySelector('.body')?.textContent), 'news 0', 'the line sits above the first unread message');
+  assert.equal(await divider.evaluate((d) => (d.nextElementSibling as HTMLElement | null)?.querySelector('.body')?.textContent), 'news 10', 'the line sits above the first unread message shown');
+  assert.deepEqual(await page.locator('#message-list > p:not(.system-line)').allTextContents(), ['Today', 'New messages'], 'the day first, then the line');
   const inView = (selector: string) =>
     page.locator(selector).evaluate((node) => {
       const box = node.getBoundingClientRect();
@@ -432,16 +434,16 @@ test('a room opens at the read marker under a "New messages" line, marks read on
       return box.top >= pane.top - 1 && box.bottom <= pane.bottom + 1;
     });
   assert.equal(await inView('#message-list .new-divider'), true);
-  assert.equal(await inView(messageWith('news 39')), false, 'the newest is below, not yet shown');
+  assert.equal(await inView(messageWith('news 59')), false, 'the newest is below, not yet shown');
   assert.equal(await page.isVisible('#jump-newest'), true);
   // What was shown is read (once the read marker moves), not the rest.
   await page.waitForFunction(() => {
     const count = Number(/^(\d+) unread$/.exec(document.getElementById('unread')?.textContent ?? '')?.[1]);
-    return count > 0 && count < 40;
+    return count > 0 && count < 50;
   });
 
   await page.click('#jump-newest');
-  assert.equal(await inView(messageWith('news 39')), true);
+  assert.equal(await inView(messageWith('news 59')), true);
   await page.waitForSelector('#jump-newest', { state: 'hidden' });
   await page.waitForSelector('#unread:empty', { state: 'attached' });
 });

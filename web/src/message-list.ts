@@ -312,7 +312,9 @@ export class MessageList {
       const at = Number(node.dataset.at);
       const nodeDay = new Date(at).toDateString();
       if (nodeDay !== day) {
-        node.before(el('p', { class: 'date-separator', role: 'separator', 'aria-label': dayLabel(at) }, dayLabel(at)));
+        // The day comes first, then the "New messages" line that may stand right before its first entry.
+        const before = node.previousElementSibling?.classList.contains('new-divider') === true ? (node.previousElementSibling as HTMLElement) : node;
+        before.before(el('p', { class: 'date-separator', role: 'separator', 'aria-label': dayLabel(at) }, dayLabel(at)));
         day = nodeDay;
         previous = undefined;
       }
