@@ -5,13 +5,7 @@
  * Codes without a sentence of their own fall back to the server's message.
  */
 import { ParleyError } from '../../client/src/index.ts';
-
-/** A time to show: the time of day when it is today, else the date and time, in the browser's locale. */
-export function whenText(ms: number): string {
-  const at = new Date(ms);
-  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' })}, ${time}`;
-}
+import { whenText } from './event-lines.ts';
 
 /** Seconds, rounded up, of a ms delay in `details.retryAfterMs`. */
 function seconds(details: Readonly<Record<string, unknown>> | undefined): number {

@@ -16,6 +16,12 @@ export function timeOfDay(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+/** A moment to show: its time of day when it is today, else its date and time, in the browser's locale. */
+export function whenText(ms: number): string {
+  const at = new Date(ms);
+  return at.toDateString() === new Date().toDateString() ? timeOfDay(ms) : `${at.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' })}, ${timeOfDay(ms)}`;
+}
+
 /** The line an event shows in the timeline, or undefined for messages and changes to messages. */
 export function eventLine(event: TimelineEvent, nameOf: NameOf): string | undefined {
   const actor = event.senderName;
@@ -39,7 +45,7 @@ export function eventLine(event: TimelineEvent, nameOf: NameOf): string | undefi
     case 'member_role_changed':
       return `${actor} made ${nameOf(event.userId)} ${ROLE_TEXT[event.role]}`;
     case 'member_muted':
-      return `${nameOf(event.userId)} was muted by ${actor} until ${timeOfDay(event.until)}`;
+      return `${nameOf(event.userId)} was muted by ${actor} until ${whenText(event.until)}`;
     case 'member_unmuted':
       return `${nameOf(event.userId)} was unmuted by ${actor}`;
     case 'room_updated':
