@@ -27,6 +27,7 @@ import {
   type RoomInfo,
   type TimelineEvent,
 } from '../protocol/index.ts';
+import type { MyRoom } from '../protocol/http.ts';
 import type { Principal } from './principal.ts';
 import type { Store, RoomRecord, MessageVersion } from './ports/store.ts';
 import type { Broker } from './ports/broker.ts';
@@ -381,6 +382,20 @@ export class Chat {
   }
 
   /**
+   * End every membership of a principal that is signing out for good (a guest's join session: its
+   * identity cannot come back), so rooms list current members only (issue 12). Rooms it owns and
+   * closed rooms keep it. Each leave is a `member_left` event, as {@link leaveRoom}.
+   */
+  async leaveAllRooms(principal: Principal): Promise<void> {
+    for (const id of await this.#ports.store.members.roomsOf(principal.userId)) {
+      const room = await this.rooms.fresh(id);
+      const member = await this.#ports.store.members.get(id, principal.userId);
+      if (room.closedAt !== null || member === undefined || member.role === 'owner') continue;
+      await this.#members.leave(principal, room);
+    }
+  }
+
+  /**
    * Delete message `seq` as `principal`: their own, or as a moderator (owners, moderators, admins)
    * one by a member of lower role. Leaves a tombstone; answers the deletion's ack. Throws
    * ROOM_NOT_FOUND, NOT_FOUND, FORBIDDEN.
@@ -506,6 +521,24 @@ export class Chat {
     const room = await this.rooms.fresh(roomId);
     const info = await this.rooms.info(room);
     return { room: info, role: member.role, lastReadSeq: member.lastReadSeq, unread: await this.#members.unread(room, principal.userId, member.lastReadSeq) };
+  }
+
+  /**
+   * The principal's rooms as its sidebar shows them (issue 12): each with the principal's role,
+   * read marker, unread count (at most 999) and last activity (Unix ms), the most recently active
+   * first. One store read per room, so meant for the few rooms a person belongs to.
+   */
+  async myRooms(principal: Principal): Promise<MyRoom[]> {
+    const found: MyRoom[] = [];
+    for (const id of await this.#ports.store.members.roomsOf(principal.userId)) {
+      const member = await this.#ports.store.members.get(id, principal.userId);
+      if (member === undefined) continue; // left between the two reads
+      const room = await this.rooms.fresh(id);
+      const info = await this.rooms.info(room);
+      const unread = await this.#members.unread(room, principal.userId, member.lastReadSeq);
+      found.push({ room: info, role: member.role, lastReadSeq: member.lastReadSeq, unread, lastActivityAt: await this.rooms.lastActivityAt(room, info) });
+    }
+    return found.sort((a, b) => b.lastActivityAt - a.lastActivityAt || a.room.id.localeCompare(b.room.id));
   }
 
   /** The rooms a principal belongs to. */

@@ -135,4 +135,15 @@ export class Rooms {
       lastSeq: position.lastSeq,
     };
   }
+
+  /**
+   * When the room last changed: the `createdAt` (Unix ms) of its newest timeline event, the event at
+   * `info.lastSeq`; the room's own creation time when it has none (an empty room, or a relay room
+   * whose buffer no longer holds it). One indexed read.
+   */
+  async lastActivityAt(room: RoomRecord, info: RoomInfo): Promise<number> {
+    if (info.lastSeq === 0) return room.createdAt;
+    const { events } = await this.options.timelines.sourceFor(room).since(room.id, info.lastSeq - 1, 1);
+    return events[0]?.createdAt ?? room.createdAt;
+  }
 }

@@ -60,8 +60,17 @@ export const RoomParams = z.object({ roomId: RoomId });
 
 /** `GET /api/v1/rooms/:roomId`: the room plus this member's read state. */
 export const RoomResponse = z
-  .object({ room: RoomInfo, role: MemberRole, lastReadSeq: z.number().int(), unread: z.number().int() })
+  .object({ room: RoomInfo, role: MemberRole, lastReadSeq: z.number().int(), unread: z.number().int().describe('Messages by others after the read marker, at most 999.') })
   .meta({ id: 'RoomResponse' });
+
+/** One of the caller's rooms in `GET /api/v1/rooms` (issue 12: the sidebar). */
+export const MyRoom = RoomResponse.extend({
+  lastActivityAt: z.number().int().describe('Unix ms of the newest timeline event (the room\'s creation when it has none).'),
+}).meta({ id: 'MyRoom' });
+export type MyRoom = z.infer<typeof MyRoom>;
+
+/** `GET /api/v1/rooms`: the caller's rooms, the most recently active first. */
+export const MyRoomsResponse = z.object({ rooms: z.array(MyRoom) }).meta({ id: 'MyRoomsResponse' });
 
 /** `GET /api/v1/rooms/:roomId/members` query: members by user id, a page at a time. */
 export const MembersQuery = z.object({

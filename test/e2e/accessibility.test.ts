@@ -2,36 +2,15 @@
  * Accessibility of the web UI (issue 12): an axe-core scan, run inside the page, finds no serious or
  * critical violation on the join page, the home page of a session (its rooms, room creation), a room page with a varied timeline (system lines, a reply, a
  * reaction, a link, an edited and a deleted message, date and sender grouping) and the 404 page, in
- * the light and the dark theme (prefers-color-scheme). axe-core checks colour contrast (WCAG AA),
- * names of controls, landmarks and ARIA use. The scan is injected as a script, so its context
- * bypasses the page's CSP; nothing else about the page changes.
+ * the light and the dark theme (prefers-color-scheme), with test/support/axe.ts. The embed is
+ * scanned in test/e2e/embed-browser.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { launch } from '../support/browser.ts';
 import { startServer } from '../support/server.ts';
 import { call } from '../support/api.ts';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-/** The page's serious and critical axe violations, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const found = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { violations } from '../support/axe.ts';
 
 test('axe-core finds no serious or critical violation on the join page, a busy room, the home page and the 404 page, in the light and the dark theme', async () => {
   await using server = await startServer();

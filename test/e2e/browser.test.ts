@@ -497,25 +497,32 @@ test('a room made from the UI: its link is copied, a second person joins by it, 
   assert.equal(await bob.page.isVisible('#room-name'), true, 'still in the room after the first click');
   await bob.page.click('#sign-out:text-is("Sign out anyway")');
   await bob.page.waitForSelector('#join-form');
+  await ada.page.waitForSelector('.system-line:has-text("Bob left")');
+  await ada.page.waitForFunction(() => !(document.getElementById('members')?.textContent ?? 'Bob').includes('Bob'));
   assert.deepEqual(unexpected([...ada.problems, ...bob.problems, ...carol.problems]), []);
 });
 
-test('the rooms sidebar lists your rooms with unread counts and closed rooms marked, switches rooms, and folds behind "Rooms" on a phone', async () => {
+test('the rooms sidebar lists your rooms, the most recently active first, with unread counts, last activity and closed rooms marked, refreshes when the tab is shown again, switches rooms, and folds behind "Rooms" on a phone', async () => {
   await using server = await startServer();
   const first = await server.createRoom({ name: 'Alpha' });
   const second = await server.createRoom({ name: 'Beta' });
   const closed = await server.createRoom({ name: 'Gamma' });
-  const ada = await server.joinRoom(first.room.id, first.joinCode, 'Ada');
-  await server.joinRoom(second.room.id, second.joinCode, 'Ada', ada.token);
-  await server.joinRoom(closed.room.id, closed.joinCode, 'Ada', ada.token);
+  // One reader per viewport: the first one's reading must not clear the second one's badges.
+  const readers = [];
+  for (const name of ['Ada', 'Dee']) {
+    const reader = await server.joinRoom(first.room.id, first.joinCode, name);
+    await server.joinRoom(second.room.id, second.joinCode, name, reader.token);
+    await server.joinRoom(closed.room.id, closed.joinCode, name, reader.token);
+    readers.push(reader);
+  }
   const bob = await server.joinRoom(second.room.id, second.joinCode, 'Bob');
   for (const body of ['one', 'two']) await call(server.url, 'POST', `/api/v1/rooms/${second.room.id}/messages`, bob.token, { clientId: body, body });
   await server.admin(`/api/v1/admin/rooms/${closed.room.id}/close`, { method: 'POST' });
 
   await using browser = await launch();
-  for (const viewport of [{ width: 1280, height: 800 }, { width: 375, height: 667 }]) {
+  for (const [i, viewport] of [{ width: 1280, height: 800 }, { width: 375, height: 667 }].entries()) {
     const context = await browser.newContext({ viewport });
-    await context.addCookies([{ name: 'parley_session', value: ada.token, url: server.url }]);
+    await context.addCookies([{ name: 'parley_session', value: readers[i]!.token, url: server.url }]);
     const page = await context.newPage();
     await page.goto(`${server.url}/rooms/${first.room.id}`);
     await page.waitForSelector('#status[data-state="open"]');
@@ -524,9 +531,14 @@ test('the rooms sidebar lists your rooms with unread counts and closed rooms mar
       await page.click('#rooms-toggle');
       assert.equal(await page.getAttribute('#rooms-toggle', 'aria-expanded'), 'true');
     }
-    await page.waitForSelector(`#room-list li[data-room-id="${second.room.id}"] .badge:text-is("2")`);
-    assert.deepEqual(await page.locator('#room-list li').evaluateAll((items) => items.map((li) => li.textContent)), ['Alpha', 'Beta2', 'Gammaclosed']);
+    await page.waitForSelector(`#room-list li[data-room-id="${second.room.id}"] .badge:text-is("${2 + i}")`);
+    const listed = () => page.locator('#room-list li').evaluateAll((items) => items.map((li) => [li.querySelector('.room-name')?.textContent, li.querySelector('.badge')?.textContent ?? '', li.querySelector('.closed-mark')?.textContent ?? '']));
+    assert.deepEqual(await listed(), [['Beta', String(2 + i), ''], ['Alpha', '', ''], ['Gamma', '', 'closed']], 'the most recently active first, closed rooms last');
+    for (const when of await page.locator('#room-list .last-activity').allTextContents()) assert.match(when, /\d{1,2}[:.]\d{2}/, 'today\'s activity shows its time of day');
     assert.equal(await page.getAttribute('#room-list a[aria-current="page"]', 'href'), `/rooms/${first.room.id}`);
+    await call(server.url, 'POST', `/api/v1/rooms/${second.room.id}/messages`, bob.token, { clientId: `three-${viewport.width}`, body: 'three' });
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await page.waitForSelector(`#room-list li[data-room-id="${second.room.id}"] .badge:text-is("${3 + i}")`);
     await page.click(`#room-list li[data-room-id="${second.room.id}"] a`);
     await page.waitForSelector('#room-name:text-is("Beta")');
     await page.waitForSelector(messageWith('two'));
@@ -576,4 +588,46 @@ test('moderation and settings from the UI: an owner mutes, promotes and bans fro
   await boss.page.click('#settings-close-room:text-is("Close it for good")');
   await boss.page.waitForSelector('#status:text-is("Room closed")');
   assert.deepEqual(unexpected([...boss.problems, ...bob.problems]), []);
+});
+
+test('the members panel lists who is online first, folds a crowd of offline members behind "Show N offline", and folds away behind "Members" on a phone', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Crowd' });
+  const ada = await server.joinRoom(room.id, joinCode, 'Ada');
+  for (let i = 1; i <= 10; i++) await server.joinRoom(room.id, joinCode, `Away ${String(i).padStart(2, '0')}`);
+  const bob = await server.member(room.id, joinCode, 'Bob');
+  await using browser = await launch();
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addCookies([{ name: 'parley_session', value: ada.token, url: server.url }]);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/rooms/${room.id}`);
+  await page.waitForSelector('#members li.online:has-text("Bob")');
+  const names = () => page.locator('#members li[data-user-id] .name').allTextContents();
+  assert.deepEqual(await names(), ['Ada (you)', 'Bob'], 'online members only while the offline ones are folded');
+  await page.click('#members .offline-toggle button:text-is("Show 10 offline")');
+  assert.deepEqual((await names()).slice(0, 3), ['Ada (you)', 'Bob', 'Away 01']);
+  assert.equal((await names()).length, 12);
+  assert.equal(await page.getAttribute('#members .offline-toggle button', 'aria-expanded'), 'true');
+  await bob.client.close();
+  await page.waitForSelector('#members li.offline:has-text("Bob")');
+  await page.click('#members .offline-toggle button:text-is("Hide offline members")');
+  assert.deepEqual(await names(), ['Ada (you)']);
+  await context.close();
+
+  const phone = await browser.newContext({ viewport: { width: 375, height: 667 } });
+  await phone.addCookies([{ name: 'parley_session', value: ada.token, url: server.url }]);
+  const small = await phone.newPage();
+  await small.goto(`${server.url}/rooms/${room.id}`);
+  await small.waitForSelector('#status[data-state="open"]');
+  assert.equal(await small.isVisible('#members-panel'), false, 'folded on a phone');
+  await small.click('#members-toggle');
+  await small.waitForSelector('#members-panel li:has-text("Ada (you)")');
+  const panel = await small.locator('#members-panel').boundingBox();
+  const composer = await small.locator('#composer').boundingBox();
+  assert.ok(panel !== null && composer !== null);
+  assert.ok(panel.y >= 0 && panel.y + panel.height <= 667 && panel.height <= 667 * 0.35, `the open panel stays small: ${JSON.stringify(panel)}`);
+  assert.ok(composer.y + composer.height <= 667, 'the composer stays on screen with the panel open');
+  await small.click('#members-toggle');
+  assert.equal(await small.isVisible('#members-panel'), false);
 });

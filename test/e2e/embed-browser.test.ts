@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.ts';
-import { chromiumOptions, recordProblems, say, unexpected } from '../support/browser.ts';
+import { chromiumOptions, launch, recordProblems, say, unexpected } from '../support/browser.ts';
+import { violations } from '../support/axe.ts';
 import { createHostServer } from '../../examples/embed/host-server.ts';
 import { embedUrl, mintTicket } from '../../examples/embed/mint-ticket.ts';
 
@@ -143,4 +144,38 @@ test('the cookie probe tells: with third-party cookies allowed the frame can sto
   const carol = await openEmbedded(await profile.context.newPage(), embedded.hostOrigin, 'carol', 'Carol');
   assert.deepEqual((await profile.context.cookies()).filter((c) => c.name.startsWith('parley_')), []);
   assert.equal(await thirdPartyCookiesWork(carol), true);
+});
+
+test('inside the embed, a keyboard-only user tabs from the host page into the room, sends with Enter and reaches the message list; on a phone the composer stays in the frame\'s view; axe finds nothing serious in the frame, light or dark', async () => {
+  await using embedded = await embeddedRoom({ name: 'Acme support' });
+  const { hostOrigin } = embedded;
+  await using browser = await launch();
+  for (const [colorScheme, viewport] of [['light', { width: 1280, height: 800 }], ['dark', { width: 375, height: 667 }]] as const) {
+    const context = await browser.newContext({ colorScheme, viewport, bypassCSP: true });
+    const page = await context.newPage();
+    const frame = await openEmbedded(page, hostOrigin, `kim-${colorScheme}`, `Kim ${colorScheme}`);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+    // Tab from the top of the host page until the frame's composer has the focus, noting each stop.
+    const stops: string[] = [];
+    for (let i = 0; i < 40 && stops.at(-1) !== 'message-input'; i++) {
+      await page.keyboard.press('Tab');
+      stops.push(await frame.evaluate(() => document.activeElement?.id || document.activeElement?.getAttribute('role') || document.activeElement?.tagName || ''));
+    }
+    assert.equal(stops.at(-1), 'message-input', `Tab reaches the composer: ${stops.join(' → ')}`);
+    assert.ok(stops.includes('messages'), `the message list is a tab stop before the composer: ${stops.join(' → ')}`);
+    await page.keyboard.type(`Typed by keyboard (${colorScheme})`);
+    await page.keyboard.press('Enter');
+    await frame.waitForSelector(`.message[data-seq] .body:text-is("Typed by keyboard (${colorScheme})")`);
+    assert.equal(await frame.evaluate(() => document.activeElement?.id), 'message-input', 'the focus stays in the composer after sending');
+
+    const box = await frame.locator('#composer').boundingBox();
+    const frameBox = await page.locator('#parley').boundingBox();
+    assert.ok(box !== null && frameBox !== null);
+    assert.ok(box.y >= frameBox.y && box.y + box.height <= frameBox.y + frameBox.height, `the composer is inside the frame: ${JSON.stringify({ box, frameBox })}`);
+    assert.ok(box.x >= frameBox.x && box.x + box.width <= frameBox.x + frameBox.width, 'and not cut at the side');
+
+    assert.deepEqual(await violations(frame), [], `the embedded room, ${colorScheme}, ${viewport.width} px`);
+    await context.close();
+  }
 });

@@ -171,9 +171,18 @@ export function manageRoom<T = unknown>(roomId: string, method: 'POST' | 'PUT' |
   return withFreshAccess(() => call(`/api/v1/rooms/${encodeURIComponent(roomId)}${path}`, { method, body }));
 }
 
-/** A room as the user stands in it: its info, their role, read marker and unread count. */
-export function roomStatus(roomId: string): Promise<{ room: RoomInfo; role: MemberInfo['role']; lastReadSeq: number; unread: number }> {
-  return withFreshAccess(() => call(`/api/v1/rooms/${encodeURIComponent(roomId)}`));
+/** One of the user's rooms as the sidebar shows it (`GET /api/v1/rooms`): `unread` at most 999, `lastActivityAt` Unix ms. */
+export interface MyRoom {
+  readonly room: RoomInfo;
+  readonly role: MemberInfo['role'];
+  readonly lastReadSeq: number;
+  readonly unread: number;
+  readonly lastActivityAt: number;
+}
+
+/** The user's rooms, the most recently active first, in one request. */
+export async function myRooms(): Promise<MyRoom[]> {
+  return (await withFreshAccess(() => call<{ rooms: MyRoom[] }>('/api/v1/rooms'))).rooms;
 }
 
 /** Members of a room with their online state and read markers. */

@@ -22,6 +22,14 @@ export function whenText(ms: number): string {
   return at.toDateString() === new Date().toDateString() ? timeOfDay(ms) : `${at.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' })}, ${timeOfDay(ms)}`;
 }
 
+/** A short moment for a list (the rooms sidebar): time of day today, the weekday within six days, else the date. */
+export function shortWhen(ms: number): string {
+  const at = new Date(ms);
+  if (at.toDateString() === new Date().toDateString()) return timeOfDay(ms);
+  if (Date.now() - ms < 6 * 86_400_000) return at.toLocaleDateString([], { weekday: 'short' });
+  return at.toLocaleDateString([], { day: 'numeric', month: 'short' });
+}
+
 /** The line an event shows in the timeline, or undefined for messages and changes to messages. */
 export function eventLine(event: TimelineEvent, nameOf: NameOf): string | undefined {
   const actor = event.senderName;

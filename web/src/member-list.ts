@@ -1,5 +1,7 @@
 /**
- * Who is in the room: online first, owners and moderators marked. Read markers are kept (from the
+ * Who is in the room: online first, owners and moderators marked; when more than
+ * {@link OFFLINE_LISTED} are offline they fold behind "Show N offline" (issue 12: the panel shows
+ * who is here; guests who sign out leave their rooms, so they are not listed at all). Read markers are kept (from the
  * join result and the `read` events) for the "Seen by" line, never shown as numbers (issue 12).
  * Kept current from the join result and the `presence` and `read` events. Names are set with
  * `textContent` only.
@@ -8,6 +10,9 @@ import type { MemberInfo, PresencePush, ReadPush } from '../../client/src/index.
 import type { User } from './api.ts';
 import { el } from './elements.ts';
 import { memberActions, type Moderator } from './member-actions.ts';
+
+/** Most offline members listed as they are; past it they fold behind "Show N offline". */
+const OFFLINE_LISTED = 8;
 
 /** `node` as a list of children: empty when undefined. */
 const optional = (node: HTMLElement | undefined): HTMLElement[] => (node === undefined ? [] : [node]);
@@ -21,6 +26,8 @@ export class MemberList {
   readonly #members = new Map<string, MemberInfo>();
   readonly #me: User;
   readonly #moderator: Moderator;
+  /** Whether the offline members are listed although there are more than {@link OFFLINE_LISTED}. */
+  #offlineShown = false;
 
   /** `moderator`: who acts from the list (moderation menus, shown when their role allows). */
   constructor(me: User, moderator: Moderator) {
@@ -76,13 +83,27 @@ export class MemberList {
     return [...this.#members.values()].filter((m) => m.userId !== this.#me.id && m.userId !== exceptUserId && m.lastReadSeq >= seq).map((m) => m.name);
   }
 
+  /** The line that shows or folds the offline members. */
+  #offlineToggle(offline: number): HTMLElement {
+    const button = el('button', { type: 'button', class: 'link-button', 'aria-expanded': String(this.#offlineShown) }, this.#offlineShown ? 'Hide offline members' : `Show ${offline} offline`);
+    button.addEventListener('click', () => {
+      this.#offlineShown = !this.#offlineShown;
+      this.#render();
+      this.element.querySelector<HTMLElement>('.offline-toggle button')?.focus();
+    });
+    return el('li', { class: 'offline-toggle' }, button);
+  }
+
   #render(): void {
     // A menu open (and the focus in it) stays open across the re-render a presence or read push causes.
     const openFor = this.element.querySelector<HTMLElement>('li:has(details[open])')?.dataset.userId;
     const focused = openFor !== undefined && this.element.querySelector('details[open]')?.contains(document.activeElement) === true;
     const sorted = [...this.#members.values()].sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
+    const offline = sorted.filter((m) => !m.online).length;
+    const folded = offline > OFFLINE_LISTED && !this.#offlineShown;
+    const listed = folded ? sorted.filter((m) => m.online || m.userId === this.#me.id) : sorted;
     this.element.replaceChildren(
-      ...sorted.map((m) =>
+      ...listed.map((m) =>
         el(
           'li',
           { class: m.online ? 'online' : 'offline', 'data-user-id': m.userId, title: m.online ? 'online' : 'offline' },
@@ -91,6 +112,7 @@ export class MemberList {
           ...optional(memberActions(m, this.#moderator)),
         ),
       ),
+      ...(offline > OFFLINE_LISTED ? [this.#offlineToggle(offline)] : []),
     );
     if (openFor === undefined) return;
     const reopened = this.element.querySelector<HTMLDetailsElement>(`li[data-user-id="${CSS.escape(openFor)}"] details`);

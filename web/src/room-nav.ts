@@ -1,14 +1,16 @@
 /**
- * The rooms sidebar (issue 12): every room the session belongs to, the open one marked, each with
- * its unread count and closed rooms marked, and a way to make a new room. Read when the page opens
- * and again whenever the window regains focus (the page follows only the open room live).
+ * The rooms sidebar (issue 12): every room the session belongs to, the most recently active first
+ * (closed rooms last, marked), each with its unread count and when it last changed, the open one
+ * marked, and a way to make a new room. One request (`GET /api/v1/rooms`) reads them all: when the
+ * page opens, whenever the window regains focus or becomes visible, and every
+ * {@link REFRESH_MS} while it is visible (the page follows only the open room live).
  */
-import type { RoomInfo } from '../../client/src/index.ts';
-import { currentSession, roomStatus } from './api.ts';
+import { myRooms, type MyRoom } from './api.ts';
 import { el } from './elements.ts';
+import { shortWhen, whenText } from './event-lines.ts';
 
-/** Most rooms whose unread count is asked for; past it the rest are listed without one. */
-const UNREAD_ROOMS_MAX = 50;
+/** How often a visible sidebar reads the rooms again, ms. */
+const REFRESH_MS = 20_000;
 
 export class RoomNav {
   /** The sidebar to place in the page. */
@@ -28,24 +30,45 @@ export class RoomNav {
     this.element = el('nav', { id: 'rooms-nav', 'aria-label': 'Your rooms' }, el('h2', {}, 'Rooms'), this.#list, create);
   }
 
-  /** Read the session's rooms and their unread counts again; failures keep what is shown. */
-  async refresh(): Promise<void> {
-    const session = await currentSession().catch(() => undefined);
-    if (session === undefined) return;
-    const rooms = [...session.rooms].sort((a, b) => Number(a.closedAt !== null) - Number(b.closedAt !== null) || a.name.localeCompare(b.name));
-    const unread = await Promise.all(rooms.map((r, i) => (i < UNREAD_ROOMS_MAX && r.id !== this.#currentId ? roomStatus(r.id).then((s) => s.unread, () => 0) : Promise.resolve(0))));
-    this.#list.replaceChildren(...rooms.map((r, i) => this.#item(r, unread[i] ?? 0)));
+  /** Keep the sidebar current until the returned function is called (when the page closes). */
+  follow(): () => void {
+    const refresh = () => {
+      if (document.visibilityState === 'visible') void this.refresh();
+    };
+    refresh();
+    const timer = setInterval(refresh, REFRESH_MS);
+    window.addEventListener('focus', refresh);
+    document.addEventListener('visibilitychange', refresh);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('focus', refresh);
+      document.removeEventListener('visibilitychange', refresh);
+    };
   }
 
-  #item(room: RoomInfo, unread: number): HTMLElement {
+  /** Read the session's rooms again; a failure keeps what is shown. */
+  async refresh(): Promise<void> {
+    const rooms = await myRooms().catch(() => undefined);
+    if (rooms === undefined) return;
+    const ordered = [...rooms].sort((a, b) => Number(a.room.closedAt !== null) - Number(b.room.closedAt !== null));
+    this.#list.replaceChildren(...ordered.map((r) => this.#item(r)));
+  }
+
+  #item({ room, unread, lastActivityAt }: MyRoom): HTMLElement {
     const current = room.id === this.#currentId;
-    const link = el('a', { href: `/rooms/${encodeURIComponent(room.id)}`, ...(current ? { 'aria-current': 'page' } : {}) }, el('span', { class: 'room-name' }, room.name));
+    const shown = current ? 0 : unread;
+    const link = el(
+      'a',
+      { href: `/rooms/${encodeURIComponent(room.id)}`, ...(current ? { 'aria-current': 'page' } : {}) },
+      el('span', { class: 'room-name' }, room.name),
+      el('time', { class: 'last-activity', datetime: new Date(lastActivityAt).toISOString(), title: `Last activity ${whenText(lastActivityAt)}` }, shortWhen(lastActivityAt)),
+    );
     if (room.closedAt !== null) link.append(el('span', { class: 'closed-mark' }, 'closed'));
-    if (unread > 0) link.append(el('span', { class: 'badge', 'aria-label': `${unread} unread` }, unread > 999 ? '999+' : String(unread)));
+    if (shown > 0) link.append(el('span', { class: 'badge', 'aria-label': `${shown} unread` }, shown >= 999 ? '999+' : String(shown)));
     link.addEventListener('click', (event) => {
       event.preventDefault();
       if (!current) this.#navigate(link.pathname);
     });
-    return el('li', { class: room.closedAt === null ? 'open' : 'closed', 'data-room-id': room.id }, link);
+    return el('li', { class: [room.closedAt === null ? 'open' : 'closed', ...(shown > 0 ? ['unread'] : [])].join(' '), 'data-room-id': room.id }, link);
   }
 }

@@ -88,6 +88,9 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   // The rooms sidebar, except inside an integrator's embed (one room there). On a phone it folds away behind "Rooms".
   const nav = options.token === undefined ? new RoomNav(room.id, navigate) : undefined;
   const roomsToggle = nav === undefined ? undefined : el('button', { type: 'button', id: 'rooms-toggle', class: 'secondary', 'aria-controls': 'rooms-nav', 'aria-expanded': 'false' }, 'Rooms');
+  // On a phone the members panel folds away behind "Members", as the sidebar does behind "Rooms".
+  const membersToggle = el('button', { type: 'button', id: 'members-toggle', class: 'secondary', 'aria-controls': 'members-panel', 'aria-expanded': 'false' }, 'Members');
+  const membersPanel = el('aside', { id: 'members-panel', 'aria-label': 'Members' }, el('h2', {}, 'Members'), members.element);
   const header = el(
     'header',
     {},
@@ -97,6 +100,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     status,
     retryNow,
     online,
+    membersToggle,
     el('span', { class: 'header-actions' }, invite, settings, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])),
   );
 
@@ -107,7 +111,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
       ...(nav === undefined ? [] : [nav.element]),
       header,
       messages.element,
-      el('aside', { 'aria-label': 'Members' }, el('h2', {}, 'Members'), members.element),
+      membersPanel,
       typing.element,
       composer,
       error,
@@ -419,7 +423,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     if (!isSignedIn() && signOut.dataset.confirm === undefined) {
       signOut.dataset.confirm = '';
       signOut.textContent = 'Sign out anyway';
-      error.textContent = 'You are a guest: signing out ends your guest session. To come back you will need the invitation link or join code again, and you will join as someone new.';
+      error.textContent = 'You are a guest: signing out ends your guest session and you leave your rooms. To come back you will need the invitation link or join code again, and you will join as someone new.';
       return;
     }
     logout().then(() => navigate('/'), showError);
@@ -445,13 +449,14 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     if (shown !== null) return shown.remove();
     header.append(roomSettings({ id: room.id, name: roomName }, (panel) => header.append(panel), showError));
   });
+  membersToggle.addEventListener('click', () => {
+    membersToggle.setAttribute('aria-expanded', String(membersPanel.classList.toggle('open')));
+  });
   roomsToggle?.addEventListener('click', () => {
     const open = nav?.element.classList.toggle('open') === true;
     roomsToggle.setAttribute('aria-expanded', String(open));
   });
-  const refreshNav = () => void nav?.refresh();
-  refreshNav();
-  window.addEventListener('focus', refreshNav);
+  const unfollowNav = nav?.follow();
   const offered = takeOffer(room.id);
   if (offered !== undefined) header.append(sharePanel(offered, 'Your room is ready. Invite people with this link:'));
   const onVisibility = () => {
@@ -474,7 +479,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     if (readTimer !== undefined) clearTimeout(readTimer);
     if (muteTimer !== undefined) clearTimeout(muteTimer);
     document.removeEventListener('visibilitychange', onVisibility);
-    window.removeEventListener('focus', refreshNav);
+    unfollowNav?.();
     document.title = 'Parley';
   };
 }

@@ -2,7 +2,8 @@
  * `/api/v1/rooms`: rooms as their members, owners and moderators see them. Every route checks the
  * principal's role in the room through the core (`core/permissions.ts`):
  * - create a room (any signed-in principal, who becomes its owner), optionally reserved by an auth key;
- * - read a room, its members; move your read marker (members);
+ * - list your rooms with unread counts and last activity; read a room, its members; move your read
+ *   marker (members);
  * - mint invites (moderators and owners); remove a member (moderators and owners, of a lower role);
  * - close, rotate the join code, set roles (owners; admins everywhere).
  */
@@ -20,6 +21,7 @@ import {
   UpdateRoomRequest,
   RoomParams,
   RoomResponse,
+  MyRoomsResponse,
   SetRoleRequest,
 } from '../../protocol/http.ts';
 import { MemberInfo } from '../../protocol/index.ts';
@@ -44,6 +46,12 @@ export const roomRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       void reply.code(201);
       return { room: await chat.rooms.info(room), joinCode: generated?.code ?? null };
     },
+  );
+
+  app.get(
+    '/api/v1/rooms',
+    { schema: { tags: ['rooms'], summary: 'Your rooms, the most recently active first, each with your role, read marker, unread count and last activity', response: { 200: MyRoomsResponse, ...errors } } },
+    async (request) => ({ rooms: await chat.myRooms(await requirePrincipal(deps, request)) }),
   );
 
   app.get(

@@ -2,7 +2,7 @@
  * `POST /api/v1/join`: enter a room — with its join code (or its creator's auth key), an invite,
  * or a credential that grants it. A newcomer without any credential gets a join session: its token,
  * and the same token as an httpOnly cookie for browsers. `GET /api/v1/session` says who the
- * current credential is; `POST /api/v1/logout` ends a join session; `GET /api/v1/csrf` hands the
+ * current credential is; `POST /api/v1/logout` ends a join session (its guest leaves its rooms); `GET /api/v1/csrf` hands the
  * CSRF token to clients that cannot read cookies.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -78,10 +78,13 @@ export const sessionRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
 
   app.post(
     '/api/v1/logout',
-    { schema: { tags: ['sessions'], summary: 'End the current join session', response: { 200: z.object({}) } } },
+    { schema: { tags: ['sessions'], summary: 'End the current join session: its guest leaves every room it does not own (the identity cannot come back)', response: { 200: z.object({}) } } },
     async (request, reply) => {
       const found = await sessions.resolve(credentialsFromHeaders(request.headers, undefined));
-      if (found !== undefined) await sessions.revoke(found.token);
+      if (found !== undefined) {
+        await chat.leaveAllRooms(found.principal);
+        await sessions.revoke(found.token);
+      }
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return {};
     },

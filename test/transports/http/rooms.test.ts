@@ -213,3 +213,31 @@ test('members are read a page at a time by user id: after and limit walk every m
   assert.deepEqual([(all.json.members as unknown[]).length, all.json.hasMore], [5, false], 'the default page holds them all');
   assert.deepEqual((all.json.members as Array<{ userId: string; name: string; role: string }>).find((m) => m.userId === ownerId), { userId: ownerId, name: 'Owner', role: 'owner', lastReadSeq: 0, online: false });
 });
+
+test('GET /api/v1/rooms lists the caller\'s rooms, the most recently active first, with role, unread count and last activity', async () => {
+  await using server = await startServer();
+  assert.equal((await call(server.url, 'GET', '/api/v1/rooms', undefined)).json.error?.code, 'UNAUTHENTICATED');
+  const quiet = await server.createRoom({ name: 'Quiet' });
+  const busy = await server.createRoom({ name: 'Busy' });
+  const other = await server.createRoom({ name: 'Not hers' });
+  const ada = await server.joinRoom(quiet.room.id, quiet.joinCode, 'Ada');
+  await server.joinRoom(busy.room.id, busy.joinCode, 'Ada', ada.token);
+  const bob = await server.joinRoom(busy.room.id, busy.joinCode, 'Bob');
+  await server.joinRoom(other.room.id, other.joinCode, 'Bob', bob.token);
+  const before = Date.now();
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${busy.room.id}/messages`, bob.token, { clientId: 'b1', body: 'hello' })).status, 201);
+
+  type Listed = { room: { id: string; closedAt: number | null }; role: string; unread: number; lastActivityAt: number };
+  const list = async (token: string) => ((await call(server.url, 'GET', '/api/v1/rooms', token)).json.rooms as Listed[]);
+  let rooms = await list(ada.token);
+  assert.deepEqual(rooms.map((r) => [r.room.id, r.unread, r.role]), [[busy.room.id, 1, 'member'], [quiet.room.id, 0, 'member']], 'Busy has the newest event and one unread message; Not hers is absent');
+  assert.ok(rooms[0]!.lastActivityAt >= before, 'last activity is the message\'s time');
+
+  assert.equal((await call(server.url, 'POST', `/api/v1/rooms/${quiet.room.id}/messages`, ada.token, { clientId: 'a1', body: 'anyone?' })).status, 201);
+  rooms = await list(ada.token);
+  assert.deepEqual(rooms.map((r) => [r.room.id, r.unread]), [[quiet.room.id, 0], [busy.room.id, 1]], 'her message makes Quiet the newest; her own message is never unread');
+  assert.equal((await call(server.url, 'POST', `/api/v1/admin/rooms/${busy.room.id}/close`, server.adminToken)).status, 200);
+  rooms = await list(ada.token);
+  assert.deepEqual(rooms.map((r) => r.room.id), [busy.room.id, quiet.room.id], 'closing is activity too');
+  assert.notEqual(rooms[0]!.room.closedAt, null);
+});

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../support/server.ts';
+import { call, ownedRoom } from '../../support/api.ts';
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
@@ -107,4 +108,20 @@ test('join refusals: bad code, unknown room (answered as a bad code), closed roo
   const emptyError = ((await empty.json()) as { error: { code: string; message: string } }).error;
   assert.equal(emptyError.code, 'MALFORMED_REQUEST');
   assert.match(emptyError.message, /^The request body is empty: with Content-Type application\/json, send a JSON object/);
+});
+
+test('a guest who signs out leaves every room it does not own, as member_left events; a room it owns keeps it', async () => {
+  await using server = await startServer();
+  const { owner, room: owned, joinCode } = await ownedRoom(server, { name: 'Mine' });
+  const visited = await server.createRoom({ name: 'Visited' });
+  await server.joinRoom(visited.room.id, visited.joinCode, 'Owner', owner.token);
+  const watcher = await server.member(visited.room.id, visited.joinCode, 'Watcher');
+  await server.joinRoom(owned.id, joinCode, 'Watcher', watcher.token);
+
+  assert.equal((await call(server.url, 'POST', '/api/v1/logout', owner.token)).status, 200);
+  const left = (await watcher.client.next((f) => f.type === 'event' && (f as { event: { type: string } }).event.type === 'member_left')) as { event: { userId: string } };
+  assert.equal(left.event.userId, owner.user.id);
+  const membersOf = async (roomId: string) => ((await call(server.url, 'GET', `/api/v1/rooms/${roomId}/members`, watcher.token)).json.members as Array<{ userId: string }>).map((m) => m.userId);
+  assert.equal((await membersOf(visited.room.id)).includes(owner.user.id), false, 'gone from the room it visited');
+  assert.equal((await membersOf(owned.id)).includes(owner.user.id), true, 'still the owner of its own room');
 });
