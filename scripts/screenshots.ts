@@ -40,6 +40,14 @@ const typo = await say(linus, 'Release notes are drafted; lnk in the doc.');
 await call(server.url, 'PATCH', `/api/v1/rooms/${room.id}/messages/${typo}`, linus.token, { clientId: 'fix', body: 'Release notes are drafted; link in the doc.' });
 await say(grace, 'Great. Anything blocking the announcement?');
 await say(ada, 'Only the screenshots for the blog post.');
+// Two more rooms for the sidebar: one with messages Ada has not read, one closed.
+const design = await server.createRoom({ name: 'Design review' });
+const archive = await server.createRoom({ name: 'Spring offsite' });
+await server.joinRoom(archive.room.id, archive.joinCode, 'Ada', ada.token);
+await server.admin(`/api/v1/admin/rooms/${archive.room.id}/close`, { method: 'POST' });
+await server.joinRoom(design.room.id, design.joinCode, 'Ada', ada.token);
+await server.joinRoom(design.room.id, design.joinCode, 'Grace', grace.token);
+for (const body of ['New mockups are up.', 'Comments by Friday, please.']) await call(server.url, 'POST', `/api/v1/rooms/${design.room.id}/messages`, grace.token, { clientId: `d${++n}`, body });
 
 mkdirSync(OUT, { recursive: true });
 await using browser = await launch();
@@ -63,6 +71,7 @@ for (const theme of ['light', 'dark'] as const) {
     await chat.page.goto(`${server.url}/rooms/${room.id}`);
     await chat.page.waitForSelector('#status[data-state="open"]');
     await chat.page.waitForSelector('.message .edited');
+    await chat.page.waitForSelector('#room-list .badge', { state: 'attached' });
     await chat.page.fill('#message-input', 'Drafting a reply…');
     await chat.page.screenshot({ path: `${OUT}/room-${size}-${theme}.png` });
     await chat.context.close();
