@@ -6,9 +6,11 @@
  *   parley rooms list | parley rooms close ID | parley rooms rotate-code ID
  *   parley accounts create --username NAME [--name DISPLAY] [--admin]   (password: first line of stdin)
  *   parley accounts promote NAME | parley accounts demote NAME
- * Configuration comes from the environment (docs/configuration.md).
+ *   parley --help | -h | help         the usage (also after any command)
+ * Run as `npx parley …` in the repository's folder (bin/parley.js). Configuration comes from the
+ * environment (docs/configuration.md).
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
@@ -25,7 +27,7 @@ import { Timelines } from './core/timeline/timelines.ts';
 import { RoomPolicy, type RoomInfo } from './protocol/index.ts';
 import { chooseLogFormat, createLogger } from './observability/logger.ts';
 
-const USAGE = `usage:
+const USAGE = `usage (in the repository's folder, after \`npm ci\`: npx parley COMMAND …):
   parley serve
   parley migrate
   parley rooms create --name NAME [--id ID] [--kind persistent|relay] [--max-members N] [--join-rule code|open] [--messages-per-minute N]
@@ -34,7 +36,28 @@ const USAGE = `usage:
   parley rooms rotate-code ID
   parley accounts create --username NAME [--name DISPLAY] [--admin]   (reads the password from stdin)
   parley accounts promote NAME
-  parley accounts demote NAME`;
+  parley accounts demote NAME
+  parley --help
+Settings come from the environment, as for the server (DATA_DIR, DATABASE_URL, REDIS_URL, PARLEY_*): docs/configuration.md`;
+
+/** Whether `argv` asks for the usage (`--help`, `-h` or `help` first, or `--help`/`-h` anywhere), which needs no configuration. */
+function asksForHelp(argv: readonly string[]): boolean {
+  return argv[0] === 'help' || argv.some((arg) => arg === '--help' || arg === '-h');
+}
+
+/**
+ * `parseArgs` that turns a mistyped option (unknown, missing its value) into a {@link UsageError},
+ * which prints one line and the usage instead of a stack trace.
+ */
+function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    // Node's message goes on with advice about `--` for positionals; its first sentence names the problem.
+    if (err instanceof TypeError && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) throw new UsageError(err.message.split('. ')[0] ?? err.message);
+    throw err;
+  }
+}
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel, { format: chooseLogFormat(config.logFormat, config.env) });
@@ -68,7 +91,7 @@ async function serve(config: Config): Promise<void> {
 }
 
 async function rooms(config: Config, args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {
@@ -81,6 +104,7 @@ async function rooms(config: Config, args: string[]): Promise<void> {
     },
   });
   const [action, roomId] = positionals;
+  if ((action === 'close' || action === 'rotate-code') && roomId === undefined) throw new UsageError(`rooms ${action} needs the room id`);
   // The configured engines: with Redis, closing a room reaches every running node at once.
   const engines = await enginesFromConfig(config);
   const timelines = new Timelines({ store: engines.store, relayLog: engines.relayLog, broker: engines.broker, editWindowMs: config.editWindowMs, now: Date.now, onError: (err) => console.error(err) });
@@ -140,7 +164,7 @@ async function readPassword(): Promise<string> {
 }
 
 async function accounts(config: Config, args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: { username: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean', default: false } },
@@ -218,8 +242,8 @@ function isAddressInUse(err: unknown): err is Error & { address: string; port: n
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (asksForHelp(argv)) return void console.log(USAGE);
   const [command = 'serve', ...rest] = argv;
-  if (command === '--help' || command === 'help') return void console.log(USAGE);
   const config = loadConfig();
   if (command === 'serve') return serve(config);
   if (command === 'migrate') {

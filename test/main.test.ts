@@ -67,6 +67,32 @@ test('`parley serve` on a port another program holds exits with one line naming 
   });
 });
 
+test('`npx parley --help`, `-h` and `--help` after a command print the usage and exit 0, without reading the configuration', async () => {
+  for (const args of [['--help'], ['-h'], ['rooms', 'create', '--help']]) {
+    const { stdout, stderr } = await cli(args, { PARLEY_NOT_A_SETTING: '1' });
+    assert.match(stdout, /^usage \(in the repository's folder, after `npm ci`: npx parley COMMAND …\):\n {2}parley serve\n/, args.join(' '));
+    assert.match(stdout, /docs\/configuration\.md/);
+    assert.equal(stderr, '', args.join(' '));
+  }
+});
+
+test('a mistyped option or a missing argument prints one line naming it and the usage, exit code 1, no stack trace', async (t) => {
+  const dataDir = tempDataDir(t);
+  for (const [args, problem] of [
+    [['rooms', 'create', '--nam', 'Team chat'], /^Unknown option '--nam'\nusage/],
+    [['rooms', 'create', '--name'], /^Option '--name <value>' argument missing\nusage/],
+    [['rooms', 'close'], /^rooms close needs the room id\nusage/],
+    [['accounts', 'promote', '--admin', 'x', '--bogus'], /^Unknown option '--bogus'\nusage/],
+  ] as const) {
+    await assert.rejects(cli([...args], { DATA_DIR: dataDir }), (err: { code: number; stderr: string }) => {
+      assert.equal(err.code, 1, args.join(' '));
+      assert.match(err.stderr, problem);
+      assert.doesNotMatch(err.stderr, /\n\s+at /, 'no stack trace');
+      return true;
+    });
+  }
+});
+
 test('an unknown PARLEY_* setting stops the CLI with every problem listed', async (t) => {
   await assert.rejects(cli(['migrate'], { DATA_DIR: tempDataDir(t), PARLEY_NOT_A_SETTING: '1', PORT: 'x' }), (err: { stderr: string }) => /PARLEY_NOT_A_SETTING/.test(err.stderr) && /PORT/.test(err.stderr));
 });
