@@ -623,12 +623,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.deepEqual((await messageAt(store, 'rx', m.seq))?.reactions, [{ key: '❤️', userIds: ['alice', 'bob'] }]);
         }));
 
-      test('member_joined admits the user with the event\'s name, role and time; an existing member is a duplicate with no event', () =>
+      test('member_joined admits the user with the event\'s name, role and time, its read marker at the join\'s own seq; an existing member is a duplicate with no event', () =>
         withStore(async (store) => {
           await store.rooms.create(newRoom('j'));
           const joined = await store.timeline.commit(joinEvent('j', 'u1', 'moderator', T0 + 5), checked);
           assert.equal(joined.event?.seq, 1);
-          assert.deepEqual(await store.members.get('j', 'u1'), { roomId: 'j', userId: 'u1', name: 'User u1', role: 'moderator', lastReadSeq: 0, joinedAt: T0 + 5, mutedUntil: null });
+          assert.deepEqual(await store.members.get('j', 'u1'), { roomId: 'j', userId: 'u1', name: 'User u1', role: 'moderator', lastReadSeq: 1, joinedAt: T0 + 5, mutedUntil: null }, 'history from before the join is never unread');
           assert.deepEqual(await store.timeline.commit(joinEvent('j', 'u1', 'owner', T0 + 9), checked), { event: undefined, duplicate: true });
           assert.equal((await store.members.get('j', 'u1'))?.role, 'moderator');
           assert.equal((await store.rooms.get('j'))?.lastSeq, 1);
@@ -767,7 +767,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         withStore(async (store) => {
           await openRoom(store, 'r1', ['carol', 'alice', 'bob']);
           await openRoom(store, 'r2', ['alice']);
-          assert.deepEqual(await store.members.get('r1', 'alice'), { roomId: 'r1', userId: 'alice', name: 'User alice', role: 'member', lastReadSeq: 0, joinedAt: T0, mutedUntil: null });
+          assert.deepEqual(await store.members.get('r1', 'alice'), { roomId: 'r1', userId: 'alice', name: 'User alice', role: 'member', lastReadSeq: 2, joinedAt: T0, mutedUntil: null }, 'alice joined second: her marker is at her join');
           assert.equal(await store.members.get('r2', 'bob'), undefined);
           assert.deepEqual((await store.members.getMany('r1', ['bob', 'nobody', 'alice'])).map((m) => m.userId).sort(), ['alice', 'bob']);
           assert.deepEqual(await store.members.getMany('r1', []), []);

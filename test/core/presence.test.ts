@@ -83,7 +83,7 @@ test('read markers move forward only, are pushed to the room, and give unread co
 
   await using b = await RawClient.connect(server.wsUrl, bob.token);
   const join = (await b.request({ type: 'join', roomId: room.id })).result as { unread: number; lastReadSeq: number };
-  assert.deepEqual({ unread: join.unread, lastReadSeq: join.lastReadSeq }, { unread: 6, lastReadSeq: 0 });
+  assert.deepEqual({ unread: join.unread, lastReadSeq: join.lastReadSeq }, { unread: 6, lastReadSeq: base }, 'his marker starts at his own join');
 
   const roomFor = async () => (await (await fetch(`${server.url}/api/v1/rooms/${room.id}`, { headers: { authorization: `Bearer ${bob.token}` } })).json()) as { unread: number; lastReadSeq: number };
   assert.deepEqual((await b.request({ type: 'read', roomId: room.id, seq: base + 4 })).result, { seq: base + 4 });

@@ -211,7 +211,7 @@ test('members are read a page at a time by user id: after and limit walk every m
   ]);
   const all = await call(server.url, 'GET', `/api/v1/rooms/${room.id}/members`, joined[0]?.token);
   assert.deepEqual([(all.json.members as unknown[]).length, all.json.hasMore], [5, false], 'the default page holds them all');
-  assert.deepEqual((all.json.members as Array<{ userId: string; name: string; role: string }>).find((m) => m.userId === ownerId), { userId: ownerId, name: 'Owner', role: 'owner', lastReadSeq: 0, online: false });
+  assert.deepEqual((all.json.members as Array<{ userId: string; name: string; role: string }>).find((m) => m.userId === ownerId), { userId: ownerId, name: 'Owner', role: 'owner', lastReadSeq: 1, online: false }, 'the owner\'s marker is at its join, the room\'s first event');
 });
 
 test('GET /api/v1/rooms lists the caller\'s rooms, the most recently active first, with role, unread count and last activity', async () => {

@@ -159,7 +159,8 @@ async function unreact(ctx: EffectContext, event: Committed<'reaction_removed'>)
 }
 
 /**
- * Admit the user with the event's name and role, in this order: `BANNED`; an existing member is a
+ * Admit the user with the event's name and role, its read marker at the join's own seq (0 in a relay
+ * room), in this order: `BANNED`; an existing member is a
  * duplicate with no event; `ROOM_CLOSED`; `ROOM_FULL` when the room already has `maxMembers`.
  */
 async function join(ctx: EffectContext, event: Committed<'member_joined'>): Promise<Duplicate | undefined> {
@@ -174,7 +175,8 @@ async function join(ctx: EffectContext, event: Committed<'member_joined'>): Prom
   // The unique index (room_id, name_key) refuses a name another current member holds in any case.
   const inserted = await trx
     .insertInto('members')
-    .values({ room_id: room.id, user_id: event.userId, name: event.name, role: event.role, joined_at: event.createdAt, name_key: displayNameKey(event.name) })
+    // The read marker starts at the join itself: history from before it is never unread (issue 12).
+    .values({ room_id: room.id, user_id: event.userId, name: event.name, role: event.role, joined_at: event.createdAt, name_key: displayNameKey(event.name), last_read_seq: ctx.seq ?? 0 })
     .onConflict((oc) => oc.columns(['room_id', 'name_key']).doNothing())
     .returning('user_id')
     .executeTakeFirst();
