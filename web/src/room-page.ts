@@ -7,7 +7,7 @@
  * timeline into the room's state; this page only renders what the SDK delivers. Entries on screen
  * are marked read while the tab is visible.
  */
-import { CLOSE_CODES, ParleyClient, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
+import { CLOSE_CODES, ParleyClient, type HistoryPage, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
 import { createInvite, currentSession, isSignedIn, joinLink, leaveRoom, logout, members as fetchMembers, type User } from './api.ts';
 import { sharePanel, takeOffer } from './share.ts';
 import { RoomNav } from './room-nav.ts';
@@ -196,6 +196,15 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     renderOnline();
   }
 
+  /** Remember the names a page of history shows (senders, joins), so lines about people who have left can name them. */
+  function learnNames(page: HistoryPage): HistoryPage {
+    for (const event of page.events) {
+      names.set(event.senderId, event.senderName);
+      if (event.type === 'member_joined') names.set(event.userId, event.name);
+    }
+    return page;
+  }
+
   function reloadMembers(): void {
     fetchMembers(room.id).then(setMembers, showError);
   }
@@ -292,7 +301,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     const before = messages.oldestSeq;
     if (before === undefined) return;
     // The events before the oldest shown, older system lines included.
-    client.history(room.id, { before, limit: PAGE_SIZE }).then((page) => messages.prepend(page), showError);
+    client.history(room.id, { before, limit: PAGE_SIZE }).then((page) => messages.prepend(learnNames(page)), showError);
   }
 
   function onJoined(result: JoinResult): void {
@@ -301,7 +310,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     readSeq = Math.max(readSeq, result.lastReadSeq);
     if (result.resume === 'fresh') {
       client.history(room.id, { limit: PAGE_SIZE }).then((page) => {
-        messages.load(page, readSeq);
+        messages.load(learnNames(page), readSeq);
         renderSeen();
         renderUnread();
       }, showError);
@@ -329,7 +338,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   client.on('joined', ({ roomId, result }) => roomId === room.id && onJoined(result));
   client.on('resync', ({ roomId, page }) => {
     if (roomId !== room.id) return;
-    messages.reset(page, readSeq);
+    messages.reset(learnNames(page), readSeq);
     renderSeen();
     renderUnread();
   });
