@@ -5,13 +5,15 @@
  * how far each member has read, unread count, a typing indicator, and a connection status line.
  * Built on the client SDK, which reconnects, resumes by seq, resends unacked commands and folds the
  * timeline into the room's state; this page only renders what the SDK delivers. Entries on screen
- * are marked read while the tab is visible.
+ * are marked read while the tab is visible. Moderators and owners also open the room's audit log
+ * (`audit-log.ts`) from the header.
  */
 import { CLOSE_CODES, ParleyClient, type HistoryPage, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
 import { createInvite, currentSession, isSignedIn, joinLink, leaveRoom, logout, members as fetchMembers, type User } from './api.ts';
 import { sharePanel, takeOffer } from './share.ts';
 import { RoomNav } from './room-nav.ts';
 import { roomSettings } from './room-settings.ts';
+import { openAuditLog } from './audit-log.ts';
 import { el, mount } from './elements.ts';
 import { describe } from './error-text.ts';
 import { whenText } from './event-lines.ts';
@@ -62,9 +64,11 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   const leave = options.token === undefined ? el('button', { type: 'button', id: 'leave-room', class: 'secondary' }, 'Leave room') : undefined;
   const invite = el('button', { type: 'button', id: 'invite-people', class: 'secondary', hidden: '' }, 'Invite people');
   const settings = el('button', { type: 'button', id: 'room-settings', class: 'secondary', hidden: '', 'aria-controls': 'settings', 'aria-expanded': 'false' }, 'Settings');
+  const auditButton = el('button', { type: 'button', id: 'audit-log-button', class: 'secondary', hidden: '', 'aria-controls': 'audit-log', 'aria-expanded': 'false' }, 'Audit log');
   const error = el('p', { id: 'room-error', class: 'error', role: 'alert' });
   const members = new MemberList(me, { roomId: room.id, userId: me.id, role: () => myRole, onError: showError });
-  const nameOf = (userId: string) => members.nameOf(userId) ?? client.roomState(room.id)?.members.get(userId)?.name ?? names.get(userId) ?? 'someone';
+  const knownName = (userId: string) => members.nameOf(userId) ?? client.roomState(room.id)?.members.get(userId)?.name ?? names.get(userId);
+  const nameOf = (userId: string) => knownName(userId) ?? 'someone';
   const messages = new MessageList(me, {
     message: (seq) => client.roomState(room.id)?.messages.get(seq),
     nameOf,
@@ -101,7 +105,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     retryNow,
     online,
     membersToggle,
-    el('span', { class: 'header-actions' }, invite, settings, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])),
+    el('span', { class: 'header-actions' }, invite, auditButton, settings, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])),
   );
 
   mount(
@@ -118,10 +122,17 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     ),
   );
 
-  /** Invite for moderators and owners, Settings for owners. */
+  /** Invite and Audit log for moderators and owners, Settings for owners; the audit log closes for anyone else. */
   function showRoleButtons(): void {
-    invite.hidden = myRole !== 'owner' && myRole !== 'moderator';
+    invite.hidden = auditButton.hidden = myRole !== 'owner' && myRole !== 'moderator';
     settings.hidden = myRole !== 'owner';
+    if (auditButton.hidden) closeAuditLog();
+  }
+
+  /** Remove the audit log panel, if open; its button says it is collapsed. */
+  function closeAuditLog(): void {
+    document.getElementById('audit-log')?.remove();
+    auditButton.setAttribute('aria-expanded', 'false');
   }
 
   function showError(err: unknown): void {
@@ -460,6 +471,15 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   });
   membersToggle.addEventListener('click', () => {
     membersToggle.setAttribute('aria-expanded', String(membersPanel.classList.toggle('open')));
+  });
+  auditButton.addEventListener('click', () => {
+    if (document.getElementById('audit-log') !== null) return closeAuditLog();
+    auditButton.setAttribute('aria-expanded', 'true');
+    const onClose = () => {
+      closeAuditLog();
+      auditButton.focus();
+    };
+    openAuditLog({ roomId: room.id, knownName, onError: showError, onClose }, (panel) => header.append(panel));
   });
   roomsToggle?.addEventListener('click', () => {
     const open = nav?.element.classList.toggle('open') === true;
