@@ -444,7 +444,7 @@ export class Chat {
     return this.#moderation.bans(principal, roomId);
   }
 
-  /** A page of the audit log, newest first: every room's for admins, one room's for its owner. See {@link Moderation.auditLog}. */
+  /** A page of the audit log, newest first: every room's for admins, one room's for its owners and moderators. See {@link Moderation.auditLog}. */
   auditLog(principal: Principal, query: { roomId?: string | undefined; before?: string | undefined; limit: number }): Promise<AuditPage> {
     return this.#moderation.auditLog(principal, query);
   }

@@ -151,14 +151,15 @@ export class Moderation {
   }
 
   /**
-   * The audit log for `principal`: admins read every room's (or one room's); a room's owner reads
-   * their room's. Throws FORBIDDEN (no room given by a non-admin, or not its owner), ROOM_NOT_FOUND.
+   * The audit log for `principal`: admins read every room's (or one room's); a room's owners and
+   * moderators read their room's (`audit` in `permissions.ts`). Throws FORBIDDEN (no room given by
+   * a non-admin, or a lower role), ROOM_NOT_FOUND.
    */
   async auditLog(principal: Principal, query: { roomId?: string | undefined; before?: string | undefined; limit: number }): Promise<AuditPage> {
     if (query.roomId === undefined) {
       if (principal.role !== 'admin') throw new ParleyError('FORBIDDEN', 'Only admins read the audit log of every room');
     } else {
-      await this.#o.members.authorize(principal, query.roomId, 'manage');
+      await this.#o.members.authorize(principal, query.roomId, 'audit');
     }
     return this.#o.audit.page(query);
   }

@@ -9,10 +9,11 @@
  * | `invite`: mint invite tokens | | | ✓ | ✓ |
  * | `kick`: remove a member (not an owner) | | | ✓ | ✓ |
  * | `moderate`: delete messages, mute, ban (issue: abuse resistance — moderation) | | | ✓ | ✓ |
- * | `manage`: close the room, rotate its code, set roles, read its audit log | | | | ✓ |
+ * | `audit`: read the room's audit log (issue 12: moderators see what was done, as in the web UI) | | | ✓ | ✓ |
+ * | `manage`: close the room, rotate its code, set roles | | | | ✓ |
  *
  * Admins (the admin credential, or an account with the admin role) may do every `invite`, `kick`,
- * `moderate` and `manage` action in every room; they read and send only through a membership of
+ * `moderate`, `audit` and `manage` action in every room; they read and send only through a membership of
  * their own. Actions on another member (kick, mute, ban) also need a higher role than the target's
  * ({@link requireOutranks}).
  */
@@ -20,17 +21,17 @@ import { ParleyError, type MemberRole } from '../protocol/index.ts';
 import type { Principal } from './principal.ts';
 
 /** An action on a room that a role may or may not allow. */
-export type RoomAction = 'read' | 'send' | 'invite' | 'kick' | 'moderate' | 'manage';
+export type RoomAction = 'read' | 'send' | 'invite' | 'kick' | 'moderate' | 'audit' | 'manage';
 
 const ALLOWED: Readonly<Record<MemberRole, ReadonlySet<RoomAction>>> = {
   guest: new Set(['read']),
   member: new Set(['read', 'send']),
-  moderator: new Set(['read', 'send', 'invite', 'kick', 'moderate']),
-  owner: new Set(['read', 'send', 'invite', 'kick', 'moderate', 'manage']),
+  moderator: new Set(['read', 'send', 'invite', 'kick', 'moderate', 'audit']),
+  owner: new Set(['read', 'send', 'invite', 'kick', 'moderate', 'audit', 'manage']),
 };
 
 /** Actions an admin may take in any room without a membership. */
-const ADMIN_ACTIONS: ReadonlySet<RoomAction> = new Set(['invite', 'kick', 'moderate', 'manage']);
+const ADMIN_ACTIONS: ReadonlySet<RoomAction> = new Set(['invite', 'kick', 'moderate', 'audit', 'manage']);
 
 /** Role order for actions on another member: only a higher role may act on a lower one. */
 const ROLE_RANK: Readonly<Record<MemberRole, number>> = { guest: 0, member: 1, moderator: 2, owner: 3 };

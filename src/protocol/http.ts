@@ -199,7 +199,7 @@ export const BansResponse = z.object({ bans: z.array(BanInfo) }).meta({ id: 'Ban
 
 /** Query of the audit log: newest first, `before` an entry id to page back. */
 export const AuditQuery = z.object({
-  roomId: RoomId.optional().describe('Only this room (admins; a room owner reads `/api/v1/rooms/:roomId/audit`).'),
+  roomId: RoomId.optional().describe('Only this room (admins; a room\'s owners and moderators read `/api/v1/rooms/:roomId/audit`).'),
   before: z.string().regex(/^[0-9]{1,40}$/, 'before must be an audit entry id').optional().describe('Entries older than this entry id.'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

@@ -1,9 +1,9 @@
 /**
  * Accessibility of the web UI (issue 12): an axe-core scan, run inside the page, finds no serious or
  * critical violation on the join page, the home page of a session (its rooms, room creation), a room page with a varied timeline (system lines, a reply, a
- * reaction, a link, an edited and a deleted message, date and sender grouping) and the 404 page, in
- * the light and the dark theme (prefers-color-scheme), with test/support/axe.ts. The embed is
- * scanned in test/e2e/embed-browser.test.ts.
+ * reaction, a link, an edited and a deleted message, date and sender grouping) seen by a moderator,
+ * with its audit log open, and the 404 page, in the light and the dark theme (prefers-color-scheme),
+ * with test/support/axe.ts. The embed is scanned in test/e2e/embed-browser.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { startServer } from '../support/server.ts';
 import { call } from '../support/api.ts';
 import { violations } from '../support/axe.ts';
 
-test('axe-core finds no serious or critical violation on the join page, a busy room, the home page and the 404 page, in the light and the dark theme', async () => {
+test('axe-core finds no serious or critical violation on the join page, a busy room, its audit log, the home page and the 404 page, in the light and the dark theme', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ name: 'Accessible room' });
   const ada = await server.joinRoom(room.id, joinCode, 'Ada');
@@ -27,6 +27,10 @@ test('axe-core finds no serious or critical violation on the join page, a busy r
   await call(server.url, 'PATCH', `/api/v1/rooms/${room.id}/messages/${edited.seq}`, bob.token, { clientId: 'b2-edit', body: 'Typo here' });
   const deleted = await send(bob, 'b3', 'Never mind');
   await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/messages/${deleted.seq}`, bob.token);
+  // Ada moderates: her page has the members' menus and the audit log, which then holds a few entries.
+  assert.equal((await server.admin(`/api/v1/rooms/${room.id}/members/${ada.user.id}/role`, { method: 'PUT', body: { role: 'moderator' } })).status, 200);
+  assert.equal((await call(server.url, 'PUT', `/api/v1/rooms/${room.id}/members/${bob.user.id}/mute`, ada.token, { until: Date.now() + 60 * 60_000 })).status, 200);
+  assert.equal((await call(server.url, 'DELETE', `/api/v1/rooms/${room.id}/members/${bob.user.id}/mute`, ada.token)).status, 200);
 
   await using browser = await launch();
   for (const colorScheme of ['light', 'dark'] as const) {
@@ -42,6 +46,9 @@ test('axe-core finds no serious or critical violation on the join page, a busy r
     await page.waitForSelector('.message.deleted');
     assert.equal(await page.locator('.message .body a[href="https://example.com/plan"]').count(), 1, 'the link is a link');
     assert.deepEqual(await violations(page), [], `room page, ${colorScheme}`);
+    await page.click('#audit-log-button');
+    await page.waitForSelector('#audit-log .audit-entry');
+    assert.deepEqual(await violations(page), [], `room page with the audit log open, ${colorScheme}`);
 
     await page.goto(`${server.url}/`);
     await page.waitForSelector('#create-room');

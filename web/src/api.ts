@@ -5,6 +5,7 @@
  * is renewed with its refresh cookie when a call finds it expired.
  */
 import { ParleyError, type ErrorBody, type MemberInfo, type RoomInfo } from '../../client/src/index.ts';
+import type { AuditEntry } from '../../src/protocol/moderation.ts';
 
 /** The session's user. */
 export interface User {
@@ -183,6 +184,16 @@ export interface MyRoom {
 /** The user's rooms, the most recently active first, in one request. */
 export async function myRooms(): Promise<MyRoom[]> {
   return (await withFreshAccess(() => call<{ rooms: MyRoom[] }>('/api/v1/rooms'))).rooms;
+}
+
+/**
+ * A page of `roomId`'s audit log, newest first: up to `limit` entries older than entry id `before`
+ * (the newest when absent); `hasMore` when older ones exist. Moderators, owners and admins (issue 12);
+ * rejects with FORBIDDEN for other roles.
+ */
+export function auditLog(roomId: string, page: { before?: string; limit: number }): Promise<{ entries: AuditEntry[]; hasMore: boolean }> {
+  const query = new URLSearchParams({ limit: String(page.limit), ...(page.before === undefined ? {} : { before: page.before }) });
+  return withFreshAccess(() => call(`/api/v1/rooms/${encodeURIComponent(roomId)}/audit?${query}`));
 }
 
 /** Members of a room with their online state and read markers. */

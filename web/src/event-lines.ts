@@ -9,7 +9,8 @@ import type { MemberRole, TimelineEvent } from '../../client/src/index.ts';
 /** The name to show for a user id (a member's name, or a placeholder when unknown). */
 export type NameOf = (userId: string) => string;
 
-const ROLE_TEXT: Record<MemberRole, string> = { owner: 'an owner', moderator: 'a moderator', member: 'a member', guest: 'a guest' };
+/** A role with its article, as a sentence says it ("made Bob a moderator"). */
+export const ROLE_TEXT: Readonly<Record<MemberRole, string>> = { owner: 'an owner', moderator: 'a moderator', member: 'a member', guest: 'a guest' };
 
 /** Time of day (hh:mm) of a Unix ms timestamp, in the browser's locale. */
 export function timeOfDay(ms: number): string {

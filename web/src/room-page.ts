@@ -5,13 +5,15 @@
  * how far each member has read, unread count, a typing indicator, and a connection status line.
  * Built on the client SDK, which reconnects, resumes by seq, resends unacked commands and folds the
  * timeline into the room's state; this page only renders what the SDK delivers. Entries on screen
- * are marked read while the tab is visible.
+ * are marked read while the tab is visible. Moderators and owners also open the room's audit log
+ * (`audit-log.ts`) from the header.
  */
-import { CLOSE_CODES, ParleyClient, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
+import { CLOSE_CODES, ParleyClient, type HistoryPage, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
 import { createInvite, currentSession, isSignedIn, joinLink, leaveRoom, logout, members as fetchMembers, type User } from './api.ts';
 import { sharePanel, takeOffer } from './share.ts';
 import { RoomNav } from './room-nav.ts';
 import { roomSettings } from './room-settings.ts';
+import { openAuditLog } from './audit-log.ts';
 import { el, mount } from './elements.ts';
 import { describe } from './error-text.ts';
 import { whenText } from './event-lines.ts';
@@ -62,9 +64,11 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   const leave = options.token === undefined ? el('button', { type: 'button', id: 'leave-room', class: 'secondary' }, 'Leave room') : undefined;
   const invite = el('button', { type: 'button', id: 'invite-people', class: 'secondary', hidden: '' }, 'Invite people');
   const settings = el('button', { type: 'button', id: 'room-settings', class: 'secondary', hidden: '', 'aria-controls': 'settings', 'aria-expanded': 'false' }, 'Settings');
+  const auditButton = el('button', { type: 'button', id: 'audit-log-button', class: 'secondary', hidden: '', 'aria-controls': 'audit-log', 'aria-expanded': 'false' }, 'Audit log');
   const error = el('p', { id: 'room-error', class: 'error', role: 'alert' });
   const members = new MemberList(me, { roomId: room.id, userId: me.id, role: () => myRole, onError: showError });
-  const nameOf = (userId: string) => members.nameOf(userId) ?? client.roomState(room.id)?.members.get(userId)?.name ?? names.get(userId) ?? 'someone';
+  const knownName = (userId: string) => members.nameOf(userId) ?? client.roomState(room.id)?.members.get(userId)?.name ?? names.get(userId);
+  const nameOf = (userId: string) => knownName(userId) ?? 'someone';
   const messages = new MessageList(me, {
     message: (seq) => client.roomState(room.id)?.messages.get(seq),
     nameOf,
@@ -101,7 +105,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     retryNow,
     online,
     membersToggle,
-    el('span', { class: 'header-actions' }, invite, settings, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])),
+    el('span', { class: 'header-actions' }, invite, auditButton, settings, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])),
   );
 
   mount(
@@ -118,10 +122,17 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     ),
   );
 
-  /** Invite for moderators and owners, Settings for owners. */
+  /** Invite and Audit log for moderators and owners, Settings for owners; the audit log closes for anyone else. */
   function showRoleButtons(): void {
-    invite.hidden = myRole !== 'owner' && myRole !== 'moderator';
+    invite.hidden = auditButton.hidden = myRole !== 'owner' && myRole !== 'moderator';
     settings.hidden = myRole !== 'owner';
+    if (auditButton.hidden) closeAuditLog();
+  }
+
+  /** Remove the audit log panel, if open; its button says it is collapsed. */
+  function closeAuditLog(): void {
+    document.getElementById('audit-log')?.remove();
+    auditButton.setAttribute('aria-expanded', 'false');
   }
 
   function showError(err: unknown): void {
@@ -194,6 +205,15 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     myRole = members.roleOf(me.id) ?? myRole;
     showRoleButtons();
     renderOnline();
+  }
+
+  /** Remember the names a page of history shows (senders, joins), so lines about people who have left can name them. */
+  function learnNames(page: HistoryPage): HistoryPage {
+    for (const event of page.events) {
+      names.set(event.senderId, event.senderName);
+      if (event.type === 'member_joined') names.set(event.userId, event.name);
+    }
+    return page;
   }
 
   function reloadMembers(): void {
@@ -292,7 +312,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     const before = messages.oldestSeq;
     if (before === undefined) return;
     // The events before the oldest shown, older system lines included.
-    client.history(room.id, { before, limit: PAGE_SIZE }).then((page) => messages.prepend(page), showError);
+    client.history(room.id, { before, limit: PAGE_SIZE }).then((page) => messages.prepend(learnNames(page)), showError);
   }
 
   function onJoined(result: JoinResult): void {
@@ -301,7 +321,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     readSeq = Math.max(readSeq, result.lastReadSeq);
     if (result.resume === 'fresh') {
       client.history(room.id, { limit: PAGE_SIZE }).then((page) => {
-        messages.load(page, readSeq);
+        messages.load(learnNames(page), readSeq);
         renderSeen();
         renderUnread();
       }, showError);
@@ -329,7 +349,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   client.on('joined', ({ roomId, result }) => roomId === room.id && onJoined(result));
   client.on('resync', ({ roomId, page }) => {
     if (roomId !== room.id) return;
-    messages.reset(page, readSeq);
+    messages.reset(learnNames(page), readSeq);
     renderSeen();
     renderUnread();
   });
@@ -451,6 +471,15 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   });
   membersToggle.addEventListener('click', () => {
     membersToggle.setAttribute('aria-expanded', String(membersPanel.classList.toggle('open')));
+  });
+  auditButton.addEventListener('click', () => {
+    if (document.getElementById('audit-log') !== null) return closeAuditLog();
+    auditButton.setAttribute('aria-expanded', 'true');
+    const onClose = () => {
+      closeAuditLog();
+      auditButton.focus();
+    };
+    openAuditLog({ roomId: room.id, knownName, onError: showError, onClose }, (panel) => header.append(panel));
   });
   roomsToggle?.addEventListener('click', () => {
     const open = nav?.element.classList.toggle('open') === true;

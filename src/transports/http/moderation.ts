@@ -1,7 +1,7 @@
 /**
  * Moderation routes under `/api/v1/rooms/:roomId` (issue: abuse resistance — moderation). Every
  * route checks the principal's role through the core (`core/permissions.ts`, action `moderate`:
- * moderators, owners, admins; the audit log: owners and admins):
+ * moderators, owners, admins; the audit log: action `audit`, the same roles):
  * - mute a member until a time, unmute;
  * - ban a user (a member is removed), list bans, unban;
  * - read the room's audit log.
@@ -64,7 +64,7 @@ export const moderationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, dep
 
   app.get(
     '/api/v1/rooms/:roomId/audit',
-    { schema: { tags: ['moderation'], summary: 'The room\'s audit log, newest first (owners)', params: RoomParams, querystring: AuditQuery.omit({ roomId: true }), response: { 200: AuditResponse, ...errors } } },
+    { schema: { tags: ['moderation'], summary: 'The room\'s audit log, newest first (moderators, owners)', params: RoomParams, querystring: AuditQuery.omit({ roomId: true }), response: { 200: AuditResponse, ...errors } } },
     async (request) => chat.auditLog(await requirePrincipal(deps, request), { roomId: request.params.roomId, ...request.query }),
   );
 };

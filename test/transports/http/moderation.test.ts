@@ -2,7 +2,7 @@
  * Moderation over real HTTP and WebSockets (issue: abuse resistance — moderation): plaintext
  * rooms keep the body as typed (issue 11) and pass the word filter, e2ee rooms are never inspected; moderators,
  * owners and admins delete messages (tombstones), mute and ban; a ban holds against every way in;
- * every action and refusal lands in the audit log, which only admins and a room's owner read, and
+ * every action and refusal lands in the audit log, which only admins and a room's owners and moderators read, and
  * which never holds a refused message's body.
  */
 import { test } from 'node:test';
@@ -325,7 +325,7 @@ test('kicks, role changes and room closes are recorded in the audit log with the
   assert.deepEqual((await audit(server, other.room.id)).map((e) => [e.action, e.actorId]), [['room_closed', 'admin']]);
 });
 
-test('the audit log is read by admins (every room or one, paged back by id, kept across a restart) and by a room\'s owner for that room only; moderators, members and other owners are refused', async () => {
+test('the audit log is read by admins (every room or one, paged back by id, kept across a restart) and by a room\'s owners and moderators for that room only; members and other rooms\' owners and moderators are refused', async () => {
   await using server = await startServer();
   const { room, owner, mod, ada, bob } = await moderatedRoom(server);
   await ada.client.close();
@@ -351,9 +351,14 @@ test('the audit log is read by admins (every room or one, paged back by id, kept
   assert.equal(asOwner.status, 200);
   assert.deepEqual((asOwner.json.entries as Entry[]).map((e) => e.roomId), [room.id, room.id, room.id]);
   assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, other.owner.token)).json.error?.code, 'ROOM_NOT_FOUND', 'another room\'s owner');
-  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, mod.token)).json.error?.code, 'FORBIDDEN', 'moderators');
+  const asModerator = await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit?limit=2`, mod.token);
+  assert.equal(asModerator.status, 200, 'moderators read their room\'s log (issue 12)');
+  assert.deepEqual((asModerator.json.entries as Entry[]).map((e) => e.id), (asOwner.json.entries as Entry[]).slice(0, 2).map((e) => e.id), 'the same entries, newest first');
+  assert.equal(asModerator.json.hasMore, true);
+  assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, other.mod.token)).json.error?.code, 'ROOM_NOT_FOUND', 'another room\'s moderator');
   assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, bob.token)).json.error?.code, 'FORBIDDEN', 'members');
   assert.equal((await call(server.url, 'GET', '/api/v1/admin/audit', owner.token)).json.error?.code, 'FORBIDDEN', 'owners do not read every room');
+  assert.equal((await call(server.url, 'GET', '/api/v1/admin/audit', mod.token)).json.error?.code, 'FORBIDDEN', 'nor do moderators');
   assert.equal((await call(server.url, 'GET', `/api/v1/rooms/${room.id}/audit`, undefined)).status, 401);
   assert.equal((await server.admin(`/api/v1/rooms/${room.id}/audit`)).status, 200, 'admins read a room\'s log at its own route too');
 
