@@ -1,7 +1,8 @@
 /**
- * Accessibility of the web UI (issue 12): an axe-core scan, run inside the page, finds no serious or
- * critical violation on the join page, the home page of a session (its rooms, room creation), a room page with a varied timeline (system lines, a reply, a
- * reaction, a link, an edited and a deleted message, date and sender grouping) and the 404 page, in
+ * Accessibility of the web UI (issue 12): an axe-core scan, run inside the page, finds no serious
+ * or critical violation on the join page, the home page of a session (its rooms, room creation), a
+ * room page with a varied timeline (system lines, a reply, a reaction, a link, an edited and a
+ * deleted message, date and sender grouping; then with the emoji picker open) and the 404 page, in
  * the light and the dark theme (prefers-color-scheme). axe-core checks colour contrast (WCAG AA),
  * names of controls, landmarks and ARIA use. The scan is injected as a script, so its context
  * bypasses the page's CSP; nothing else about the page changes.
@@ -33,7 +34,7 @@ async function violations(page: Page): Promise<string[]> {
   return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-test('axe-core finds no serious or critical violation on the join page, a busy room, the home page and the 404 page, in the light and the dark theme', async () => {
+test('axe-core finds no serious or critical violation on the join page, a busy room (and its emoji picker), the home page and the 404 page, in the light and the dark theme', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ name: 'Accessible room' });
   const ada = await server.joinRoom(room.id, joinCode, 'Ada');
@@ -63,6 +64,9 @@ test('axe-core finds no serious or critical violation on the join page, a busy r
     await page.waitForSelector('.message.deleted');
     assert.equal(await page.locator('.message .body a[href="https://example.com/plan"]').count(), 1, 'the link is a link');
     assert.deepEqual(await violations(page), [], `room page, ${colorScheme}`);
+    await page.click('#emoji-button');
+    await page.waitForSelector('#emoji-picker', { state: 'visible' });
+    assert.deepEqual(await violations(page), [], `room page with the emoji picker open, ${colorScheme}`);
 
     await page.goto(`${server.url}/`);
     await page.waitForSelector('#create-room');
