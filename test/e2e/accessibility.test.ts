@@ -1,9 +1,10 @@
 /**
- * Accessibility of the web UI (issue 12): an axe-core scan, run inside the page, finds no serious or
- * critical violation on the join page, the home page of a session (its rooms, room creation), a room page with a varied timeline (system lines, a reply, a
- * reaction, a link, an edited and a deleted message, date and sender grouping) seen by a moderator,
- * with its audit log open, and the 404 page, in the light and the dark theme (prefers-color-scheme),
- * with test/support/axe.ts. The embed is scanned in test/e2e/embed-browser.test.ts.
+ * Accessibility of the web UI (issue 12): an axe-core scan, run inside the page, finds no serious
+ * or critical violation on the join page, the home page of a session (its rooms, room creation), a
+ * room page with a varied timeline (system lines, a reply, a reaction, a link, an edited and a
+ * deleted message, date and sender grouping) seen by a moderator, then with its audit log and the
+ * emoji picker open, and the 404 page, in the light and the dark theme (prefers-color-scheme), with
+ * test/support/axe.ts. The embed is scanned in test/e2e/embed-browser.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { startServer } from '../support/server.ts';
 import { call } from '../support/api.ts';
 import { violations } from '../support/axe.ts';
 
-test('axe-core finds no serious or critical violation on the join page, a busy room, its audit log, the home page and the 404 page, in the light and the dark theme', async () => {
+test('axe-core finds no serious or critical violation on the join page, a busy room, its audit log and emoji picker, the home page and the 404 page, in the light and the dark theme', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ name: 'Accessible room' });
   const ada = await server.joinRoom(room.id, joinCode, 'Ada');
@@ -49,6 +50,9 @@ test('axe-core finds no serious or critical violation on the join page, a busy r
     await page.click('#audit-log-button');
     await page.waitForSelector('#audit-log .audit-entry');
     assert.deepEqual(await violations(page), [], `room page with the audit log open, ${colorScheme}`);
+    await page.click('#emoji-button');
+    await page.waitForSelector('#emoji-picker', { state: 'visible' });
+    assert.deepEqual(await violations(page), [], `room page with the emoji picker open, ${colorScheme}`);
 
     await page.goto(`${server.url}/`);
     await page.waitForSelector('#create-room');

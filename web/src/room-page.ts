@@ -1,8 +1,9 @@
 /**
  * The room page: the room's timeline with "load older" — messages with reply quotes, "(edited)"
  * marks, tombstones and reactions, and system lines for joins, leaves, moderation and room changes —
- * the user's own messages while sending, a composer that can reply to a message, who is online and
- * how far each member has read, unread count, a typing indicator, and a connection status line.
+ * the user's own messages while sending, a composer that can reply to a message and has an emoji
+ * picker, who is online and how far each member has read, unread count, a typing indicator, and a
+ * connection status line.
  * Built on the client SDK, which reconnects, resumes by seq, resends unacked commands and folds the
  * timeline into the room's state; this page only renders what the SDK delivers. Entries on screen
  * are marked read while the tab is visible. Moderators and owners also open the room's audit log
@@ -18,6 +19,7 @@ import { el, mount } from './elements.ts';
 import { describe } from './error-text.ts';
 import { whenText } from './event-lines.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
+import { EmojiPicker } from './emoji-picker.ts';
 import { MemberList } from './member-list.ts';
 import { MessageList, excerpt } from './message-list.ts';
 import { TypingIndicator, TypingReporter } from './typing.ts';
@@ -84,10 +86,11 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   const reporter = new TypingReporter((active) => client.typing(room.id, active));
   const input = el('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message…', 'aria-label': 'Message', 'aria-describedby': 'room-error' });
   const sendButton = el('button', { type: 'submit', id: 'send-button' }, 'Send');
+  const emoji = new EmojiPicker({ userId: me.id, pick: insertIntoComposer, returnFocus: () => input.focus() });
   const replyText = el('span', { class: 'reply-text' });
   const cancelReply = el('button', { type: 'button', id: 'cancel-reply', class: 'secondary', 'aria-label': 'Cancel reply', title: 'Cancel reply' }, '×');
   const replyBar = el('div', { id: 'reply-bar', hidden: '' }, replyText, cancelReply);
-  const composer = el('form', { id: 'composer' }, replyBar, el('div', { class: 'composer-row' }, input, sendButton));
+  const composer = el('form', { id: 'composer' }, replyBar, el('div', { class: 'composer-row' }, input, emoji.element, sendButton));
   const roomTitle = el('h1', { id: 'room-name' }, room.name);
   // The rooms sidebar, except inside an integrator's embed (one room there). On a phone it folds away behind "Rooms".
   const nav = options.token === undefined ? new RoomNav(room.id, navigate) : undefined;
@@ -166,6 +169,16 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   }
 
   /**
+   * Put `text` at the composer's caret, replacing its selection, as typing it would: the input event
+   * saves the draft, reports typing, checks the length and fits the height.
+   */
+  function insertIntoComposer(text: string): void {
+    input.focus();
+    input.setRangeText(text, input.selectionStart, input.selectionEnd, 'end');
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  /**
    * Whether the composer's text fits the server's message limit (`client.limits`, UTF-8 bytes). A
    * text over it is marked invalid and the error names the limit; one back under it clears that.
    */
@@ -225,7 +238,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     status.dataset.state = 'closed';
     status.textContent = why;
     error.textContent = explanation;
-    input.disabled = sendButton.disabled = true;
+    input.disabled = sendButton.disabled = emoji.disabled = true;
   }
 
   /** This user is muted until `until` (Unix ms): the composer says so and waits; it opens again at that time or when unmuted. */
@@ -235,7 +248,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     muteTimer = undefined;
     const muted = until !== undefined && until > Date.now();
     if (input.disabled && status.dataset.state === 'closed') return; // removed, banned, or the room closed: that stays
-    input.disabled = sendButton.disabled = muted;
+    input.disabled = sendButton.disabled = emoji.disabled = muted;
     input.placeholder = muted ? `You are muted in this room until ${whenText(until)}` : 'Write a message…';
     if (muted) muteTimer = setTimeout(() => muteUntil(undefined), Math.min(until - Date.now(), 2 ** 31 - 1));
   }
@@ -502,6 +515,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
 
   return () => {
     client.close();
+    emoji.close(false);
     messages.dispose();
     typing.dispose();
     reporter.reset();
