@@ -405,6 +405,40 @@ test('while the server is down the page counts down to its next attempt, and "Re
   await ada.page.waitForSelector(messageWith('back'));
 });
 
+test('a socket the server closes for good over a frame it refused (1009) is reopened by "Reconnect"; the message caught in it is sent or offered again, never left pending', async () => {
+  await using server = await startServer();
+  const { room, joinCode } = await server.createRoom({ name: 'Strict' });
+  await using browser = await launch();
+  const ada = await person(browser);
+  await joinThroughInvite(ada.page, `${server.url}/?room=${room.id}&code=${joinCode}`, 'Ada');
+  // The next frame the page writes goes out larger than the server reads (PARLEY_WS_MAX_FRAME_BYTES, 64 KiB).
+  await ada.page.evaluate(() => {
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket) {
+      WebSocket.prototype.send = send;
+      send.call(this, 'x'.repeat(70_000));
+    };
+  });
+  await say(ada.page, 'caught');
+  await ada.page.waitForSelector('#status[data-state="closed"]');
+  await ada.page.waitForSelector('#retry-now:text-is("Reconnect")');
+  assert.match((await ada.page.textContent('#room-error')) ?? '', /^The connection was closed/);
+  await ada.page.click('#retry-now');
+  await ada.page.waitForSelector('#status[data-state="open"]');
+  assert.equal(await ada.page.isVisible('#retry-now'), false);
+  const caught = ada.page.locator('.message:has(> .body:text-is("caught"))');
+  await ada.page.waitForFunction(() => {
+    const message = [...document.querySelectorAll('.message')].find((m) => m.querySelector(':scope > .body')?.textContent === 'caught');
+    return message !== undefined && (message.hasAttribute('data-seq') || message.classList.contains('failed'));
+  });
+  if (!(await caught.evaluate((m) => m.hasAttribute('data-seq')))) {
+    await caught.locator('button:text-is("Retry")').click();
+    await ada.page.waitForSelector(messageWith('caught'));
+  }
+  await say(ada.page, 'back');
+  await ada.page.waitForSelector(messageWith('back'));
+});
+
 test('a room opens at the read marker under a "New messages" line, marks read only what was shown, and jumps to the newest on request', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ name: 'Catching up', messagesPerMinute: 1000 });

@@ -139,6 +139,9 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   }
 
   function showError(err: unknown): void {
+    // Once removed, banned or closed, that explanation stays: a request still on its way when it
+    // happened (a read marker, a member list) fails because of it and has nothing to add.
+    if (status.dataset.state === 'closed' && input.disabled) return;
     error.textContent = describe(err);
   }
 
@@ -401,13 +404,28 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     if (input.disabled && status.dataset.state === 'closed' && state !== 'closed') return; // removed, or the room closed
     status.dataset.state = state;
     status.textContent = STATUS_TEXT[state];
+    retryNow.textContent = 'Retry now';
     countDown(state === 'reconnecting' ? (close?.retryInMs ?? 0) : 0);
     if (state === 'open') error.textContent = '';
     if (state === 'reconnecting') checkSession(false);
     if (state === 'closed' && close !== undefined && close.code >= 4400 && close.code < 4500) checkSession(true, close.code === CLOSE_CODES.UNAUTHENTICATED);
+    else if (state === 'closed' && close !== undefined && close.code !== 1000) offerReconnect();
   });
   client.on('error', showError);
-  retryNow.addEventListener('click', () => client.reconnectNow());
+  retryNow.addEventListener('click', () => {
+    if (status.dataset.state === 'closed') client.connect().catch(showError);
+    else client.reconnectNow();
+  });
+
+  /**
+   * The server closed the socket for good for a reason no new session fixes (a frame it refused,
+   * a protocol error): the SDK does not reconnect by itself, so the person may, at once.
+   */
+  function offerReconnect(): void {
+    retryNow.textContent = 'Reconnect';
+    retryNow.hidden = false;
+    showError('The connection was closed. Messages not sent yet can be retried once you reconnect.');
+  }
 
   input.addEventListener('input', () => {
     reporter.changed(input.value.trim() !== '');
