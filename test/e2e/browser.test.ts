@@ -101,7 +101,7 @@ test('two people chat through the web UI: presence, typing, safe text, tombstone
   assert.deepEqual(unexpected([...ada.problems, ...bob.problems]), []);
 });
 
-test('the room page loads older history on demand, in order, with nothing twice', async () => {
+test('the room page loads older history as the list is scrolled to its top (or from its button), in order, with nothing twice', async () => {
   await using server = await startServer();
   const { room, joinCode } = await server.createRoom({ name: 'Long history' });
   const { token } = await server.joinRoom(room.id, joinCode, 'Archivist');
@@ -121,6 +121,10 @@ test('the room page loads older history on demand, in order, with nothing twice'
   const newestPage = await bodies();
   assert.ok(newestPage.length > 0 && newestPage.length <= 50, `one page of at most 50 events: ${newestPage.length} messages`);
   assert.equal(await reader.page.isVisible('#load-older'), true);
+  const shownAtFirst = await reader.page.locator('#message-list > [data-seq]').count();
+  await reader.page.locator('#messages').evaluate((list) => (list.scrollTop = 0));
+  await reader.page.waitForFunction((n) => document.querySelectorAll('#message-list > [data-seq]').length > n, shownAtFirst);
+  assert.ok((await reader.page.locator('#messages').evaluate((list) => list.scrollTop)) > 0, 'the view stays on what was read: the older page is above it');
   while (await reader.page.isVisible('#load-older')) {
     const shown = await reader.page.locator('#message-list > [data-seq]').count();
     await reader.page.click('#load-older');

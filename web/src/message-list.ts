@@ -1,5 +1,6 @@
 /**
- * The timeline pane: the room's events in seq order with a "load older" button — messages as they
+ * The timeline pane: the room's events in seq order, older pages read as the list is scrolled to its
+ * top (or with its "Load older messages" button) — messages as they
  * stand (a quote of the message they reply to, an "(edited)" mark, a "Message deleted" tombstone,
  * reactions with counts), system lines for membership, moderation and room events, the user's own
  * messages while they are being sent, an unread mark on others' messages after the read marker, and
@@ -40,8 +41,8 @@ export interface TimelineHost {
   delete(seq: number): void;
   /** The user toggled their reaction `key` on message `seq` (`active`: add it). */
   react(seq: number, key: string, active: boolean): void;
-  /** The "load older" button was pressed. */
-  loadOlder(): void;
+  /** Older history is wanted (the list was scrolled to its top, or "Load older messages" pressed); settles once it is shown or failed. */
+  loadOlder(): Promise<void>;
   /** The highest seq on screen changed. */
   seen(seq: number): void;
 }
@@ -66,6 +67,10 @@ export class MessageList {
   readonly #bySending = new Map<string, HTMLElement>();
   readonly #visible = new Set<number>();
   readonly #observer: IntersectionObserver;
+  /** Watches the "load older" button coming into view. */
+  readonly #olderInView: IntersectionObserver;
+  /** Whether an older page is being read. */
+  #loadingOlder = false;
   readonly #me: User;
   readonly #host: TimelineHost;
   /** Seq of the oldest event read from history (shown or not: edits and reactions have no entry of their own). */
@@ -81,7 +86,15 @@ export class MessageList {
     this.element.addEventListener('scroll', () => (this.#jump.hidden = this.#atBottom()), { passive: true });
     this.#jump.addEventListener('click', () => this.scrollToNewest());
     this.#list.setAttribute('aria-live', 'polite');
-    this.#older.addEventListener('click', () => host.loadOlder());
+    this.#older.addEventListener('click', () => this.#loadOlder());
+    // Scrolling up to the top of what is shown loads the page before it, as long as the top stays in view.
+    this.#olderInView = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) this.#loadOlder();
+      },
+      { root: this.element },
+    );
+    this.#olderInView.observe(this.#older);
     this.#observer = new IntersectionObserver(
       (entries) => {
         for (const entry of entries) {
@@ -141,6 +154,20 @@ export class MessageList {
     this.#layout();
     divider.scrollIntoView({ block: 'start' });
     this.#jump.hidden = this.#atBottom();
+  }
+
+  /** Read the page before the oldest shown, once at a time; then look again whether the top is still in view. */
+  #loadOlder(): void {
+    if (this.#loadingOlder || this.#older.hidden) return;
+    this.#loadingOlder = true;
+    this.#older.textContent = 'Loading older messages…';
+    void this.#host.loadOlder().finally(() => {
+      this.#loadingOlder = false;
+      this.#older.textContent = 'Load older messages';
+      // Observing again reports the button's current state: still in view (a short page) loads the next.
+      this.#olderInView.unobserve(this.#older);
+      this.#olderInView.observe(this.#older);
+    });
   }
 
   /** Scroll to the newest message (the "Jump to newest" button). */

@@ -324,11 +324,11 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     }, READ_DELAY_MS);
   }
 
-  function loadOlder(): void {
+  function loadOlder(): Promise<void> {
     const before = messages.oldestSeq;
-    if (before === undefined) return;
+    if (before === undefined) return Promise.resolve();
     // The events before the oldest shown, older system lines included.
-    client.history(room.id, { before, limit: PAGE_SIZE }).then((page) => messages.prepend(learnNames(page)), showError);
+    return client.history(room.id, { before, limit: PAGE_SIZE }).then((page) => messages.prepend(learnNames(page)), showError);
   }
 
   function onJoined(result: JoinResult): void {
