@@ -52,7 +52,7 @@ export function joinRoom(roomId: string, admission: Admission, name: string): Pr
 }
 
 /** Create a room the session's user owns; answers with its join code (null for an open room). */
-export function createRoom(room: { name: string; kind: 'persistent' | 'relay'; joinRule: 'code' | 'open' }): Promise<{ room: RoomInfo; joinCode: string | null }> {
+export function createRoom(room: { name: string; kind: 'persistent' | 'relay'; joinRule: 'code' | 'open'; e2ee: boolean }): Promise<{ room: RoomInfo; joinCode: string | null }> {
   return withFreshAccess(() => call('/api/v1/rooms', { method: 'POST', body: room }));
 }
 
