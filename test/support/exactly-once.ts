@@ -52,11 +52,14 @@ export async function recorder(url: string, token: string, roomId: string): Prom
  * acked. `onAck` sees each ack; `refused.count` counts the retryable errors met.
  */
 export async function sendAll(r: Recorder, roomId: string, count: number, inFlight: number, onAck: () => void, refused = { count: 0 }): Promise<void> {
+  // The sender's id is read once, while connected: between two sockets the client has no welcome.
+  const sender = r.client.user?.id;
+  if (sender === undefined) throw new Error('sendAll: the recorder is not connected');
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const n = next++;
-      const clientId = `${r.client.user?.id ?? 'anon'}-${n}`;
+      const clientId = `${sender}-${n}`;
       const ack = await sendUntilAcked(r.client, roomId, clientId, refused);
       r.acks.set(clientId, ack);
       onAck();
