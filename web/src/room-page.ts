@@ -6,15 +6,14 @@
  * connection status line.
  * Built on the client SDK, which reconnects, resumes by seq, resends unacked commands and folds the
  * timeline into the room's state; this page only renders what the SDK delivers. Entries on screen
- * are marked read while the tab is visible. Moderators and owners also open the room's audit log
- * (`audit-log.ts`) from the header.
+ * are marked read while the tab is visible. The header's role-dependent actions (invite, audit log,
+ * settings, leave, sign out) are `room-actions.ts`.
  */
 import { CLOSE_CODES, ParleyClient, type HistoryPage, type JoinResult, type MemberInfo, type MemberRole, type MessageEvent, type RoomInfo, type TimelineEvent } from '../../client/src/index.ts';
-import { createInvite, currentSession, isSignedIn, joinLink, leaveRoom, logout, members as fetchMembers, type User } from './api.ts';
+import { currentSession, members as fetchMembers, type User } from './api.ts';
 import { sharePanel, takeOffer } from './share.ts';
 import { RoomNav } from './room-nav.ts';
-import { roomSettings } from './room-settings.ts';
-import { openAuditLog } from './audit-log.ts';
+import { RoomActions } from './room-actions.ts';
 import { el, mount } from './elements.ts';
 import { describe } from './error-text.ts';
 import { whenText } from './event-lines.ts';
@@ -61,12 +60,6 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   const unread = el('span', { id: 'unread', class: 'badge', title: 'unread messages' });
   const retryNow = el('button', { type: 'button', id: 'retry-now', class: 'secondary', hidden: '' }, 'Retry now');
   const online = el('span', { id: 'online', class: 'muted' });
-  const signOut = options.token === undefined ? el('button', { type: 'button', id: 'sign-out', class: 'secondary' }, 'Sign out') : undefined;
-  // Inside an integrator's embed, membership is the integrator's business: no Leave there.
-  const leave = options.token === undefined ? el('button', { type: 'button', id: 'leave-room', class: 'secondary' }, 'Leave room') : undefined;
-  const invite = el('button', { type: 'button', id: 'invite-people', class: 'secondary', hidden: '' }, 'Invite people');
-  const settings = el('button', { type: 'button', id: 'room-settings', class: 'secondary', hidden: '', 'aria-controls': 'settings', 'aria-expanded': 'false' }, 'Settings');
-  const auditButton = el('button', { type: 'button', id: 'audit-log-button', class: 'secondary', hidden: '', 'aria-controls': 'audit-log', 'aria-expanded': 'false' }, 'Audit log');
   const error = el('p', { id: 'room-error', class: 'error', role: 'alert' });
   const members = new MemberList(me, { roomId: room.id, userId: me.id, role: () => myRole, onError: showError });
   const knownName = (userId: string) => members.nameOf(userId) ?? client.roomState(room.id)?.members.get(userId)?.name ?? names.get(userId);
@@ -98,6 +91,16 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
   // On a phone the members panel folds away behind "Members", as the sidebar does behind "Rooms".
   const membersToggle = el('button', { type: 'button', id: 'members-toggle', class: 'secondary', 'aria-controls': 'members-panel', 'aria-expanded': 'false' }, 'Members');
   const membersPanel = el('aside', { id: 'members-panel', 'aria-label': 'Members' }, el('h2', {}, 'Members'), members.element);
+  const actions = new RoomActions({
+    roomId: room.id,
+    roomName: () => roomName,
+    embedded: options.token !== undefined,
+    knownName,
+    place: (panel) => header.append(panel),
+    say: (text) => (error.textContent = text),
+    onError: showError,
+    navigate,
+  });
   const header = el(
     'header',
     {},
@@ -108,7 +111,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     retryNow,
     online,
     membersToggle,
-    el('span', { class: 'header-actions' }, invite, auditButton, settings, ...(leave === undefined ? [] : [leave]), ...(signOut === undefined ? [] : [signOut])),
+    actions.element,
   );
 
   mount(
@@ -124,19 +127,6 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
       error,
     ),
   );
-
-  /** Invite and Audit log for moderators and owners, Settings for owners; the audit log closes for anyone else. */
-  function showRoleButtons(): void {
-    invite.hidden = auditButton.hidden = myRole !== 'owner' && myRole !== 'moderator';
-    settings.hidden = myRole !== 'owner';
-    if (auditButton.hidden) closeAuditLog();
-  }
-
-  /** Remove the audit log panel, if open; its button says it is collapsed. */
-  function closeAuditLog(): void {
-    document.getElementById('audit-log')?.remove();
-    auditButton.setAttribute('aria-expanded', 'false');
-  }
 
   function showError(err: unknown): void {
     // Once removed, banned or closed, that explanation stays: a request still on its way when it
@@ -219,7 +209,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     for (const m of list) names.set(m.userId, m.name);
     members.set(list);
     myRole = members.roleOf(me.id) ?? myRole;
-    showRoleButtons();
+    actions.setRole(myRole);
     renderOnline();
   }
 
@@ -293,7 +283,7 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
         if (event.type === 'member_unmuted' && event.userId === me.id) muteUntil(undefined);
         if (event.type === 'member_role_changed' && event.userId === me.id) {
           myRole = event.role;
-          showRoleButtons();
+          actions.setRole(myRole);
           for (const seq of client.roomState(room.id)?.messages.keys() ?? []) messages.update(seq);
         }
         if (event.type !== 'room_updated' && event.type !== 'room_closed' && event.type !== 'system') reloadMembers();
@@ -469,48 +459,8 @@ export function showRoomPage(room: RoomInfo, me: User, navigate: (path: string, 
     input.focus();
   });
   input.addEventListener('keydown', (event) => event.key === 'Escape' && replyTo !== undefined && stopReply());
-  signOut?.addEventListener('click', () => {
-    // A guest's session is all there is of them: say what signing out loses before doing it.
-    if (!isSignedIn() && signOut.dataset.confirm === undefined) {
-      signOut.dataset.confirm = '';
-      signOut.textContent = 'Sign out anyway';
-      error.textContent = 'You are a guest: signing out ends your guest session and you leave your rooms. To come back you will need the invitation link or join code again, and you will join as someone new.';
-      return;
-    }
-    logout().then(() => navigate('/'), showError);
-  });
-  leave?.addEventListener('click', () => {
-    if (leave.dataset.confirm === undefined) {
-      leave.dataset.confirm = '';
-      leave.textContent = 'Leave for good';
-      error.textContent = `Leaving ends your membership of ${roomName}: to come back you will need an invitation again.`;
-      return;
-    }
-    leaveRoom(room.id).then(() => navigate('/', `You left ${roomName}.`), showError);
-  });
-  invite.addEventListener('click', () => {
-    createInvite(room.id).then(({ invite: token, expiresAt }) => {
-      document.getElementById('share')?.remove();
-      header.append(sharePanel(joinLink(room.id, { invite: token }), `This link lets one person join, until ${whenText(expiresAt)}. Make one per person.`));
-    }, showError);
-  });
-  settings.addEventListener('click', () => {
-    const shown = document.getElementById('settings');
-    settings.setAttribute('aria-expanded', String(shown === null));
-    if (shown !== null) return shown.remove();
-    header.append(roomSettings({ id: room.id, name: roomName }, (panel) => header.append(panel), showError));
-  });
   membersToggle.addEventListener('click', () => {
     membersToggle.setAttribute('aria-expanded', String(membersPanel.classList.toggle('open')));
-  });
-  auditButton.addEventListener('click', () => {
-    if (document.getElementById('audit-log') !== null) return closeAuditLog();
-    auditButton.setAttribute('aria-expanded', 'true');
-    const onClose = () => {
-      closeAuditLog();
-      auditButton.focus();
-    };
-    openAuditLog({ roomId: room.id, knownName, onError: showError, onClose }, (panel) => header.append(panel));
   });
   roomsToggle?.addEventListener('click', () => {
     const open = nav?.element.classList.toggle('open') === true;
