@@ -1124,8 +1124,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
       test('finds words of any script, split where the words of the text are', () =>
         withStore(async (store) => {
           await openRoom(store, 'u');
-          const m = await send(store, 'u', { body: 'Grüße aus Köln, привет мир! ελληνικά (x2)' });
-          for (const text of ['grüße', 'köln', 'ПРИВЕТ', 'мир', 'ελλη', 'x2']) assert.deepEqual(await found(store, text), [`u:${m.seq}:${m.body}`], text);
+          const m = await send(store, 'u', { body: 'Grüße aus Köln, привет мир! ελληνικά (x2) हिन्दी 東京タワー' });
+          for (const text of ['grüße', 'köln', 'ПРИВЕТ', 'мир', 'ελλη', 'x2', 'हिन्दी', '東京']) assert.deepEqual(await found(store, text), [`u:${m.seq}:${m.body}`], text);
         }));
 
       test('only rooms the searcher is a member of now: a stranger finds nothing, even naming the room; a member who left finds nothing more', () =>
