@@ -25,6 +25,7 @@ import {
   type MemberRole,
   type ReadPush,
   type RoomInfo,
+  type SearchResponse,
   type TimelineEvent,
 } from '../protocol/index.ts';
 import type { MyRoom } from '../protocol/http.ts';
@@ -42,6 +43,7 @@ import { Rooms } from './rooms.ts';
 import { Members } from './members.ts';
 import { Messages, type SendInput } from './messages.ts';
 import { History, type HistoryQuery } from './history.ts';
+import { Search, type SearchInput } from './search.ts';
 import { Resume } from './resume.ts';
 import { RoomPresence } from './presence.ts';
 import { Typing } from './typing.ts';
@@ -106,6 +108,7 @@ export class Chat {
   readonly #members: Members;
   readonly #messages: Messages;
   readonly #history: History;
+  readonly #search: Search;
   readonly #resume: Resume;
   readonly #presence: RoomPresence;
   readonly #typing: Typing;
@@ -150,6 +153,7 @@ export class Chat {
     });
     this.#moderation = new Moderation({ store: ports.store, timelines: timelines, rooms: this.rooms, members: this.#members, audit, now });
     this.#history = new History(timelines, options.historyPageMax);
+    this.#search = new Search({ search: ports.store.search, members: this.#members, rooms: this.rooms });
     this.#resume = new Resume({
       timelines: timelines,
       relayLog: ports.relayLog,
@@ -513,6 +517,14 @@ export class Chat {
   async history(principal: Principal, roomId: string, query: HistoryQuery): Promise<HistoryPage> {
     await this.#members.require(principal, roomId);
     return this.#history.page(await this.rooms.get(roomId), query);
+  }
+
+  /**
+   * Messages of the principal's plaintext rooms holding the words of `input.q`, newest first, a page
+   * at a time (issue 13, Search). Throws ROOM_NOT_FOUND, NOT_SEARCHABLE, VALIDATION_FAILED (see {@link Search.messages}).
+   */
+  search(principal: Principal, input: SearchInput): Promise<SearchResponse> {
+    return this.#search.messages(principal, input);
   }
 
   /** The room as a member sees it, with their role, read marker and unread count. */

@@ -46,6 +46,7 @@ const catalog = {
   ROOM_CLOSED: { status: 410, retryable: false, meaning: 'The room is closed: it accepts no new messages or members.' },
   MESSAGE_TOO_LARGE: { status: 413, retryable: false, meaning: 'The message body exceeds the room\'s size limit.' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, meaning: 'The request body or frame exceeds the size limit.' },
+  NOT_SEARCHABLE: { status: 422, retryable: false, meaning: 'The room\'s messages cannot be searched on the server: it is end-to-end encrypted (its bodies are opaque to the server) or a relay room (it stores no messages); `details.reason`: `e2ee` or `relay`.' },
   MESSAGE_REFUSED: { status: 422, retryable: false, meaning: 'The room\'s content policy refused the message (`details.reason`: `word_filter`); nothing was stored.' },
   RATE_LIMITED: { status: 429, retryable: true, meaning: 'Too many requests; retry after `details.retryAfterMs`.' },
   INTERNAL: { status: 500, retryable: true, meaning: 'An unexpected server error; it was logged, never sent.' },

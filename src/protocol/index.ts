@@ -20,6 +20,7 @@ export * from './presence.ts';
 export * from './embed.ts';
 export * from './moderation.ts';
 export * from './names.ts';
+export * from './search.ts';
 
 /** Every frame a client may send (client → server). */
 export const ClientFrame = z.discriminatedUnion('type', [

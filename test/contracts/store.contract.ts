@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyError, type ErrorCode } from '../../src/protocol/errors.ts';
 import type { MemberRole, MessageEvent, TimelineEvent } from '../../src/protocol/index.ts';
-import type { AccountRecord, AuditRecord, NewMessage, NewRoom, Store, StoreTimeline } from '../../src/core/ports/store.ts';
+import type { AccountRecord, AuditRecord, MessageSearch, NewMessage, NewRoom, Store, StoreTimeline } from '../../src/core/ports/store.ts';
 
 /** Creates one fresh, empty store; `dispose` closes it (also after `store.close()`) and removes its data. */
 export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
@@ -1098,6 +1098,131 @@ export function storeContract(name: string, factory: StoreFactory): void {
           await store.timeline.commit(newEvent('kept', { type: 'member_unbanned', userId: 'eve' }), checked);
           await store.timeline.commit(newEvent('kept', { type: 'room_closed' }), checked);
           assert.deepEqual((await store.audit.page({ roomId: 'kept', limit: 5 })).entries.map((e) => e.action), ['member_banned']);
+        }));
+    });
+
+    describe('search', () => {
+      /** Search as `userId` (alice by default) for `text`; answers the hits as `roomId:seq:body`. */
+      async function found(store: Store, text: string, query: Partial<Omit<MessageSearch, 'text'>> = {}): Promise<string[]> {
+        const { hits } = await store.search.messages({ userId: 'alice', text, limit: 50, ...query });
+        return hits.map((h) => `${h.roomId}:${h.seq}:${h.body}`);
+      }
+
+      test('finds appended messages holding every word, case ignored, the last word also as a prefix, newest first, with room and sender', () =>
+        withStore(async (store) => {
+          await openRoom(store, 's', ['alice', 'bob']);
+          const a = await send(store, 's', { body: 'The quick brown Fox', createdAt: T0 + 10 });
+          const b = await send(store, 's', { body: 'a QUICK fox again', senderId: 'bob', senderName: 'Bob', createdAt: T0 + 20 });
+          await send(store, 's', { body: 'slow brown dog', createdAt: T0 + 30 });
+          assert.deepEqual(await found(store, 'quick fox'), [`s:${b.seq}:a QUICK fox again`, `s:${a.seq}:The quick brown Fox`]);
+          assert.deepEqual(await found(store, 'BROWN qui'), [`s:${a.seq}:The quick brown Fox`], 'the last word is a prefix');
+          assert.deepEqual(await found(store, 'qui brown'), [], 'only the last word is a prefix');
+          const { hits } = await store.search.messages({ userId: 'bob', text: 'again', limit: 5 });
+          assert.deepEqual(hits, [{ roomId: 's', roomName: 'Room s', seq: b.seq, senderId: 'bob', senderName: 'Bob', createdAt: T0 + 20, body: 'a QUICK fox again' }]);
+        }));
+
+      test('finds words of any script, split where the words of the text are', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'u');
+          const m = await send(store, 'u', { body: 'Grüße aus Köln, привет мир! ελληνικά (x2) हिन्दी 東京タワー' });
+          for (const text of ['grüße', 'köln', 'ПРИВЕТ', 'мир', 'ελλη', 'x2', 'हिन्दी', '東京']) assert.deepEqual(await found(store, text), [`u:${m.seq}:${m.body}`], text);
+        }));
+
+      test('only rooms the searcher is a member of now: a stranger finds nothing, even naming the room; a member who left finds nothing more', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'mine', ['alice', 'bob']);
+          await openRoom(store, 'theirs', ['carol']);
+          const m = await send(store, 'mine', { body: 'shared secret' });
+          await send(store, 'theirs', { body: 'shared secret too', senderId: 'carol' });
+          assert.deepEqual(await found(store, 'secret'), [`mine:${m.seq}:shared secret`]);
+          assert.deepEqual(await found(store, 'secret', { roomId: 'theirs' }), []);
+          assert.deepEqual(await found(store, 'secret', { userId: 'mallory' }), []);
+          await store.timeline.commit(newEvent('mine', { type: 'member_left', userId: 'bob', senderId: 'bob' }), checked);
+          assert.deepEqual(await found(store, 'secret', { userId: 'bob' }), []);
+        }));
+
+      test('an edit re-indexes the message with its new body; a deletion drops it', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'ed');
+          const kept = await send(store, 'ed', { body: 'teh original typo' });
+          const gone = await send(store, 'ed', { body: 'regrettable words' });
+          await store.timeline.commit(newEvent('ed', { type: 'message_edited', target: kept.seq, body: 'the corrected text', senderId: 'alice' }), asMember);
+          assert.deepEqual(await found(store, 'typo'), [], 'the old body is not found');
+          assert.deepEqual(await found(store, 'corrected'), [`ed:${kept.seq}:the corrected text`]);
+          await store.timeline.commit(newEvent('ed', { type: 'message_deleted', target: gone.seq, senderId: 'alice' }), asMember);
+          assert.deepEqual(await found(store, 'regrettable'), []);
+          await store.timeline.commit(newEvent('ed', { type: 'message_deleted', target: kept.seq, senderId: 'alice' }), asMember);
+          assert.deepEqual(await found(store, 'corrected'), []);
+        }));
+
+      test('messages of e2ee rooms are never indexed, nor are system notices or edit events', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'enc', ['alice'], { e2ee: true });
+          await openRoom(store, 'plain');
+          const e = await send(store, 'enc', { body: 'ciphertext lookalike' });
+          await store.timeline.commit(newEvent('enc', { type: 'message_edited', target: e.seq, body: 'ciphertext again', senderId: 'alice' }), asMember);
+          await store.timeline.commit(newEvent('plain', { type: 'system', body: 'ciphertext notice' }), checked);
+          assert.deepEqual(await found(store, 'ciphertext'), []);
+          assert.deepEqual(await found(store, 'ciphertext', { roomId: 'enc' }), []);
+        }));
+
+      test('filters by room, sender and time (inclusive), together', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'f1', ['alice', 'bob']);
+          await openRoom(store, 'f2', ['alice', 'bob']);
+          const sent = [];
+          for (const [i, roomId, senderId] of [[1, 'f1', 'alice'], [2, 'f1', 'bob'], [3, 'f2', 'alice'], [4, 'f2', 'bob'], [5, 'f1', 'bob']] as const) {
+            sent.push(await send(store, roomId, { body: `report ${i}`, senderId, createdAt: T0 + i * 100 }));
+          }
+          const bodies = async (query: Partial<MessageSearch>) => (await found(store, 'report', query)).map((h) => h.split(':')[2]);
+          assert.deepEqual(await bodies({}), ['report 5', 'report 4', 'report 3', 'report 2', 'report 1']);
+          assert.deepEqual(await bodies({ roomId: 'f1' }), ['report 5', 'report 2', 'report 1']);
+          assert.deepEqual(await bodies({ senderId: 'bob' }), ['report 5', 'report 4', 'report 2']);
+          assert.deepEqual(await bodies({ from: T0 + 200, to: T0 + 400 }), ['report 4', 'report 3', 'report 2']);
+          assert.deepEqual(await bodies({ roomId: 'f2', senderId: 'bob', from: T0 + 400 }), ['report 4']);
+        }));
+
+      test('pages with before = the last hit: every match once, none skipped, hasMore false on the last page, also with equal times', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'p1');
+          await openRoom(store, 'p2');
+          // Five pairs sent at the same millisecond in two rooms, and one more in the same room at the same time.
+          const expected = new Set<string>();
+          for (let i = 0; i < 5; i += 1) {
+            for (const roomId of ['p1', 'p2']) expected.add(`${roomId}:${(await send(store, roomId, { body: `page item ${i}`, createdAt: T0 + i })).seq}`);
+          }
+          expected.add(`p1:${(await send(store, 'p1', { body: 'page item again', createdAt: T0 + 4 })).seq}`);
+          const seen: string[] = [];
+          let before: MessageSearch['before'];
+          let pages = 0;
+          for (;;) {
+            const page = await store.search.messages({ userId: 'alice', text: 'page item', limit: 3, before });
+            pages += 1;
+            seen.push(...page.hits.map((h) => `${h.roomId}:${h.seq}`));
+            const last = page.hits.at(-1);
+            if (!page.hasMore || last === undefined) break;
+            before = { createdAt: last.createdAt, roomId: last.roomId, seq: last.seq };
+          }
+          assert.equal(pages, 4);
+          assert.equal(seen.length, 11, 'no repeats');
+          assert.deepEqual(new Set(seen), expected, 'no gaps');
+        }));
+
+      test('text is never query syntax: operators, quotes and column filters are plain words or separators; no word at all is VALIDATION_FAILED', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'x');
+          const m = await send(store, 'x', { body: 'body near the OR gate: not here' });
+          for (const text of ['"near" OR', 'body:near', 'NEAR(body gate)', '^near*', 'not -here', "o'r gate", 'gate)']) {
+            const hits = await found(store, text);
+            assert.ok(hits.length <= 1, text);
+          }
+          assert.deepEqual(await found(store, 'body:near'), [`x:${m.seq}:${m.body}`], 'a column filter is two words');
+          assert.deepEqual(await found(store, 'near OR'), [`x:${m.seq}:${m.body}`], 'OR is a word of the body');
+          assert.deepEqual(await found(store, 'gate AND'), [], 'AND is a word, and the body has none');
+          for (const text of ['', '   ', '"*^:()', '😀🎉', '-- ;']) {
+            await assert.rejects(store.search.messages({ userId: 'alice', text, limit: 5 }), validationFailed('q'), JSON.stringify(text));
+          }
+          await assert.rejects(store.search.messages({ userId: 'alice', text: 'x', limit: 0 }), validationFailed('limit'));
         }));
     });
 

@@ -1,4 +1,5 @@
 /** Store records for engine tests: deterministic ids and times so assertions can name them. */
+import { sql, type Kysely } from 'kysely';
 import type { NewMessage, NewRoom, Store } from '../../src/core/ports/store.ts';
 
 /** A fixed epoch-ms base for record times. */
@@ -43,3 +44,26 @@ export const range = (n: number): number[] => Array.from({ length: n }, (_, i) =
 
 /** The seqs of n messages appended after Alice's join: [2, 3, …, n + 1]. */
 export const afterJoin = (n: number): number[] => range(n).map((i) => i + 1);
+
+/**
+ * Rows as a store migrated up to 2026-12-03-02 (before message search) holds them: a plaintext room
+ * `plain` and an e2ee room `secret`, alice a member of both; in `plain` two messages with "old"
+ * (seqs 1, 2), a deleted one (3) and a system notice with "old" (4); in `secret` a message with "old".
+ */
+export async function seedBeforeSearch(db: Kysely<unknown>): Promise<void> {
+  for (const [id, e2ee] of [['plain', 0], ['secret', 1]] as const) {
+    await sql`insert into rooms (id, name, kind, max_members, join_rule, epoch, last_seq, created_at, e2ee) values (${id}, ${id}, 'persistent', 10, 'open', 'e', 4, ${T0}, ${e2ee})`.execute(db);
+    await sql`insert into members (room_id, user_id, name, role, joined_at, name_key) values (${id}, 'alice', 'Alice', 'member', ${T0}, 'alice')`.execute(db);
+  }
+  const rows = [
+    ['plain', 1, 'message', 'old plain words', null],
+    ['plain', 2, 'message', 'old words', null],
+    ['plain', 3, 'message', '', T0 + 9],
+    ['plain', 4, 'system', 'old notice', null],
+    ['secret', 1, 'message', 'old opaque', null],
+  ] as const;
+  for (const [roomId, seq, type, body, deletedAt] of rows) {
+    await sql`insert into events (id, room_id, seq, sender_id, sender_name, client_id, type, body, created_at, deleted_at)
+      values (${`${roomId}-${seq}`}, ${roomId}, ${seq}, 'alice', 'Alice', ${`c${seq}`}, ${type}, ${body}, ${T0 + seq}, ${deletedAt})`.execute(db);
+  }
+}

@@ -358,6 +358,57 @@ export interface AuditStore {
   page(query: { roomId?: string; before?: string; limit: number }): Promise<{ entries: AuditRecord[]; hasMore: boolean }>;
 }
 
+/** Where a message stands in search order: newest first by `createdAt`, then by room id and seq, descending. */
+export interface SearchPosition {
+  readonly createdAt: number;
+  readonly roomId: string;
+  readonly seq: number;
+}
+
+/** A full-text search of messages (see {@link SearchStore.messages}). Times are Unix ms, inclusive. */
+export interface MessageSearch {
+  /** Only rooms this user is a member of. */
+  readonly userId: string;
+  /** What the person typed; turned into words by `searchTerms` (src/protocol/search.ts), never used as query syntax. */
+  readonly text: string;
+  readonly roomId?: string | undefined;
+  readonly senderId?: string | undefined;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
+  /** Only messages after this position in search order (the last hit of the previous page). */
+  readonly before?: SearchPosition | undefined;
+  readonly limit: number;
+}
+
+/** One message found, with its room's name. */
+export interface SearchHit extends SearchPosition {
+  readonly roomName: string;
+  readonly senderId: string;
+  readonly senderName: string;
+  /** The body as it stands now (after edits). */
+  readonly body: string;
+}
+
+/**
+ * Full-text search over messages (issue 13, Search): SQLite FTS5, PostgreSQL `tsvector` with a GIN
+ * index ('simple' configuration: no stemming or stop words, so every language's words are found).
+ *
+ * The index follows the timeline inside the writing transaction (database triggers, so the append
+ * hot path runs no extra statement): a message is indexed when appended, re-indexed with its new
+ * body when edited, and dropped when deleted. Only messages of plaintext rooms are indexed; those of
+ * e2ee rooms never are (their bodies are opaque), and relay rooms store no messages.
+ */
+export interface SearchStore {
+  /**
+   * Messages (not deleted) of plaintext rooms that `userId` is a member of now, holding every word
+   * of `text` (the last one also as a prefix; case and, on SQLite, diacritics ignored), within the
+   * filters, in search order after `before`: the first `limit`, and whether more follow.
+   * Rejects with `VALIDATION_FAILED` when `text` holds no word or too many (`searchTerms`), or
+   * `limit` is not an integer ≥ 1; never with a query-syntax error, whatever `text` holds.
+   */
+  messages(query: MessageSearch): Promise<{ hits: SearchHit[]; hasMore: boolean }>;
+}
+
 /** The whole store. */
 export interface Store {
   readonly rooms: RoomStore;
@@ -369,6 +420,7 @@ export interface Store {
   readonly refreshTokens: RefreshTokenStore;
   readonly bans: BanStore;
   readonly audit: AuditStore;
+  readonly search: SearchStore;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   /** Flush pending group-committed writes, then release connections. */

@@ -19,11 +19,12 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SessionStore, Store, StoreTimeline } from '../../core/ports/store.ts';
+import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SearchStore, SessionStore, Store, StoreTimeline } from '../../core/ports/store.ts';
 import type { MessageEvent } from '../../protocol/index.ts';
 import { GroupCommit, type OnCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
+import { createSearchStore } from './search.ts';
 import type { Database } from './schema.ts';
 import { guardWith, unavailable, type ConstraintKind } from './store-errors.ts';
 import { createStoreTimeline } from './timeline/store-timeline.ts';
@@ -92,6 +93,7 @@ export class PostgresStore implements Store {
   readonly refreshTokens: RefreshTokenStore;
   readonly bans: BanStore;
   readonly audit: AuditStore;
+  readonly search: SearchStore;
   /** Resolves when PostgreSQL answers `select 1`. */
   readonly ping: () => Promise<void>;
 
@@ -156,6 +158,7 @@ export class PostgresStore implements Store {
     this.refreshTokens = records.refreshTokens;
     this.bans = records.bans;
     this.audit = records.audit;
+    this.search = createSearchStore(db, 'postgres', guardWith(dialect.classify));
     this.timeline = createStoreTimeline(db, dialect, (message) => this.#appends.submit(message));
     this.ping = records.ping;
   }

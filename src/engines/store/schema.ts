@@ -6,6 +6,8 @@
  * SQLite returns them as JS numbers; the PostgreSQL engine parses `int8` as a number
  * (`postgres/pool.ts`; values stay far below 2^53) so that these types hold for both.
  * The shape here must match `migrations/` (the migrations, not this file, create the tables).
+ * Not typed here: the full-text search index (migration 2026-12-04-01), a different structure per
+ * dialect, read only by `search.ts` and written only by its triggers.
  */
 import type { Generated, Selectable } from 'kysely';
 import type { AuditAction, JoinRule, MemberRole, MessageEvent, RoomKind, TimelineEvent, TimelineEventType } from '../../protocol/index.ts';

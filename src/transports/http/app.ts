@@ -20,6 +20,7 @@ import { healthRoutes } from './health.ts';
 import { sessionRoutes } from './sessions.ts';
 import { roomRoutes } from './rooms.ts';
 import { messageRoutes } from './messages.ts';
+import { searchRoutes } from './search.ts';
 import { moderationRoutes } from './moderation.ts';
 import { adminRoutes } from './admin.ts';
 import { accountRoutes } from './accounts.ts';
@@ -95,6 +96,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes, deps);
   await app.register(roomRoutes, deps);
   await app.register(messageRoutes, deps);
+  await app.register(searchRoutes, deps);
   await app.register(moderationRoutes, deps);
   await app.register(adminRoutes, deps);
   await app.register(accountRoutes, deps);

@@ -17,7 +17,7 @@ import type { NewMessage } from '../../../src/core/ports/store.ts';
 import { storeContract } from '../../contracts/store.contract.ts';
 import { MIGRATIONS, migrationProvider } from '../../../src/engines/store/migrations/index.ts';
 import { createPostgresSchema, requirePostgres, withPostgresClient } from '../../support/services.ts';
-import { T0, afterJoin, range, roomWithAlice, roomWithMembers, sampleJoin, sampleMessage, sampleRoom } from '../../support/store-records.ts';
+import { T0, afterJoin, range, roomWithAlice, roomWithMembers, sampleJoin, sampleMessage, sampleRoom, seedBeforeSearch } from '../../support/store-records.ts';
 
 const url = await requirePostgres();
 
@@ -143,6 +143,23 @@ function specifics(url: string): void {
       assert.equal((await store.timeline.append(sampleMessage('old', 3))).event.seq, 4);
     }));
 
+  test('upgrading to message search indexes the existing messages of plaintext rooms only: not deleted ones, not e2ee rooms\' nor other events', () =>
+    withSchema(async (open, schema) => {
+      const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` }) }) });
+      try {
+        const migrated = await new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema }).migrateTo('2026-12-03-02-member-name-key');
+        assert.equal(migrated.error, undefined);
+        await seedBeforeSearch(db);
+      } finally {
+        await db.destroy();
+      }
+      const store = await open();
+      const { hits } = await store.search.messages({ userId: 'alice', text: 'old', limit: 10 });
+      assert.deepEqual(hits.map((h) => [h.roomId, h.seq, h.body]), [['plain', 2, 'old words'], ['plain', 1, 'old plain words']]);
+      const indexed = await admin<{ room_id: string; seq: string }>(`select room_id, seq from ${schema}.message_search order by room_id, seq`);
+      assert.deepEqual(indexed.map((r) => [r.room_id, Number(r.seq)]), [['plain', 1], ['plain', 2]], 'only the plaintext room\'s live messages');
+    }));
+
   test('two stores opening the same empty schema at once (two nodes starting) both work and migrate it once', () =>
     withSchema(async (open, schema) => {
       const [a, b] = await Promise.all([open(), open()]);
@@ -158,9 +175,13 @@ function specifics(url: string): void {
       const first = await open();
       await first.rooms.create(room('old'));
       await first.close();
-      await admin(`drop index ${schema}.members_room_name_key`);
-      await admin(`alter table ${schema}.members drop column name_key`);
-      await admin(`delete from ${schema}.kysely_migration where name = '2026-12-03-02-member-name-key'`);
+      const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` }) }) });
+      try {
+        const undone = await new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema }).migrateTo('2026-12-03-01-timeline');
+        assert.equal(undone.error, undefined);
+      } finally {
+        await db.destroy();
+      }
       const before = [['u1', 'Alex', T0], ['u2', 'alex', T0 + 1], ['u3', 'Rene\u0301e', T0 + 2]] as const;
       for (const [userId, name, joinedAt] of before) await admin(`insert into ${schema}.members (room_id, user_id, name, role, joined_at) values ('old', $1, $2, 'member', $3)`, [userId, name, joinedAt]);
 

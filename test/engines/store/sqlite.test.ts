@@ -14,7 +14,7 @@ import { openSqliteStore, sqliteFile, type SqliteStore, type SqliteStoreOptions 
 import { ParleyError } from '../../../src/protocol/errors.ts';
 import { storeContract } from '../../contracts/store.contract.ts';
 import { MIGRATIONS, migrationProvider } from '../../../src/engines/store/migrations/index.ts';
-import { T0, afterJoin, range, roomWithAlice, sampleMessage } from '../../support/store-records.ts';
+import { T0, afterJoin, range, roomWithAlice, sampleMessage, seedBeforeSearch } from '../../support/store-records.ts';
 import type { Database } from '../../../src/engines/store/schema.ts';
 
 /** Run `fn` with a fresh temp directory, removed afterwards. */
@@ -136,6 +136,31 @@ describe('SQLite store specifics', () => {
         for (const name of ['ALEX', 'alex', 'Ren\u00e9e']) await assert.rejects(join('u9', name), (err: unknown) => err instanceof ParleyError && err.code === 'NAME_TAKEN');
         assert.equal((await join('u1', 'Alex')).duplicate, true);
         assert.equal((await join('u4', 'Carol')).duplicate, false);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  test('upgrading to message search indexes the existing messages of plaintext rooms only: not deleted ones, not e2ee rooms\' nor other events', () =>
+    withDir(async (dir) => {
+      const raw = new BetterSqlite3(sqliteFile(dir));
+      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
+      const migrated = await new Migrator({ db, provider: migrationProvider }).migrateTo('2026-12-03-02-member-name-key');
+      assert.equal(migrated.error, undefined);
+      await seedBeforeSearch(db);
+      await db.destroy();
+
+      const store = await open(dir);
+      try {
+        const { hits } = await store.search.messages({ userId: 'alice', text: 'old', limit: 10 });
+        assert.deepEqual(hits.map((h) => [h.roomId, h.seq, h.body]), [['plain', 2, 'old words'], ['plain', 1, 'old plain words']]);
+        const indexed = new BetterSqlite3(sqliteFile(dir), { readonly: true });
+        try {
+          assert.deepEqual(indexed.prepare('select room_id, seq from message_search_docs order by id').raw().all(), [['plain', 1], ['plain', 2]], 'only the plaintext room\'s live messages, oldest first');
+          assert.equal(indexed.prepare('select count(*) from message_search').pluck().get(), 2);
+        } finally {
+          indexed.close();
+        }
       } finally {
         await store.close();
       }
