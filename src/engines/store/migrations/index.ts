@@ -13,6 +13,7 @@ import * as roomMessageRate from './2026-12-01-04-room-message-rate.ts';
 import * as moderation from './2026-12-01-05-moderation.ts';
 import * as timeline from './2026-12-03-01-timeline.ts';
 import * as memberNameKey from './2026-12-03-02-member-name-key.ts';
+import * as conversations from './2026-12-04-02-conversations.ts';
 
 /** Migrations by name, oldest first. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-01-05-moderation': moderation,
   '2026-12-03-01-timeline': timeline,
   '2026-12-03-02-member-name-key': memberNameKey,
+  '2026-12-04-02-conversations': conversations,
 });
 
 /** A MigrationProvider over {@link MIGRATIONS}. */
