@@ -56,6 +56,7 @@ export const SETTINGS = {
   PARLEY_RESUME_MAX_MESSAGES: { schema: int(1, 100_000).default(1000), doc: 'Most timeline events replayed on a resume; a larger gap answers `resync`.' },
   PARLEY_EDIT_WINDOW_MS: { schema: int(0, 31 * 24 * 3_600_000).default(15 * 60_000), doc: 'How long after sending an author may edit a message (ms); 0 turns editing off.' },
   PARLEY_JOIN_MEMBERS_MAX: { schema: int(0, 1000).default(50), doc: 'Most members a join reply lists (online ones first); page the rest with GET /api/v1/rooms/:id/members.' },
+  PARLEY_GROUP_CONVERSATION_MAX_MEMBERS: { schema: int(2, 1000).default(12), doc: 'Most members of a group conversation (issue 13), its creator included; adding one more answers `ROOM_FULL`. Direct conversations always have two.' },
   PARLEY_RELAY_BUFFER_SIZE: { schema: int(1, 100_000).default(500), doc: 'Relay rooms: timeline events kept per room for resume and history.' },
   PARLEY_RELAY_DEDUPE_WINDOW_MS: { schema: int(1000, 24 * 3600_000).default(10 * 60_000), doc: 'Relay rooms: a resend with the same `clientId` by the same sender in the same room is answered as a duplicate (the original\'s id and seq) for this long after the original was accepted (ms), whatever the buffer size; only while the room keeps its epoch (see PARLEY_RELAY_TTL_MS).' },
   PARLEY_RELAY_TTL_MS: { schema: int(1000, 30 * 24 * 3600_000).default(3600_000), doc: 'Relay rooms: state (seq, resume buffer) is forgotten after this long without an event (ms), and as soon as the last member leaves.' },
@@ -180,6 +181,8 @@ export interface Config {
   readonly editWindowMs: number;
   /** Most members a join reply lists. */
   readonly joinMembersMax: number;
+  /** Most members of a group conversation, its creator included. */
+  readonly groupConversationMaxMembers: number;
   readonly typing: { readonly throttleMs: number; readonly ttlMs: number };
   /** Presence entries' lifetime without refresh; the window that coalesces a room's presence changes into one push (0: none). */
   readonly presence: { readonly ttlMs: number; readonly flushMs: number };
@@ -293,6 +296,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     positionCheckIntervalMs: e.PARLEY_POSITION_CHECK_INTERVAL_MS,
     editWindowMs: e.PARLEY_EDIT_WINDOW_MS,
     joinMembersMax: e.PARLEY_JOIN_MEMBERS_MAX,
+    groupConversationMaxMembers: e.PARLEY_GROUP_CONVERSATION_MAX_MEMBERS,
     typing: { throttleMs: e.PARLEY_TYPING_THROTTLE_MS, ttlMs: e.PARLEY_TYPING_TTL_MS },
     presence: { ttlMs: e.PARLEY_PRESENCE_TTL_MS, flushMs: e.PARLEY_PRESENCE_FLUSH_MS },
     sessions: { ttlMs: e.PARLEY_SESSION_TTL_MS, checkIntervalMs: e.PARLEY_SESSION_CHECK_INTERVAL_MS, cache: { ttlMs: e.PARLEY_AUTH_CACHE_TTL_MS, maxEntries: e.PARLEY_AUTH_CACHE_MAX_ENTRIES } },

@@ -95,6 +95,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     positionCheckIntervalMs: config.positionCheckIntervalMs,
     editWindowMs: config.editWindowMs,
     joinMembersMax: config.joinMembersMax,
+    groupConversationMaxMembers: config.groupConversationMaxMembers,
     metrics: metrics.core,
     wordFilter: config.moderation.wordFilter,
     wordFilterMode: config.moderation.wordFilterMode,

@@ -54,6 +54,7 @@ import { Moderation } from './moderation.ts';
 import { requireAllowed } from './permissions.ts';
 import { RateLimits } from './rate-limits.ts';
 import { Timelines } from './timeline/timelines.ts';
+import { Conversations } from './conversations.ts';
 import type { CreateRoomInput } from './rooms.ts';
 
 /** The client frames the core handles: every one but `auth`, which the transport answers. */
@@ -89,6 +90,8 @@ export interface ChatOptions {
   readonly editWindowMs?: number;
   /** Most members a join reply lists (PARLEY_JOIN_MEMBERS_MAX). @default 50 */
   readonly joinMembersMax?: number;
+  /** Most members of a group conversation, its creator included (PARLEY_GROUP_CONVERSATION_MAX_MEMBERS). @default 12 */
+  readonly groupConversationMaxMembers?: number;
   /** Told what the core does (messages, deliveries, joins, refusals). @default NO_METRICS */
   readonly metrics?: Metrics;
   /** Words and phrases the word filter of plaintext rooms acts on (PARLEY_WORD_FILTER). @default [] */
@@ -103,6 +106,8 @@ export interface ChatOptions {
 
 export class Chat {
   readonly rooms: Rooms;
+  /** Direct and group conversations, and blocking (issue 13). */
+  readonly conversations: Conversations;
   /** Named limits over the shared counters; transports count requests and connections with it. */
   readonly rateLimits: RateLimits;
   readonly #members: Members;
@@ -128,6 +133,7 @@ export class Chat {
     this.rateLimits = new RateLimits(ports.counters, onError);
     const timelines = new Timelines({ store: ports.store, relayLog: ports.relayLog, broker: ports.broker, editWindowMs: options.editWindowMs ?? 15 * 60_000, onError, now });
     this.rooms = new Rooms({ store: ports.store, relayLog: ports.relayLog, timelines: timelines, now });
+    this.conversations = new Conversations({ store: ports.store, rooms: this.rooms, timelines, groupMaxMembers: options.groupConversationMaxMembers ?? 12, now });
     this.#fanout = new Fanout({
       broker: ports.broker,
       timelines: timelines,
@@ -262,6 +268,7 @@ export class Chat {
         const joined = this.#joined(connection, frame.roomId);
         requireAllowed(principal, joined.role, 'send', frame.roomId);
         this.#moderation.requireUnmuted(frame.roomId, joined.mutedUntil);
+        await this.conversations.refuseIfBlocked(principal, joined.room);
         await this.#typing.set(frame.roomId, principal.userId, principal.name, frame.active);
         return {};
       }
@@ -280,13 +287,15 @@ export class Chat {
    * A joined room the connection may write to, by the connection's view of its membership (kept in
    * line with the room's timeline): its role allows sending and no mute is in force. Persistent
    * rooms' writes are checked again, from durable state, inside the store's transaction.
-   * Throws NOT_JOINED, FORBIDDEN, MEMBER_MUTED (the refusal of write `clientId` is audited), ROOM_CLOSED.
+   * A direct conversation's member blocked by the other is refused (`Conversations.refuseIfBlocked`).
+   * Throws NOT_JOINED, FORBIDDEN, MEMBER_MUTED (the refusal of write `clientId` is audited), ROOM_CLOSED, BLOCKED.
    */
   async #writer(connection: Connection, roomId: string, clientId: string): Promise<JoinedRoom> {
     const joined = this.#joined(connection, roomId);
     requireAllowed(connection.principal, joined.role, 'send', roomId);
     await this.#moderation.refuseIfMuted(connection.principal, roomId, joined.mutedUntil, clientId);
     if (joined.room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${roomId} is closed`);
+    await this.conversations.refuseIfBlocked(connection.principal, joined.room);
     return joined;
   }
 
@@ -348,11 +357,13 @@ export class Chat {
 
   /**
    * Check that `principal` may take `action` in the room (an owner, a moderator for invites and
-   * kicks, or an admin). Resolves the room. Throws ROOM_NOT_FOUND (also: not a member), FORBIDDEN.
+   * kicks, or an admin). Resolves the room. Throws ROOM_NOT_FOUND (also: not a member), FORBIDDEN
+   * (also: invites to a conversation, which takes members only when a member adds them; issue 13).
    */
   async authorize(principal: Principal, roomId: string, action: 'invite' | 'kick' | 'manage'): Promise<RoomRecord> {
     const room = await this.rooms.fresh(roomId);
     await this.#members.authorize(principal, roomId, action);
+    if (action === 'invite' && room.conversation !== null) throw new ParleyError('FORBIDDEN', 'A conversation has no invites: its members add people', { details: { roomId } });
     return room;
   }
 
@@ -506,11 +517,13 @@ export class Chat {
     return this.#messages.notice(principal, room, clientId, body);
   }
 
-  /** The room a principal writes to over HTTP, checked from durable state. Throws ROOM_NOT_FOUND, FORBIDDEN, MEMBER_MUTED (the refusal of write `clientId` is audited). */
+  /** The room a principal writes to over HTTP, checked from durable state. Throws ROOM_NOT_FOUND, FORBIDDEN, MEMBER_MUTED (the refusal of write `clientId` is audited), BLOCKED. */
   async #httpWriter(principal: Principal, roomId: string, clientId: string): Promise<RoomRecord> {
     const member = await this.#members.require(principal, roomId, 'send');
     await this.#moderation.refuseIfMuted(principal, roomId, member.mutedUntil, clientId);
-    return this.rooms.get(roomId);
+    const room = await this.rooms.get(roomId);
+    await this.conversations.refuseIfBlocked(principal, room);
+    return room;
   }
 
   /** A history page for a member. Throws ROOM_NOT_FOUND (also: not a member). */

@@ -69,8 +69,10 @@ export class Members {
    * Add the principal to an open room with `role` (idempotent: an existing member keeps its role),
    * taking a seat atomically, as a `member_joined` event. Throws BANNED (recorded in the audit log
    * first), ROOM_CLOSED, ROOM_FULL, ROOM_NOT_FOUND, NAME_TAKEN. The caller has already applied the join rule.
+   * Conversations are never entered this way (by code, invite or credential grant: issue 13): FORBIDDEN.
    */
   async add(principal: Principal, room: RoomRecord, role: MemberRole = 'member'): Promise<MemberRecord> {
+    if (room.conversation !== null) throw new ParleyError('FORBIDDEN', 'Nobody joins a conversation: its members add people', { details: { roomId: room.id } });
     if (room.closedAt !== null) throw new ParleyError('ROOM_CLOSED', `Room ${room.id} is closed`);
     try {
       await this.#o.timelines.commit(room, { userId: principal.userId, name: principal.name }, { type: 'member_joined', userId: principal.userId, name: principal.name, role }, { authority: 'checked' });

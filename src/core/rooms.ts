@@ -110,8 +110,9 @@ export class Rooms {
     else if (event.type === 'room_updated' && event.name !== undefined) this.#cache.set(room.id, { ...room, name: event.name });
   }
 
-  /** Replace the join code hash. Throws ROOM_NOT_FOUND. */
+  /** Replace the join code hash. Throws ROOM_NOT_FOUND, FORBIDDEN (a conversation, which never has a code: issue 13). */
   async setJoinCodeHash(roomId: string, hash: string | null): Promise<RoomRecord> {
+    if ((await this.get(roomId)).conversation !== null) throw new ParleyError('FORBIDDEN', 'A conversation has no join code: its members add people', { details: { roomId } });
     const room = await this.options.store.rooms.setJoinCodeHash(roomId, hash);
     if (room === undefined) throw new ParleyError('ROOM_NOT_FOUND', `No room has id ${roomId}`);
     this.#cache.set(roomId, room);
@@ -133,6 +134,7 @@ export class Rooms {
       closedAt: room.closedAt,
       epoch: position.epoch,
       lastSeq: position.lastSeq,
+      ...(room.conversation === null ? {} : { conversation: room.conversation }),
     };
   }
 

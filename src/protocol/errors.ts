@@ -33,6 +33,7 @@ const catalog = {
   TICKET_INVALID: { status: 403, retryable: false, meaning: 'The embed ticket is malformed, forged, expired, too long-lived, or from an origin its integrator does not allow.' },
   NOT_MEMBER: { status: 404, retryable: false, meaning: 'The user acted upon (a member to kick, mute or promote) is not a member of this room.' },
   BANNED: { status: 403, retryable: false, meaning: 'The principal is banned from this room: no join code, invite, auth key or credential grant admits it until a moderator lifts the ban.' },
+  BLOCKED: { status: 403, retryable: false, meaning: 'The other person of this direct conversation blocked you: your messages, edits, reactions and typing are refused until they unblock you.' },
   MEMBER_MUTED: { status: 403, retryable: false, meaning: 'A moderator muted this member: sends and typing are refused until `details.mutedUntil` (Unix ms).' },
   EDIT_WINDOW_CLOSED: { status: 403, retryable: false, meaning: 'The message is older than the edit window (`PARLEY_EDIT_WINDOW_MS`, `details.editWindowMs`): it can no longer be edited.' },
   ORIGIN_NOT_ALLOWED: { status: 403, retryable: false, meaning: 'The request\'s Origin is not in the configured allowlist.' },

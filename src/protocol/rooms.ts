@@ -9,9 +9,20 @@ import { CommandId, RoomId } from './ids.ts';
 export const RoomKind = z.enum(['persistent', 'relay']).describe('persistent: history stored; relay: never stored, short resume buffer.').meta({ id: 'RoomKind' });
 export type RoomKind = z.infer<typeof RoomKind>;
 
-/** `code`: joiners present the room's join code. `open`: anyone who knows the room id may join. */
-export const JoinRule = z.enum(['code', 'open']).describe('code: joiners present the join code; open: anyone with the room id may join.').meta({ id: 'JoinRule' });
+/**
+ * `code`: joiners present the room's join code. `open`: anyone who knows the room id may join.
+ * Conversations (issue 13) report `code` and have no code: nobody joins them; members add people.
+ */
+export const JoinRule = z.enum(['code', 'open']).describe('code: joiners present the join code; open: anyone with the room id may join. Conversations report code and have none: members add people.').meta({ id: 'JoinRule' });
 export type JoinRule = z.infer<typeof JoinRule>;
+
+/**
+ * What kind of conversation a room is (issue 13): `direct` between two people (one per pair, its
+ * two members from its creation), `group` a small one whose members add people (up to
+ * PARLEY_GROUP_CONVERSATION_MAX_MEMBERS). Nobody joins a conversation by code, link or invite.
+ */
+export const ConversationKind = z.enum(['direct', 'group']).describe('direct: two people, one conversation per pair; group: a small conversation whose members add people.').meta({ id: 'ConversationKind' });
+export type ConversationKind = z.infer<typeof ConversationKind>;
 
 /**
  * The room policy set at creation (DESIGN.md: persistent | relay, e2ee, maxMembers, join rule).
@@ -49,6 +60,7 @@ export const RoomInfo = z
     closedAt: z.number().int().nullable().describe('Unix ms, or null while open.'),
     epoch: z.string().describe('Changes only if the room\'s seq numbering is reset; a client whose epoch differs must resync.'),
     lastSeq: z.number().int().min(0).describe('Seq of the newest timeline event (0 when empty).'),
+    conversation: ConversationKind.optional().describe('Set when the room is a conversation (issue 13); absent for an ordinary room.'),
   })
   .meta({ id: 'RoomInfo' });
 export type RoomInfo = z.infer<typeof RoomInfo>;

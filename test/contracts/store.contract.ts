@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyError, type ErrorCode } from '../../src/protocol/errors.ts';
 import type { MemberRole, MessageEvent, TimelineEvent } from '../../src/protocol/index.ts';
-import type { AccountRecord, AuditRecord, MessageSearch, NewMessage, NewRoom, Store, StoreTimeline } from '../../src/core/ports/store.ts';
+import type { AccountRecord, AuditRecord, ConversationJoin, MessageSearch, NewConversation, NewMessage, NewRoom, Store, StoreTimeline } from '../../src/core/ports/store.ts';
 
 /** Creates one fresh, empty store; `dispose` closes it (also after `store.close()`) and removes its data. */
 export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
@@ -44,6 +44,22 @@ function newEvent(roomId: string, fields: EventFields): CommitEvent {
 /** A `member_joined` event of `userId` (the sender) with `role`, joining at `createdAt`. */
 function joinEvent(roomId: string, userId: string, role: MemberRole = 'member', createdAt = T0): CommitEvent {
   return newEvent(roomId, { type: 'member_joined', userId, name: `User ${userId}`, role, senderId: userId, senderName: `User ${userId}`, createdAt });
+}
+
+/** A direct conversation room of `a` and `b` proposed under `id` (its key: the pair, sorted). */
+function directRoom(id: string, a: string, b: string): NewConversation {
+  return { ...newRoom(id, { joinRule: 'code', maxMembers: 2 }), conversation: 'direct', directKey: JSON.stringify([a, b].sort()) };
+}
+
+/** The `member_joined` events opening a conversation with `people` (opened by the first). */
+function conversationJoins(people: readonly (string | [string, string])[]): ConversationJoin[] {
+  const [first] = people;
+  const opener = typeof first === 'string' ? first : (first?.[0] ?? 'nobody');
+  return people.map((p) => {
+    const [userId, name] = typeof p === 'string' ? [p, `User ${p}`] : p;
+    nextId += 1;
+    return { type: 'member_joined', id: `ev-${nextId}`, senderId: opener, senderName: `User ${opener}`, clientId: `ev-client-${nextId}`, createdAt: T0 + nextId, userId, name, role: 'member' };
+  });
 }
 
 /** An account with defaults; override any field. */
@@ -123,11 +139,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
   describe(`Store contract: ${name}`, () => {
     describe('rooms', () => {
-      test('create returns the room with lastSeq 0 and closedAt null, and get returns the same record', () =>
+      test('create returns the room with lastSeq 0, closedAt null and no conversation, and get returns the same record', () =>
         withStore(async (store) => {
           const input = newRoom('r1', { kind: 'relay', maxMembers: 7, joinRule: 'code', messagesPerMinute: 42, joinCodeHash: 'ab'.repeat(32), epoch: 'e-9' });
           const created = await store.rooms.create(input);
-          assert.deepEqual(created, { ...input, lastSeq: 0, closedAt: null });
+          assert.deepEqual(created, { ...input, lastSeq: 0, closedAt: null, conversation: null });
           assert.deepEqual(await store.rooms.get('r1'), created);
         }));
 
@@ -1223,6 +1239,114 @@ export function storeContract(name: string, factory: StoreFactory): void {
             await assert.rejects(store.search.messages({ userId: 'alice', text, limit: 5 }), validationFailed('q'), JSON.stringify(text));
           }
           await assert.rejects(store.search.messages({ userId: 'alice', text: 'x', limit: 0 }), validationFailed('limit'));
+        }));
+    });
+
+    describe('conversations and blocks', () => {
+      test('opening a direct conversation inserts it with both members, their joins at seqs 1 and 2, and says it created it', () =>
+        withStore(async (store) => {
+          const opened = await store.conversations.open(directRoom('d1', 'ann', 'bob'), conversationJoins(['ann', 'bob']));
+          assert.equal(opened.created, true);
+          assert.equal(opened.room.id, 'd1');
+          assert.equal(opened.room.conversation, 'direct');
+          assert.equal(opened.room.lastSeq, 2);
+          assert.deepEqual(opened.events.map((e) => [e.seq, e.type, 'userId' in e ? e.userId : '']), [[1, 'member_joined', 'ann'], [2, 'member_joined', 'bob']]);
+          assert.equal(await memberCount(store, 'd1'), 2);
+          assert.equal((await store.rooms.get('d1'))?.conversation, 'direct');
+        }));
+
+      test('opening the same pair again, in either order and under another proposed id, answers the first room and appends nothing', () =>
+        withStore(async (store) => {
+          await store.conversations.open(directRoom('d1', 'ann', 'bob'), conversationJoins(['ann', 'bob']));
+          const again = await store.conversations.open(directRoom('d2', 'bob', 'ann'), conversationJoins(['bob', 'ann']));
+          assert.equal(again.created, false);
+          assert.equal(again.room.id, 'd1');
+          assert.deepEqual(again.events, []);
+          assert.equal(again.room.lastSeq, 2);
+          assert.equal(await store.rooms.get('d2'), undefined);
+        }));
+
+      test('of concurrent opens of one pair, exactly one creates the room, and every one answers it with two members (50 pairs)', () =>
+        withStore(async (store) => {
+          for (let pair = 0; pair < 50; pair += 1) {
+            const [a, b] = [`a${pair}`, `b${pair}`];
+            const results = await Promise.all([
+              store.conversations.open(directRoom(`p${pair}-x`, a, b), conversationJoins([a, b])),
+              store.conversations.open(directRoom(`p${pair}-y`, b, a), conversationJoins([b, a])),
+            ]);
+            assert.equal(results.filter((r) => r.created).length, 1, `pair ${pair}: one creation`);
+            assert.equal(results[0]?.room.id, results[1]?.room.id, `pair ${pair}: one room`);
+            const id = results[0]?.room.id ?? '';
+            assert.equal(await memberCount(store, id), 2);
+            assert.deepEqual((await all(store, id)).map((e) => e.seq), [1, 2], `pair ${pair}: two joins, no more`);
+            assert.equal(results.flatMap((r) => r.events).length, 2);
+          }
+        }));
+
+      test('the two people of a direct conversation may have names that differ only in case', () =>
+        withStore(async (store) => {
+          const opened = await store.conversations.open(directRoom('d1', 'u1', 'u2'), conversationJoins([['u1', 'Alex'], ['u2', 'alex']]));
+          assert.equal(await memberCount(store, opened.room.id), 2);
+        }));
+
+      test('opening a direct conversation again brings back a member who left', () =>
+        withStore(async (store) => {
+          await store.conversations.open(directRoom('d1', 'ann', 'bob'), conversationJoins(['ann', 'bob']));
+          await store.timeline.commit(newEvent('d1', { type: 'member_left', userId: 'bob', senderId: 'bob' }), checked);
+          const again = await store.conversations.open(directRoom('d2', 'ann', 'bob'), conversationJoins(['ann', 'bob']));
+          assert.deepEqual(again.events.map((e) => [e.seq, 'userId' in e ? e.userId : '']), [[4, 'bob']]);
+          assert.ok(await store.members.get('d1', 'bob'));
+        }));
+
+      test('a group conversation is inserted with its members; more members than maxMembers refuses ROOM_FULL and stores nothing', () =>
+        withStore(async (store) => {
+          const group: NewConversation = { ...newRoom('g1', { joinRule: 'code', maxMembers: 3 }), conversation: 'group' };
+          const opened = await store.conversations.open(group, conversationJoins(['ann', 'bob', 'cy']));
+          assert.equal(opened.room.conversation, 'group');
+          assert.equal(await memberCount(store, 'g1'), 3);
+          await assert.rejects(store.conversations.open({ ...group, id: 'g2' }, conversationJoins(['ann', 'bob', 'cy', 'dee'])), parley('ROOM_FULL'));
+          assert.equal(await store.rooms.get('g2'), undefined);
+          await assert.rejects(store.conversations.open(group, conversationJoins(['ann'])), validationFailed('id'));
+        }));
+
+      test('an ordinary room is no conversation', () =>
+        withStore(async (store) => {
+          assert.equal((await store.rooms.create(newRoom('r'))).conversation, null);
+          assert.equal((await store.rooms.get('r'))?.conversation, null);
+        }));
+
+      test('sharedName answers the name under which a person is a member of a room the viewer shares, else undefined', () =>
+        withStore(async (store) => {
+          await openRoom(store, 'r', ['ann', 'bob']);
+          assert.equal(await store.conversations.sharedName('ann', 'bob'), 'User bob');
+          assert.equal(await store.conversations.sharedName('ann', 'cy'), undefined);
+          await openRoom(store, 's', ['cy']);
+          assert.equal(await store.conversations.sharedName('ann', 'cy'), undefined);
+        }));
+
+      test('blocks: add is idempotent and keeps the first time; has, list and remove answer what is stored', () =>
+        withStore(async (store) => {
+          assert.deepEqual(await store.blocks.add({ blockerId: 'ann', blockedId: 'bob', createdAt: T0 }), { blockerId: 'ann', blockedId: 'bob', createdAt: T0 });
+          assert.deepEqual(await store.blocks.add({ blockerId: 'ann', blockedId: 'bob', createdAt: T0 + 5 }), { blockerId: 'ann', blockedId: 'bob', createdAt: T0 });
+          await store.blocks.add({ blockerId: 'ann', blockedId: 'cy', createdAt: T0 + 1 });
+          assert.equal(await store.blocks.has('ann', 'bob'), true);
+          assert.equal(await store.blocks.has('bob', 'ann'), false);
+          assert.deepEqual((await store.blocks.list('ann')).map((b) => b.blockedId), ['bob', 'cy']);
+          assert.equal(await store.blocks.remove('ann', 'bob'), true);
+          assert.equal(await store.blocks.remove('ann', 'bob'), false);
+          assert.equal(await store.blocks.has('ann', 'bob'), false);
+        }));
+
+      test('blockedInRoom is true only when another current member of the room blocks the user', () =>
+        withStore(async (store) => {
+          await store.conversations.open(directRoom('d1', 'ann', 'bob'), conversationJoins(['ann', 'bob']));
+          await store.blocks.add({ blockerId: 'cy', blockedId: 'bob', createdAt: T0 });
+          assert.equal(await store.blocks.blockedInRoom('d1', 'bob'), false, 'cy is not a member');
+          await store.blocks.add({ blockerId: 'ann', blockedId: 'bob', createdAt: T0 });
+          assert.equal(await store.blocks.blockedInRoom('d1', 'bob'), true);
+          assert.equal(await store.blocks.blockedInRoom('d1', 'ann'), false);
+          await store.blocks.remove('ann', 'bob');
+          assert.equal(await store.blocks.blockedInRoom('d1', 'bob'), false);
         }));
     });
 

@@ -23,6 +23,8 @@ export function describe(err: unknown): string {
     }
     case 'BANNED':
       return 'You are banned from this room. A moderator can lift the ban.';
+    case 'BLOCKED':
+      return 'You cannot write here: this person has blocked you.';
     case 'ROOM_CLOSED':
       return 'This room is closed: it takes no new messages or members.';
     case 'ROOM_NOT_FOUND':

@@ -11,7 +11,7 @@
  * - A taken primary key (room id, user id, token hash) or an unknown referenced user rejects with
  *   `VALIDATION_FAILED` naming the field in `details.field`.
  */
-import type { AuditAction, MessageEvent, RoomKind, JoinRule, MemberRole, TimelineEvent } from '../../protocol/index.ts';
+import type { AuditAction, ConversationKind, EventOf, MessageEvent, RoomKind, JoinRule, MemberRole, TimelineEvent } from '../../protocol/index.ts';
 import type { TimelineSource } from './timeline.ts';
 
 /** A room row. `lastSeq` is the newest timeline event's seq (0 when empty). */
@@ -31,10 +31,12 @@ export interface RoomRecord {
   readonly lastSeq: number;
   readonly createdAt: number;
   readonly closedAt: number | null;
+  /** Null for an ordinary room; the kind of conversation otherwise (issue 13). */
+  readonly conversation: ConversationKind | null;
 }
 
-/** A room to create; `e2ee` defaults to false. */
-export type NewRoom = Omit<RoomRecord, 'lastSeq' | 'closedAt' | 'e2ee'> & { readonly e2ee?: boolean };
+/** A room to create; `e2ee` defaults to false; an ordinary room (no `conversation`) unless {@link ConversationStore.open} creates it. */
+export type NewRoom = Omit<RoomRecord, 'lastSeq' | 'closedAt' | 'e2ee' | 'conversation'> & { readonly e2ee?: boolean };
 
 export interface RoomStore {
   /** Insert a room. Rejects with `VALIDATION_FAILED` (details.field = 'id') if the id is taken. */
@@ -330,6 +332,62 @@ export interface BanStore {
   list(roomId: string): Promise<BanRecord[]>;
 }
 
+/** A conversation room to create: a direct one carries the key of its pair of people. */
+export type NewConversation = NewRoom &
+  ({ readonly conversation: 'group' } | { readonly conversation: 'direct'; /** The two user ids sorted, as a JSON array (`core/conversations.ts`). */ readonly directKey: string });
+
+/** A `member_joined` event of a conversation being opened; the store fills in the room id. */
+export type ConversationJoin = Omit<EventOf<'member_joined'>, 'seq' | 'roomId'>;
+
+/** What {@link ConversationStore.open} did. */
+export interface OpenedConversation {
+  /** The room as stored after the call (`lastSeq` counts the joins). */
+  readonly room: RoomRecord;
+  /** True when this call inserted the room; false when a direct conversation of the same pair existed. */
+  readonly created: boolean;
+  /** The `member_joined` events this call appended, in seq order (to publish). */
+  readonly events: TimelineEvent[];
+}
+
+/** Conversations: rooms opened with their members in one transaction (issue 13). */
+export interface ConversationStore {
+  /**
+   * In one transaction: insert `room` — for a direct one, unless a room with its `directKey`
+   * exists, which is then used instead, so that of concurrent opens of one pair (on any node) one
+   * inserts and the others read its room — then admit each of `joins` not yet a member, as
+   * `timeline.commit` admits a `member_joined` event (an existing member is left as is; BANNED,
+   * ROOM_FULL, ROOM_CLOSED and NAME_TAKEN refuse the whole call, which then stored nothing).
+   * Rejects with `VALIDATION_FAILED` (details.field = 'id') when a new room's id is taken.
+   */
+  open(room: NewConversation, joins: readonly ConversationJoin[]): Promise<OpenedConversation>;
+  /**
+   * The name under which `userId` is a member of some room that `viewerId` also belongs to (of
+   * the shared room joined first), or undefined when they share none.
+   */
+  sharedName(viewerId: string, userId: string): Promise<string | undefined>;
+}
+
+/** One person blocking another (issue 13). */
+export interface BlockRecord {
+  readonly blockerId: string;
+  readonly blockedId: string;
+  readonly createdAt: number;
+}
+
+/** Blocks: who blocks whom. Any user id may be blocked (whether or not it exists). */
+export interface BlockStore {
+  /** Record the block; idempotent: an existing block keeps its `createdAt`. Resolves the block as stored. */
+  add(block: BlockRecord): Promise<BlockRecord>;
+  /** Lift the block; resolves whether there was one. */
+  remove(blockerId: string, blockedId: string): Promise<boolean>;
+  /** The blocks `blockerId` made, oldest first. */
+  list(blockerId: string): Promise<BlockRecord[]>;
+  /** Whether `blockerId` blocks `blockedId`. */
+  has(blockerId: string, blockedId: string): Promise<boolean>;
+  /** Whether a current member of room `roomId` other than `userId` blocks `userId`, in one query. */
+  blockedInRoom(roomId: string, userId: string): Promise<boolean>;
+}
+
 /** An audit log entry as stored. `details` is a JSON object. */
 export interface AuditRecord {
   /** Chosen by the caller so that ids sort by time as strings of digits (see `core/audit.ts`). */
@@ -419,6 +477,8 @@ export interface Store {
   readonly accounts: AccountStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly bans: BanStore;
+  readonly conversations: ConversationStore;
+  readonly blocks: BlockStore;
   readonly audit: AuditStore;
   readonly search: SearchStore;
   /** Resolves when the store answers a trivial query. */

@@ -19,11 +19,12 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SearchStore, SessionStore, Store, StoreTimeline } from '../../core/ports/store.ts';
+import type { AccountStore, AppendResult, AuditStore, BanStore, BlockStore, ConversationStore, MemberStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SearchStore, SessionStore, Store, StoreTimeline } from '../../core/ports/store.ts';
 import type { MessageEvent } from '../../protocol/index.ts';
 import { GroupCommit, type OnCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
+import { createConversationStores } from './conversation-stores.ts';
 import { createSearchStore } from './search.ts';
 import type { Database } from './schema.ts';
 import { guardWith, unavailable, type ConstraintKind } from './store-errors.ts';
@@ -92,6 +93,8 @@ export class PostgresStore implements Store {
   readonly accounts: AccountStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly bans: BanStore;
+  readonly conversations: ConversationStore;
+  readonly blocks: BlockStore;
   readonly audit: AuditStore;
   readonly search: SearchStore;
   /** Resolves when PostgreSQL answers `select 1`. */
@@ -157,6 +160,9 @@ export class PostgresStore implements Store {
     this.accounts = records.accounts;
     this.refreshTokens = records.refreshTokens;
     this.bans = records.bans;
+    const conversationStores = createConversationStores(db, dialect, guardWith(dialect.classify));
+    this.conversations = conversationStores.conversations;
+    this.blocks = conversationStores.blocks;
     this.audit = records.audit;
     this.search = createSearchStore(db, 'postgres', guardWith(dialect.classify));
     this.timeline = createStoreTimeline(db, dialect, (message) => this.#appends.submit(message));

@@ -10,8 +10,8 @@
  * dialect, read only by `search.ts` and written only by its triggers.
  */
 import type { Generated, Selectable } from 'kysely';
-import type { AuditAction, JoinRule, MemberRole, MessageEvent, RoomKind, TimelineEvent, TimelineEventType } from '../../protocol/index.ts';
-import type { AccountRecord, AccountRole, AuditRecord, BanRecord, MemberListing, MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
+import type { AuditAction, ConversationKind, JoinRule, MemberRole, MessageEvent, RoomKind, TimelineEvent, TimelineEventType } from '../../protocol/index.ts';
+import type { AccountRecord, AccountRole, AuditRecord, BanRecord, BlockRecord, MemberListing, MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
 
 /** `rooms`: one row per room; `last_seq` is the seq of the newest timeline event (0 when empty). */
 export interface RoomsTable {
@@ -29,6 +29,10 @@ export interface RoomsTable {
   last_seq: Generated<number>;
   created_at: number;
   closed_at: number | null;
+  /** Null: an ordinary room; else the kind of conversation (2026-12-04-02). */
+  conversation: Generated<ConversationKind | null>;
+  /** Direct conversations: their two user ids sorted, as a JSON array; unique. Null for other rooms. */
+  direct_key: Generated<string | null>;
 }
 
 /**
@@ -151,6 +155,13 @@ export interface BansTable {
   seq: number | null;
 }
 
+/** `blocks`: primary key (blocker_id, blocked_id), indexed by (blocked_id, blocker_id) (2026-12-04-02). */
+export interface BlocksTable {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: number;
+}
+
 /** `audit_log`: append-only; `details` is JSON text; ids sort by time. */
 export interface AuditLogTable {
   id: string;
@@ -177,6 +188,7 @@ export interface Database {
   refresh_families: RefreshFamiliesTable;
   refresh_tokens: RefreshTokensTable;
   bans: BansTable;
+  blocks: BlocksTable;
   audit_log: AuditLogTable;
 }
 
@@ -210,6 +222,7 @@ export function toRoomRecord(row: RoomRow): RoomRecord {
     lastSeq: row.last_seq,
     createdAt: row.created_at,
     closedAt: row.closed_at,
+    conversation: row.conversation,
   };
 }
 
@@ -310,6 +323,11 @@ export function targetData(target: number): string {
 /** Row → port record. */
 export function toBanRecord(row: BanRow): BanRecord {
   return { roomId: row.room_id, userId: row.user_id, actorId: row.actor_id, reason: row.reason, createdAt: row.created_at };
+}
+
+/** Row → port record. */
+export function toBlockRecord(row: Selectable<BlocksTable>): BlockRecord {
+  return { blockerId: row.blocker_id, blockedId: row.blocked_id, createdAt: row.created_at };
 }
 
 /** Row → port record (`details` parsed from its JSON text). */

@@ -19,11 +19,12 @@ import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
-import type { AccountStore, AppendResult, AuditStore, BanStore, MemberStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SearchStore, SessionStore, Store, StoreTimeline } from '../../core/ports/store.ts';
+import type { AccountStore, AppendResult, AuditStore, BanStore, BlockStore, ConversationStore, MemberStore, NewMessage, NonceStore, RefreshTokenStore, RoomStore, SearchStore, SessionStore, Store, StoreTimeline } from '../../core/ports/store.ts';
 import type { MessageEvent } from '../../protocol/index.ts';
 import { GroupCommit, type OnCommit } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createRecordStores } from './record-stores.ts';
+import { createConversationStores } from './conversation-stores.ts';
 import { createSearchStore } from './search.ts';
 import type { Database } from './schema.ts';
 import { guardWith, unavailable, type ConstraintKind } from './store-errors.ts';
@@ -88,6 +89,8 @@ export class SqliteStore implements Store {
   readonly accounts: AccountStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly bans: BanStore;
+  readonly conversations: ConversationStore;
+  readonly blocks: BlockStore;
   readonly audit: AuditStore;
   readonly search: SearchStore;
   /** Resolves when SQLite answers `select 1`. */
@@ -149,6 +152,9 @@ export class SqliteStore implements Store {
     this.accounts = records.accounts;
     this.refreshTokens = records.refreshTokens;
     this.bans = records.bans;
+    const conversationStores = createConversationStores(db, dialect, guardWith(dialect.classify));
+    this.conversations = conversationStores.conversations;
+    this.blocks = conversationStores.blocks;
     this.audit = records.audit;
     this.search = createSearchStore(db, 'sqlite', guardWith(dialect.classify));
     this.timeline = createStoreTimeline(db, dialect, (message) => this.#appends.submit(message));

@@ -19,6 +19,8 @@ import { addCsrfProtection } from './csrf.ts';
 import { healthRoutes } from './health.ts';
 import { sessionRoutes } from './sessions.ts';
 import { roomRoutes } from './rooms.ts';
+import { conversationRoutes } from './conversations.ts';
+import { blockRoutes } from './blocks.ts';
 import { messageRoutes } from './messages.ts';
 import { searchRoutes } from './search.ts';
 import { moderationRoutes } from './moderation.ts';
@@ -95,6 +97,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.endpoints.metrics) await app.register(metricsRoutes, { registry: deps.metrics.registry, token: deps.endpoints.metricsToken });
   await app.register(sessionRoutes, deps);
   await app.register(roomRoutes, deps);
+  await app.register(conversationRoutes, deps);
+  await app.register(blockRoutes, deps);
   await app.register(messageRoutes, deps);
   await app.register(searchRoutes, deps);
   await app.register(moderationRoutes, deps);

@@ -171,7 +171,7 @@ function specifics(url: string): void {
 
   test('the member name key migration backfills existing members, keeps two whose names differ only in case, and refuses a new member under either name', () =>
     withSchema(async (open, schema) => {
-      // Back to the schema before the migration, with members that fold alike, then forward again.
+      // Back to the schema before the migration (the later ones undone too), with members that fold alike, then forward again.
       const first = await open();
       await first.rooms.create(room('old'));
       await first.close();

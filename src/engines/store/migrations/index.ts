@@ -14,6 +14,7 @@ import * as moderation from './2026-12-01-05-moderation.ts';
 import * as timeline from './2026-12-03-01-timeline.ts';
 import * as memberNameKey from './2026-12-03-02-member-name-key.ts';
 import * as messageSearch from './2026-12-04-01-message-search.ts';
+import * as conversations from './2026-12-04-02-conversations.ts';
 
 /** Migrations by name, oldest first. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-03-01-timeline': timeline,
   '2026-12-03-02-member-name-key': memberNameKey,
   '2026-12-04-01-message-search': messageSearch,
+  '2026-12-04-02-conversations': conversations,
 });
 
 /** A MigrationProvider over {@link MIGRATIONS}. */

@@ -42,11 +42,16 @@ export function createCommit(db: Kysely<Database>, dialect: CommitDialect, guard
     });
 }
 
-async function commitIn(trx: Transaction<Database>, event: CommitEvent, options: Parameters<StoreTimeline['commit']>[1], lockRoomRow: boolean): Promise<CommitResult> {
+/**
+ * Commit `event` inside `trx`, a write transaction the caller began (`commit` above, or a
+ * conversation opened with its joins: `conversation-stores.ts`): the checks, the change and the
+ * event row, in the order of the module comment. `lockRoomRow` as in {@link CommitDialect}.
+ */
+export async function commitIn(trx: Transaction<Database>, event: CommitEvent, options: Parameters<StoreTimeline['commit']>[1], lockRoomRow: boolean): Promise<CommitResult> {
   const { roomId } = event;
   const room = await trx
     .selectFrom('rooms')
-    .select(['id', 'kind', 'closed_at', 'max_members', 'last_seq'])
+    .select(['id', 'kind', 'closed_at', 'max_members', 'last_seq', 'conversation'])
     .where('id', '=', roomId)
     .$if(lockRoomRow, (q) => q.forUpdate())
     .executeTakeFirst();

@@ -7,7 +7,7 @@
 import type { Transaction } from 'kysely';
 import { displayNameKey } from '../../../protocol/names.ts';
 import { ParleyError } from '../../../protocol/errors.ts';
-import type { EventOf, TimelineEvent, TimelineEventType } from '../../../protocol/index.ts';
+import type { ConversationKind, EventOf, TimelineEvent, TimelineEventType } from '../../../protocol/index.ts';
 import type { Authority, StoreTimeline } from '../../../core/ports/store.ts';
 import { targetData, toTimelineEvent, type Database, type EventRow } from '../schema.ts';
 
@@ -21,7 +21,7 @@ type Committed<T extends TimelineEventType> = Extract<CommitEvent, { type: T }>;
 export interface EffectContext {
   readonly trx: Transaction<Database>;
   /** The room row, locked (PostgreSQL) or under the write lock (SQLite). */
-  readonly room: { readonly id: string; readonly closed_at: number | null; readonly max_members: number };
+  readonly room: { readonly id: string; readonly closed_at: number | null; readonly max_members: number; readonly conversation: ConversationKind | null };
   /** The seq the event will take; null in a relay room (no event row, no message there). */
   readonly seq: number | null;
   readonly authority: Authority;
@@ -161,7 +161,9 @@ async function unreact(ctx: EffectContext, event: Committed<'reaction_removed'>)
 /**
  * Admit the user with the event's name and role, its read marker at the join's own seq (0 in a relay
  * room), in this order: `BANNED`; an existing member is a
- * duplicate with no event; `ROOM_CLOSED`; `ROOM_FULL` when the room already has `maxMembers`.
+ * duplicate with no event; `ROOM_CLOSED`; `ROOM_FULL` when the room already has `maxMembers`;
+ * `NAME_TAKEN`. A direct conversation's two people keep their names even when they fold alike
+ * (no `name_key`: each knows who the other is; issue 13).
  */
 async function join(ctx: EffectContext, event: Committed<'member_joined'>): Promise<Duplicate | undefined> {
   const { trx, room } = ctx;
@@ -176,7 +178,7 @@ async function join(ctx: EffectContext, event: Committed<'member_joined'>): Prom
   const inserted = await trx
     .insertInto('members')
     // The read marker starts at the join itself: history from before it is never unread (issue 12).
-    .values({ room_id: room.id, user_id: event.userId, name: event.name, role: event.role, joined_at: event.createdAt, name_key: displayNameKey(event.name), last_read_seq: ctx.seq ?? 0 })
+    .values({ room_id: room.id, user_id: event.userId, name: event.name, role: event.role, joined_at: event.createdAt, name_key: room.conversation === 'direct' ? null : displayNameKey(event.name), last_read_seq: ctx.seq ?? 0 })
     .onConflict((oc) => oc.columns(['room_id', 'name_key']).doNothing())
     .returning('user_id')
     .executeTakeFirst();
