@@ -21,7 +21,12 @@ import type { Database } from './schema.ts';
  */
 export async function migrateToLatest(db: Kysely<Database>, options: { schema?: string } = {}): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }) });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  let { error, results = [] } = await migrator.migrateToLatest();
+  // Kysely's start-up check lists the tables of every schema; another schema dropped during that
+  // read fails it, before any migration ran. Read again: the dropped schema is then gone.
+  for (let attempt = 1; attempt < OTHER_SCHEMA_RETRIES && droppedElsewhere(error, options.schema); attempt++) {
+    ({ error, results = [] } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName;
     const reason = error instanceof Error ? error.message : String(error);
@@ -32,4 +37,14 @@ export async function migrateToLatest(db: Kysely<Database>, options: { schema?: 
     });
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Attempts at a migration whose start-up check met a schema dropped by someone else. */
+const OTHER_SCHEMA_RETRIES = 10;
+
+/** Whether `error` is PostgreSQL's `3F000` (invalid schema name) about a schema other than `own`. */
+function droppedElsewhere(error: unknown, own: string | undefined): boolean {
+  if (own === undefined || (error as { code?: unknown } | undefined)?.code !== '3F000') return false;
+  const named = /schema "([^"]+)" does not exist/.exec(error instanceof Error ? error.message : '')?.[1];
+  return named !== undefined && named !== own;
 }

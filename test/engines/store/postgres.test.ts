@@ -169,6 +169,23 @@ function specifics(url: string): void {
       assert.deepEqual(applied.map((r) => r.name), Object.keys(MIGRATIONS));
     }));
 
+  test('stores open and migrate while other schemas of the database are created and dropped around them (other nodes, other tenants, parallel tests)', async () => {
+    let churning = true;
+    const churn = (async () => {
+      while (churning) await (await createPostgresSchema(url))[Symbol.asyncDispose]();
+    })();
+    try {
+      for (let i = 0; i < 6; i++) {
+        await using schema = await createPostgresSchema(url);
+        const store = await openPostgresStore({ url, schema: schema.name, groupCommitMaxBatch: 16 });
+        await store.close();
+      }
+    } finally {
+      churning = false;
+      await churn;
+    }
+  });
+
   test('the member name key migration backfills existing members, keeps two whose names differ only in case, and refuses a new member under either name', () =>
     withSchema(async (open, schema) => {
       // Back to the schema before the migration (the later ones undone too), with members that fold alike, then forward again.
