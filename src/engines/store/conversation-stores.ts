@@ -12,7 +12,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { BlockStore, ConversationStore, OpenedConversation } from '../../core/ports/store.ts';
 import type { TimelineEvent } from '../../protocol/index.ts';
-import { toBlockRecord, toRoomRecord, type Database } from './schema.ts';
+import { toBlockRecord, toRoomRecord, toRoomRow, type Database } from './schema.ts';
 import type { Guard } from './store-errors.ts';
 import { commitIn, type CommitDialect } from './timeline/commit.ts';
 
@@ -31,16 +31,7 @@ export function createConversationStores(db: Kysely<Database>, dialect: CommitDi
           dialect.onTransaction();
           return db.transaction().execute(async (trx): Promise<OpenedConversation> => {
             const row = {
-              id: room.id,
-              name: room.name,
-              kind: room.kind,
-              max_members: room.maxMembers,
-              join_rule: room.joinRule,
-              e2ee: room.e2ee === true ? 1 : 0,
-              messages_per_minute: room.messagesPerMinute,
-              join_code_hash: room.joinCodeHash,
-              epoch: room.epoch,
-              created_at: room.createdAt,
+              ...toRoomRow(room),
               conversation: room.conversation,
               direct_key: room.conversation === 'direct' ? room.directKey : null,
             };

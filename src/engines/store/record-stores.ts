@@ -12,7 +12,7 @@
 import { sql, type Kysely } from 'kysely';
 import { ParleyError } from '../../protocol/errors.ts';
 import type { AccountStore, AuditStore, BanStore, MemberRecord, MemberStore, NonceStore, RefreshTokenStore, RoomStore, RotateResult, SessionStore } from '../../core/ports/store.ts';
-import { MEMBER_LISTING_COLUMNS, toAccountRecord, toAuditRecord, toBanRecord, toMemberListing, toMemberRecord, toRoomRecord, toUserRecord, type Database, type MemberRow, type RoomRow } from './schema.ts';
+import { MEMBER_LISTING_COLUMNS, toAccountRecord, toAuditRecord, toBanRecord, toMemberListing, toMemberRecord, toRoomRecord, toRoomRow, toUserRecord, type Database, type MemberRow, type RoomRow } from './schema.ts';
 import { checkLimit, type ClassifyConstraint, type Guard } from './store-errors.ts';
 import { CompiledRead } from './compiled-query.ts';
 
@@ -108,18 +108,7 @@ export function createRecordStores(db: Kysely<Database>, dialect: RecordDialect,
       guard(async () => {
         const row = await db
           .insertInto('rooms')
-          .values({
-            id: room.id,
-            name: room.name,
-            kind: room.kind,
-            max_members: room.maxMembers,
-            join_rule: room.joinRule,
-            e2ee: room.e2ee === true ? 1 : 0,
-            messages_per_minute: room.messagesPerMinute,
-            join_code_hash: room.joinCodeHash,
-            epoch: room.epoch,
-            created_at: room.createdAt,
-          })
+          .values(toRoomRow(room))
           .returningAll()
           .executeTakeFirstOrThrow();
         return toRoomRecord(row);

@@ -11,7 +11,7 @@
  */
 import type { Generated, Selectable } from 'kysely';
 import type { AuditAction, ConversationKind, JoinRule, MemberRole, MessageEvent, RoomKind, TimelineEvent, TimelineEventType } from '../../protocol/index.ts';
-import type { AccountRecord, AccountRole, AuditRecord, BanRecord, BlockRecord, MemberListing, MemberRecord, RoomRecord, UserRecord } from '../../core/ports/store.ts';
+import type { AccountRecord, AccountRole, AuditRecord, BanRecord, BlockRecord, MemberListing, MemberRecord, NewRoom, RoomRecord, UserRecord } from '../../core/ports/store.ts';
 
 /** `rooms`: one row per room; `last_seq` is the seq of the newest timeline event (0 when empty). */
 export interface RoomsTable {
@@ -206,6 +206,22 @@ export type AccountRow = Selectable<AccountsTable>;
 export type BanRow = Selectable<BansTable>;
 /** An `audit_log` row as selected. */
 export type AuditRow = Selectable<AuditLogTable>;
+
+/** A new room → the `rooms` columns it sets (an ordinary room: no conversation columns). */
+export function toRoomRow(room: NewRoom) {
+  return {
+    id: room.id,
+    name: room.name,
+    kind: room.kind,
+    max_members: room.maxMembers,
+    join_rule: room.joinRule,
+    e2ee: room.e2ee === true ? 1 : 0,
+    messages_per_minute: room.messagesPerMinute,
+    join_code_hash: room.joinCodeHash,
+    epoch: room.epoch,
+    created_at: room.createdAt,
+  };
+}
 
 /** Row → port record. */
 export function toRoomRecord(row: RoomRow): RoomRecord {
